@@ -1,0 +1,174 @@
+//! The command line, as clap derives. Doc comments here are the help text and
+//! the man pages.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::key::Role;
+
+/// Administer a company's business-banking API keys.
+///
+/// Create keys with exactly the roles they need, see each secret once, watch
+/// keys approach their 90-day freeze, renew them, delete leaked ones at once,
+/// and verify a presented key.
+#[derive(Debug, Parser)]
+#[command(name = "intergiro-keys", version, propagate_version = true)]
+#[command(after_help = "Run `intergiro-keys COMMAND --help` for the options and examples of each command.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The database file [default: the per-user data directory, e.g.
+    /// ~/.local/share/intergiro-keys/keys.db]
+    #[arg(long, global = true, env = "INTERGIRO_KEYS_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// How results are printed on stdout
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// When to colour output (NO_COLOR in the environment means never)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Never prompt; fail instead where an answer would be needed
+    #[arg(long, global = true)]
+    pub no_input: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Tables and sentences for people
+    Table,
+    /// JSON for scripts
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is not set
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Create(CreateArgs),
+    List(ListArgs),
+    Renew(RenewArgs),
+    Delete(DeleteArgs),
+    Verify(VerifyArgs),
+}
+
+/// Create a key and print its secret, once
+///
+/// The secret is shown only now: the database keeps an argon2id hash of it.
+/// On a terminal it is framed with a warning; when stdout is not a terminal,
+/// stdout carries the key alone on one line and everything else goes to
+/// stderr. The key is usable for 90 days, then frozen until renewed.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys create --name ci-deploy --role payments
+  intergiro-keys create --name reporting --role accounts,transactions
+  KEY=$(intergiro-keys create --name nightly --role transactions)
+  intergiro-keys create --name bot --role accounts --format json")]
+pub struct CreateArgs {
+    /// A name saying what the key is for
+    #[arg(long, short)]
+    pub name: Option<String>,
+
+    /// A role the key gets (repeat, or separate with commas): transactions,
+    /// accounts, payments
+    #[arg(long = "role", short, value_enum, value_delimiter = ',', value_name = "ROLE")]
+    pub roles: Vec<Role>,
+}
+
+/// List keys with their status and days left before the freeze
+///
+/// Keys 14 days or less from their freeze are `expiring`, keys past it are
+/// `frozen`; both are marked. Keys freezing soonest come first.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys list
+  intergiro-keys list --expiring
+  intergiro-keys list --expiring --within 30 --format json")]
+pub struct ListArgs {
+    /// Only keys that are frozen or freeze within --within days
+    #[arg(long)]
+    pub expiring: bool,
+
+    /// Days ahead that --expiring looks
+    #[arg(long, value_name = "DAYS", default_value_t = 14, requires = "expiring")]
+    pub within: u32,
+}
+
+/// Renew keys: each freezes 90 days from now
+///
+/// Works before or after the freeze; a frozen key is usable again at once.
+/// Either every key given is renewed or, if any ID is unknown, none is.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys renew 3hT9kQ2mXa7B
+  intergiro-keys renew 3hT9kQ2mXa7B Zp4QwE8rT1yU --format json")]
+pub struct RenewArgs {
+    /// IDs of the keys, as shown by `list`
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+}
+
+/// Delete keys: revoked at once, irreversibly
+///
+/// Asks for confirmation on a terminal; without one, --yes is required.
+/// Given no ID (or `-`), reads the full text of a leaked key from stdin and
+/// deletes that key, without anyone needing to know its ID. Either every key
+/// given is deleted or, if any ID is unknown, none is.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys delete 3hT9kQ2mXa7B
+  intergiro-keys delete --yes 3hT9kQ2mXa7B Zp4QwE8rT1yU
+  intergiro-keys delete --yes < leaked-key.txt")]
+pub struct DeleteArgs {
+    /// IDs of the keys, as shown by `list`; `-` or none: read a key from stdin
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+
+    /// Do not ask for confirmation (required without a terminal)
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+/// Verify a presented key, read from stdin
+///
+/// The key is read from stdin, never from the command line (other users can
+/// see arguments in the process list). Exit codes: 0 valid, 1 rejected
+/// (unknown, deleted, wrong secret or malformed), 3 frozen, 4 missing a
+/// --role, 2 error.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys verify < key.txt
+  printf '%s' \"$API_KEY\" | intergiro-keys verify --role payments
+  intergiro-keys verify --format json < key.txt")]
+pub struct VerifyArgs {
+    /// A role the key must have (repeat, or separate with commas)
+    #[arg(long = "role", short, value_enum, value_delimiter = ',', value_name = "ROLE")]
+    pub roles: Vec<Role>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,132 @@
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde::Serialize;
+
+use crate::App;
+use crate::cli::{CreateArgs, Format};
+use crate::hash;
+use crate::key::{self, ApiKey, Roles, validate_name};
+use crate::output::{self, KeyJson, human_time, sanitize};
+use crate::prompt;
+use crate::store::{Open, Store};
+use crate::token::Token;
+
+#[derive(Serialize)]
+struct CreatedJson<'a> {
+    #[serde(flatten)]
+    key: KeyJson<'a>,
+    secret: &'a str,
+}
+
+pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
+    let roles = match Roles::new(args.roles) {
+        roles if !roles.is_empty() => roles,
+        _ if app.interactive && app.format == Format::Table => prompt::roles()?,
+        _ => bail!(
+            "no role given: pass --role transactions, accounts or payments (repeat it, or separate with commas, for several)"
+        ),
+    };
+    let default_name = format!("{}-{}", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("+"), app.now.format("%Y%m%d"));
+    let name = match args.name {
+        Some(name) => name,
+        None if app.interactive && app.format == Format::Table => prompt::name(&default_name)?,
+        None => default_name,
+    };
+    validate_name(&name).map_err(|problem| anyhow!(problem))?;
+
+    let mut store = Store::open(&app.db, Open::CreateIfMissing)?;
+    let (token, key) = insert_new_key(&mut store, name, roles, app)?;
+
+    // The secret goes out exactly once. Only when it has been written does
+    // the key become usable; if writing fails, the key is discarded.
+    if let Err(err) = write_secret(app, &token, &key) {
+        let discarded = store.discard_unissued(&key.id);
+        return Err(match discarded {
+            Ok(()) => err.context("the key's secret could not be written out, so the key was discarded and nothing was created"),
+            Err(_) => err.context(format!(
+                "the key's secret could not be written out; key {} stays unusable — delete it",
+                key.id
+            )),
+        });
+    }
+    store.mark_issued(&key.id).with_context(|| {
+        format!(
+            "the secret was printed but key {} could not be activated; delete it and create another",
+            key.id
+        )
+    })?;
+    if app.format == Format::Table && !app.stdout_is_terminal {
+        output::note(format!(
+            "Created key {} \"{}\" ({}), usable until {}. The key printed on stdout is shown only once: store it now.",
+            key.id,
+            sanitize(&key.name),
+            key.roles,
+            human_time(key.freezes_at)
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Generates a key and stores it, unissued, retrying on the (astronomically
+/// unlikely) collision of random IDs.
+fn insert_new_key(store: &mut Store, name: String, roles: Roles, app: &App) -> Result<(Token, ApiKey)> {
+    for _ in 0..5 {
+        let token = Token::generate().context("the operating system's random generator failed")?;
+        let secret_hash = hash::hash_secret(token.secret())?;
+        let key = ApiKey {
+            id: token.id().to_string(),
+            name: name.clone(),
+            roles: roles.clone(),
+            created_at: app.now,
+            renewed_at: app.now,
+            freezes_at: key::freezes_at(app.now),
+            issued: false,
+        };
+        if store.insert_unissued(&key, &secret_hash)? {
+            return Ok((token, key));
+        }
+    }
+    bail!("could not find an unused key ID; try again")
+}
+
+/// Writes the secret to stdout, in the one form the situation calls for.
+fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
+    let text = token.expose();
+    let mut stdout = std::io::stdout().lock();
+    match app.format {
+        Format::Json => {
+            let json = CreatedJson {
+                key: KeyJson::new(key, app.now),
+                secret: &text,
+            };
+            let rendered = zeroize::Zeroizing::new(serde_json::to_string_pretty(&json)?);
+            writeln!(stdout, "{}", rendered.as_str())?;
+        }
+        Format::Table if app.stdout_is_terminal => {
+            let rule = "─".repeat(text.len() + 2);
+            let block = zeroize::Zeroizing::new(format!(
+                "\n┌{rule}┐\n│ {} │\n└{rule}┘\n",
+                text.as_str()
+            ));
+            write!(stdout, "{}", block.as_str())?;
+            writeln!(
+                stdout,
+                "This key is shown only once and cannot be recovered: copy it into your secret store now.\n"
+            )?;
+            writeln!(stdout, "  ID          {}", key.id)?;
+            writeln!(stdout, "  Name        {}", sanitize(&key.name))?;
+            writeln!(stdout, "  Roles       {}", key.roles)?;
+            writeln!(
+                stdout,
+                "  Freezes at  {} (in {} days; renew before then)",
+                human_time(key.freezes_at),
+                key::LIFETIME_DAYS
+            )?;
+        }
+        Format::Table => writeln!(stdout, "{}", text.as_str())?,
+    }
+    stdout.flush()?;
+    Ok(())
+}

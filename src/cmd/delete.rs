@@ -1,0 +1,110 @@
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use crate::App;
+use crate::cli::{DeleteArgs, Format};
+use crate::cmd::{check_ids, read_key};
+use crate::hash;
+use crate::key::ApiKey;
+use crate::output::{self, sanitize};
+use crate::prompt;
+use crate::store::{Open, Store};
+
+#[derive(Serialize)]
+struct DeletedJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    roles: &'a crate::key::Roles,
+    deleted: bool,
+}
+
+pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
+    let from_stdin = args.ids.is_empty() || args.ids == ["-"];
+    if !from_stdin {
+        check_ids(&args.ids)?;
+    }
+    if !args.yes && (!app.interactive || from_stdin) {
+        bail!("deleting keys cannot be undone and there is no terminal to confirm on: pass --yes to delete without asking");
+    }
+    let mut store = Store::open(&app.db, Open::MustExist)?;
+    let ids = if from_stdin {
+        vec![id_of_presented_key(app, &store)?]
+    } else {
+        args.ids
+    };
+
+    if !args.yes {
+        let mut keys = Vec::new();
+        for id in &ids {
+            match store.find(id)? {
+                Some(stored) => keys.push(stored.key),
+                None => bail!("no key with ID {id}; nothing was changed (see the IDs with `intergiro-keys list`)"),
+            }
+        }
+        for key in &keys {
+            output::note(format!("  {}  {}  ({})", key.id, sanitize(&key.name), key.roles));
+        }
+        let question = match keys.len() {
+            1 => "Delete this key? Anything using it stops working at once".to_string(),
+            n => format!("Delete these {n} keys? Anything using them stops working at once"),
+        };
+        if !prompt::confirm(&question)? {
+            output::note("Nothing was deleted.");
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+
+    let deleted = store.delete(&ids)?;
+    print_deleted(app, &deleted)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The ID of a leaked key given in full on stdin, once its secret is proven
+/// to match: a typo must not delete some other key.
+fn id_of_presented_key(app: &App, store: &Store) -> Result<String> {
+    let token = match read_key(app)? {
+        Ok(token) => token,
+        Err(malformed) => bail!("the text on stdin is not a key: {malformed}; nothing was changed"),
+    };
+    let matches = match store.find(token.id())? {
+        Some(stored) => hash::verify_secret(token.secret(), &stored.secret_hash)?,
+        None => {
+            hash::verify_dummy(token.secret())?;
+            false
+        }
+    };
+    if !matches {
+        bail!("the key on stdin is not a key of this database (already deleted?); nothing was changed");
+    }
+    Ok(token.id().to_string())
+}
+
+fn print_deleted(app: &App, deleted: &[ApiKey]) -> Result<()> {
+    match app.format {
+        Format::Json => {
+            let json: Vec<DeletedJson> = deleted
+                .iter()
+                .map(|key| DeletedJson {
+                    id: &key.id,
+                    name: &key.name,
+                    roles: &key.roles,
+                    deleted: true,
+                })
+                .collect();
+            output::print_json(&json)
+        }
+        Format::Table => {
+            for key in deleted {
+                output::print_line(format!(
+                    "deleted {} \"{}\" ({}): revoked",
+                    key.id,
+                    sanitize(&key.name),
+                    key.roles
+                ))?;
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,33 @@
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::App;
+use crate::cli::{Format, ListArgs};
+use crate::key::freezes_within;
+use crate::output::{self, KeyJson};
+use crate::store::{Open, Store};
+
+pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
+    let store = Store::open(&app.db, Open::MustExist)?;
+    let mut keys = store.list()?;
+    if args.expiring {
+        keys.retain(|key| freezes_within(key.freezes_at, app.now, args.within));
+    }
+    match app.format {
+        Format::Json => {
+            let json: Vec<KeyJson> = keys.iter().map(|key| KeyJson::new(key, app.now)).collect();
+            output::print_json(&json)?;
+        }
+        Format::Table if keys.is_empty() && args.expiring => {
+            output::note(format!("No key freezes within {} days.", args.within));
+        }
+        Format::Table if keys.is_empty() => {
+            output::note("No keys yet. Create the first one with `intergiro-keys create --name NAME --role ROLE`.");
+        }
+        Format::Table => {
+            output::print_line(output::render(output::keys_table(&keys, app.now, app.color)))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

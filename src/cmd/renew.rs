@@ -1,0 +1,48 @@
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::App;
+use crate::cli::{Format, RenewArgs};
+use crate::cmd::check_ids;
+use crate::output::{self, KeyJson, human_time, sanitize};
+use crate::store::{Open, Store};
+
+#[derive(Serialize)]
+struct RenewalJson<'a> {
+    #[serde(flatten)]
+    key: KeyJson<'a>,
+    previous_freezes_at: String,
+}
+
+pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
+    check_ids(&args.ids)?;
+    let mut store = Store::open(&app.db, Open::MustExist)?;
+    let renewals = store.renew(&args.ids, app.now)?;
+    match app.format {
+        Format::Json => {
+            let json: Vec<RenewalJson> = renewals
+                .iter()
+                .map(|renewal| RenewalJson {
+                    key: KeyJson::new(&renewal.key, app.now),
+                    previous_freezes_at: output::rfc3339(renewal.previous_freezes_at),
+                })
+                .collect();
+            output::print_json(&json)?;
+        }
+        Format::Table => {
+            let mut table = output::table(app.color, &["ID", "NAME", "WAS FREEZING AT", "NOW FREEZES AT"]);
+            for renewal in &renewals {
+                table.add_row([
+                    renewal.key.id.clone(),
+                    sanitize(&renewal.key.name).into_owned(),
+                    human_time(renewal.previous_freezes_at),
+                    human_time(renewal.key.freezes_at),
+                ]);
+            }
+            output::print_line(output::render(table))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,116 @@
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::App;
+use crate::cli::{Format, VerifyArgs};
+use crate::cmd::read_key;
+use crate::hash;
+use crate::key::{ApiKey, Roles, Verdict};
+use crate::output::{self, human_days_left, human_time, sanitize};
+use crate::store::{Open, Store};
+use crate::token::{Malformed, Token};
+
+/// The JSON object of `verify`: always the same fields, null when unknown.
+#[derive(Serialize)]
+struct VerifyJson<'a> {
+    valid: bool,
+    code: &'static str,
+    key_id: Option<&'a str>,
+    name: Option<&'a str>,
+    roles: Option<&'a Roles>,
+    status: Option<crate::key::Status>,
+    freezes_at: Option<String>,
+    days_left: Option<i64>,
+    missing_roles: Option<&'a Roles>,
+    reason: Option<String>,
+}
+
+pub fn run(app: &App, args: VerifyArgs) -> Result<ExitCode> {
+    let wanted = Roles::new(args.roles);
+    // The checksum is checked before the database is touched.
+    let (verdict, key, malformed) = match read_key(app)? {
+        Err(malformed) => (Verdict::Rejected, None, Some(malformed)),
+        Ok(token) => {
+            let store = Store::open(&app.db, Open::MustExist)?;
+            let key = authenticate(&store, &token)?;
+            match key {
+                Some(key) => (Verdict::of(&key, &wanted, app.now), Some(key), None),
+                None => (Verdict::Rejected, None, None),
+            }
+        }
+    };
+    // A rejected key tells nothing about the key it claims to be.
+    let key = key.filter(|_| verdict != Verdict::Rejected);
+    print(app, &verdict, key.as_ref(), malformed)?;
+    Ok(ExitCode::from(verdict.exit_code()))
+}
+
+/// The key whose ID and secret match the token, after exactly one argon2
+/// verification whether or not the ID exists.
+fn authenticate(store: &Store, token: &Token) -> Result<Option<ApiKey>> {
+    match store.find(token.id())? {
+        Some(stored) => {
+            let matches = hash::verify_secret(token.secret(), &stored.secret_hash)?;
+            Ok(matches.then_some(stored.key))
+        }
+        None => {
+            hash::verify_dummy(token.secret())?;
+            Ok(None)
+        }
+    }
+}
+
+fn print(app: &App, verdict: &Verdict, key: Option<&ApiKey>, malformed: Option<Malformed>) -> Result<()> {
+    let missing = match verdict {
+        Verdict::MissingRoles(missing) => Some(missing),
+        _ => None,
+    };
+    match app.format {
+        Format::Json => output::print_json(&VerifyJson {
+            valid: *verdict == Verdict::Valid,
+            code: verdict.code(),
+            key_id: key.map(|key| key.id.as_str()),
+            name: key.map(|key| key.name.as_str()),
+            roles: key.map(|key| &key.roles),
+            status: key.map(|key| key.status(app.now)),
+            freezes_at: key.map(|key| output::rfc3339(key.freezes_at)),
+            days_left: key.map(|key| key.days_left(app.now)),
+            missing_roles: missing,
+            reason: malformed.map(|m| m.to_string()),
+        }),
+        Format::Table => {
+            let line = match (verdict, key) {
+                (Verdict::Rejected, _) | (_, None) => match malformed {
+                    Some(malformed) => format!("rejected: {malformed}"),
+                    None => "rejected: unknown key, deleted key or wrong secret".to_string(),
+                },
+                (Verdict::Valid, Some(key)) => format!(
+                    "valid: key {} \"{}\" ({}), freezes at {} ({} left)",
+                    key.id,
+                    sanitize(&key.name),
+                    key.roles,
+                    human_time(key.freezes_at),
+                    human_days_left(key.days_left(app.now))
+                ),
+                (Verdict::Frozen, Some(key)) => format!(
+                    "frozen: key {} \"{}\" ({}) froze at {}; `intergiro-keys renew {}` revives it",
+                    key.id,
+                    sanitize(&key.name),
+                    key.roles,
+                    human_time(key.freezes_at),
+                    key.id
+                ),
+                (Verdict::MissingRoles(missing), Some(key)) => format!(
+                    "missing role: key {} \"{}\" has {} but not {}",
+                    key.id,
+                    sanitize(&key.name),
+                    key.roles,
+                    missing
+                ),
+            };
+            output::print_line(line)
+        }
+    }
+}

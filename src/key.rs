@@ -1,0 +1,447 @@
+//! The domain: roles, the lifecycle rules and the key record.
+//!
+//! Nothing here touches the clock, the terminal or the database: every rule is
+//! a plain function of `now`, so the 90-day and 14-day boundaries are unit tests.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+/// How long a key is usable after it is created or renewed.
+pub const LIFETIME_DAYS: i64 = 90;
+/// A key this close to its freeze (or closer) is flagged as expiring.
+pub const EXPIRING_WITHIN_DAYS: i64 = 14;
+
+pub fn lifetime() -> Duration {
+    Duration::days(LIFETIME_DAYS)
+}
+
+/// What a key may do with the banking API. The seed calls these the key's
+/// permissions; they are not operator permissions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub enum Role {
+    /// Get all transaction details
+    Transactions,
+    /// Get all accounts
+    Accounts,
+    /// Create payments
+    Payments,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Transactions, Role::Accounts, Role::Payments];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Transactions => "transactions",
+            Role::Accounts => "accounts",
+            Role::Payments => "payments",
+        }
+    }
+
+    /// The wording of the product description.
+    pub fn title(self) -> &'static str {
+        match self {
+            Role::Transactions => "Get all transaction details",
+            Role::Accounts => "Get all accounts",
+            Role::Payments => "Create payments",
+        }
+    }
+
+    /// What holding the role lets the key's bearer do.
+    pub fn description(self) -> &'static str {
+        match self {
+            Role::Transactions => "retrieve all company transaction details",
+            Role::Accounts => "retrieve all company account details",
+            Role::Payments => "initiate payments",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == s)
+            .ok_or_else(|| format!("unknown role {s:?} (expected transactions, accounts or payments)"))
+    }
+}
+
+impl Serialize for Role {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A set of roles, kept sorted and without duplicates.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Roles(Vec<Role>);
+
+impl Roles {
+    pub fn new(roles: impl IntoIterator<Item = Role>) -> Self {
+        let mut roles: Vec<Role> = roles.into_iter().collect();
+        roles.sort();
+        roles.dedup();
+        Roles(roles)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(&self, role: Role) -> bool {
+        self.0.contains(&role)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Role> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// The roles of `wanted` that this set lacks.
+    pub fn missing(&self, wanted: &Roles) -> Roles {
+        Roles::new(wanted.iter().filter(|role| !self.contains(*role)))
+    }
+}
+
+impl fmt::Display for Roles {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(|role| role.as_str()).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+impl FromStr for Roles {
+    type Err = String;
+
+    /// Parses the comma-separated form that `Display` writes.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.split(',')
+            .filter(|part| !part.is_empty())
+            .map(Role::from_str)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Roles::new)
+    }
+}
+
+/// Where a key stands at a given moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Usable, more than 14 days before its freeze.
+    Active,
+    /// Usable, 14 days (14 × 24 h) or less before its freeze.
+    Expiring,
+    /// Past its freeze: `verify` rejects it until it is renewed.
+    Frozen,
+    /// Created, but its secret was never confirmed written out (the process
+    /// was killed or its output failed): it can never be used; delete it.
+    Unissued,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Expiring => "expiring",
+            Status::Frozen => "frozen",
+            Status::Unissued => "unissued",
+        }
+    }
+
+    /// Whether listings should draw attention to a key in this state.
+    pub fn is_flagged(self) -> bool {
+        self != Status::Active
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The freeze date of a key created or renewed at `at`.
+pub fn freezes_at(at: DateTime<Utc>) -> DateTime<Utc> {
+    at + lifetime()
+}
+
+/// The status of a key freezing at `freezes_at`, seen at `now`.
+///
+/// The key is frozen from the instant of its freeze on, and expiring when the
+/// time left is at most 14 × 24 hours.
+pub fn status(freezes_at: DateTime<Utc>, now: DateTime<Utc>) -> Status {
+    let left = freezes_at - now;
+    if left <= Duration::zero() {
+        Status::Frozen
+    } else if left <= Duration::days(EXPIRING_WITHIN_DAYS) {
+        Status::Expiring
+    } else {
+        Status::Active
+    }
+}
+
+/// Whole days until the freeze, rounded toward zero: 13 days and 23 hours is
+/// 13; a key frozen for 36 hours has -1.
+pub fn days_left(freezes_at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (freezes_at - now).num_days()
+}
+
+/// Whether a key freezing at `freezes_at` is frozen at `now` or freezes
+/// within `days` (inclusive, in units of 24 hours).
+pub fn freezes_within(freezes_at: DateTime<Utc>, now: DateTime<Utc>, days: u32) -> bool {
+    freezes_at - now <= Duration::days(i64::from(days))
+}
+
+/// An API key as stored: everything but its secret, which is never stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    pub roles: Roles,
+    pub created_at: DateTime<Utc>,
+    pub renewed_at: DateTime<Utc>,
+    pub freezes_at: DateTime<Utc>,
+    /// Whether the secret was written out to its owner; only then is the key
+    /// usable.
+    pub issued: bool,
+}
+
+impl ApiKey {
+    pub fn status(&self, now: DateTime<Utc>) -> Status {
+        if self.issued {
+            status(self.freezes_at, now)
+        } else {
+            Status::Unissued
+        }
+    }
+
+    pub fn days_left(&self, now: DateTime<Utc>) -> i64 {
+        days_left(self.freezes_at, now)
+    }
+}
+
+/// The outcome of presenting a key whose secret matched its stored hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Valid,
+    /// Unknown, deleted, wrong secret, malformed, or never issued: not told
+    /// apart, so that IDs cannot be probed.
+    Rejected,
+    /// Right secret, but past the freeze; `renew` revives it.
+    Frozen,
+    /// Valid, but without these roles that were asked for.
+    MissingRoles(Roles),
+}
+
+impl Verdict {
+    /// Judges a key whose secret matched, against the roles `wanted`.
+    pub fn of(key: &ApiKey, wanted: &Roles, now: DateTime<Utc>) -> Verdict {
+        match key.status(now) {
+            Status::Unissued => Verdict::Rejected,
+            Status::Frozen => Verdict::Frozen,
+            Status::Active | Status::Expiring => {
+                let missing = key.roles.missing(wanted);
+                if missing.is_empty() {
+                    Verdict::Valid
+                } else {
+                    Verdict::MissingRoles(missing)
+                }
+            }
+        }
+    }
+
+    /// The word scripts branch on (`code` in JSON).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Verdict::Valid => "valid",
+            Verdict::Rejected => "rejected",
+            Verdict::Frozen => "frozen",
+            Verdict::MissingRoles(_) => "missing_role",
+        }
+    }
+
+    /// The process exit code documented for `verify`.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Verdict::Valid => 0,
+            Verdict::Rejected => 1,
+            Verdict::Frozen => 3,
+            Verdict::MissingRoles(_) => 4,
+        }
+    }
+}
+
+/// The longest key name accepted, in characters.
+pub const NAME_MAX_CHARS: usize = 64;
+
+/// Checks a key name given by a person: printable, not blank, not huge.
+pub fn validate_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("the key name is empty; give a short name such as --name ci-deploy".into());
+    }
+    let chars = name.chars().count();
+    if chars > NAME_MAX_CHARS {
+        return Err(format!(
+            "the key name is {chars} characters long; use at most {NAME_MAX_CHARS}"
+        ));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "the key name contains the control character {:?}; use printable characters only",
+            c
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_new_key_freezes_after_exactly_90_days() {
+        assert_eq!(freezes_at(t0()) - t0(), Duration::days(90));
+    }
+
+    #[test]
+    fn status_is_frozen_from_the_instant_of_the_freeze() {
+        let freeze = freezes_at(t0());
+        assert_eq!(status(freeze, freeze - Duration::seconds(1)), Status::Expiring);
+        assert_eq!(status(freeze, freeze), Status::Frozen);
+        assert_eq!(status(freeze, freeze + Duration::days(400)), Status::Frozen);
+    }
+
+    #[test]
+    fn expiring_starts_at_exactly_14_days_left() {
+        let freeze = freezes_at(t0());
+        let at_14_days = freeze - Duration::days(14);
+        assert_eq!(status(freeze, at_14_days), Status::Expiring);
+        assert_eq!(status(freeze, at_14_days - Duration::seconds(1)), Status::Active);
+        // 76 days after creation is exactly 14 days left.
+        assert_eq!(status(freeze, t0() + Duration::days(76)), Status::Expiring);
+        assert_eq!(status(freeze, t0() + Duration::days(75)), Status::Active);
+    }
+
+    #[test]
+    fn a_new_key_is_active() {
+        assert_eq!(status(freezes_at(t0()), t0()), Status::Active);
+    }
+
+    #[test]
+    fn days_left_rounds_toward_zero() {
+        let freeze = freezes_at(t0());
+        assert_eq!(days_left(freeze, t0()), 90);
+        assert_eq!(days_left(freeze, freeze - Duration::hours(13 * 24 + 23)), 13);
+        assert_eq!(days_left(freeze, freeze - Duration::hours(1)), 0);
+        assert_eq!(days_left(freeze, freeze + Duration::hours(36)), -1);
+    }
+
+    #[test]
+    fn renewing_before_the_freeze_never_gives_more_than_90_days() {
+        let renewed = t0() + Duration::days(80);
+        assert_eq!(freezes_at(renewed), renewed + Duration::days(90));
+        assert_eq!(days_left(freezes_at(renewed), renewed), 90);
+    }
+
+    #[test]
+    fn renewing_after_the_freeze_revives_the_key() {
+        let frozen_key = freezes_at(t0());
+        let later = t0() + Duration::days(120);
+        assert_eq!(status(frozen_key, later), Status::Frozen);
+        assert_eq!(status(freezes_at(later), later), Status::Active);
+    }
+
+    #[test]
+    fn freezes_within_is_inclusive() {
+        let freeze = freezes_at(t0());
+        let now = freeze - Duration::days(14);
+        assert!(freezes_within(freeze, now, 14));
+        assert!(!freezes_within(freeze, now, 13));
+        assert!(freezes_within(freeze, freeze + Duration::days(3), 0));
+    }
+
+    #[test]
+    fn roles_are_sorted_and_unique() {
+        let roles = Roles::new([Role::Payments, Role::Transactions, Role::Payments]);
+        assert_eq!(roles.to_string(), "transactions,payments");
+        assert_eq!("transactions,payments".parse::<Roles>().unwrap(), roles);
+        assert!("transactions,bogus".parse::<Roles>().is_err());
+    }
+
+    #[test]
+    fn missing_roles_are_those_wanted_but_not_held() {
+        let held = Roles::new([Role::Accounts]);
+        let wanted = Roles::new([Role::Accounts, Role::Payments]);
+        assert_eq!(held.missing(&wanted), Roles::new([Role::Payments]));
+        assert!(wanted.missing(&held).is_empty());
+    }
+
+    fn issued_key(created: DateTime<Utc>) -> ApiKey {
+        ApiKey {
+            id: "AbCdEfGhIjKl".into(),
+            name: "k".into(),
+            roles: Roles::new([Role::Accounts]),
+            created_at: created,
+            renewed_at: created,
+            freezes_at: freezes_at(created),
+            issued: true,
+        }
+    }
+
+    #[test]
+    fn verdicts_follow_freeze_roles_and_issue() {
+        let key = issued_key(t0());
+        let none = Roles::default();
+        let accounts = Roles::new([Role::Accounts]);
+        let payments = Roles::new([Role::Payments]);
+        assert_eq!(Verdict::of(&key, &none, t0()), Verdict::Valid);
+        assert_eq!(Verdict::of(&key, &accounts, t0() + Duration::days(80)), Verdict::Valid);
+        assert_eq!(
+            Verdict::of(&key, &payments, t0()),
+            Verdict::MissingRoles(payments.clone())
+        );
+        // Frozen wins over a missing role: renewing is the first fix.
+        assert_eq!(Verdict::of(&key, &payments, t0() + Duration::days(90)), Verdict::Frozen);
+        let unissued = ApiKey { issued: false, ..key };
+        assert_eq!(Verdict::of(&unissued, &none, t0()), Verdict::Rejected);
+    }
+
+    #[test]
+    fn verdict_exit_codes_are_distinct() {
+        let codes = [
+            Verdict::Valid.exit_code(),
+            Verdict::Rejected.exit_code(),
+            Verdict::Frozen.exit_code(),
+            Verdict::MissingRoles(Roles::default()).exit_code(),
+        ];
+        assert_eq!(codes, [0, 1, 3, 4]);
+    }
+
+    #[test]
+    fn names_must_be_printable_and_short() {
+        assert!(validate_name("ci-deploy").is_ok());
+        assert!(validate_name("Zahlungen für Ω").is_ok());
+        assert!(validate_name("").is_err());
+        assert!(validate_name("   ").is_err());
+        assert!(validate_name("a\u{1b}[31mred").is_err());
+        assert!(validate_name("tab\there").is_err());
+        assert!(validate_name(&"x".repeat(NAME_MAX_CHARS)).is_ok());
+        assert!(validate_name(&"x".repeat(NAME_MAX_CHARS + 1)).is_err());
+    }
+}

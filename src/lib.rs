@@ -1,0 +1,108 @@
+//! intergiro-keys: administration of a company's business-banking API keys.
+
+pub mod cli;
+pub mod cmd;
+pub mod hash;
+pub mod key;
+pub mod output;
+pub mod prompt;
+pub mod store;
+pub mod token;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, SubsecRound, Utc};
+
+use cli::{Cli, ColorChoice, Command, Format};
+
+/// What every command needs to know about how it was run.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub db: PathBuf,
+    pub format: Format,
+    /// Whether stdout gets ANSI colours.
+    pub color: bool,
+    /// Whether the user can be asked questions (terminal on stdin and stderr,
+    /// and no --no-input).
+    pub interactive: bool,
+    /// Whether stdout is a terminal.
+    pub stdout_is_terminal: bool,
+    pub now: DateTime<Utc>,
+}
+
+impl App {
+    pub fn from_cli(cli: &Cli) -> Result<App> {
+        let global = &cli.global;
+        let stdout_is_terminal = std::io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_is_terminal && !no_color,
+        };
+        let interactive = !global.no_input
+            && std::io::stdin().is_terminal()
+            && std::io::stderr().is_terminal();
+        let db = match &global.db {
+            Some(path) => path.clone(),
+            None => default_db_path()?,
+        };
+        Ok(App {
+            db,
+            format: global.format,
+            color,
+            interactive,
+            stdout_is_terminal,
+            // Whole seconds, as stored, so a new key has exactly 90 days left.
+            now: now()?.trunc_subsecs(0),
+        })
+    }
+}
+
+/// Runs the parsed command line and returns the process's exit code.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let app = App::from_cli(&cli)?;
+    match cli.command {
+        Command::Create(args) => cmd::create::run(&app, args),
+        Command::List(args) => cmd::list::run(&app, args),
+        Command::Renew(args) => cmd::renew::run(&app, args),
+        Command::Delete(args) => cmd::delete::run(&app, args),
+        Command::Verify(args) => cmd::verify::run(&app, args),
+    }
+}
+
+/// `~/.local/share/intergiro-keys/keys.db` on Linux; the platform's per-user
+/// data directory elsewhere.
+pub fn default_db_path() -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "intergiro-keys").context(
+        "cannot find a home directory for the default database; pass --db or set INTERGIRO_KEYS_DB",
+    )?;
+    Ok(dirs.data_dir().join("keys.db"))
+}
+
+/// The current time. Debug builds (the test suite) may set it with
+/// `INTERGIRO_KEYS_NOW=<RFC 3339>` to age keys; release builds have no such
+/// override and always use the system clock.
+fn now() -> Result<DateTime<Utc>> {
+    #[cfg(debug_assertions)]
+    if let Some(value) = std::env::var_os("INTERGIRO_KEYS_NOW") {
+        let value = value.to_string_lossy();
+        return DateTime::parse_from_rfc3339(&value)
+            .map(|time| time.with_timezone(&Utc))
+            .with_context(|| format!("INTERGIRO_KEYS_NOW={value} is not an RFC 3339 time"));
+    }
+    Ok(Utc::now())
+}
+
+/// Whether an error is a write to a closed pipe (`intergiro-keys list | head -1`),
+/// which is not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

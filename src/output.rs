@@ -1,0 +1,248 @@
+//! Rendering for people (comfy-table, sentences) and scripts (JSON).
+//! No database access here.
+
+use std::borrow::Cow;
+use std::io::Write;
+
+use anyhow::Result;
+use chrono::{DateTime, SecondsFormat, Utc};
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::key::{ApiKey, Roles, Status};
+
+/// A key as scripts see it: never a secret or a hash.
+#[derive(Debug, Serialize)]
+pub struct KeyJson<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub roles: &'a Roles,
+    pub created_at: String,
+    pub renewed_at: String,
+    pub freezes_at: String,
+    pub days_left: i64,
+    pub status: Status,
+}
+
+impl<'a> KeyJson<'a> {
+    pub fn new(key: &'a ApiKey, now: DateTime<Utc>) -> Self {
+        KeyJson {
+            id: &key.id,
+            name: &key.name,
+            roles: &key.roles,
+            created_at: rfc3339(key.created_at),
+            renewed_at: rfc3339(key.renewed_at),
+            freezes_at: rfc3339(key.freezes_at),
+            days_left: key.days_left(now),
+            status: key.status(now),
+        }
+    }
+}
+
+/// RFC 3339 in UTC with a `Z`, to the second: `2026-11-26T20:17:00Z`.
+pub fn rfc3339(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A time for people: `2026-11-26 20:17 UTC`.
+pub fn human_time(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// "3 days", "1 day", "frozen 2 days ago".
+pub fn human_days_left(days: i64) -> String {
+    match days {
+        1 => "1 day".to_string(),
+        d if d >= 0 => format!("{d} days"),
+        -1 => "frozen 1 day ago".to_string(),
+        d => format!("frozen {} days ago", -d),
+    }
+}
+
+/// User text made safe for a terminal: control characters (escape
+/// sequences, carriage returns, …) are shown escaped instead of acting.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut safe = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => safe.push_str("\\n"),
+            '\r' => safe.push_str("\\r"),
+            '\t' => safe.push_str("\\t"),
+            c if (c as u32) < 0x100 && c.is_control() => {
+                safe.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() => safe.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => safe.push(c),
+        }
+    }
+    Cow::Owned(safe)
+}
+
+/// The status word, with a marker that survives without colour.
+pub fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Active => "active",
+        Status::Expiring => "! expiring",
+        Status::Frozen => "!! frozen",
+        Status::Unissued => "? unissued",
+    }
+}
+
+fn status_color(status: Status) -> Option<Color> {
+    match status {
+        Status::Active => None,
+        Status::Expiring => Some(Color::Yellow),
+        Status::Frozen | Status::Unissued => Some(Color::Red),
+    }
+}
+
+/// A plain table: no borders, so it reads like `ls -l` and greps cleanly.
+pub fn table(color: bool, header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table.load_style(presets::NOTHING);
+    if color {
+        table.enforce_styling();
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_header(header.iter().map(|title| Cell::new(title).add_attribute(Attribute::Bold)));
+    } else {
+        table.force_no_tty();
+        table.set_header(header.iter().copied());
+    }
+    table
+}
+
+/// Two spaces between columns and none at the edges, so lines carry no
+/// trailing blanks.
+fn tighten(table: &mut Table) {
+    let last = table.column_count().saturating_sub(1);
+    for (index, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, if index == last { 0 } else { 2 }));
+    }
+}
+
+/// Renders a table built by `table`.
+pub fn render(mut table: Table) -> String {
+    tighten(&mut table);
+    table.to_string()
+}
+
+/// The `list` table. Flagged rows are coloured (when `color`) and marked.
+pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, color: bool) -> Table {
+    let mut table = table(
+        color,
+        &["ID", "NAME", "ROLES", "CREATED", "FREEZES AT", "DAYS LEFT", "STATUS"],
+    );
+    for key in keys {
+        let status = key.status(now);
+        let cells = [
+            key.id.clone(),
+            sanitize(&key.name).into_owned(),
+            key.roles.to_string(),
+            human_time(key.created_at),
+            human_time(key.freezes_at),
+            key.days_left(now).to_string(),
+            status_label(status).to_string(),
+        ];
+        let color = status_color(status).filter(|_| color);
+        table.add_row(cells.into_iter().map(|text| match color {
+            Some(color) => Cell::new(text).fg(color),
+            None => Cell::new(text),
+        }));
+    }
+    table
+}
+
+/// Writes a value as pretty JSON and a newline to stdout.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut stdout, value)?;
+    writeln!(stdout)?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// Writes text and a newline to stdout, reporting failures (a closed pipe
+/// among them) instead of panicking as `println!` would.
+pub fn print_line(text: impl std::fmt::Display) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}")?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// A message for people on stderr; failures to write it are ignored.
+pub fn note(text: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::{Role, freezes_at};
+    use chrono::{Duration, TimeZone};
+
+    fn key(name: &str, created: DateTime<Utc>) -> ApiKey {
+        ApiKey {
+            id: "AbCdEfGhIjKl".into(),
+            name: name.into(),
+            roles: Roles::new([Role::Payments]),
+            created_at: created,
+            renewed_at: created,
+            freezes_at: freezes_at(created),
+            issued: true,
+        }
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(sanitize("plain name"), "plain name");
+        assert_eq!(sanitize("a\u{1b}[31mred"), "a\\x1b[31mred");
+        assert_eq!(sanitize("line\nbreak\r"), "line\\nbreak\\r");
+        assert_eq!(sanitize("\u{9b}csi"), "\\x9bcsi");
+        assert_eq!(sanitize("é ü Ω"), "é ü Ω");
+    }
+
+    #[test]
+    fn a_table_without_colour_has_no_escape_sequences_but_keeps_markers() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let now = t0 + Duration::days(80);
+        let rendered = render(keys_table(&[key("evil\u{1b}[31m", t0)], now, false));
+        assert!(!rendered.contains('\u{1b}'), "{rendered:?}");
+        assert!(rendered.contains("! expiring"), "{rendered}");
+        assert!(rendered.contains("evil\\x1b[31m"), "{rendered}");
+    }
+
+    #[test]
+    fn a_coloured_table_colours_flagged_rows() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let frozen = render(keys_table(&[key("k", t0)], t0 + Duration::days(91), true));
+        assert!(frozen.contains("\u{1b}[38;5;9m") || frozen.contains("\u{1b}[31m") || frozen.contains("\u{1b}[38;5;1m"), "{frozen:?}");
+        assert!(frozen.contains("!! frozen"));
+    }
+
+    #[test]
+    fn json_of_a_key_has_no_secret_fields() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let k = key("k", t0);
+        let value = serde_json::to_value(KeyJson::new(&k, t0)).unwrap();
+        let fields: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            fields,
+            ["created_at", "days_left", "freezes_at", "id", "name", "renewed_at", "roles", "status"]
+        );
+        assert_eq!(value["freezes_at"], "2026-04-01T00:00:00Z");
+        assert_eq!(value["roles"], serde_json::json!(["payments"]));
+        assert_eq!(value["status"], "active");
+    }
+
+    #[test]
+    fn days_left_reads_naturally() {
+        assert_eq!(human_days_left(3), "3 days");
+        assert_eq!(human_days_left(1), "1 day");
+        assert_eq!(human_days_left(0), "0 days");
+        assert_eq!(human_days_left(-2), "frozen 2 days ago");
+    }
+}
