@@ -14,7 +14,9 @@ use crate::key::Role;
 /// and verify a presented key.
 #[derive(Debug, Parser)]
 #[command(name = "intergiro-keys", version, propagate_version = true)]
-#[command(after_help = "Run `intergiro-keys COMMAND --help` for the options and examples of each command.")]
+#[command(
+    after_help = "Run `intergiro-keys COMMAND --help` for the options and examples of each command."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -87,7 +89,13 @@ pub struct CreateArgs {
 
     /// A role the key gets (repeat, or separate with commas): transactions,
     /// accounts, payments
-    #[arg(long = "role", short, value_enum, value_delimiter = ',', value_name = "ROLE")]
+    #[arg(
+        long = "role",
+        short,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "ROLE"
+    )]
     pub roles: Vec<Role>,
 }
 
@@ -158,7 +166,13 @@ pub struct DeleteArgs {
   intergiro-keys verify --format json < key.txt")]
 pub struct VerifyArgs {
     /// A role the key must have (repeat, or separate with commas)
-    #[arg(long = "role", short, value_enum, value_delimiter = ',', value_name = "ROLE")]
+    #[arg(
+        long = "role",
+        short,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "ROLE"
+    )]
     pub roles: Vec<Role>,
 }
 

@@ -73,7 +73,9 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|role| role.as_str() == s)
-            .ok_or_else(|| format!("unknown role {s:?} (expected transactions, accounts or payments)"))
+            .ok_or_else(|| {
+                format!("unknown role {s:?} (expected transactions, accounts or payments)")
+            })
     }
 }
 
@@ -322,7 +324,10 @@ mod tests {
     #[test]
     fn status_is_frozen_from_the_instant_of_the_freeze() {
         let freeze = freezes_at(t0());
-        assert_eq!(status(freeze, freeze - Duration::seconds(1)), Status::Expiring);
+        assert_eq!(
+            status(freeze, freeze - Duration::seconds(1)),
+            Status::Expiring
+        );
         assert_eq!(status(freeze, freeze), Status::Frozen);
         assert_eq!(status(freeze, freeze + Duration::days(400)), Status::Frozen);
     }
@@ -332,7 +337,10 @@ mod tests {
         let freeze = freezes_at(t0());
         let at_14_days = freeze - Duration::days(14);
         assert_eq!(status(freeze, at_14_days), Status::Expiring);
-        assert_eq!(status(freeze, at_14_days - Duration::seconds(1)), Status::Active);
+        assert_eq!(
+            status(freeze, at_14_days - Duration::seconds(1)),
+            Status::Active
+        );
         // 76 days after creation is exactly 14 days left.
         assert_eq!(status(freeze, t0() + Duration::days(76)), Status::Expiring);
         assert_eq!(status(freeze, t0() + Duration::days(75)), Status::Active);
@@ -347,7 +355,10 @@ mod tests {
     fn days_left_rounds_toward_zero() {
         let freeze = freezes_at(t0());
         assert_eq!(days_left(freeze, t0()), 90);
-        assert_eq!(days_left(freeze, freeze - Duration::hours(13 * 24 + 23)), 13);
+        assert_eq!(
+            days_left(freeze, freeze - Duration::hours(13 * 24 + 23)),
+            13
+        );
         assert_eq!(days_left(freeze, freeze - Duration::hours(1)), 0);
         assert_eq!(days_left(freeze, freeze + Duration::hours(36)), -1);
     }
@@ -411,14 +422,23 @@ mod tests {
         let accounts = Roles::new([Role::Accounts]);
         let payments = Roles::new([Role::Payments]);
         assert_eq!(Verdict::of(&key, &none, t0()), Verdict::Valid);
-        assert_eq!(Verdict::of(&key, &accounts, t0() + Duration::days(80)), Verdict::Valid);
+        assert_eq!(
+            Verdict::of(&key, &accounts, t0() + Duration::days(80)),
+            Verdict::Valid
+        );
         assert_eq!(
             Verdict::of(&key, &payments, t0()),
             Verdict::MissingRoles(payments.clone())
         );
         // Frozen wins over a missing role: renewing is the first fix.
-        assert_eq!(Verdict::of(&key, &payments, t0() + Duration::days(90)), Verdict::Frozen);
-        let unissued = ApiKey { issued: false, ..key };
+        assert_eq!(
+            Verdict::of(&key, &payments, t0() + Duration::days(90)),
+            Verdict::Frozen
+        );
+        let unissued = ApiKey {
+            issued: false,
+            ..key
+        };
         assert_eq!(Verdict::of(&unissued, &none, t0()), Verdict::Rejected);
     }
 

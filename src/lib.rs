@@ -43,9 +43,8 @@ impl App {
             ColorChoice::Never => false,
             ColorChoice::Auto => stdout_is_terminal && !no_color,
         };
-        let interactive = !global.no_input
-            && std::io::stdin().is_terminal()
-            && std::io::stderr().is_terminal();
+        let interactive =
+            !global.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         let db = match &global.db {
             Some(path) => path.clone(),
             None => default_db_path()?,

@@ -106,7 +106,11 @@ pub fn table(color: bool, header: &[&str]) -> Table {
     if color {
         table.enforce_styling();
         table.set_content_arrangement(ContentArrangement::Dynamic);
-        table.set_header(header.iter().map(|title| Cell::new(title).add_attribute(Attribute::Bold)));
+        table.set_header(
+            header
+                .iter()
+                .map(|title| Cell::new(title).add_attribute(Attribute::Bold)),
+        );
     } else {
         table.force_no_tty();
         table.set_header(header.iter().copied());
@@ -126,14 +130,26 @@ fn tighten(table: &mut Table) {
 /// Renders a table built by `table`.
 pub fn render(mut table: Table) -> String {
     tighten(&mut table);
-    table.to_string()
+    let lines: Vec<String> = table
+        .lines()
+        .map(|line| line.trim_end().to_string())
+        .collect();
+    lines.join("\n")
 }
 
 /// The `list` table. Flagged rows are coloured (when `color`) and marked.
 pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, color: bool) -> Table {
     let mut table = table(
         color,
-        &["ID", "NAME", "ROLES", "CREATED", "FREEZES AT", "DAYS LEFT", "STATUS"],
+        &[
+            "ID",
+            "NAME",
+            "ROLES",
+            "CREATED",
+            "FREEZES AT",
+            "DAYS LEFT",
+            "STATUS",
+        ],
     );
     for key in keys {
         let status = key.status(now);
@@ -219,7 +235,12 @@ mod tests {
     fn a_coloured_table_colours_flagged_rows() {
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let frozen = render(keys_table(&[key("k", t0)], t0 + Duration::days(91), true));
-        assert!(frozen.contains("\u{1b}[38;5;9m") || frozen.contains("\u{1b}[31m") || frozen.contains("\u{1b}[38;5;1m"), "{frozen:?}");
+        assert!(
+            frozen.contains("\u{1b}[38;5;9m")
+                || frozen.contains("\u{1b}[31m")
+                || frozen.contains("\u{1b}[38;5;1m"),
+            "{frozen:?}"
+        );
         assert!(frozen.contains("!! frozen"));
     }
 
@@ -228,10 +249,24 @@ mod tests {
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let k = key("k", t0);
         let value = serde_json::to_value(KeyJson::new(&k, t0)).unwrap();
-        let fields: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+        let fields: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(
             fields,
-            ["created_at", "days_left", "freezes_at", "id", "name", "renewed_at", "roles", "status"]
+            [
+                "created_at",
+                "days_left",
+                "freezes_at",
+                "id",
+                "name",
+                "renewed_at",
+                "roles",
+                "status"
+            ]
         );
         assert_eq!(value["freezes_at"], "2026-04-01T00:00:00Z");
         assert_eq!(value["roles"], serde_json::json!(["payments"]));

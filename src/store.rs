@@ -104,7 +104,10 @@ impl Store {
             );
         }
         if !metadata.is_file() {
-            bail!("{} is not a regular file; pass --db with the path of a database file", path.display());
+            bail!(
+                "{} is not a regular file; pass --db with the path of a database file",
+                path.display()
+            );
         }
         check_header(path)?;
 
@@ -136,7 +139,9 @@ impl Store {
             path: PathBuf::from(":memory:"),
             read_only: false,
         };
-        store.conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        store
+            .conn
+            .pragma_update(None, "application_id", APPLICATION_ID)?;
         store.migrate()?;
         Ok(store)
     }
@@ -293,7 +298,11 @@ impl Store {
     /// One key by its ID: a single lookup on the primary key.
     pub fn find(&self, id: &str) -> Result<Option<StoredKey>> {
         self.conn
-            .query_row(&format!("{SELECT_KEY} WHERE id = ?1"), [id], stored_key_from_row)
+            .query_row(
+                &format!("{SELECT_KEY} WHERE id = ?1"),
+                [id],
+                stored_key_from_row,
+            )
             .optional()
             .map_err(|err| self.explain(err))
     }
@@ -337,7 +346,10 @@ impl Store {
 
     #[cfg(test)]
     fn query_plan(&self, sql: &str) -> Vec<String> {
-        let mut statement = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let mut statement = self
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
         statement
             .query_map([], |row| row.get::<_, String>(3))
             .unwrap()
@@ -385,7 +397,11 @@ fn keys_by_id(tx: &rusqlite::Transaction, ids: &[String]) -> Result<Vec<ApiKey>>
     let mut unknown = Vec::new();
     for id in ids {
         let found = tx
-            .query_row(&format!("{SELECT_KEY} WHERE id = ?1"), [id], stored_key_from_row)
+            .query_row(
+                &format!("{SELECT_KEY} WHERE id = ?1"),
+                [id],
+                stored_key_from_row,
+            )
             .optional()?;
         match found {
             Some(stored) if !keys.iter().any(|key: &ApiKey| key.id == stored.key.id) => {
@@ -439,7 +455,8 @@ fn explain(path: &Path, err: rusqlite::Error) -> anyhow::Error {
 /// sees it, so that no stray file is ever opened for writing.
 fn check_header(path: &Path) -> Result<()> {
     const HEADER: &[u8; 16] = b"SQLite format 3\0";
-    let mut file = fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut file =
+        fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut header = [0u8; 16];
     let mut read = 0;
     while read < header.len() {
@@ -475,7 +492,10 @@ fn initialize(path: &Path) -> Result<()> {
     };
     create_private_dir(dir)?;
 
-    let name = path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy())
+        .unwrap_or_default();
     let temporary = dir.join(format!(".{name}.new-{}", std::process::id()));
     let _ = fs::remove_file(&temporary);
     let result = build_new_database(&temporary).and_then(|()| {
@@ -505,7 +525,9 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         Ok(()) => fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
             .with_context(|| format!("cannot set the permissions of {}", dir.display())),
         Err(err) if err.kind() == ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
-        Err(err) => Err(err).with_context(|| format!("cannot create the directory {}", dir.display())),
+        Err(err) => {
+            Err(err).with_context(|| format!("cannot create the directory {}", dir.display()))
+        }
     }
 }
 
@@ -581,7 +603,8 @@ mod tests {
         let path = dir.path().join("keys.db");
         {
             let conn = Connection::open(&path).unwrap();
-            conn.pragma_update(None, "application_id", APPLICATION_ID).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
             // user_version 0: an empty database of ours, as left by a crash
             // before the first migration.
         }
@@ -616,7 +639,8 @@ mod tests {
         drop(Store::open(&path, Open::CreateIfMissing).unwrap());
         {
             let conn = Connection::open(&path).unwrap();
-            conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+                .unwrap();
             conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
         }
         let before = fs::read(&path).unwrap();
@@ -630,7 +654,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cases: [(&str, &[u8], &str); 3] = [
             ("empty.db", b"", "empty file"),
-            ("text.db", b"hello, this is not a database\n", "not an SQLite file"),
+            (
+                "text.db",
+                b"hello, this is not a database\n",
+                "not an SQLite file",
+            ),
             ("short.db", b"SQLite", "not an SQLite file"),
         ];
         for (name, content, expected) in cases {
@@ -650,7 +678,9 @@ mod tests {
         assert!(err.to_string().contains("another program"), "{err}");
         assert_eq!(fs::read(&other).unwrap(), before);
 
-        let err = Store::open(dir.path(), Open::CreateIfMissing).err().unwrap();
+        let err = Store::open(dir.path(), Open::CreateIfMissing)
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("is a directory"), "{err}");
     }
 
@@ -659,7 +689,10 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         let key = sample("AAAAAAAAAAAA");
         assert!(store.insert_unissued(&key, "$hash").unwrap());
-        assert!(!store.insert_unissued(&key, "$other").unwrap(), "duplicate ID accepted");
+        assert!(
+            !store.insert_unissued(&key, "$other").unwrap(),
+            "duplicate ID accepted"
+        );
         let found = store.find(&key.id).unwrap().unwrap();
         assert_eq!(found.key, key);
         assert_eq!(found.secret_hash, "$hash");
@@ -684,17 +717,31 @@ mod tests {
         }
         let later = now() + chrono::Duration::days(100);
         let ids = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let err = store.renew(&ids(&["AAAAAAAAAAAA", "ZZZZZZZZZZZZ"]), later).unwrap_err();
+        let err = store
+            .renew(&ids(&["AAAAAAAAAAAA", "ZZZZZZZZZZZZ"]), later)
+            .unwrap_err();
         assert!(err.to_string().contains("ZZZZZZZZZZZZ"), "{err}");
-        assert_eq!(store.find("AAAAAAAAAAAA").unwrap().unwrap().key.freezes_at, freezes_at(now()));
+        assert_eq!(
+            store.find("AAAAAAAAAAAA").unwrap().unwrap().key.freezes_at,
+            freezes_at(now())
+        );
 
         let renewed = store.renew(&ids(&["AAAAAAAAAAAA"]), later).unwrap();
         assert_eq!(renewed[0].previous_freezes_at, freezes_at(now()));
-        assert_eq!(store.find("AAAAAAAAAAAA").unwrap().unwrap().key.freezes_at, freezes_at(later));
+        assert_eq!(
+            store.find("AAAAAAAAAAAA").unwrap().unwrap().key.freezes_at,
+            freezes_at(later)
+        );
 
-        assert!(store.delete(&ids(&["BBBBBBBBBBBB", "ZZZZZZZZZZZZ"])).is_err());
+        assert!(
+            store
+                .delete(&ids(&["BBBBBBBBBBBB", "ZZZZZZZZZZZZ"]))
+                .is_err()
+        );
         assert_eq!(store.list().unwrap().len(), 2);
-        let deleted = store.delete(&ids(&["BBBBBBBBBBBB", "BBBBBBBBBBBB"])).unwrap();
+        let deleted = store
+            .delete(&ids(&["BBBBBBBBBBBB", "BBBBBBBBBBBB"]))
+            .unwrap();
         assert_eq!(deleted.len(), 1);
         assert_eq!(store.list().unwrap().len(), 1);
     }
@@ -704,6 +751,9 @@ mod tests {
         let store = Store::open_in_memory().unwrap();
         let plan = store.query_plan(&format!("{SELECT_KEY} WHERE id = 'x'"));
         assert_eq!(plan.len(), 1, "{plan:?}");
-        assert!(plan[0].starts_with("SEARCH api_key USING INDEX"), "{plan:?}");
+        assert!(
+            plan[0].starts_with("SEARCH api_key USING INDEX"),
+            "{plan:?}"
+        );
     }
 }

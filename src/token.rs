@@ -211,9 +211,15 @@ mod tests {
     fn truncated_and_padded_keys_are_rejected() {
         let text = Token::generate().unwrap().expose();
         for len in 0..text.len() {
-            assert!(Token::parse(&text[..len]).is_err(), "prefix of {len} accepted");
+            assert!(
+                Token::parse(&text[..len]).is_err(),
+                "prefix of {len} accepted"
+            );
         }
-        assert_eq!(Token::parse(&format!("{}A", &*text)).unwrap_err(), Malformed::Length);
+        assert_eq!(
+            Token::parse(&format!("{}A", &*text)).unwrap_err(),
+            Malformed::Length
+        );
     }
 
     #[test]

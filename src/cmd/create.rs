@@ -28,7 +28,15 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
             "no role given: pass --role transactions, accounts or payments (repeat it, or separate with commas, for several)"
         ),
     };
-    let default_name = format!("{}-{}", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("+"), app.now.format("%Y%m%d"));
+    let default_name = format!(
+        "{}-{}",
+        roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join("+"),
+        app.now.format("%Y%m%d")
+    );
     let name = match args.name {
         Some(name) => name,
         None if app.interactive && app.format == Format::Table => prompt::name(&default_name)?,
@@ -71,7 +79,12 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
 
 /// Generates a key and stores it, unissued, retrying on the (astronomically
 /// unlikely) collision of random IDs.
-fn insert_new_key(store: &mut Store, name: String, roles: Roles, app: &App) -> Result<(Token, ApiKey)> {
+fn insert_new_key(
+    store: &mut Store,
+    name: String,
+    roles: Roles,
+    app: &App,
+) -> Result<(Token, ApiKey)> {
     for _ in 0..5 {
         let token = Token::generate().context("the operating system's random generator failed")?;
         let secret_hash = hash::hash_secret(token.secret())?;
@@ -97,8 +110,13 @@ fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
     match app.format {
         Format::Json => {
+            // Shown as it will be once issued, which it is only after this write.
+            let issued = ApiKey {
+                issued: true,
+                ..key.clone()
+            };
             let json = CreatedJson {
-                key: KeyJson::new(key, app.now),
+                key: KeyJson::new(&issued, app.now),
                 secret: &text,
             };
             let rendered = zeroize::Zeroizing::new(serde_json::to_string_pretty(&json)?);
@@ -106,10 +124,8 @@ fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
         }
         Format::Table if app.stdout_is_terminal => {
             let rule = "─".repeat(text.len() + 2);
-            let block = zeroize::Zeroizing::new(format!(
-                "\n┌{rule}┐\n│ {} │\n└{rule}┘\n",
-                text.as_str()
-            ));
+            let block =
+                zeroize::Zeroizing::new(format!("\n┌{rule}┐\n│ {} │\n└{rule}┘\n", text.as_str()));
             write!(stdout, "{}", block.as_str())?;
             writeln!(
                 stdout,

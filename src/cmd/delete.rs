@@ -26,7 +26,9 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
         check_ids(&args.ids)?;
     }
     if !args.yes && (!app.interactive || from_stdin) {
-        bail!("deleting keys cannot be undone and there is no terminal to confirm on: pass --yes to delete without asking");
+        bail!(
+            "deleting keys cannot be undone and there is no terminal to confirm on: pass --yes to delete without asking"
+        );
     }
     let mut store = Store::open(&app.db, Open::MustExist)?;
     let ids = if from_stdin {
@@ -40,11 +42,18 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
         for id in &ids {
             match store.find(id)? {
                 Some(stored) => keys.push(stored.key),
-                None => bail!("no key with ID {id}; nothing was changed (see the IDs with `intergiro-keys list`)"),
+                None => bail!(
+                    "no key with ID {id}; nothing was changed (see the IDs with `intergiro-keys list`)"
+                ),
             }
         }
         for key in &keys {
-            output::note(format!("  {}  {}  ({})", key.id, sanitize(&key.name), key.roles));
+            output::note(format!(
+                "  {}  {}  ({})",
+                key.id,
+                sanitize(&key.name),
+                key.roles
+            ));
         }
         let question = match keys.len() {
             1 => "Delete this key? Anything using it stops working at once".to_string(),
@@ -76,7 +85,9 @@ fn id_of_presented_key(app: &App, store: &Store) -> Result<String> {
         }
     };
     if !matches {
-        bail!("the key on stdin is not a key of this database (already deleted?); nothing was changed");
+        bail!(
+            "the key on stdin is not a key of this database (already deleted?); nothing was changed"
+        );
     }
     Ok(token.id().to_string())
 }

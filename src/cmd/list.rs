@@ -23,10 +23,14 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
             output::note(format!("No key freezes within {} days.", args.within));
         }
         Format::Table if keys.is_empty() => {
-            output::note("No keys yet. Create the first one with `intergiro-keys create --name NAME --role ROLE`.");
+            output::note(
+                "No keys yet. Create the first one with `intergiro-keys create --name NAME --role ROLE`.",
+            );
         }
         Format::Table => {
-            output::print_line(output::render(output::keys_table(&keys, app.now, app.color)))?;
+            output::print_line(output::render(output::keys_table(
+                &keys, app.now, app.color,
+            )))?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -23,12 +23,12 @@ pub fn check_ids(ids: &[String]) -> Result<()> {
     if let Some(bad) = ids.iter().find(|id| !token::is_id(id)) {
         if bad.starts_with(token::PREFIX) {
             bail!(
-                "{:?} looks like a whole key, not an ID; never put a key on the command line — pipe it on stdin instead",
+                "\"{}\" looks like a whole key, not an ID; never put a key on the command line — pipe it on stdin instead",
                 crate::output::sanitize(&bad[..bad.len().min(16)])
             );
         }
         bail!(
-            "{:?} is not a key ID (IDs are {} letters and digits, as shown by `intergiro-keys list`)",
+            "\"{}\" is not a key ID (IDs are {} letters and digits, as shown by `intergiro-keys list`)",
             crate::output::sanitize(bad),
             token::ID_LEN
         );

@@ -32,7 +32,10 @@ pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
             output::print_json(&json)?;
         }
         Format::Table => {
-            let mut table = output::table(app.color, &["ID", "NAME", "WAS FREEZING AT", "NOW FREEZES AT"]);
+            let mut table = output::table(
+                app.color,
+                &["ID", "NAME", "WAS FREEZING AT", "NOW FREEZES AT"],
+            );
             for renewal in &renewals {
                 table.add_row([
                     renewal.key.id.clone(),

@@ -62,7 +62,12 @@ fn authenticate(store: &Store, token: &Token) -> Result<Option<ApiKey>> {
     }
 }
 
-fn print(app: &App, verdict: &Verdict, key: Option<&ApiKey>, malformed: Option<Malformed>) -> Result<()> {
+fn print(
+    app: &App,
+    verdict: &Verdict,
+    key: Option<&ApiKey>,
+    malformed: Option<Malformed>,
+) -> Result<()> {
     let missing = match verdict {
         Verdict::MissingRoles(missing) => Some(missing),
         _ => None,

@@ -1,0 +1,5 @@
+//! Drives the real binary in temporary directories. One test binary, one
+//! module per area.
+
+mod common;
+mod lifecycle;
