@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod generate;
 pub mod hash;
 pub mod key;
 pub mod output;
@@ -63,6 +64,9 @@ impl App {
 
 /// Runs the parsed command line and returns the process's exit code.
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Completions(args) = cli.command {
+        return cmd::completions::run(args);
+    }
     let app = App::from_cli(&cli)?;
     match cli.command {
         Command::Create(args) => cmd::create::run(&app, args),
@@ -70,7 +74,63 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Renew(args) => cmd::renew::run(&app, args),
         Command::Delete(args) => cmd::delete::run(&app, args),
         Command::Verify(args) => cmd::verify::run(&app, args),
+        Command::Check(args) => cmd::check::run(&app, args),
+        Command::Completions(args) => cmd::completions::run(args),
     }
+}
+
+/// Parses the command line, runs it and maps any error to the exit code and
+/// the one line on stderr that the README documents.
+pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let cli = match <Cli as clap::Parser>::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err, &args),
+    };
+    let check_format = match &cli.command {
+        Command::Check(_) => Some(cli.global.format),
+        _ => None,
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("intergiro-keys: error: {err:#}");
+            match check_format {
+                Some(format) => cmd::check::unknown(Some(format), &err),
+                None => ExitCode::from(2),
+            }
+        }
+    }
+}
+
+/// Help and version exit 0; bad usage exits 2, or 3 (UNKNOWN) for `check`,
+/// where 2 would read as CRITICAL.
+fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
+    let _ = err.print();
+    if !err.use_stderr() {
+        return ExitCode::SUCCESS;
+    }
+    if subcommand_name(args).as_deref() == Some("check") {
+        let error = anyhow::anyhow!("invalid arguments: {}", err.kind());
+        return cmd::check::unknown(None, &error);
+    }
+    ExitCode::from(2)
+}
+
+/// The subcommand named on a command line that may not parse: the first
+/// argument that is neither an option nor the value of a global option.
+fn subcommand_name(args: &[std::ffi::OsString]) -> Option<String> {
+    const TAKES_VALUE: [&str; 3] = ["--db", "--format", "--color"];
+    let mut args = args.iter().skip(1).map(|arg| arg.to_string_lossy());
+    while let Some(arg) = args.next() {
+        if TAKES_VALUE.contains(&arg.as_ref()) {
+            args.next();
+        } else if !arg.starts_with('-') {
+            return Some(arg.into_owned());
+        }
+    }
+    None
 }
 
 /// `~/.local/share/intergiro-keys/keys.db` on Linux; the platform's per-user

@@ -73,7 +73,7 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
 /// The ID of a leaked key given in full on stdin, once its secret is proven
 /// to match: a typo must not delete some other key.
 fn id_of_presented_key(app: &App, store: &Store) -> Result<String> {
-    let token = match read_key(app)? {
+    let token = match read_key(app, None)? {
         Ok(token) => token,
         Err(malformed) => bail!("the text on stdin is not a key: {malformed}; nothing was changed"),
     };

@@ -1,13 +1,17 @@
 //! One module per subcommand: gather input, call the domain and the store,
 //! print.
 
+pub mod check;
+pub mod completions;
 pub mod create;
 pub mod delete;
 pub mod list;
 pub mod renew;
 pub mod verify;
 
+use std::fs::File;
 use std::io::{IsTerminal, Read};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use zeroize::Zeroizing;
@@ -36,28 +40,41 @@ pub fn check_ids(ids: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Reads a presented key from stdin (or, on a terminal, asks for it without
-/// echo) and parses it. Never reads more than a few KiB.
-pub fn read_key(app: &App) -> Result<Result<Token, Malformed>> {
-    let text = if std::io::stdin().is_terminal() {
-        if !app.interactive {
-            bail!("the key is read from stdin: pipe it in, e.g. `intergiro-keys verify < key.txt`");
+/// Reads a presented key from `key_file`, or stdin (on a terminal: asks for
+/// it without echo), and parses it. Never reads more than a few KiB.
+pub fn read_key(app: &App, key_file: Option<&Path>) -> Result<Result<Token, Malformed>> {
+    let bytes = match key_file {
+        Some(path) => {
+            let file = File::open(path)
+                .with_context(|| format!("cannot read the key file {}", path.display()))?;
+            read_limited(file)
+                .with_context(|| format!("cannot read the key file {}", path.display()))?
         }
-        crate::prompt::key_text()?
-    } else {
-        let mut bytes = Zeroizing::new(Vec::with_capacity(128));
-        std::io::stdin()
-            .lock()
-            .take(MAX_KEY_INPUT + 1)
-            .read_to_end(&mut bytes)
-            .context("cannot read the key from stdin")?;
-        if bytes.len() as u64 > MAX_KEY_INPUT {
-            return Ok(Err(Malformed::Length));
+        None if std::io::stdin().is_terminal() => {
+            if !app.interactive {
+                bail!(
+                    "the key is read from stdin: pipe it in, e.g. `intergiro-keys verify < key.txt`"
+                );
+            }
+            Some(Zeroizing::new(
+                crate::prompt::key_text()?.as_bytes().to_vec(),
+            ))
         }
-        match std::str::from_utf8(&bytes) {
-            Ok(text) => Zeroizing::new(text.to_string()),
-            Err(_) => return Ok(Err(Malformed::Characters)),
-        }
+        None => read_limited(std::io::stdin().lock()).context("cannot read the key from stdin")?,
     };
-    Ok(Token::parse(&text))
+    let Some(bytes) = bytes else {
+        return Ok(Err(Malformed::Length));
+    };
+    match std::str::from_utf8(&bytes) {
+        Ok(text) => Ok(Token::parse(text)),
+        Err(_) => Ok(Err(Malformed::Characters)),
+    }
+}
+
+/// At most `MAX_KEY_INPUT` bytes, or None when there is more.
+fn read_limited(reader: impl Read) -> std::io::Result<Option<Zeroizing<Vec<u8>>>> {
+    // Sized up front so that no reallocation leaves a copy of the key behind.
+    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_KEY_INPUT as usize + 1));
+    reader.take(MAX_KEY_INPUT + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_KEY_INPUT).then_some(bytes))
 }

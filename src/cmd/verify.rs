@@ -30,7 +30,7 @@ struct VerifyJson<'a> {
 pub fn run(app: &App, args: VerifyArgs) -> Result<ExitCode> {
     let wanted = Roles::new(args.roles);
     // The checksum is checked before the database is touched.
-    let (verdict, key, malformed) = match read_key(app)? {
+    let (verdict, key, malformed) = match read_key(app, args.key_file.as_deref())? {
         Err(malformed) => (Verdict::Rejected, None, Some(malformed)),
         Ok(token) => {
             let store = Store::open(&app.db, Open::MustExist)?;

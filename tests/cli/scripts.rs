@@ -1,0 +1,454 @@
+//! Scripts, cron and monitoring: exit codes at the boundaries, JSON, the
+//! README's examples run as written.
+
+use std::collections::BTreeSet;
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use crate::common::Env;
+
+/// (exit code, stdout) of `check` with `args`, `days` after t0.
+fn check(env: &Env, days: i64, args: &[&str]) -> (i32, String) {
+    let output = env
+        .days_later(days)
+        .cmd()
+        .arg("check")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn check_exit_codes_at_the_boundaries() {
+    let env = Env::new();
+    env.create("ci-deploy", &["payments"]);
+    env.days_later(30).create("nightly", &["accounts"]);
+
+    let (code, out) = check(&env, 75, &[]); // 15 days left
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("OK: 2 keys, none freezes within 14 days"),
+        "{out}"
+    );
+
+    let (code, out) = check(&env, 77, &[]); // 13 days left
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.starts_with("WARNING: 1 of 2 keys freezes within 14 days: ci-deploy (13 days)"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 1, "one status line: {out}");
+
+    assert_eq!(
+        check(&env, 76, &[]).0,
+        1,
+        "exactly 14 days left is a warning"
+    );
+    assert_eq!(check(&env, 77, &["--warning", "12"]).0, 0);
+    assert_eq!(check(&env, 77, &["--critical", "13"]).0, 2);
+    assert_eq!(check(&env, 77, &["--critical", "12"]).0, 1);
+
+    let (code, out) = check(&env, 92, &[]); // ci-deploy frozen 2 days, nightly 28 days left
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.starts_with("CRITICAL: 1 of 2 keys frozen: ci-deploy (frozen 2 days ago)"),
+        "{out}"
+    );
+
+    let (code, out) = check(&env, 110, &[]); // nightly has 10 days left too
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("; 1 of 2 keys freezes within 14 days: nightly (10 days)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_is_unknown_without_a_database_or_with_bad_arguments() {
+    let env = Env::new();
+    let (code, out) = check(&env, 0, &[]);
+    assert_eq!(code, 3);
+    assert!(out.starts_with("UNKNOWN: no database at"), "{out}");
+    assert!(!env.db.exists());
+
+    env.create("k", &["accounts"]);
+    for bad in [
+        &["--warning", "soon"][..],
+        &["--critical", "-1"],
+        &["--bogus"],
+        &["--warning", "3", "--critical", "5"],
+    ] {
+        let (code, out) = check(&env, 0, bad);
+        assert_eq!(code, 3, "{bad:?}: {out}");
+        assert!(out.starts_with("UNKNOWN: "), "{bad:?}: {out}");
+    }
+    // Global options before the subcommand do not hide it.
+    let output = env
+        .cmd()
+        .args(["--format", "json", "check", "--warning", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    // Other commands keep the usage code 2.
+    env.cmd().args(["list", "--within", "x"]).assert().code(2);
+}
+
+#[test]
+fn check_works_on_a_read_only_database() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    let before = std::fs::read(&env.db).unwrap();
+    std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o400)).unwrap();
+    let (code, out) = check(&env, 80, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(std::fs::read(&env.db).unwrap(), before);
+    // A change is refused clearly on the same file.
+    env.cmd()
+        .args(["create", "--name", "x", "--role", "accounts"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("read-only"));
+}
+
+#[test]
+fn check_with_no_keys_is_ok() {
+    let env = Env::new();
+    let (_, id) = env.create("gone", &["accounts"]);
+    env.cmd().args(["delete", "--yes", &id]).assert().success();
+    let (code, out) = check(&env, 0, &[]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "OK: no keys | keys=0 warning=0 critical=0\n")
+    );
+}
+
+#[test]
+fn verify_exit_codes_at_the_boundaries() {
+    let env = Env::new();
+    let (key, _) = env.create("ci-deploy", &["payments", "accounts"]);
+    assert_eq!(env.days_later(75).verify(&key, &[]).0, 0);
+    assert_eq!(
+        env.days_later(77).verify(&key, &[]).0,
+        0,
+        "expiring keys still work"
+    );
+    assert_eq!(
+        env.days_later(77)
+            .verify(&key, &["--role", "payments", "--role", "accounts"])
+            .0,
+        0
+    );
+    assert_eq!(
+        env.days_later(77)
+            .verify(&key, &["--role", "payments,transactions"])
+            .0,
+        4
+    );
+    assert_eq!(env.days_later(90).verify(&key, &[]).0, 3);
+    assert_eq!(env.days_later(90).verify("igk_garbage", &[]).0, 1);
+    assert_eq!(
+        env.days_later(0).verify(&key, &["--role", "admin"]).0,
+        2,
+        "bad arguments"
+    );
+
+    let fresh = Env::new();
+    let output = fresh
+        .cmd()
+        .arg("verify")
+        .write_stdin(key.clone())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "no database");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no database at"));
+}
+
+#[test]
+fn verify_reads_a_key_file() {
+    let env = Env::new();
+    let (key, id) = env.create("from-file", &["accounts"]);
+    let path = env.path("key.txt");
+    std::fs::write(&path, format!("{key}\n")).unwrap();
+    let output = env
+        .cmd()
+        .args(["verify", "--format", "json", "--key-file"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["key_id"], id.as_str());
+
+    env.cmd()
+        .args(["verify", "--key-file", "missing.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read the key file missing.txt",
+        ));
+}
+
+#[test]
+fn ids_on_the_command_line_that_are_whole_keys_are_refused_without_echoing_them() {
+    let env = Env::new();
+    let (key, _) = env.create("oops", &["accounts"]);
+    let output = env.cmd().args(["renew", &key]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("looks like a whole key"), "{stderr}");
+    assert!(
+        !stderr.contains(&key[17..60]),
+        "the secret was echoed: {stderr}"
+    );
+}
+
+/// The fields of a JSON value, of the first element for arrays.
+fn fields(value: &Value) -> BTreeSet<String> {
+    let object = match value {
+        Value::Array(items) => items.first().and_then(Value::as_object),
+        other => other.as_object(),
+    };
+    object
+        .map(|object| object.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The JSON example the README gives for `command`.
+fn readme_json_example(command: &str) -> Value {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let marker = format!("<!-- README json: {command} -->\n```json\n");
+    let start = readme
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no README example for {command}"))
+        + marker.len();
+    let end = start + readme[start..].find("```").unwrap();
+    serde_json::from_str(&readme[start..end])
+        .unwrap_or_else(|err| panic!("README example for {command}: {err}"))
+}
+
+#[test]
+fn every_command_prints_the_json_fields_the_readme_documents() {
+    let env = Env::new();
+    let json = |args: &[&str], stdin: Option<&str>| -> Value {
+        let mut cmd = env.days_later(80).cmd();
+        cmd.args(args).args(["--format", "json"]);
+        if let Some(stdin) = stdin {
+            cmd.write_stdin(stdin.to_string());
+        }
+        let output = cmd.output().unwrap();
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
+            panic!(
+                "{args:?}: {err}: {}",
+                String::from_utf8_lossy(&output.stdout)
+            )
+        })
+    };
+    let created = json(&["create", "--name", "bot", "--role", "payments"], None);
+    let key = created["secret"].as_str().unwrap().to_string();
+    let id = created["id"].as_str().unwrap().to_string();
+    let outputs = [
+        ("create", created),
+        ("list", json(&["list"], None)),
+        ("check", json(&["check"], None)),
+        (
+            "verify",
+            json(&["verify", "--role", "accounts"], Some(&key)),
+        ),
+        ("renew", json(&["renew", &id], None)),
+        ("delete", json(&["delete", "--yes", &id], None)),
+    ];
+    for (command, output) in outputs {
+        assert_eq!(
+            fields(&output),
+            fields(&readme_json_example(command)),
+            "{command}: {output}"
+        );
+        let text = output.to_string();
+        if command != "create" {
+            assert!(!text.contains(&key[17..60]), "{command} printed the secret");
+        }
+        assert!(!text.contains("$argon2"), "{command} printed a hash");
+    }
+}
+
+#[test]
+fn json_times_are_rfc3339_utc() {
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    let keys = env.list_json();
+    for field in ["created_at", "renewed_at", "freezes_at"] {
+        let text = keys[0][field].as_str().unwrap();
+        assert!(chrono::DateTime::parse_from_rfc3339(text).is_ok(), "{text}");
+        assert!(text.ends_with('Z'), "{text}");
+    }
+}
+
+#[test]
+fn no_escape_sequences_when_piped_or_with_no_color() {
+    let env = Env::new();
+    env.create("old", &["accounts"]);
+    for (extra_env, args) in [
+        (None, &["list"][..]),
+        (Some("1"), &["list", "--color", "auto"]),
+        (None, &["check"]),
+        (None, &["list", "--expiring"]),
+    ] {
+        let mut cmd = env.days_later(95).cmd();
+        if let Some(value) = extra_env {
+            cmd.env("NO_COLOR", value);
+        }
+        let output = cmd.args(args).output().unwrap();
+        assert!(
+            !output.stdout.contains(&0x1b),
+            "{args:?}: {:?}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        assert!(!output.stderr.contains(&0x1b), "{args:?}");
+    }
+    // --color always is the explicit way to get colour through a pipe.
+    let output = env
+        .days_later(95)
+        .cmd()
+        .args(["list", "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(output.stdout.contains(&0x1b));
+}
+
+#[test]
+fn every_help_ends_with_examples() {
+    let env = Env::new();
+    for command in [
+        "create",
+        "list",
+        "renew",
+        "delete",
+        "verify",
+        "check",
+        "completions",
+    ] {
+        let output = env.cmd().args([command, "--help"]).output().unwrap();
+        assert!(output.status.success());
+        let help = String::from_utf8(output.stdout).unwrap();
+        let tail = &help[help
+            .rfind("Examples:")
+            .unwrap_or_else(|| panic!("{command} --help has no examples"))..];
+        assert!(
+            tail.lines()
+                .skip(1)
+                .all(|line| line.trim().is_empty() || line.contains("intergiro-keys")),
+            "{command}: {tail}"
+        );
+    }
+}
+
+/// A README code block marked `<!-- README test: NAME -->`.
+fn readme_snippet(name: &str) -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let marker = format!("<!-- README test: {name} -->\n```");
+    let start = readme
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no README snippet {name}"))
+        + marker.len();
+    let start = start + readme[start..].find('\n').unwrap() + 1;
+    let end = start + readme[start..].find("```").unwrap();
+    readme[start..end].to_string()
+}
+
+/// Runs shell code with the binary on PATH, against `env`'s database, `days`
+/// after t0.
+fn run_shell(env: &Env, days: i64, script: &str, vars: &[(&str, &str)]) -> std::process::Output {
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_intergiro-keys"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let cmd = env.days_later(days).std_cmd();
+    let mut shell = std::process::Command::new("bash");
+    shell.arg("-c").arg(script).env_clear();
+    for (key, value) in cmd.get_envs() {
+        if let Some(value) = value {
+            shell.env(key, value);
+        }
+    }
+    shell.env("PATH", path).current_dir(env.dir.path());
+    for (key, value) in vars {
+        shell.env(key, value);
+    }
+    shell.output().unwrap()
+}
+
+#[test]
+fn the_readme_cron_line_prints_only_when_a_key_needs_attention() {
+    let snippet = readme_snippet("cron");
+    let line = snippet
+        .lines()
+        .find(|line| line.starts_with(|c: char| c.is_ascii_digit() || c == '*'))
+        .unwrap();
+    // The command is what follows the five time fields.
+    let command = line
+        .split_whitespace()
+        .skip(5)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(!command.contains('%'), "cron would turn % into a newline");
+
+    let env = Env::new();
+    env.create("ci-deploy", &["payments"]);
+    let quiet = run_shell(&env, 10, &command, &[]);
+    assert!(quiet.status.success());
+    assert!(
+        quiet.stdout.is_empty() && quiet.stderr.is_empty(),
+        "OK must not mail anything"
+    );
+
+    let mail = run_shell(&env, 80, &command, &[]);
+    assert!(
+        String::from_utf8_lossy(&mail.stdout)
+            .starts_with("WARNING: 1 of 1 key freezes within 14 days: ci-deploy")
+    );
+    let mail = run_shell(&env, 91, &command, &[]);
+    assert!(String::from_utf8_lossy(&mail.stdout).starts_with("CRITICAL:"));
+    let fresh = Env::new();
+    let mail = run_shell(&fresh, 0, &command, &[]);
+    assert!(String::from_utf8_lossy(&mail.stdout).starts_with("UNKNOWN: no database"));
+}
+
+#[test]
+fn the_readme_ci_snippet_passes_a_valid_key_and_fails_a_frozen_one() {
+    let snippet = readme_snippet("ci");
+    let env = Env::new();
+    let (payments, _) = env.create("deploy", &["payments"]);
+    let (accounts, _) = env.create("reader", &["accounts"]);
+
+    let ok = run_shell(&env, 10, &snippet, &[("PAYMENTS_API_KEY", &payments)]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("payments key is valid"));
+
+    let frozen = run_shell(&env, 95, &snippet, &[("PAYMENTS_API_KEY", &payments)]);
+    assert_eq!(frozen.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&frozen.stderr).contains("frozen"));
+
+    let wrong_role = run_shell(&env, 10, &snippet, &[("PAYMENTS_API_KEY", &accounts)]);
+    assert_eq!(wrong_role.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong_role.stderr).contains("lacks the payments role"));
+
+    let rejected = run_shell(&env, 10, &snippet, &[("PAYMENTS_API_KEY", "igk_not-a-key")]);
+    assert_eq!(rejected.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&rejected.stderr).contains("rejected (exit 1)"));
+}
