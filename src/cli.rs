@@ -68,6 +68,8 @@ pub enum Command {
     Renew(RenewArgs),
     Delete(DeleteArgs),
     Verify(VerifyArgs),
+    Check(CheckArgs),
+    Completions(CompletionsArgs),
 }
 
 /// Create a key and print its secret, once
@@ -153,17 +155,18 @@ pub struct DeleteArgs {
     pub yes: bool,
 }
 
-/// Verify a presented key, read from stdin
+/// Verify a presented key, read from stdin or a file
 ///
-/// The key is read from stdin, never from the command line (other users can
-/// see arguments in the process list). Exit codes: 0 valid, 1 rejected
+/// The key is read from stdin (or --key-file), never from the command line:
+/// other users can see arguments in the process list. The checksum is
+/// checked before the database is opened. Exit codes: 0 valid, 1 rejected
 /// (unknown, deleted, wrong secret or malformed), 3 frozen, 4 missing a
 /// --role, 2 error.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys verify < key.txt
   printf '%s' \"$API_KEY\" | intergiro-keys verify --role payments
-  intergiro-keys verify --format json < key.txt")]
+  intergiro-keys verify --key-file /run/secrets/api-key --format json")]
 pub struct VerifyArgs {
     /// A role the key must have (repeat, or separate with commas)
     #[arg(
@@ -174,6 +177,47 @@ pub struct VerifyArgs {
         value_name = "ROLE"
     )]
     pub roles: Vec<Role>,
+
+    /// Read the key from this file instead of stdin
+    #[arg(long, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
+}
+
+/// Check for keys near their freeze, for cron and monitoring
+///
+/// Prints one status line in the monitoring-plugin convention (Nagios,
+/// Icinga, Zabbix, cron mail) naming the keys concerned and their days left,
+/// and exits 0 OK, 1 WARNING (a key freezes within --warning days),
+/// 2 CRITICAL (a key is frozen, or freezes within --critical days) or
+/// 3 UNKNOWN (no database, unreadable database, bad arguments).
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys check
+  intergiro-keys check --warning 21 --critical 3
+  intergiro-keys check --format json")]
+pub struct CheckArgs {
+    /// WARNING when a key freezes within this many days
+    #[arg(long, short, value_name = "DAYS", default_value_t = 14)]
+    pub warning: u32,
+
+    /// CRITICAL when a key freezes within this many days (0: only frozen keys)
+    #[arg(long, short, value_name = "DAYS", default_value_t = 0)]
+    pub critical: u32,
+}
+
+/// Print a shell completion script
+///
+/// Load it in the current shell, or install it where the shell looks for
+/// completions (see the README).
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  source <(intergiro-keys completions bash)
+  intergiro-keys completions zsh > ~/.zfunc/_intergiro-keys
+  intergiro-keys completions fish > ~/.config/fish/completions/intergiro-keys.fish")]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[cfg(test)]
