@@ -16,6 +16,9 @@ _intergiro__keys() {
             ",$1")
                 cmd="intergiro__keys"
                 ;;
+            intergiro__keys,audit)
+                cmd="intergiro__keys__subcmd__audit"
+                ;;
             intergiro__keys,check)
                 cmd="intergiro__keys__subcmd__check"
                 ;;
@@ -37,8 +40,14 @@ _intergiro__keys() {
             intergiro__keys,renew)
                 cmd="intergiro__keys__subcmd__renew"
                 ;;
+            intergiro__keys,users)
+                cmd="intergiro__keys__subcmd__users"
+                ;;
             intergiro__keys,verify)
                 cmd="intergiro__keys__subcmd__verify"
+                ;;
+            intergiro__keys__subcmd__help,audit)
+                cmd="intergiro__keys__subcmd__help__subcmd__audit"
                 ;;
             intergiro__keys__subcmd__help,check)
                 cmd="intergiro__keys__subcmd__help__subcmd__check"
@@ -61,8 +70,62 @@ _intergiro__keys() {
             intergiro__keys__subcmd__help,renew)
                 cmd="intergiro__keys__subcmd__help__subcmd__renew"
                 ;;
+            intergiro__keys__subcmd__help,users)
+                cmd="intergiro__keys__subcmd__help__subcmd__users"
+                ;;
             intergiro__keys__subcmd__help,verify)
                 cmd="intergiro__keys__subcmd__help__subcmd__verify"
+                ;;
+            intergiro__keys__subcmd__help__subcmd__users,add)
+                cmd="intergiro__keys__subcmd__help__subcmd__users__subcmd__add"
+                ;;
+            intergiro__keys__subcmd__help__subcmd__users,grant)
+                cmd="intergiro__keys__subcmd__help__subcmd__users__subcmd__grant"
+                ;;
+            intergiro__keys__subcmd__help__subcmd__users,list)
+                cmd="intergiro__keys__subcmd__help__subcmd__users__subcmd__list"
+                ;;
+            intergiro__keys__subcmd__help__subcmd__users,remove)
+                cmd="intergiro__keys__subcmd__help__subcmd__users__subcmd__remove"
+                ;;
+            intergiro__keys__subcmd__help__subcmd__users,revoke)
+                cmd="intergiro__keys__subcmd__help__subcmd__users__subcmd__revoke"
+                ;;
+            intergiro__keys__subcmd__users,add)
+                cmd="intergiro__keys__subcmd__users__subcmd__add"
+                ;;
+            intergiro__keys__subcmd__users,grant)
+                cmd="intergiro__keys__subcmd__users__subcmd__grant"
+                ;;
+            intergiro__keys__subcmd__users,help)
+                cmd="intergiro__keys__subcmd__users__subcmd__help"
+                ;;
+            intergiro__keys__subcmd__users,list)
+                cmd="intergiro__keys__subcmd__users__subcmd__list"
+                ;;
+            intergiro__keys__subcmd__users,remove)
+                cmd="intergiro__keys__subcmd__users__subcmd__remove"
+                ;;
+            intergiro__keys__subcmd__users,revoke)
+                cmd="intergiro__keys__subcmd__users__subcmd__revoke"
+                ;;
+            intergiro__keys__subcmd__users__subcmd__help,add)
+                cmd="intergiro__keys__subcmd__users__subcmd__help__subcmd__add"
+                ;;
+            intergiro__keys__subcmd__users__subcmd__help,grant)
+                cmd="intergiro__keys__subcmd__users__subcmd__help__subcmd__grant"
+                ;;
+            intergiro__keys__subcmd__users__subcmd__help,help)
+                cmd="intergiro__keys__subcmd__users__subcmd__help__subcmd__help"
+                ;;
+            intergiro__keys__subcmd__users__subcmd__help,list)
+                cmd="intergiro__keys__subcmd__users__subcmd__help__subcmd__list"
+                ;;
+            intergiro__keys__subcmd__users__subcmd__help,remove)
+                cmd="intergiro__keys__subcmd__users__subcmd__help__subcmd__remove"
+                ;;
+            intergiro__keys__subcmd__users__subcmd__help,revoke)
+                cmd="intergiro__keys__subcmd__users__subcmd__help__subcmd__revoke"
                 ;;
             *)
                 ;;
@@ -71,12 +134,50 @@ _intergiro__keys() {
 
     case "${cmd}" in
         intergiro__keys)
-            opts="-h -V --db --format --color --no-input --help --version create list renew delete verify check completions help"
+            opts="-h -V --db --format --color --no-input --help --version create list renew delete verify check users audit completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__audit)
+            opts="-h -V --key --operator --since --verify --db --format --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --operator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -233,8 +334,22 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__subcmd__keys__subcmd__help)
-            opts="create list renew delete verify check completions help"
+            opts="create list renew delete verify check users audit completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -344,6 +459,90 @@ _intergiro__keys() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        intergiro__subcmd__keys__subcmd__help__subcmd__users)
+            opts="list add grant revoke remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__help__subcmd__users__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__help__subcmd__users__subcmd__grant)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__help__subcmd__users__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__help__subcmd__users__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__help__subcmd__users__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         intergiro__subcmd__keys__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -395,6 +594,280 @@ _intergiro__keys() {
                 return 0
             fi
             case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users)
+            opts="-h -V --db --format --color --no-input --help --version list add grant revoke remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users__subcmd__add)
+            opts="-p -h -V --permission --key-roles --db --format --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --permission)
+                    COMPREPLY=($(compgen -W "view create renew delete admin" -- "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -W "view create renew delete admin" -- "${cur}"))
+                    return 0
+                    ;;
+                --key-roles)
+                    COMPREPLY=($(compgen -W "transactions accounts payments" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users__subcmd__grant)
+            opts="-h -V --key-roles --any-key-role --db --format --color --no-input --help --version view create renew delete admin"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key-roles)
+                    COMPREPLY=($(compgen -W "transactions accounts payments" -- "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users__subcmd__help)
+            opts="list add grant revoke remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users__subcmd__help__subcmd__grant)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users__subcmd__list)
+            opts="-h -V --db --format --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users__subcmd__remove)
+            opts="-h -V --db --format --color --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        intergiro__subcmd__keys__subcmd__users__subcmd__revoke)
+            opts="-h -V --key-roles --any-key-role --db --format --color --no-input --help --version view create renew delete admin"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key-roles)
+                    COMPREPLY=($(compgen -W "transactions accounts payments" -- "${cur}"))
+                    return 0
+                    ;;
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -32,6 +32,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand delete 'Delete keys: revoked at once, irreversibly'
             cand verify 'Verify a presented key, read from stdin or a file'
             cand check 'Check for keys near their freeze, for cron and monitoring'
+            cand users 'Manage operators: who may view, create, renew and delete keys'
+            cand audit 'Show the audit log, or check its hash chain'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -110,6 +112,113 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'intergiro-keys;users'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List operators and their permissions'
+            cand add 'Add an operator'
+            cand grant 'Give an operator more permissions (or change their key-role limit)'
+            cand revoke 'Take permissions away from an operator'
+            cand remove 'Remove an operator'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'intergiro-keys;users;list'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'intergiro-keys;users;add'= {
+            cand -p 'A permission (repeat, or separate with commas): view, create, renew, delete, admin'
+            cand --permission 'A permission (repeat, or separate with commas): view, create, renew, delete, admin'
+            cand --key-roles 'Limit the key roles this operator may give new keys (default: any)'
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'intergiro-keys;users;grant'= {
+            cand --key-roles 'grant: limit the key roles this operator may give new keys'
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --any-key-role 'grant: let the operator give new keys any role'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'intergiro-keys;users;revoke'= {
+            cand --key-roles 'grant: limit the key roles this operator may give new keys'
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --any-key-role 'grant: let the operator give new keys any role'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'intergiro-keys;users;remove'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'intergiro-keys;users;help'= {
+            cand list 'List operators and their permissions'
+            cand add 'Add an operator'
+            cand grant 'Give an operator more permissions (or change their key-role limit)'
+            cand revoke 'Take permissions away from an operator'
+            cand remove 'Remove an operator'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'intergiro-keys;users;help;list'= {
+        }
+        &'intergiro-keys;users;help;add'= {
+        }
+        &'intergiro-keys;users;help;grant'= {
+        }
+        &'intergiro-keys;users;help;revoke'= {
+        }
+        &'intergiro-keys;users;help;remove'= {
+        }
+        &'intergiro-keys;users;help;help'= {
+        }
+        &'intergiro-keys;audit'= {
+            cand --key 'Only entries about this key ID'
+            cand --operator 'Only entries by this operator'
+            cand --since 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)'
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --verify 'Check the hash chain instead of listing; exit 1 when it is broken'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'intergiro-keys;completions'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout'
@@ -127,6 +236,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand delete 'Delete keys: revoked at once, irreversibly'
             cand verify 'Verify a presented key, read from stdin or a file'
             cand check 'Check for keys near their freeze, for cron and monitoring'
+            cand users 'Manage operators: who may view, create, renew and delete keys'
+            cand audit 'Show the audit log, or check its hash chain'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -141,6 +252,25 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;help;verify'= {
         }
         &'intergiro-keys;help;check'= {
+        }
+        &'intergiro-keys;help;users'= {
+            cand list 'List operators and their permissions'
+            cand add 'Add an operator'
+            cand grant 'Give an operator more permissions (or change their key-role limit)'
+            cand revoke 'Take permissions away from an operator'
+            cand remove 'Remove an operator'
+        }
+        &'intergiro-keys;help;users;list'= {
+        }
+        &'intergiro-keys;help;users;add'= {
+        }
+        &'intergiro-keys;help;users;grant'= {
+        }
+        &'intergiro-keys;help;users;revoke'= {
+        }
+        &'intergiro-keys;help;users;remove'= {
+        }
+        &'intergiro-keys;help;audit'= {
         }
         &'intergiro-keys;help;completions'= {
         }

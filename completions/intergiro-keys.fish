@@ -39,6 +39,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "renew
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "users" -d 'Manage operators: who may view, create, renew and delete keys'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "audit" -d 'Show the audit log, or check its hash chain'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s n -l name -d 'A name saying what the key is for' -r
@@ -108,6 +110,101 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s V -l version -d 'Print version'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -s V -l version -d 'Print version'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "list" -d 'List operators and their permissions'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "add" -d 'Add an operator'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "grant" -d 'Give an operator more permissions (or change their key-role limit)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "revoke" -d 'Take permissions away from an operator'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "remove" -d 'Remove an operator'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s p -l permission -d 'A permission (repeat, or separate with commas): view, create, renew, delete, admin' -r -f -a "view\t'See keys (`list`) and the audit log'
+create\t'Create keys (`create`), possibly limited to some key roles'
+renew\t'Renew keys (`renew`)'
+delete\t'Delete keys (`delete`)'
+admin\t'Everything above, and manage operators (`users`)'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l key-roles -d 'Limit the key roles this operator may give new keys (default: any)' -r -f -a "transactions\t'Get all transaction details'
+accounts\t'Get all accounts'
+payments\t'Create payments'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l key-roles -d 'grant: limit the key roles this operator may give new keys' -r -f -a "transactions\t'Get all transaction details'
+accounts\t'Get all accounts'
+payments\t'Create payments'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l any-key-role -d 'grant: let the operator give new keys any role'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -s V -l version -d 'Print version'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l key-roles -d 'grant: limit the key roles this operator may give new keys' -r -f -a "transactions\t'Get all transaction details'
+accounts\t'Get all accounts'
+payments\t'Create payments'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l any-key-role -d 'grant: let the operator give new keys any role'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "list" -d 'List operators and their permissions'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an operator'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "grant" -d 'Give an operator more permissions (or change their key-role limit)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Take permissions away from an operator'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an operator'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l key -d 'Only entries about this key ID' -r
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l operator -d 'Only entries by this operator' -r
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l since -d 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)' -r
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l verify -d 'Check the hash chain instead of listing; exit 1 when it is broken'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'"
@@ -117,11 +214,18 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check completions help" -f -a "create" -d 'Create a key and print its secret, once'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check completions help" -f -a "list" -d 'List keys with their status and days left before the freeze'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check completions help" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check completions help" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check completions help" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check completions help" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "create" -d 'Create a key and print its secret, once'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "list" -d 'List keys with their status and days left before the freeze'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "users" -d 'Manage operators: who may view, create, renew and delete keys'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "audit" -d 'Show the audit log, or check its hash chain'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "list" -d 'List operators and their permissions'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "add" -d 'Add an operator'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "grant" -d 'Give an operator more permissions (or change their key-role limit)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "revoke" -d 'Take permissions away from an operator'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "remove" -d 'Remove an operator'

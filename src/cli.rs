@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::key::Role;
+use crate::operator::Permission;
 
 /// Administer a company's business-banking API keys.
 ///
@@ -69,6 +70,8 @@ pub enum Command {
     Delete(DeleteArgs),
     Verify(VerifyArgs),
     Check(CheckArgs),
+    Users(UsersArgs),
+    Audit(AuditArgs),
     Completions(CompletionsArgs),
 }
 
@@ -229,4 +232,126 @@ mod tests {
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// Manage operators: who may view, create, renew and delete keys
+///
+/// Operators are operating-system accounts; the acting operator is the account
+/// running the command. Administrators (`admin`) hold every permission and
+/// manage operators. Whoever creates the database is its first administrator.
+/// The last administrator cannot be removed or demoted. `users list` needs
+/// `view`; the other subcommands need `admin`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys users list
+  intergiro-keys users add alice --permission view --permission renew
+  intergiro-keys users add ci-bot --permission create --key-roles accounts,transactions
+  intergiro-keys users grant alice delete
+  intergiro-keys users revoke alice renew
+  intergiro-keys users remove alice")]
+pub struct UsersArgs {
+    #[command(subcommand)]
+    pub command: UsersCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// List operators and their permissions
+    List,
+    /// Add an operator
+    Add(UserAddArgs),
+    /// Give an operator more permissions (or change their key-role limit)
+    Grant(UserChangeArgs),
+    /// Take permissions away from an operator
+    Revoke(UserChangeArgs),
+    /// Remove an operator
+    Remove(UserRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// The operating-system account name
+    pub name: String,
+
+    /// A permission (repeat, or separate with commas): view, create, renew,
+    /// delete, admin
+    #[arg(
+        long = "permission",
+        short,
+        value_enum,
+        value_delimiter = ',',
+        required = true,
+        value_name = "PERMISSION"
+    )]
+    pub permissions: Vec<Permission>,
+
+    /// Limit the key roles this operator may give new keys (default: any)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "ROLE")]
+    pub key_roles: Vec<Role>,
+}
+
+#[derive(Debug, Args)]
+pub struct UserChangeArgs {
+    /// The operating-system account name
+    pub name: String,
+
+    /// Permissions to grant or revoke: view, create, renew, delete, admin
+    #[arg(value_enum, value_delimiter = ',', value_name = "PERMISSION")]
+    pub permissions: Vec<Permission>,
+
+    /// grant: limit the key roles this operator may give new keys
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "ROLE")]
+    pub key_roles: Vec<Role>,
+
+    /// grant: let the operator give new keys any role
+    #[arg(long, conflicts_with = "key_roles")]
+    pub any_key_role: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserRemoveArgs {
+    /// The operating-system account name
+    pub name: String,
+}
+
+/// Show the audit log, or check its hash chain
+///
+/// Every create, renew, delete, operator change and refused command is
+/// recorded with its time, operator, action, key ID and outcome — never a
+/// secret. The database rejects changes to the log, and each entry carries
+/// the hash of the one before, so an entry edited or removed by other means
+/// is reported by `audit --verify` (exit 1). Needs `view`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys audit
+  intergiro-keys audit --key 3hT9kQ2mXa7B
+  intergiro-keys audit --operator alice --since 2026-11-01 --format json
+  intergiro-keys audit --verify")]
+pub struct AuditArgs {
+    /// Only entries about this key ID
+    #[arg(long, value_name = "ID")]
+    pub key: Option<String>,
+
+    /// Only entries by this operator
+    #[arg(long, value_name = "NAME")]
+    pub operator: Option<String>,
+
+    /// Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+
+    /// Check the hash chain instead of listing; exit 1 when it is broken
+    #[arg(long, conflicts_with_all = ["key", "operator", "since"])]
+    pub verify: bool,
+}
+
+fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|time| time.and_utc())
+        .ok_or_else(|| format!("{text:?} is not a date; use YYYY-MM-DD or an RFC 3339 time"))
 }

@@ -1,10 +1,12 @@
 //! intergiro-keys: administration of a company's business-banking API keys.
 
+pub mod audit;
 pub mod cli;
 pub mod cmd;
 pub mod generate;
 pub mod hash;
 pub mod key;
+pub mod operator;
 pub mod output;
 pub mod prompt;
 pub mod store;
@@ -32,9 +34,20 @@ pub struct App {
     /// Whether stdout is a terminal.
     pub stdout_is_terminal: bool,
     pub now: DateTime<Utc>,
+    /// The acting operator: the account of the process's real user id.
+    pub operator: String,
+    pub uid: u32,
 }
 
 impl App {
+    /// Who is acting, and when, for the audit log.
+    pub fn actor(&self) -> store::Actor<'_> {
+        store::Actor {
+            operator: &self.operator,
+            now: self.now,
+        }
+    }
+
     pub fn from_cli(cli: &Cli) -> Result<App> {
         let global = &cli.global;
         let stdout_is_terminal = std::io::stdout().is_terminal();
@@ -58,6 +71,8 @@ impl App {
             stdout_is_terminal,
             // Whole seconds, as stored, so a new key has exactly 90 days left.
             now: now()?.trunc_subsecs(0),
+            operator: operator::acting(),
+            uid: nix::unistd::getuid().as_raw(),
         })
     }
 }
@@ -75,6 +90,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(args) => cmd::delete::run(&app, args),
         Command::Verify(args) => cmd::verify::run(&app, args),
         Command::Check(args) => cmd::check::run(&app, args),
+        Command::Users(args) => cmd::users::run(&app, args),
+        Command::Audit(args) => cmd::audit::run(&app, args),
         Command::Completions(args) => cmd::completions::run(args),
     }
 }

@@ -14,7 +14,24 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
+use crate::audit::{self, Entry, Record};
 use crate::key::{ApiKey, Roles};
+use crate::operator::{Operator, Permission, Permissions};
+
+/// Who is changing the database, and when: every change is audited with it.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor<'a> {
+    pub operator: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// Which audit entries to read.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub key_id: Option<String>,
+    pub operator: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+}
 
 /// Marks the file as ours (`PRAGMA application_id`): "IGKS".
 pub const APPLICATION_ID: i32 = 0x4947_4B53;
@@ -38,6 +55,30 @@ const MIGRATIONS: &[&str] = &[
         freezes_at  INTEGER NOT NULL,
         issued      INTEGER NOT NULL DEFAULT 0 CHECK (issued IN (0, 1))
     ) STRICT;",
+    // v2: operators and the append-only, hash-chained audit log.
+    "CREATE TABLE operator (
+        name        TEXT PRIMARY KEY NOT NULL,
+        permissions TEXT NOT NULL,
+        key_roles   TEXT,
+        added_at    INTEGER NOT NULL,
+        added_by    TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE audit (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        at        INTEGER NOT NULL,
+        operator  TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        key_id    TEXT,
+        outcome   TEXT NOT NULL,
+        detail    TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL
+    );
+    CREATE INDEX audit_key_id ON audit (key_id);
+    CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 ];
 
 /// The schema version this build writes.
@@ -247,7 +288,12 @@ impl Store {
     }
 
     /// Stores a new key, not yet issued. Returns false when the ID is taken.
-    pub fn insert_unissued(&mut self, key: &ApiKey, secret_hash: &str) -> Result<bool> {
+    pub fn insert_unissued(
+        &mut self,
+        key: &ApiKey,
+        secret_hash: &str,
+        actor: Actor,
+    ) -> Result<bool> {
         self.write(|tx| {
             let inserted = tx.execute(
                 "INSERT INTO api_key (id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued)
@@ -263,6 +309,9 @@ impl Store {
                     key.freezes_at.timestamp(),
                 ],
             )?;
+            if inserted == 1 {
+                append_audit(tx, actor, "create", Some(&key.id), "ok", &format!("roles {}", key.roles))?;
+            }
             Ok(inserted == 1)
         })
     }
@@ -276,9 +325,18 @@ impl Store {
     }
 
     /// Removes a key whose secret could not be written out.
-    pub fn discard_unissued(&mut self, id: &str) -> Result<()> {
+    pub fn discard_unissued(&mut self, id: &str, actor: Actor) -> Result<()> {
         self.write(|tx| {
-            tx.execute("DELETE FROM api_key WHERE id = ?1 AND issued = 0", [id])?;
+            if tx.execute("DELETE FROM api_key WHERE id = ?1 AND issued = 0", [id])? == 1 {
+                append_audit(
+                    tx,
+                    actor,
+                    "create",
+                    Some(id),
+                    "failed",
+                    "secret not written out; key discarded",
+                )?;
+            }
             Ok(())
         })
     }
@@ -309,7 +367,8 @@ impl Store {
 
     /// Renews every key of `ids` to freeze 90 days after `now`, or none of
     /// them when any ID is unknown.
-    pub fn renew(&mut self, ids: &[String], now: DateTime<Utc>) -> Result<Vec<Renewal>> {
+    pub fn renew(&mut self, ids: &[String], actor: Actor) -> Result<Vec<Renewal>> {
+        let now = actor.now;
         self.write(|tx| {
             let keys = keys_by_id(tx, ids)?;
             let freezes_at = crate::key::freezes_at(now);
@@ -318,6 +377,14 @@ impl Store {
                 tx.execute(
                     "UPDATE api_key SET renewed_at = ?2, freezes_at = ?3 WHERE id = ?1",
                     params![key.id, now.timestamp(), freezes_at.timestamp()],
+                )?;
+                append_audit(
+                    tx,
+                    actor,
+                    "renew",
+                    Some(&key.id),
+                    "ok",
+                    &format!("freezes at {}", crate::output::rfc3339(freezes_at)),
                 )?;
                 let previous_freezes_at = key.freezes_at;
                 renewals.push(Renewal {
@@ -334,14 +401,207 @@ impl Store {
     }
 
     /// Deletes every key of `ids`, or none of them when any ID is unknown.
-    pub fn delete(&mut self, ids: &[String]) -> Result<Vec<ApiKey>> {
+    pub fn delete(&mut self, ids: &[String], actor: Actor) -> Result<Vec<ApiKey>> {
         self.write(|tx| {
             let keys = keys_by_id(tx, ids)?;
             for key in &keys {
                 tx.execute("DELETE FROM api_key WHERE id = ?1", [&key.id])?;
+                append_audit(
+                    tx,
+                    actor,
+                    "delete",
+                    Some(&key.id),
+                    "ok",
+                    &format!("roles {}", key.roles),
+                )?;
             }
             Ok(keys)
         })
+    }
+
+    /// Makes sure the database has an administrator. A database without
+    /// operators (new, or made by a version without them) gets one: the
+    /// acting operator when it runs as the file's owner, else the owner.
+    pub fn ensure_administrator(&mut self, actor: Actor, acting_uid: u32) -> Result<()> {
+        if self.read_only || self.path.as_os_str() == ":memory:" {
+            return Ok(());
+        }
+        let has_operators: bool = self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM operator)", [], |row| {
+                row.get(0)
+            })
+            .map_err(|err| self.explain(err))?;
+        if has_operators {
+            return Ok(());
+        }
+        use std::os::unix::fs::MetadataExt;
+        let owner = fs::metadata(&self.path)?.uid();
+        let admin = if owner == acting_uid {
+            actor.operator.to_string()
+        } else {
+            crate::operator::account_name(owner)
+        };
+        self.write(|tx| {
+            let has_operators: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM operator)", [], |row| {
+                    row.get(0)
+                })?;
+            if !has_operators {
+                insert_operator(
+                    tx,
+                    &Operator {
+                        name: admin.clone(),
+                        permissions: Permissions::new([Permission::Admin]),
+                        key_roles: None,
+                    },
+                    actor,
+                )?;
+                append_audit(
+                    tx,
+                    Actor {
+                        operator: &admin,
+                        ..actor
+                    },
+                    "users add",
+                    None,
+                    "ok",
+                    &format!("{admin}: admin (first administrator: owner of the database)"),
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn operator(&self, name: &str) -> Result<Option<Operator>> {
+        self.conn
+            .query_row(
+                "SELECT name, permissions, key_roles FROM operator WHERE name = ?1",
+                [name],
+                operator_from_row,
+            )
+            .optional()
+            .map_err(|err| self.explain(err))
+    }
+
+    pub fn operators(&self) -> Result<Vec<Operator>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT name, permissions, key_roles FROM operator ORDER BY name")
+            .map_err(|err| self.explain(err))?;
+        let operators = statement
+            .query_map([], operator_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(operators)
+    }
+
+    /// Records a refused command. Best effort: a read-only database cannot
+    /// record it, and the refusal stands either way.
+    pub fn record_refusal(&mut self, actor: Actor, action: &str, detail: &str) -> Result<()> {
+        self.write(|tx| append_audit(tx, actor, action, None, "refused", detail))
+    }
+
+    /// Adds an operator; refuses a name that is already one.
+    pub fn add_operator(&mut self, operator: &Operator, actor: Actor) -> Result<()> {
+        self.write(|tx| {
+            let exists: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM operator WHERE name = ?1)", [&operator.name], |row| row.get(0))?;
+            if exists {
+                bail!(
+                    "{} is already an operator; change their permissions with `intergiro-keys users grant` or `users revoke`",
+                    operator.name
+                );
+            }
+            insert_operator(tx, operator, actor)?;
+            append_audit(tx, actor, "users add", None, "ok", &describe_operator(operator))
+        })
+    }
+
+    /// Replaces an operator's permissions and key-role limit with `change`'s
+    /// result, refusing to leave the database without an administrator.
+    pub fn update_operator(
+        &mut self,
+        name: &str,
+        action: &str,
+        actor: Actor,
+        change: impl FnOnce(&Operator) -> Result<Operator>,
+    ) -> Result<Operator> {
+        self.write(|tx| {
+            let current = tx
+                .query_row(
+                    "SELECT name, permissions, key_roles FROM operator WHERE name = ?1",
+                    [name],
+                    operator_from_row,
+                )
+                .optional()?
+                .ok_or_else(|| unknown_operator(name))?;
+            let updated = change(&current)?;
+            tx.execute(
+                "UPDATE operator SET permissions = ?2, key_roles = ?3 WHERE name = ?1",
+                params![
+                    name,
+                    updated.permissions.to_string(),
+                    updated.key_roles.as_ref().map(|roles| roles.to_string())
+                ],
+            )?;
+            refuse_without_admin(tx)?;
+            append_audit(tx, actor, action, None, "ok", &describe_operator(&updated))?;
+            Ok(updated)
+        })
+    }
+
+    pub fn remove_operator(&mut self, name: &str, actor: Actor) -> Result<()> {
+        self.write(|tx| {
+            if tx.execute("DELETE FROM operator WHERE name = ?1", [name])? == 0 {
+                return Err(unknown_operator(name));
+            }
+            refuse_without_admin(tx)?;
+            append_audit(tx, actor, "users remove", None, "ok", name)
+        })
+    }
+
+    /// Audit entries matching `filter`, oldest first.
+    pub fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<Entry>> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT seq, at, operator, action, key_id, outcome, detail, prev_hash, hash FROM audit
+                 WHERE (?1 IS NULL OR key_id = ?1) AND (?2 IS NULL OR operator = ?2) AND (?3 IS NULL OR at >= ?3)
+                 ORDER BY seq",
+            )
+            .map_err(|err| self.explain(err))?;
+        let entries = statement
+            .query_map(
+                params![
+                    filter.key_id,
+                    filter.operator,
+                    filter.since.map(|since| since.timestamp())
+                ],
+                |row| {
+                    Ok(Entry {
+                        seq: row.get(0)?,
+                        record: Record {
+                            at: time_from_row(row, 1)?,
+                            operator: row.get(2)?,
+                            action: row.get(3)?,
+                            key_id: row.get(4)?,
+                            outcome: row.get(5)?,
+                            detail: row.get(6)?,
+                        },
+                        prev_hash: row.get(7)?,
+                        hash: row.get(8)?,
+                    })
+                },
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(entries)
+    }
+
+    /// Checks the whole audit chain.
+    pub fn verify_audit(&self) -> Result<(usize, Result<(), audit::Break>)> {
+        let entries = self.audit_entries(&AuditFilter::default())?;
+        let last_issued = last_audit_seq(&self.conn)?;
+        Ok((entries.len(), audit::verify_chain(&entries, last_issued)))
     }
 
     #[cfg(test)]
@@ -418,6 +678,122 @@ fn keys_by_id(tx: &rusqlite::Transaction, ids: &[String]) -> Result<Vec<ApiKey>>
         );
     }
     Ok(keys)
+}
+
+fn operator_from_row(row: &Row) -> rusqlite::Result<Operator> {
+    let conversion = |index: usize, err: String| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, err.into())
+    };
+    let permissions: String = row.get(1)?;
+    let key_roles: Option<String> = row.get(2)?;
+    Ok(Operator {
+        name: row.get(0)?,
+        permissions: permissions.parse().map_err(|err| conversion(1, err))?,
+        key_roles: key_roles
+            .map(|roles| roles.parse::<Roles>())
+            .transpose()
+            .map_err(|err| conversion(2, err))?,
+    })
+}
+
+fn insert_operator(tx: &rusqlite::Transaction, operator: &Operator, actor: Actor) -> Result<()> {
+    tx.execute(
+        "INSERT INTO operator (name, permissions, key_roles, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            operator.name,
+            operator.permissions.to_string(),
+            operator.key_roles.as_ref().map(|roles| roles.to_string()),
+            actor.now.timestamp(),
+            actor.operator,
+        ],
+    )?;
+    Ok(())
+}
+
+fn describe_operator(operator: &Operator) -> String {
+    match &operator.key_roles {
+        Some(roles) => format!(
+            "{}: {} (key roles {roles})",
+            operator.name, operator.permissions
+        ),
+        None => format!("{}: {}", operator.name, operator.permissions),
+    }
+}
+
+fn unknown_operator(name: &str) -> anyhow::Error {
+    anyhow!("{name} is not an operator; see them with `intergiro-keys users list`")
+}
+
+fn refuse_without_admin(tx: &rusqlite::Transaction) -> Result<()> {
+    let admins: i64 = tx.query_row(
+        "SELECT count(*) FROM operator WHERE ',' || permissions || ',' LIKE '%,admin,%'",
+        [],
+        |row| row.get(0),
+    )?;
+    if admins == 0 {
+        bail!(
+            "that would leave no administrator; make another operator an administrator first (`intergiro-keys users grant NAME admin`); nothing was changed"
+        );
+    }
+    Ok(())
+}
+
+/// The highest audit sequence number ever handed out, removed entries
+/// included.
+fn last_audit_seq(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'audit'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Appends one entry to the audit log, chained to the last one ever written.
+fn append_audit(
+    tx: &rusqlite::Transaction,
+    actor: Actor,
+    action: &str,
+    key_id: Option<&str>,
+    outcome: &str,
+    detail: &str,
+) -> Result<()> {
+    let seq = last_audit_seq(tx)? + 1;
+    let prev_hash: String = tx
+        .query_row(
+            "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| audit::GENESIS.to_string());
+    let record = Record {
+        at: actor.now,
+        operator: actor.operator.to_string(),
+        action: action.to_string(),
+        key_id: key_id.map(str::to_string),
+        outcome: outcome.to_string(),
+        detail: detail.to_string(),
+    };
+    let hash = audit::entry_hash(&prev_hash, seq, &record);
+    tx.execute(
+        "INSERT INTO audit (seq, at, operator, action, key_id, outcome, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            seq,
+            record.at.timestamp(),
+            record.operator,
+            record.action,
+            record.key_id,
+            record.outcome,
+            record.detail,
+            prev_hash,
+            hash
+        ],
+    )?;
+    Ok(())
 }
 
 /// Turns SQLite's terse errors into ones that say what to do.
@@ -565,6 +941,13 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 3, 1, 9, 30, 0).unwrap()
     }
 
+    fn actor() -> Actor<'static> {
+        Actor {
+            operator: "root",
+            now: now(),
+        }
+    }
+
     fn sample(id: &str) -> ApiKey {
         ApiKey {
             id: id.to_string(),
@@ -688,9 +1071,9 @@ mod tests {
     fn keys_round_trip_and_unissued_keys_can_be_discarded() {
         let mut store = Store::open_in_memory().unwrap();
         let key = sample("AAAAAAAAAAAA");
-        assert!(store.insert_unissued(&key, "$hash").unwrap());
+        assert!(store.insert_unissued(&key, "$hash", actor()).unwrap());
         assert!(
-            !store.insert_unissued(&key, "$other").unwrap(),
+            !store.insert_unissued(&key, "$other", actor()).unwrap(),
             "duplicate ID accepted"
         );
         let found = store.find(&key.id).unwrap().unwrap();
@@ -700,12 +1083,12 @@ mod tests {
         store.mark_issued(&key.id).unwrap();
         assert!(store.find(&key.id).unwrap().unwrap().key.issued);
         // Issued keys are not discarded.
-        store.discard_unissued(&key.id).unwrap();
+        store.discard_unissued(&key.id, actor()).unwrap();
         assert!(store.find(&key.id).unwrap().is_some());
 
         let other = sample("BBBBBBBBBBBB");
-        store.insert_unissued(&other, "$h").unwrap();
-        store.discard_unissued(&other.id).unwrap();
+        store.insert_unissued(&other, "$h", actor()).unwrap();
+        store.discard_unissued(&other.id, actor()).unwrap();
         assert!(store.find(&other.id).unwrap().is_none());
     }
 
@@ -713,9 +1096,12 @@ mod tests {
     fn renew_and_delete_change_all_or_nothing() {
         let mut store = Store::open_in_memory().unwrap();
         for id in ["AAAAAAAAAAAA", "BBBBBBBBBBBB"] {
-            store.insert_unissued(&sample(id), "$h").unwrap();
+            store.insert_unissued(&sample(id), "$h", actor()).unwrap();
         }
-        let later = now() + chrono::Duration::days(100);
+        let later = Actor {
+            operator: "root",
+            now: now() + chrono::Duration::days(100),
+        };
         let ids = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let err = store
             .renew(&ids(&["AAAAAAAAAAAA", "ZZZZZZZZZZZZ"]), later)
@@ -730,20 +1116,83 @@ mod tests {
         assert_eq!(renewed[0].previous_freezes_at, freezes_at(now()));
         assert_eq!(
             store.find("AAAAAAAAAAAA").unwrap().unwrap().key.freezes_at,
-            freezes_at(later)
+            freezes_at(later.now)
         );
 
         assert!(
             store
-                .delete(&ids(&["BBBBBBBBBBBB", "ZZZZZZZZZZZZ"]))
+                .delete(&ids(&["BBBBBBBBBBBB", "ZZZZZZZZZZZZ"]), actor())
                 .is_err()
         );
         assert_eq!(store.list().unwrap().len(), 2);
         let deleted = store
-            .delete(&ids(&["BBBBBBBBBBBB", "BBBBBBBBBBBB"]))
+            .delete(&ids(&["BBBBBBBBBBBB", "BBBBBBBBBBBB"]), actor())
             .unwrap();
         assert_eq!(deleted.len(), 1);
         assert_eq!(store.list().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn every_change_is_audited_in_an_intact_chain() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .insert_unissued(&sample("AAAAAAAAAAAA"), "$h", actor())
+            .unwrap();
+        store.renew(&["AAAAAAAAAAAA".to_string()], actor()).unwrap();
+        store
+            .delete(&["AAAAAAAAAAAA".to_string()], actor())
+            .unwrap();
+        store.record_refusal(actor(), "list", "lacks view").unwrap();
+        let entries = store.audit_entries(&AuditFilter::default()).unwrap();
+        let actions: Vec<(&str, &str)> = entries
+            .iter()
+            .map(|e| (e.record.action.as_str(), e.record.outcome.as_str()))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                ("create", "ok"),
+                ("renew", "ok"),
+                ("delete", "ok"),
+                ("list", "refused")
+            ]
+        );
+        let (count, verdict) = store.verify_audit().unwrap();
+        assert_eq!((count, verdict), (4, Ok(())));
+    }
+
+    #[test]
+    fn the_database_rejects_changes_to_the_audit_log() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.record_refusal(actor(), "list", "lacks view").unwrap();
+        for sql in ["UPDATE audit SET outcome = 'ok'", "DELETE FROM audit"] {
+            let err = store.conn.execute(sql, []).unwrap_err();
+            assert!(err.to_string().contains("append-only"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_last_administrator_cannot_be_removed_or_demoted() {
+        let mut store = Store::open_in_memory().unwrap();
+        let admin = Operator {
+            name: "root".into(),
+            permissions: Permissions::new([Permission::Admin]),
+            key_roles: None,
+        };
+        store.add_operator(&admin, actor()).unwrap();
+        assert!(store.add_operator(&admin, actor()).is_err(), "added twice");
+        let err = store.remove_operator("root", actor()).unwrap_err();
+        assert!(err.to_string().contains("no administrator"), "{err}");
+        let err = store
+            .update_operator("root", "users revoke", actor(), |op| {
+                Ok(Operator {
+                    permissions: Permissions::new([Permission::View]),
+                    ..op.clone()
+                })
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("no administrator"), "{err}");
+        assert_eq!(store.operator("root").unwrap().unwrap(), admin);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{CreateArgs, Format};
+use crate::cmd::open_authorized;
 use crate::hash;
 use crate::key::{self, ApiKey, Roles, validate_name};
 use crate::output::{self, KeyJson, human_time, sanitize};
@@ -44,13 +45,15 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
     };
     validate_name(&name).map_err(|problem| anyhow!(problem))?;
 
-    let mut store = Store::open(&app.db, Open::CreateIfMissing)?;
+    let mut store = open_authorized(app, Open::CreateIfMissing, "create", |op| {
+        op.authorize_create(&roles)
+    })?;
     let (token, key) = insert_new_key(&mut store, name, roles, app)?;
 
     // The secret goes out exactly once. Only when it has been written does
     // the key become usable; if writing fails, the key is discarded.
     if let Err(err) = write_secret(app, &token, &key) {
-        let discarded = store.discard_unissued(&key.id);
+        let discarded = store.discard_unissued(&key.id, app.actor());
         return Err(match discarded {
             Ok(()) => err.context("the key's secret could not be written out, so the key was discarded and nothing was created"),
             Err(_) => err.context(format!(
@@ -97,7 +100,7 @@ fn insert_new_key(
             freezes_at: key::freezes_at(app.now),
             issued: false,
         };
-        if store.insert_unissued(&key, &secret_hash)? {
+        if store.insert_unissued(&key, &secret_hash, app.actor())? {
             return Ok((token, key));
         }
     }

@@ -5,9 +5,11 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{DeleteArgs, Format};
+use crate::cmd::open_authorized;
 use crate::cmd::{check_ids, read_key};
 use crate::hash;
 use crate::key::ApiKey;
+use crate::operator::Permission;
 use crate::output::{self, sanitize};
 use crate::prompt;
 use crate::store::{Open, Store};
@@ -30,7 +32,9 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
             "deleting keys cannot be undone and there is no terminal to confirm on: pass --yes to delete without asking"
         );
     }
-    let mut store = Store::open(&app.db, Open::MustExist)?;
+    let mut store = open_authorized(app, Open::MustExist, "delete", |op| {
+        op.authorize(Permission::Delete)
+    })?;
     let ids = if from_stdin {
         vec![id_of_presented_key(app, &store)?]
     } else {
@@ -65,7 +69,7 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
         }
     }
 
-    let deleted = store.delete(&ids)?;
+    let deleted = store.delete(&ids, app.actor())?;
     print_deleted(app, &deleted)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,12 +4,16 @@ use anyhow::Result;
 
 use crate::App;
 use crate::cli::{Format, ListArgs};
+use crate::cmd::open_authorized;
 use crate::key::freezes_within;
+use crate::operator::Permission;
 use crate::output::{self, KeyJson};
-use crate::store::{Open, Store};
+use crate::store::Open;
 
 pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
-    let store = Store::open(&app.db, Open::MustExist)?;
+    let store = open_authorized(app, Open::MustExist, "list", |op| {
+        op.authorize(Permission::View)
+    })?;
     let mut keys = store.list()?;
     if args.expiring {
         keys.retain(|key| freezes_within(key.freezes_at, app.now, args.within));

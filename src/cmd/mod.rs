@@ -1,12 +1,14 @@
 //! One module per subcommand: gather input, call the domain and the store,
 //! print.
 
+pub mod audit;
 pub mod check;
 pub mod completions;
 pub mod create;
 pub mod delete;
 pub mod list;
 pub mod renew;
+pub mod users;
 pub mod verify;
 
 use std::fs::File;
@@ -17,10 +19,34 @@ use anyhow::{Context, Result, bail};
 use zeroize::Zeroizing;
 
 use crate::App;
+use crate::operator::{Operator, Refusal};
+use crate::store::{Open, Store};
 use crate::token::{self, Malformed, Token};
 
 /// The most bytes read from stdin when a key is expected; a key is 66.
 const MAX_KEY_INPUT: u64 = 4096;
+
+/// Opens the database for `command`, whose acting operator must pass
+/// `allowed`. A refusal is recorded in the audit log and changes nothing else.
+pub fn open_authorized(
+    app: &App,
+    open: Open,
+    command: &str,
+    allowed: impl FnOnce(&Operator) -> Result<(), Refusal>,
+) -> Result<Store> {
+    let mut store = Store::open(&app.db, open)?;
+    store.ensure_administrator(app.actor(), app.uid)?;
+    let verdict = match store.operator(&app.operator)? {
+        Some(operator) => allowed(&operator),
+        None => Err(Refusal::NotAnOperator),
+    };
+    if let Err(refusal) = verdict {
+        // Best effort: a read-only database cannot record it.
+        let _ = store.record_refusal(app.actor(), command, &refusal.audit_detail());
+        bail!(refusal.explain(&app.operator, command));
+    }
+    Ok(store)
+}
 
 /// Checks that every argument looks like a key ID, before any database work.
 pub fn check_ids(ids: &[String]) -> Result<()> {

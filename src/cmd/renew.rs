@@ -6,8 +6,10 @@ use serde::Serialize;
 use crate::App;
 use crate::cli::{Format, RenewArgs};
 use crate::cmd::check_ids;
+use crate::cmd::open_authorized;
+use crate::operator::Permission;
 use crate::output::{self, KeyJson, human_time, sanitize};
-use crate::store::{Open, Store};
+use crate::store::Open;
 
 #[derive(Serialize)]
 struct RenewalJson<'a> {
@@ -18,8 +20,10 @@ struct RenewalJson<'a> {
 
 pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
     check_ids(&args.ids)?;
-    let mut store = Store::open(&app.db, Open::MustExist)?;
-    let renewals = store.renew(&args.ids, app.now)?;
+    let mut store = open_authorized(app, Open::MustExist, "renew", |op| {
+        op.authorize(Permission::Renew)
+    })?;
+    let renewals = store.renew(&args.ids, app.actor())?;
     match app.format {
         Format::Json => {
             let json: Vec<RenewalJson> = renewals

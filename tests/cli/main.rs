@@ -3,4 +3,5 @@
 
 mod common;
 mod lifecycle;
+mod operators;
 mod scripts;

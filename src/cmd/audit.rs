@@ -1,0 +1,110 @@
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::App;
+use crate::audit::Entry;
+use crate::cli::{AuditArgs, Format};
+use crate::cmd::open_authorized;
+use crate::operator::Permission;
+use crate::output::{self, human_time, sanitize};
+use crate::store::{AuditFilter, Open};
+
+#[derive(Serialize)]
+struct EntryJson<'a> {
+    seq: i64,
+    at: String,
+    operator: &'a str,
+    action: &'a str,
+    key_id: Option<&'a str>,
+    outcome: &'a str,
+    detail: &'a str,
+    hash: &'a str,
+}
+
+pub fn run(app: &App, args: AuditArgs) -> Result<ExitCode> {
+    let store = open_authorized(app, Open::MustExist, "audit", |op| {
+        op.authorize(Permission::View)
+    })?;
+    if args.verify {
+        let (count, verdict) = store.verify_audit()?;
+        let head = store
+            .audit_entries(&AuditFilter::default())?
+            .last()
+            .map(|entry| entry.hash.clone());
+        return match app.format {
+            Format::Json => {
+                output::print_json(&serde_json::json!({
+                    "intact": verdict.is_ok(),
+                    "entries": count,
+                    "head": head,
+                    "break": verdict.as_ref().err(),
+                }))?;
+                Ok(ExitCode::from(u8::from(verdict.is_err())))
+            }
+            Format::Table => match verdict {
+                Ok(()) => {
+                    output::print_line(format!(
+                        "ok: the audit log's {count} entries form an intact chain (head {})",
+                        head.as_deref().unwrap_or("none")
+                    ))?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(broken) => {
+                    output::print_line(format!(
+                        "broken: {}; the log was changed outside intergiro-keys",
+                        broken.problem
+                    ))?;
+                    Ok(ExitCode::from(1))
+                }
+            },
+        };
+    }
+    let filter = AuditFilter {
+        key_id: args.key,
+        operator: args.operator,
+        since: args.since,
+    };
+    let entries = store.audit_entries(&filter)?;
+    match app.format {
+        Format::Json => {
+            let json: Vec<EntryJson> = entries.iter().map(entry_json).collect();
+            output::print_json(&json)?;
+        }
+        Format::Table if entries.is_empty() => output::note("No audit entries match."),
+        Format::Table => {
+            let mut table = output::table(
+                app.color,
+                &["#", "AT", "OPERATOR", "ACTION", "KEY", "OUTCOME", "DETAIL"],
+            );
+            for entry in &entries {
+                let record = &entry.record;
+                table.add_row([
+                    entry.seq.to_string(),
+                    human_time(record.at),
+                    sanitize(&record.operator).into_owned(),
+                    record.action.clone(),
+                    record.key_id.clone().unwrap_or_else(|| "-".into()),
+                    record.outcome.clone(),
+                    sanitize(&record.detail).into_owned(),
+                ]);
+            }
+            output::print_line(output::render(table))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn entry_json(entry: &Entry) -> EntryJson<'_> {
+    EntryJson {
+        seq: entry.seq,
+        at: output::rfc3339(entry.record.at),
+        operator: &entry.record.operator,
+        action: &entry.record.action,
+        key_id: entry.record.key_id.as_deref(),
+        outcome: &entry.record.outcome,
+        detail: &entry.record.detail,
+        hash: &entry.hash,
+    }
+}

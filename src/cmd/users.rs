@@ -1,0 +1,142 @@
+use std::process::ExitCode;
+
+use anyhow::{Result, anyhow, bail};
+
+use crate::App;
+use crate::cli::{Format, UserAddArgs, UserChangeArgs, UsersArgs, UsersCommand};
+use crate::cmd::open_authorized;
+use crate::operator::{self, Operator, Permission, Permissions, parse_key_roles};
+use crate::output::{self, sanitize};
+use crate::store::{Open, Store};
+
+pub fn run(app: &App, args: UsersArgs) -> Result<ExitCode> {
+    let (action, needed) = match &args.command {
+        UsersCommand::List => ("users list", Permission::View),
+        UsersCommand::Add(_) => ("users add", Permission::Admin),
+        UsersCommand::Grant(_) => ("users grant", Permission::Admin),
+        UsersCommand::Revoke(_) => ("users revoke", Permission::Admin),
+        UsersCommand::Remove(_) => ("users remove", Permission::Admin),
+    };
+    let mut store = open_authorized(app, Open::MustExist, action, |op| op.authorize(needed))?;
+    let result = match args.command {
+        UsersCommand::List => list(app, &store),
+        UsersCommand::Add(args) => add(app, &mut store, args),
+        UsersCommand::Grant(args) => change(app, &mut store, args, true),
+        UsersCommand::Revoke(args) => change(app, &mut store, args, false),
+        UsersCommand::Remove(args) => store.remove_operator(&args.name, app.actor()).map(|()| {
+            output::note(format!("Removed operator {}.", sanitize(&args.name)));
+            ExitCode::SUCCESS
+        }),
+    };
+    if let Err(err) = &result {
+        // A change refused by a rule (the last administrator, an unknown
+        // operator, a bad name) is recorded like a refused permission.
+        if needed == Permission::Admin {
+            let _ = store.record_refusal(app.actor(), action, &format!("{err:#}"));
+        }
+    }
+    result
+}
+
+fn list(app: &App, store: &Store) -> Result<ExitCode> {
+    let operators = store.operators()?;
+    match app.format {
+        Format::Json => output::print_json(&operators)?,
+        Format::Table => {
+            let mut table = output::table(app.color, &["OPERATOR", "PERMISSIONS", "KEY ROLES"]);
+            for operator in &operators {
+                table.add_row([
+                    sanitize(&operator.name).into_owned(),
+                    operator.permissions.to_string(),
+                    operator
+                        .key_roles
+                        .as_ref()
+                        .map_or_else(|| "any".to_string(), |roles| roles.to_string()),
+                ]);
+            }
+            output::print_line(output::render(table))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn add(app: &App, store: &mut Store, args: UserAddArgs) -> Result<ExitCode> {
+    operator::validate_name(&args.name).map_err(|problem| anyhow!(problem))?;
+    let key_roles = parse_key_roles(&args.key_roles);
+    let permissions = Permissions::new(args.permissions);
+    if key_roles.is_some() && !permissions.allows(Permission::Create) {
+        bail!(
+            "--key-roles limits what an operator may create, but {} gets no create permission; add --permission create",
+            args.name
+        );
+    }
+    let operator = Operator {
+        name: args.name,
+        permissions,
+        key_roles,
+    };
+    store.add_operator(&operator, app.actor())?;
+    if !operator::account_exists(&operator.name) {
+        output::note(format!(
+            "Note: there is no account {} on this host; it can act only where such an account exists.",
+            sanitize(&operator.name)
+        ));
+    }
+    print_operator(app, "Added", &operator)
+}
+
+fn change(app: &App, store: &mut Store, args: UserChangeArgs, grant: bool) -> Result<ExitCode> {
+    let action = if grant { "users grant" } else { "users revoke" };
+    let changed = Permissions::new(args.permissions);
+    let key_roles = parse_key_roles(&args.key_roles);
+    if !grant && (key_roles.is_some() || args.any_key_role) {
+        bail!(
+            "--key-roles and --any-key-role go with `users grant`; to stop an operator creating keys, revoke create"
+        );
+    }
+    if changed.is_empty() && key_roles.is_none() && !args.any_key_role {
+        bail!(
+            "name the permissions to {}: view, create, renew, delete or admin",
+            if grant { "grant" } else { "revoke" }
+        );
+    }
+    let updated = store.update_operator(&args.name, action, app.actor(), |current| {
+        let permissions = if grant {
+            current.permissions.with(&changed)
+        } else {
+            current.permissions.without(&changed)
+        };
+        let key_roles = match (key_roles, args.any_key_role) {
+            (_, true) => None,
+            (Some(roles), false) => Some(roles),
+            (None, false) => current.key_roles.clone(),
+        };
+        Ok(Operator {
+            name: current.name.clone(),
+            permissions,
+            key_roles,
+        })
+    })?;
+    print_operator(app, if grant { "Granted" } else { "Revoked" }, &updated)
+}
+
+fn print_operator(app: &App, verb: &str, operator: &Operator) -> Result<ExitCode> {
+    match app.format {
+        Format::Json => output::print_json(operator)?,
+        Format::Table => output::print_line(format!(
+            "{verb}: {} now has {}{}",
+            sanitize(&operator.name),
+            if operator.permissions.is_empty() {
+                "no permissions".to_string()
+            } else {
+                operator.permissions.to_string()
+            },
+            operator
+                .key_roles
+                .as_ref()
+                .map(|roles| format!(" (new keys limited to {roles})"))
+                .unwrap_or_default()
+        ))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
