@@ -6,6 +6,7 @@ pub mod cmd;
 pub mod generate;
 pub mod hash;
 pub mod key;
+pub mod notice;
 pub mod operator;
 pub mod output;
 pub mod prompt;
@@ -40,6 +41,14 @@ pub struct App {
 }
 
 impl App {
+    /// How tables are drawn for this run.
+    pub fn table_style(&self) -> output::Style {
+        output::Style {
+            color: self.color,
+            fit_terminal: self.stdout_is_terminal,
+        }
+    }
+
     /// Who is acting, and when, for the audit log.
     pub fn actor(&self) -> store::Actor<'_> {
         store::Actor {

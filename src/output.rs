@@ -99,23 +99,49 @@ fn status_color(status: Status) -> Option<Color> {
     }
 }
 
+/// How tables are drawn.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    /// ANSI colours and bold headers.
+    pub color: bool,
+    /// Fit the table to the terminal's width (stdout is a terminal).
+    pub fit_terminal: bool,
+}
+
 /// A plain table: no borders, so it reads like `ls -l` and greps cleanly.
-pub fn table(color: bool, header: &[&str]) -> Table {
+pub fn table(style: Style, header: &[&str]) -> Table {
     let mut table = Table::new();
     table.load_style(presets::NOTHING);
-    if color {
+    match terminal_width(&table).filter(|_| style.fit_terminal) {
+        Some(width) => {
+            table.set_width(width);
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+        }
+        None => {
+            table.force_no_tty();
+        }
+    }
+    if style.color {
         table.enforce_styling();
-        table.set_content_arrangement(ContentArrangement::Dynamic);
         table.set_header(
             header
                 .iter()
                 .map(|title| Cell::new(title).add_attribute(Attribute::Bold)),
         );
     } else {
-        table.force_no_tty();
         table.set_header(header.iter().copied());
     }
     table
+}
+
+/// The width to fit: `COLUMNS` when set (as shells and clap honour it),
+/// else the terminal's; none when unknown or too narrow to wrap sensibly.
+fn terminal_width(table: &Table) -> Option<u16> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.trim().parse::<u16>().ok())
+        .or_else(|| table.width())
+        .filter(|&width| width >= 20)
 }
 
 /// Two spaces between columns and none at the edges, so lines carry no
@@ -138,9 +164,9 @@ pub fn render(mut table: Table) -> String {
 }
 
 /// The `list` table. Flagged rows are coloured (when `color`) and marked.
-pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, color: bool) -> Table {
+pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> Table {
     let mut table = table(
-        color,
+        style,
         &[
             "ID",
             "NAME",
@@ -162,7 +188,7 @@ pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, color: bool) -> Table {
             key.days_left(now).to_string(),
             status_label(status).to_string(),
         ];
-        let color = status_color(status).filter(|_| color);
+        let color = status_color(status).filter(|_| style.color);
         table.add_row(cells.into_iter().map(|text| match color {
             Some(color) => Cell::new(text).fg(color),
             None => Cell::new(text),
@@ -225,7 +251,14 @@ mod tests {
     fn a_table_without_colour_has_no_escape_sequences_but_keeps_markers() {
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let now = t0 + Duration::days(80);
-        let rendered = render(keys_table(&[key("evil\u{1b}[31m", t0)], now, false));
+        let rendered = render(keys_table(
+            &[key("evil\u{1b}[31m", t0)],
+            now,
+            Style {
+                color: false,
+                fit_terminal: false,
+            },
+        ));
         assert!(!rendered.contains('\u{1b}'), "{rendered:?}");
         assert!(rendered.contains("! expiring"), "{rendered}");
         assert!(rendered.contains("evil\\x1b[31m"), "{rendered}");
@@ -234,7 +267,14 @@ mod tests {
     #[test]
     fn a_coloured_table_colours_flagged_rows() {
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let frozen = render(keys_table(&[key("k", t0)], t0 + Duration::days(91), true));
+        let frozen = render(keys_table(
+            &[key("k", t0)],
+            t0 + Duration::days(91),
+            Style {
+                color: true,
+                fit_terminal: false,
+            },
+        ));
         assert!(
             frozen.contains("\u{1b}[38;5;9m")
                 || frozen.contains("\u{1b}[31m")

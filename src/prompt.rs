@@ -8,8 +8,34 @@ use zeroize::Zeroizing;
 
 use crate::key::{Role, Roles, validate_name};
 
+/// Ctrl-C in a prompt ends the process with exit code 130 and the cursor
+/// shown again (dialoguer hides it), before anything has been changed:
+/// every command asks its questions before it writes.
+fn exit_on_interrupt() {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+    extern "C" fn on_interrupt(_: nix::libc::c_int) {
+        // Only async-signal-safe calls here: write(2) and _exit(2).
+        let restore = b"\x1b[?25h\n";
+        unsafe {
+            nix::libc::write(2, restore.as_ptr().cast(), restore.len());
+            nix::libc::_exit(130);
+        }
+    }
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let action = SigAction::new(
+            SigHandler::Handler(on_interrupt),
+            SaFlags::empty(),
+            SigSet::empty(),
+        );
+        // SAFETY: the handler only calls async-signal-safe functions.
+        let _ = unsafe { sigaction(Signal::SIGINT, &action) };
+    });
+}
+
 /// Which roles the new key gets: at least one.
 pub fn roles() -> Result<Roles> {
+    exit_on_interrupt();
     let items: Vec<String> = Role::ALL
         .iter()
         .map(|role| format!("{:<13} {}", role.as_str(), role.title()))
@@ -18,9 +44,12 @@ pub fn roles() -> Result<Roles> {
         let chosen = MultiSelect::with_theme(&ColorfulTheme::default())
             .with_prompt("Roles of the new key (space to select, enter to confirm)")
             .items(&items)
+            .report(false)
             .interact()?;
         if !chosen.is_empty() {
-            return Ok(Roles::new(chosen.into_iter().map(|index| Role::ALL[index])));
+            let roles = Roles::new(chosen.into_iter().map(|index| Role::ALL[index]));
+            eprintln!("Roles: {roles}");
+            return Ok(roles);
         }
         eprintln!("Select at least one role.");
     }
@@ -28,6 +57,7 @@ pub fn roles() -> Result<Roles> {
 
 /// The new key's name, with `default` offered.
 pub fn name(default: &str) -> Result<String> {
+    exit_on_interrupt();
     Ok(Input::<String>::with_theme(&ColorfulTheme::default())
         .with_prompt("Name of the new key")
         .default(default.to_string())
@@ -37,6 +67,7 @@ pub fn name(default: &str) -> Result<String> {
 
 /// Yes or no, defaulting to no.
 pub fn confirm(question: &str) -> Result<bool> {
+    exit_on_interrupt();
     Ok(Confirm::with_theme(&ColorfulTheme::default())
         .with_prompt(question)
         .default(false)
@@ -45,6 +76,7 @@ pub fn confirm(question: &str) -> Result<bool> {
 
 /// A key typed or pasted without echo.
 pub fn key_text() -> Result<Zeroizing<String>> {
+    exit_on_interrupt();
     let text = Password::with_theme(&ColorfulTheme::default())
         .with_prompt("Key (input hidden)")
         .allow_empty_password(true)

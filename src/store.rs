@@ -353,6 +353,22 @@ impl Store {
         Ok(keys)
     }
 
+    /// How many usable keys are frozen, and how many freeze within `window`.
+    pub fn count_flagged(
+        &self,
+        now: DateTime<Utc>,
+        window: chrono::Duration,
+    ) -> Result<(u64, u64)> {
+        self.conn
+            .query_row(
+                "SELECT coalesce(sum(freezes_at <= ?1), 0), coalesce(sum(freezes_at > ?1 AND freezes_at <= ?2), 0)
+                 FROM api_key WHERE issued = 1",
+                params![now.timestamp(), (now + window).timestamp()],
+                |row| Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64)),
+            )
+            .map_err(|err| self.explain(err))
+    }
+
     /// One key by its ID: a single lookup on the primary key.
     pub fn find(&self, id: &str) -> Result<Option<StoredKey>> {
         self.conn

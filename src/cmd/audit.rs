@@ -75,7 +75,7 @@ pub fn run(app: &App, args: AuditArgs) -> Result<ExitCode> {
         Format::Table if entries.is_empty() => output::note("No audit entries match."),
         Format::Table => {
             let mut table = output::table(
-                app.color,
+                app.table_style(),
                 &["#", "AT", "OPERATOR", "ACTION", "KEY", "OUTCOME", "DETAIL"],
             );
             for entry in &entries {

@@ -77,6 +77,7 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
             human_time(key.freezes_at)
         ));
     }
+    crate::notice::expiring_keys(app, &store);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -132,7 +133,7 @@ fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
             write!(stdout, "{}", block.as_str())?;
             writeln!(
                 stdout,
-                "This key is shown only once and cannot be recovered: copy it into your secret store now.\n"
+                "WARNING: this key is shown only once and cannot be recovered.\nCopy it into your secret store now.\n"
             )?;
             writeln!(stdout, "  ID          {}", key.id)?;
             writeln!(stdout, "  Name        {}", sanitize(&key.name))?;

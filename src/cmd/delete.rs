@@ -71,6 +71,7 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
 
     let deleted = store.delete(&ids, app.actor())?;
     print_deleted(app, &deleted)?;
+    crate::notice::expiring_keys(app, &store);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -33,9 +33,14 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
         }
         Format::Table => {
             output::print_line(output::render(output::keys_table(
-                &keys, app.now, app.color,
+                &keys,
+                app.now,
+                app.table_style(),
             )))?;
         }
+    }
+    if !args.expiring {
+        crate::notice::expiring_keys(app, &store);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -37,7 +37,7 @@ pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
         }
         Format::Table => {
             let mut table = output::table(
-                app.color,
+                app.table_style(),
                 &["ID", "NAME", "WAS FREEZING AT", "NOW FREEZES AT"],
             );
             for renewal in &renewals {
@@ -51,5 +51,6 @@ pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
             output::print_line(output::render(table))?;
         }
     }
+    crate::notice::expiring_keys(app, &store);
     Ok(ExitCode::SUCCESS)
 }

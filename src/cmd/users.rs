@@ -43,7 +43,8 @@ fn list(app: &App, store: &Store) -> Result<ExitCode> {
     match app.format {
         Format::Json => output::print_json(&operators)?,
         Format::Table => {
-            let mut table = output::table(app.color, &["OPERATOR", "PERMISSIONS", "KEY ROLES"]);
+            let mut table =
+                output::table(app.table_style(), &["OPERATOR", "PERMISSIONS", "KEY ROLES"]);
             for operator in &operators {
                 table.add_row([
                     sanitize(&operator.name).into_owned(),

@@ -1,0 +1,78 @@
+//! The notice about keys near their freeze, shown to people at a terminal
+//! after a command, as the portal shows its notifications. Never in scripts,
+//! never with JSON.
+
+use chrono::Duration;
+
+use crate::App;
+use crate::cli::Format;
+use crate::key::EXPIRING_WITHIN_DAYS;
+use crate::output;
+use crate::store::Store;
+
+/// Prints the notice on stderr when there is something to say and a person
+/// to say it to. One query; failures are ignored, it is only a notice.
+pub fn expiring_keys(app: &App, store: &Store) {
+    if !app.interactive || app.format != Format::Table {
+        return;
+    }
+    let Ok((frozen, expiring)) = store.count_flagged(app.now, Duration::days(EXPIRING_WITHIN_DAYS))
+    else {
+        return;
+    };
+    if let Some(text) = message(frozen, expiring) {
+        output::note(text);
+    }
+}
+
+/// "1 key is frozen and 2 keys freeze within 14 days — `intergiro-keys list --expiring`"
+pub fn message(frozen: u64, expiring: u64) -> Option<String> {
+    let keys = |n: u64| {
+        if n == 1 {
+            "1 key".to_string()
+        } else {
+            format!("{n} keys")
+        }
+    };
+    let frozen_part = match frozen {
+        0 => None,
+        1 => Some("1 key is frozen".to_string()),
+        n => Some(format!("{n} keys are frozen")),
+    };
+    let expiring_part = match expiring {
+        0 => None,
+        1 => Some(format!("1 key freezes within {EXPIRING_WITHIN_DAYS} days")),
+        n => Some(format!(
+            "{} freeze within {EXPIRING_WITHIN_DAYS} days",
+            keys(n)
+        )),
+    };
+    let text = match (frozen_part, expiring_part) {
+        (None, None) => return None,
+        (Some(one), None) | (None, Some(one)) => one,
+        (Some(frozen), Some(expiring)) => format!("{frozen} and {expiring}"),
+    };
+    Some(format!("{text} — `intergiro-keys list --expiring`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_notice_reads_naturally() {
+        assert_eq!(message(0, 0), None);
+        assert_eq!(
+            message(0, 2).unwrap(),
+            "2 keys freeze within 14 days — `intergiro-keys list --expiring`"
+        );
+        assert_eq!(
+            message(1, 0).unwrap(),
+            "1 key is frozen — `intergiro-keys list --expiring`"
+        );
+        assert_eq!(
+            message(2, 1).unwrap(),
+            "2 keys are frozen and 1 key freezes within 14 days — `intergiro-keys list --expiring`"
+        );
+    }
+}

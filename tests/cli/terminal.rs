@@ -1,0 +1,295 @@
+//! The interactive experience, driven through a pseudo-terminal as a person
+//! would: prompts, the one-time secret block, confirmations, Ctrl-C, notices.
+
+use rexpect::process::WaitStatus;
+use rexpect::session::PtySession;
+
+use crate::common::Env;
+
+const DOWN: &str = "\x1b[B";
+const TIMEOUT_MS: u64 = 15_000;
+
+/// Starts the binary on a pseudo-terminal, `days` after t0.
+fn spawn(env: &Env, days: i64, args: &[&str]) -> PtySession {
+    let mut cmd = env.days_later(days).std_cmd();
+    cmd.args(args).env("TERM", "xterm");
+    rexpect::session::spawn_command(cmd, Some(TIMEOUT_MS)).unwrap()
+}
+
+/// Types `keys` (flushed, as a person's keystrokes would be).
+fn press(session: &mut PtySession, keys: &str) {
+    session.send(keys).unwrap();
+    session.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+}
+
+/// Waits for the end of the output and returns (everything printed, exit code).
+fn finish(mut session: PtySession) -> (String, i32) {
+    let output = session.exp_eof().unwrap();
+    match session.process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => (output, code),
+        other => panic!("the process did not exit normally: {other:?}\n{output}"),
+    }
+}
+
+#[test]
+fn guided_create_asks_for_roles_and_a_name_and_shows_the_secret_once() {
+    let env = Env::new();
+    let mut session = spawn(&env, 0, &["create"]);
+    session.exp_string("Roles of the new key").unwrap();
+    session.exp_string("Get all transaction details").unwrap();
+    session.exp_string("Create payments").unwrap();
+    // accounts and payments: down, space, down, space, enter.
+    for key in [DOWN, " ", DOWN, " ", "\r"] {
+        press(&mut session, key);
+    }
+    session.exp_string("Roles: accounts,payments").unwrap();
+    session.exp_string("Name of the new key").unwrap();
+    session.exp_string("accounts+payments-20260101").unwrap();
+    session.send_line("ci-deploy").unwrap();
+    let (_, key) = session
+        .exp_regex(r"igk_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}")
+        .unwrap();
+    session
+        .exp_string("WARNING: this key is shown only once")
+        .unwrap();
+    let (rest, code) = finish(session);
+    assert_eq!(code, 0, "{rest}");
+    assert!(
+        rest.contains("ci-deploy") && rest.contains("accounts,payments"),
+        "{rest}"
+    );
+    assert!(
+        rest.contains("2026-04-01 12:00 UTC"),
+        "freeze date shown: {rest}"
+    );
+    assert!(!rest.contains(&key), "the key is printed once only");
+
+    let keys = env.list_json();
+    assert_eq!(keys[0]["name"], "ci-deploy");
+    assert_eq!(
+        keys[0]["roles"],
+        serde_json::json!(["accounts", "payments"])
+    );
+    assert_eq!(env.days_later(0).verify(&key, &["--role", "payments"]).0, 0);
+}
+
+#[test]
+fn at_least_one_role_is_required_and_the_default_name_is_offered() {
+    let env = Env::new();
+    let mut session = spawn(&env, 0, &["create"]);
+    session.exp_string("Roles of the new key").unwrap();
+    press(&mut session, "\r");
+    session.exp_string("Select at least one role.").unwrap();
+    session.exp_string("Roles of the new key").unwrap();
+    press(&mut session, " ");
+    press(&mut session, "\r");
+    session.exp_string("Name of the new key").unwrap();
+    press(&mut session, "\r"); // accept the default
+    session.exp_string("WARNING").unwrap();
+    let (_, code) = finish(session);
+    assert_eq!(code, 0);
+    assert_eq!(env.list_json()[0]["name"], "transactions-20260101");
+}
+
+#[test]
+fn ctrl_c_in_a_prompt_exits_130_and_changes_nothing() {
+    // No database yet: none may appear.
+    let env = Env::new();
+    let mut session = spawn(&env, 0, &["create"]);
+    session.exp_string("Roles of the new key").unwrap();
+    session.send_control('c').unwrap();
+    assert_eq!(finish(session).1, 130);
+    assert!(!env.db.exists());
+
+    // An existing database stays byte-for-byte the same, whichever prompt.
+    let (_, id) = env.create("keep", &["accounts"]);
+    let before = std::fs::read(&env.db).unwrap();
+    let mut session = spawn(&env, 0, &["create", "--role", "accounts"]);
+    session.exp_string("Name of the new key").unwrap();
+    press(&mut session, "half a na");
+    session.send_control('c').unwrap();
+    assert_eq!(finish(session).1, 130);
+
+    let mut session = spawn(&env, 0, &["delete", &id]);
+    session.exp_string("Delete this key?").unwrap();
+    session.send_control('c').unwrap();
+    assert_eq!(finish(session).1, 130);
+    assert!(
+        std::fs::read(&env.db).unwrap() == before,
+        "the database file changed"
+    );
+    assert_eq!(env.list_json().len(), 1);
+}
+
+#[test]
+fn delete_asks_first_showing_the_key_and_defaults_to_no() {
+    let env = Env::new();
+    let (key, id) = env.create("payments-bot", &["payments"]);
+    let mut session = spawn(&env, 0, &["delete", &id]);
+    session.exp_string(&id).unwrap();
+    session.exp_string("payments-bot").unwrap();
+    session.exp_string("(payments)").unwrap();
+    session.exp_string("Delete this key?").unwrap();
+    press(&mut session, "\r"); // the default
+    session.exp_string("Nothing was deleted.").unwrap();
+    assert_eq!(finish(session).1, 0);
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 0);
+
+    let mut session = spawn(&env, 0, &["delete", &id]);
+    session.exp_string("Delete this key?").unwrap();
+    press(&mut session, "y");
+    session.exp_string(&format!("deleted {id}")).unwrap();
+    assert_eq!(finish(session).1, 0);
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
+}
+
+#[test]
+fn a_notice_tells_people_at_a_terminal_about_keys_near_their_freeze() {
+    let env = Env::new();
+    env.create("old", &["accounts"]);
+    env.days_later(10).create("newer", &["accounts"]);
+    env.days_later(30).create("fresh", &["accounts"]);
+
+    let session = spawn(&env, 91, &["list"]);
+    let (output, code) = finish(session);
+    assert_eq!(code, 0);
+    // (The pty reader sees bytes as Latin-1, so the dash between is left out.)
+    assert!(
+        output.contains("1 key is frozen and 1 key freezes within 14 days "),
+        "{output}"
+    );
+    assert!(
+        output.contains(" `intergiro-keys list --expiring`"),
+        "{output}"
+    );
+    // Colour and markers on a terminal.
+    assert!(
+        output.contains("\u{1b}["),
+        "no colour on a terminal: {output:?}"
+    );
+    assert!(
+        output.contains("!! frozen") && output.contains("! expiring"),
+        "{output}"
+    );
+
+    // Never in scripts, JSON or with --no-input.
+    let piped = env.days_later(91).cmd().arg("list").output().unwrap();
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+    let (json, _) = finish(spawn(&env, 91, &["list", "--format", "json"]));
+    assert!(!json.contains("intergiro-keys list --expiring"), "{json}");
+    let (quiet, _) = finish(spawn(&env, 91, &["--no-input", "list"]));
+    assert!(!quiet.contains("intergiro-keys list --expiring"), "{quiet}");
+    // Nothing to say, nothing said.
+    let (calm, _) = finish(spawn(&env, 31, &["list"]));
+    assert!(!calm.contains("intergiro-keys list --expiring"), "{calm}");
+}
+
+#[test]
+fn the_list_fits_a_narrow_terminal() {
+    let env = Env::new();
+    env.create(
+        "a-rather-long-key-name-for-the-nightly-export",
+        &["accounts", "transactions", "payments"],
+    );
+    let mut cmd = env.days_later(0).std_cmd();
+    cmd.arg("list").env("TERM", "xterm").env("COLUMNS", "80");
+    let (output, _) = finish(rexpect::session::spawn_command(cmd, Some(TIMEOUT_MS)).unwrap());
+    let output = strip_ansi(&output);
+    for line in output.lines() {
+        assert!(
+            line.trim_end().chars().count() <= 80,
+            "{} wide: {line:?}",
+            line.chars().count()
+        );
+    }
+}
+
+#[test]
+fn an_empty_list_says_how_to_create_the_first_key() {
+    let env = Env::new();
+    let (_, id) = env.create("gone", &["accounts"]);
+    env.cmd().args(["delete", "--yes", &id]).assert().success();
+    let (output, code) = finish(spawn(&env, 0, &["list"]));
+    assert_eq!(code, 0);
+    assert!(
+        output.contains("No keys yet. Create the first one with `intergiro-keys create"),
+        "{output}"
+    );
+}
+
+/// Text without ANSI escape sequences (CSI: ESC [ … final byte).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            chars.next();
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Names come from the database, which anyone with write access can edit:
+/// escape sequences in them must never reach the terminal raw.
+#[test]
+fn control_characters_in_names_are_shown_escaped_everywhere() {
+    let env = Env::new();
+    let (key, id) = env.create("plain", &["accounts"]);
+    let status = std::process::Command::new("sqlite3")
+        .arg(&env.db)
+        .arg("UPDATE api_key SET name = 'evil' || char(27) || '[31mred' || char(7)")
+        .status()
+        .expect("the sqlite3 tool is needed (Debian package sqlite3; .ci/run installs it)");
+    assert!(status.success());
+    let escaped = "evil\\x1b[31mred\\x07";
+
+    let outputs = [
+        finish(spawn(&env, 0, &["list"])).0,
+        finish(spawn(&env, 0, &["renew", &id])).0,
+        String::from_utf8(
+            env.days_later(0)
+                .cmd()
+                .arg("verify")
+                .write_stdin(key.clone())
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap(),
+        String::from_utf8(
+            env.days_later(80)
+                .cmd()
+                .arg("check")
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap(),
+        {
+            let mut session = spawn(&env, 0, &["delete", &id]);
+            session.exp_string("Delete this key?").unwrap();
+            press(&mut session, "y");
+            finish(session).0
+        },
+    ];
+    for output in outputs {
+        assert!(output.contains(escaped), "{output:?}");
+        assert!(
+            !output.contains("evil\u{1b}"),
+            "raw escape reached the terminal: {output:?}"
+        );
+        assert!(!output.contains('\u{7}'), "{output:?}");
+    }
+}
