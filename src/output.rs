@@ -49,6 +49,11 @@ pub fn human_time(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// A time in a table whose header says UTC: `2026-11-26 20:17`.
+pub fn table_time(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%d %H:%M").to_string()
+}
+
 /// "3 days", "1 day", "frozen 2 days ago".
 pub fn human_days_left(days: i64) -> String {
     match days {
@@ -171,8 +176,8 @@ pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> Table {
             "ID",
             "NAME",
             "ROLES",
-            "CREATED",
-            "FREEZES AT",
+            "CREATED (UTC)",
+            "FREEZES AT (UTC)",
             "DAYS LEFT",
             "STATUS",
         ],
@@ -182,9 +187,10 @@ pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> Table {
         let cells = [
             key.id.clone(),
             sanitize(&key.name).into_owned(),
-            key.roles.to_string(),
-            human_time(key.created_at),
-            human_time(key.freezes_at),
+            // ", " lets a narrow terminal wrap between roles.
+            key.roles.to_string().replace(',', ", "),
+            table_time(key.created_at),
+            table_time(key.freezes_at),
             key.days_left(now).to_string(),
             status_label(status).to_string(),
         ];

@@ -8,7 +8,7 @@ use crate::audit::Entry;
 use crate::cli::{AuditArgs, Format};
 use crate::cmd::open_authorized;
 use crate::operator::Permission;
-use crate::output::{self, human_time, sanitize};
+use crate::output::{self, sanitize, table_time};
 use crate::store::{AuditFilter, Open};
 
 #[derive(Serialize)]
@@ -76,13 +76,15 @@ pub fn run(app: &App, args: AuditArgs) -> Result<ExitCode> {
         Format::Table => {
             let mut table = output::table(
                 app.table_style(),
-                &["#", "AT", "OPERATOR", "ACTION", "KEY", "OUTCOME", "DETAIL"],
+                &[
+                    "#", "AT (UTC)", "OPERATOR", "ACTION", "KEY", "OUTCOME", "DETAIL",
+                ],
             );
             for entry in &entries {
                 let record = &entry.record;
                 table.add_row([
                     entry.seq.to_string(),
-                    human_time(record.at),
+                    table_time(record.at),
                     sanitize(&record.operator).into_owned(),
                     record.action.clone(),
                     record.key_id.clone().unwrap_or_else(|| "-".into()),

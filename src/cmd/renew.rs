@@ -8,7 +8,7 @@ use crate::cli::{Format, RenewArgs};
 use crate::cmd::check_ids;
 use crate::cmd::open_authorized;
 use crate::operator::Permission;
-use crate::output::{self, KeyJson, human_time, sanitize};
+use crate::output::{self, KeyJson, sanitize, table_time};
 use crate::store::Open;
 
 #[derive(Serialize)]
@@ -38,14 +38,19 @@ pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
         Format::Table => {
             let mut table = output::table(
                 app.table_style(),
-                &["ID", "NAME", "WAS FREEZING AT", "NOW FREEZES AT"],
+                &[
+                    "ID",
+                    "NAME",
+                    "WAS FREEZING AT (UTC)",
+                    "NOW FREEZES AT (UTC)",
+                ],
             );
             for renewal in &renewals {
                 table.add_row([
                     renewal.key.id.clone(),
                     sanitize(&renewal.key.name).into_owned(),
-                    human_time(renewal.previous_freezes_at),
-                    human_time(renewal.key.freezes_at),
+                    table_time(renewal.previous_freezes_at),
+                    table_time(renewal.key.freezes_at),
                 ]);
             }
             output::print_line(output::render(table))?;

@@ -38,7 +38,7 @@ fn create_list_verify_renew_delete() {
         .args(["renew", &id])
         .assert()
         .success()
-        .stdout(predicate::str::contains("2026-07-10 12:00 UTC"));
+        .stdout(predicate::str::contains("2026-07-10 12:00"));
     assert_eq!(env.days_later(100).verify(&key, &[]).0, 0);
 
     env.cmd().args(["delete", "--yes", &id]).assert().success();
