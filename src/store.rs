@@ -36,8 +36,24 @@ pub struct AuditFilter {
 /// Marks the file as ours (`PRAGMA application_id`): "IGKS".
 pub const APPLICATION_ID: i32 = 0x4947_4B53;
 
-/// How long a writer waits for another's lock before giving up.
+/// How long a writer waits for another's lock before giving up, unless
+/// `INTERGIRO_KEYS_BUSY_TIMEOUT` (seconds) says otherwise.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The busy timeout in force: `INTERGIRO_KEYS_BUSY_TIMEOUT` seconds (0 to
+/// 3600), or 10.
+pub fn busy_timeout() -> Result<Duration> {
+    match std::env::var("INTERGIRO_KEYS_BUSY_TIMEOUT") {
+        Err(_) => Ok(BUSY_TIMEOUT),
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(seconds) if seconds <= 3600 => Ok(Duration::from_secs(seconds)),
+            _ => bail!(
+                "INTERGIRO_KEYS_BUSY_TIMEOUT={text:?} is not a number of seconds from 0 to 3600; unset it for the default of {}",
+                BUSY_TIMEOUT.as_secs()
+            ),
+        },
+    }
+}
 
 /// The schema, one entry per version, applied in order under
 /// `PRAGMA user_version`. Never edit or remove an entry: append a new one.
@@ -192,7 +208,7 @@ impl Store {
     }
 
     fn configure(&self) -> Result<()> {
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        self.conn.busy_timeout(busy_timeout()?)?;
         // FULL: a key whose secret was printed must survive a power cut.
         self.conn
             .pragma_update(None, "synchronous", "FULL")
@@ -818,9 +834,9 @@ fn explain(path: &Path, err: rusqlite::Error) -> anyhow::Error {
     let code = err.sqlite_error_code();
     let message = match code {
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => format!(
-            "the database {} stayed locked by another intergiro-keys process for {} seconds; try again when it has finished",
+            "the database {} stayed locked by another process for {} seconds; nothing was changed — try again when it has finished (INTERGIRO_KEYS_BUSY_TIMEOUT sets the wait)",
             path.display(),
-            BUSY_TIMEOUT.as_secs()
+            busy_timeout().unwrap_or(BUSY_TIMEOUT).as_secs()
         ),
         Some(ErrorCode::NotADatabase) => format!(
             "{} is not an intergiro-keys database (not a valid SQLite file); it was left untouched",

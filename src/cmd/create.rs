@@ -54,12 +54,16 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
     // the key become usable; if writing fails, the key is discarded.
     if let Err(err) = write_secret(app, &token, &key) {
         let discarded = store.discard_unissued(&key.id, app.actor());
+        // A message, not the I/O error itself: a closed pipe here is a
+        // failure (exit 2), not the quiet success it is for other commands.
         return Err(match discarded {
-            Ok(()) => err.context("the key's secret could not be written out, so the key was discarded and nothing was created"),
-            Err(_) => err.context(format!(
-                "the key's secret could not be written out; key {} stays unusable — delete it",
+            Ok(()) => anyhow!(
+                "the key could not be written to stdout ({err:#}), so it was discarded and nothing was created"
+            ),
+            Err(_) => anyhow!(
+                "the key could not be written to stdout ({err:#}); key {} stays unusable — delete it",
                 key.id
-            )),
+            ),
         });
     }
     store.mark_issued(&key.id).with_context(|| {

@@ -2,7 +2,9 @@
 //! module per area.
 
 mod common;
+mod hostile;
 mod lifecycle;
 mod operators;
+mod reliability;
 mod scripts;
 mod terminal;

@@ -1,0 +1,275 @@
+//! Hostile and broken input, one row each: a clear error, exit code 2 (1 for
+//! a rejected key, 3 for `check`), and the database left byte-for-byte as it
+//! was.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+
+use crate::common::Env;
+
+/// Runs `args` and checks the exit code, that stderr (or stdout) says
+/// `expected` on one line, and that the database file did not change.
+fn refused(env: &Env, args: &[&OsStr], stdin: &[u8], code: i32, expected: &str) {
+    let before = std::fs::read(&env.db).ok();
+    let output = env
+        .cmd()
+        .args(args)
+        .write_stdin(stdin.to_vec())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{args:?}: {stderr}{stdout}"
+    );
+    assert!(
+        stderr.contains(expected) || stdout.contains(expected),
+        "{args:?}: expected {expected:?} in: {stderr}{stdout}"
+    );
+    if code == 2 {
+        let first = stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("intergiro-keys: error:") || first.starts_with("error:"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(
+        std::fs::read(&env.db).ok() == before,
+        "{args:?} changed the database"
+    );
+}
+
+fn os(args: &[&str]) -> Vec<&'static OsStr> {
+    args.iter()
+        .map(|arg| OsStr::new(Box::leak(arg.to_string().into_boxed_str())))
+        .collect()
+}
+
+const CREATE: &[&str] = &["create", "--name", "x", "--role", "accounts"];
+
+#[test]
+fn databases_that_are_not_ours_or_broken_are_refused_untouched() {
+    let rows: [(&str, &[u8], &str); 3] = [
+        (
+            "garbage",
+            b"\x00\x01garbage\xff not a database at all",
+            "not an intergiro-keys database",
+        ),
+        ("empty", b"", "empty file"),
+        (
+            "text",
+            b"SQLite format 2 but not really",
+            "not an intergiro-keys database",
+        ),
+    ];
+    for (name, content, expected) in rows {
+        let env = Env::new();
+        std::fs::write(&env.db, content).unwrap();
+        for args in [&["list"][..], CREATE, &["check"]] {
+            let code = if args[0] == "check" { 3 } else { 2 };
+            refused(&env, &os(args), b"", code, expected);
+        }
+        assert_eq!(std::fs::read(&env.db).unwrap(), content, "{name}");
+    }
+}
+
+#[test]
+fn a_truncated_database_is_reported_damaged_and_left_alone() {
+    let env = Env::new();
+    for i in 0..5 {
+        env.create(&format!("k{i}"), &["accounts"]);
+    }
+    let full = std::fs::read(&env.db).unwrap();
+    assert!(full.len() > 8192, "{}", full.len());
+    std::fs::write(&env.db, &full[..full.len() / 2]).unwrap();
+    refused(&env, &os(&["list"]), b"", 2, "damaged");
+    refused(&env, &os(CREATE), b"", 2, "damaged");
+}
+
+#[test]
+fn a_directory_a_dangling_link_and_a_newer_schema_are_refused() {
+    let env = Env::new();
+    std::fs::create_dir(&env.db).unwrap();
+    refused(&env, &os(&["list"]), b"", 2, "is a directory");
+    refused(&env, &os(CREATE), b"", 2, "is a directory");
+
+    let env = Env::new();
+    std::os::unix::fs::symlink(env.path("nowhere.db"), &env.db).unwrap();
+    refused(
+        &env,
+        &os(CREATE),
+        b"",
+        2,
+        "symbolic link to a file that does not exist",
+    );
+    assert!(!env.path("nowhere.db").exists());
+
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    refused(
+        &env,
+        &os(&["list"]),
+        b"",
+        2,
+        "newer intergiro-keys (schema v99",
+    );
+    refused(&env, &os(CREATE), b"", 2, "upgrade intergiro-keys");
+}
+
+#[test]
+fn a_symlinked_database_is_used_through_its_link() {
+    let env = Env::new();
+    let real = env.path("real.db");
+    env.cmd()
+        .env("INTERGIRO_KEYS_DB", &real)
+        .args(CREATE)
+        .assert()
+        .success();
+    std::os::unix::fs::symlink(&real, &env.db).unwrap();
+    assert_eq!(env.list_json().len(), 1);
+    env.cmd()
+        .args(["create", "--name", "y", "--role", "accounts"])
+        .assert()
+        .success();
+    assert!(env.db.is_symlink(), "the link was replaced");
+    assert_eq!(
+        env.cmd()
+            .env("INTERGIRO_KEYS_DB", &real)
+            .args(["list"])
+            .output()
+            .unwrap()
+            .stdout
+            .split(|b| *b == b'\n')
+            .count(),
+        4
+    );
+}
+
+#[test]
+fn a_read_only_database_can_be_read_but_not_changed() {
+    let env = Env::new();
+    let (key, id) = env.create("k", &["accounts"]);
+    std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    refused(&env, &os(CREATE), b"", 2, "read-only");
+    refused(&env, &os(&["renew", &id]), b"", 2, "read-only");
+    refused(&env, &os(&["delete", "--yes", &id]), b"", 2, "read-only");
+    assert_eq!(env.list_json().len(), 1);
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 0);
+}
+
+#[test]
+fn a_database_left_with_a_hot_wal_is_recovered() {
+    let env = Env::new();
+    env.create("checkpointed", &["accounts"]);
+    // A writer that dies after committing, before any checkpoint: its
+    // changes live only in the WAL.
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+    conn.execute(
+        "INSERT INTO api_key SELECT 'HotWalKey001', 'only-in-wal', roles, secret_hash, created_at, renewed_at, freezes_at, issued FROM api_key",
+        [],
+    )
+    .unwrap();
+    std::mem::forget(conn); // no checkpoint on close
+    let wal = std::fs::metadata(format!("{}-wal", env.db.display())).unwrap();
+    assert!(wal.len() > 0);
+    let names: Vec<String> = env
+        .list_json()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.contains(&"only-in-wal".to_string()), "{names:?}");
+}
+
+#[test]
+fn presented_keys_of_every_broken_kind_are_rejected_with_exit_1() {
+    let env = Env::new();
+    let (key, _) = env.create("real", &["accounts"]);
+    let other = Env::new();
+    let (unknown, _) = other.create("elsewhere", &["accounts"]);
+    let mut checksum = key.clone().into_bytes();
+    checksum[65] = if checksum[65] == b'A' { b'B' } else { b'A' };
+    let huge = vec![b'A'; 1 << 20];
+    let rows: [(&str, Vec<u8>, &str); 7] = [
+        ("empty", Vec::new(), "no key given"),
+        ("huge", huge, "wrong length"),
+        (
+            "non-UTF-8",
+            b"igk_\xff\xfe\xfd".to_vec(),
+            "characters that no key has",
+        ),
+        (
+            "wrong prefix",
+            key.replacen("igk_", "ghp_", 1).into_bytes(),
+            "does not start with igk_",
+        ),
+        ("wrong checksum", checksum, "checksum mismatch"),
+        ("truncated", key.as_bytes()[..50].to_vec(), "wrong length"),
+        (
+            "unknown",
+            unknown.into_bytes(),
+            "unknown key, deleted key or wrong secret",
+        ),
+    ];
+    for (_, stdin, expected) in rows {
+        refused(&env, &os(&["verify"]), &stdin, 1, expected);
+    }
+}
+
+#[test]
+fn names_that_are_huge_empty_binary_or_full_of_control_characters_are_refused() {
+    let env = Env::new();
+    env.create("existing", &["accounts"]);
+    let huge = "n".repeat(100_000);
+    let rows: [(&OsStr, &str); 5] = [
+        (OsStr::new(&huge), "characters long; use at most 64"),
+        (OsStr::new(""), "the key name is empty"),
+        (OsStr::new("   "), "the key name is empty"),
+        (OsStr::from_bytes(b"caf\xe9"), "invalid UTF-8"),
+        (OsStr::new("bell\u{7}\r\nnew line"), "control character"),
+    ];
+    for (name, expected) in rows {
+        let args = [
+            OsStr::new("create"),
+            OsStr::new("--name"),
+            name,
+            OsStr::new("--role"),
+            OsStr::new("accounts"),
+        ];
+        refused(&env, &args, b"", 2, expected);
+    }
+    assert_eq!(env.list_json().len(), 1);
+}
+
+#[test]
+fn bad_numbers_and_dates_in_flags_are_refused() {
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    let rows: [(&[&str], i32, &str); 8] = [
+        (&["list", "--expiring", "--within", "-3"], 2, "'-3'"),
+        (
+            &["list", "--expiring", "--within", "99999999999"],
+            2,
+            "--within",
+        ),
+        (&["list", "--within", "7"], 2, "--expiring"),
+        (&["check", "--warning", "two weeks"], 3, "UNKNOWN"),
+        (&["check", "--critical", "1e3"], 3, "UNKNOWN"),
+        (&["audit", "--since", "2026-13-45"], 2, "is not a date"),
+        (
+            &["create", "--name", "x", "--role", "everything"],
+            2,
+            "invalid value 'everything'",
+        ),
+        (&["renew", "../../etc/passwd"], 2, "is not a key ID"),
+    ];
+    for (args, code, expected) in rows {
+        refused(&env, &os(args), b"", code, expected);
+    }
+}
