@@ -183,6 +183,11 @@ fn environment(roff: &mut Roff) {
     roff.control("TP", [])
         .text([bold("INTERGIRO_KEYS_DB")])
         .text([roman("The database file, when --db is not given.")]);
+    roff.control("TP", [])
+        .text([bold("INTERGIRO_KEYS_BUSY_TIMEOUT")])
+        .text([roman(
+            "Seconds a command waits for another's lock on the database before giving up (0 to 3600; default 10).",
+        )]);
     roff.control("TP", []).text([bold("NO_COLOR")]).text([roman(
         "When set and not empty, output is never coloured (unless --color always).",
     )]);
