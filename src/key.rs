@@ -220,6 +220,19 @@ pub struct ApiKey {
 }
 
 impl ApiKey {
+    /// A key created at `now`: usable for 90 days once issued.
+    pub fn new(id: String, name: String, roles: Roles, now: DateTime<Utc>) -> ApiKey {
+        ApiKey {
+            id,
+            name,
+            roles,
+            created_at: now,
+            renewed_at: now,
+            freezes_at: freezes_at(now),
+            issued: false,
+        }
+    }
+
     pub fn status(&self, now: DateTime<Utc>) -> Status {
         if self.issued {
             status(self.freezes_at, now)
@@ -404,14 +417,15 @@ mod tests {
     }
 
     fn issued_key(created: DateTime<Utc>) -> ApiKey {
+        let key = ApiKey::new(
+            "AbCdEfGhIjKl".into(),
+            "k".into(),
+            Roles::new([Role::Accounts]),
+            created,
+        );
         ApiKey {
-            id: "AbCdEfGhIjKl".into(),
-            name: "k".into(),
-            roles: Roles::new([Role::Accounts]),
-            created_at: created,
-            renewed_at: created,
-            freezes_at: freezes_at(created),
             issued: true,
+            ..key
         }
     }
 

@@ -229,18 +229,19 @@ pub fn note(text: impl std::fmt::Display) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::{Role, freezes_at};
+    use crate::key::Role;
     use chrono::{Duration, TimeZone};
 
     fn key(name: &str, created: DateTime<Utc>) -> ApiKey {
+        let key = ApiKey::new(
+            "AbCdEfGhIjKl".into(),
+            name.into(),
+            Roles::new([Role::Payments]),
+            created,
+        );
         ApiKey {
-            id: "AbCdEfGhIjKl".into(),
-            name: name.into(),
-            roles: Roles::new([Role::Payments]),
-            created_at: created,
-            renewed_at: created,
-            freezes_at: freezes_at(created),
             issued: true,
+            ..key
         }
     }
 

@@ -981,15 +981,12 @@ mod tests {
     }
 
     fn sample(id: &str) -> ApiKey {
-        ApiKey {
-            id: id.to_string(),
-            name: format!("key {id}"),
-            roles: Roles::new([Role::Accounts, Role::Payments]),
-            created_at: now(),
-            renewed_at: now(),
-            freezes_at: freezes_at(now()),
-            issued: false,
-        }
+        ApiKey::new(
+            id.to_string(),
+            format!("key {id}"),
+            Roles::new([Role::Accounts, Role::Payments]),
+            now(),
+        )
     }
 
     #[test]

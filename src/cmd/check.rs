@@ -214,18 +214,19 @@ fn first_line(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::{Role, Roles, freezes_at};
+    use crate::key::{Role, Roles};
     use chrono::{Duration, TimeZone};
 
     fn key(created: DateTime<Utc>) -> ApiKey {
+        let key = ApiKey::new(
+            "AbCdEfGhIjKl".into(),
+            "k".into(),
+            Roles::new([Role::Accounts]),
+            created,
+        );
         ApiKey {
-            id: "AbCdEfGhIjKl".into(),
-            name: "k".into(),
-            roles: Roles::new([Role::Accounts]),
-            created_at: created,
-            renewed_at: created,
-            freezes_at: freezes_at(created),
             issued: true,
+            ..key
         }
     }
 

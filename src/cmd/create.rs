@@ -96,15 +96,7 @@ fn insert_new_key(
     for _ in 0..5 {
         let token = Token::generate().context("the operating system's random generator failed")?;
         let secret_hash = hash::hash_secret(token.secret())?;
-        let key = ApiKey {
-            id: token.id().to_string(),
-            name: name.clone(),
-            roles: roles.clone(),
-            created_at: app.now,
-            renewed_at: app.now,
-            freezes_at: key::freezes_at(app.now),
-            issued: false,
-        };
+        let key = ApiKey::new(token.id().to_string(), name.clone(), roles.clone(), app.now);
         if store.insert_unissued(&key, &secret_hash, app.actor())? {
             return Ok((token, key));
         }

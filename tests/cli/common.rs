@@ -132,14 +132,20 @@ impl EnvAt<'_> {
 
     /// `list --format json`, parsed.
     pub fn list_json(&self) -> Vec<serde_json::Value> {
+        self.json_array(&["list"])
+    }
+
+    /// A command that must succeed with `--format json`, its array parsed.
+    pub fn json_array(&self, args: &[&str]) -> Vec<serde_json::Value> {
         let output = self
             .cmd()
-            .args(["list", "--format", "json"])
+            .args(args)
+            .args(["--format", "json"])
             .output()
             .unwrap();
         assert!(
             output.status.success(),
-            "{}",
+            "{args:?}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
         serde_json::from_slice(&output.stdout).unwrap()

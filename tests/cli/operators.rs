@@ -14,17 +14,7 @@ fn as_operator(env: &Env, name: &str) -> assert_cmd::Command {
 }
 
 fn audit(env: &Env) -> Vec<Value> {
-    let output = env
-        .cmd()
-        .args(["audit", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    env.days_later(0).json_array(&["audit"])
 }
 
 /// An environment whose database root created (so root is its administrator)
