@@ -108,6 +108,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// Parses the command line, runs it and maps any error to the exit code and
 /// the one line on stderr that the README documents.
 pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    quiet_panics();
     let args: Vec<std::ffi::OsString> = args.into_iter().collect();
     let cli = match <Cli as clap::Parser>::try_parse_from(&args) {
         Ok(cli) => cli,
@@ -128,6 +129,20 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
             }
         }
     }
+}
+
+/// A panic is a bug; its message could quote whatever was being handled, a
+/// key included, so only its location is printed.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|location| format!(" at {}:{}", location.file(), location.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "intergiro-keys: internal error{location}; the command was stopped and its unfinished changes rolled back — please report this"
+        );
+    }));
 }
 
 /// Help and version exit 0; bad usage exits 2, or 3 (UNKNOWN) for `check`,

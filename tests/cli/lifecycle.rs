@@ -319,6 +319,13 @@ fn create_json_carries_the_secret_once() {
 #[test]
 fn the_secret_is_nowhere_but_in_the_one_output() {
     let env = Env::new();
+    env.create("first", &["accounts"]);
+    // An open reader keeps the WAL from being checkpointed and removed when
+    // `create` exits, so the frames it wrote can be searched too.
+    let reader = rusqlite::Connection::open(&env.db).unwrap();
+    let _: i64 = reader
+        .query_row("SELECT count(*) FROM api_key", [], |row| row.get(0))
+        .unwrap();
     let output = env
         .cmd()
         .args(["create", "--name", "secretive", "--role", "payments"])
@@ -327,7 +334,10 @@ fn the_secret_is_nowhere_but_in_the_one_output() {
     let key = String::from_utf8(output.stdout).unwrap().trim().to_string();
     let secret = &key[17..60];
     assert!(!contains_bytes(&output.stderr, secret.as_bytes()));
-    for file in env.database_files() {
+    let files = env.database_files();
+    assert_eq!(files.len(), 3, "the database, its WAL and shared memory");
+    assert!(files[1].len() > 4096, "the WAL holds the new key's frames");
+    for file in files {
         assert!(
             !contains_bytes(&file, secret.as_bytes()),
             "secret found in a database file"
@@ -346,6 +356,7 @@ fn the_secret_is_nowhere_but_in_the_one_output() {
         .unwrap();
     assert!(!contains_bytes(&output.stdout, secret.as_bytes()));
     assert!(!contains_bytes(&output.stderr, secret.as_bytes()));
+    drop(reader);
 }
 
 #[test]
