@@ -314,3 +314,22 @@ fn killed_at_random_moments_the_database_stays_whole_and_honest() {
         printed_ids.len()
     );
 }
+
+/// A key left unissued (its process killed between printing and activating)
+/// is listed as such, never verifies, is ignored by `check` and can be
+/// deleted.
+#[test]
+fn an_unissued_key_is_shown_and_never_usable() {
+    let env = Env::new();
+    let (key, id) = env.create("half-made", &["payments"]);
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute("UPDATE api_key SET issued = 0", []).unwrap();
+    drop(conn);
+    assert_eq!(env.list_json()[0]["status"], "unissued");
+    let table = env.cmd().arg("list").output().unwrap();
+    assert!(String::from_utf8_lossy(&table.stdout).contains("? unissued"));
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
+    env.days_later(95).cmd().arg("check").assert().code(0);
+    env.cmd().args(["delete", "--yes", &id]).assert().success();
+    assert!(env.list_json().is_empty());
+}
