@@ -293,3 +293,26 @@ fn control_characters_in_names_are_shown_escaped_everywhere() {
         assert!(!output.contains('\u{7}'), "{output:?}");
     }
 }
+
+/// At a terminal, `verify` asks for the key without echoing it, rather than
+/// reading a visible line.
+#[test]
+fn verify_at_a_terminal_asks_for_the_key_without_echo() {
+    let env = Env::new();
+    let (key, id) = env.create("typed", &["accounts"]);
+    let mut session = spawn(&env, 0, &["verify"]);
+    session.exp_string("Key (input hidden)").unwrap();
+    press(&mut session, &format!("{key}\r"));
+    let (output, code) = finish(session);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains(&format!("valid: key {id}")), "{output}");
+    assert!(
+        !output.contains(&key[17..60]),
+        "the key was echoed: {output}"
+    );
+
+    // --no-input forbids the question.
+    let (output, code) = finish(spawn(&env, 0, &["--no-input", "verify"]));
+    assert_eq!(code, 2);
+    assert!(output.contains("pipe it in"), "{output}");
+}
