@@ -332,6 +332,8 @@ fn every_help_ends_with_examples() {
         "delete",
         "verify",
         "check",
+        "users",
+        "audit",
         "completions",
     ] {
         let output = env.cmd().args([command, "--help"]).output().unwrap();
