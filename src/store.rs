@@ -1026,6 +1026,41 @@ mod tests {
     }
 
     #[test]
+    fn a_v1_database_keeps_its_keys_and_gets_its_owner_as_administrator() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO api_key VALUES ('AAAAAAAAAAAA', 'old', 'accounts', '$h', 0, 0, 7776000, 1)",
+                [],
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path, Open::MustExist).unwrap();
+        assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.list().unwrap()[0].name, "old");
+        // Someone other than the file's owner runs first: the owner becomes
+        // the administrator, not them.
+        use std::os::unix::fs::MetadataExt;
+        let owner = fs::metadata(&path).unwrap().uid();
+        let stranger = Actor {
+            operator: "stranger",
+            now: now(),
+        };
+        store.ensure_administrator(stranger, owner + 1).unwrap();
+        let operators = store.operators().unwrap();
+        assert_eq!(operators.len(), 1);
+        assert_eq!(operators[0].name, crate::operator::account_name(owner));
+        assert!(operators[0].permissions.is_admin());
+        assert_eq!(store.verify_audit().unwrap().1, Ok(()));
+    }
+
+    #[test]
     fn new_files_are_private_whatever_the_umask() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data/keys.db");
