@@ -3,7 +3,7 @@
 #
 # Builds the release binary, makes databases with 1, 1,000 and 100,000 keys
 # (one real key, the rest rows with the same shape), and times `verify` of the
-# real key in each, in one hyperfine run so the ratios are comparable. With
+# real key in each, interleaved in one run so the ratios are comparable. With
 # CALLGRIND=1 it also counts instructions under valgrind, which is exact and
 # unaffected by other load on the machine.
 #
@@ -34,11 +34,10 @@ for n in 1 1000 100000; do
   "$bin" --db "$work/$n.db" verify <"$work/key" >/dev/null
 done
 
-hyperfine --warmup 3 --runs "$runs" --export-markdown "$work/report.md" \
-  -n "1 key" "$bin --db $work/1.db verify < $work/key" \
-  -n "1,000 keys" "$bin --db $work/1000.db verify < $work/key" \
-  -n "100,000 keys" "$bin --db $work/100000.db verify < $work/key"
-cat "$work/report.md"
+benches/interleave.py "$runs" \
+  "1 key=$bin --db $work/1.db verify --key-file $work/key" \
+  "1,000 keys=$bin --db $work/1000.db verify --key-file $work/key" \
+  "100,000 keys=$bin --db $work/100000.db verify --key-file $work/key"
 
 if [ "${CALLGRIND:-0}" = 1 ]; then
   for n in 1 1000 100000; do

@@ -38,27 +38,10 @@ done
 
 # Interleaved, in rotating order, so that drifts in the machine's speed hit
 # all three alike (run back to back, the same command varies by 30 % here).
-python3 - "$bin" "$work" "$runs" <<'PY'
-import statistics, subprocess, sys, time
-bin, work, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-cases = ["unknown", "wrong", "right"]
-times = {case: [] for case in cases}
-for i in range(runs + 3):
-    order = cases[i % 3:] + cases[:i % 3]
-    for case in order:
-        start = time.perf_counter()
-        subprocess.run([bin, "--db", f"{work}/keys.db", "verify", "--key-file", f"{work}/{case}"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if i >= 3:  # warm-up rounds are not counted
-            times[case].append((time.perf_counter() - start) * 1000)
-base = statistics.median(times["right"])
-print(f"| case | median [ms] | quartiles [ms] | relative to the right key |")
-print(f"|---|---:|---:|---:|")
-for case in cases:
-    q = statistics.quantiles(times[case], n=4)
-    median = statistics.median(times[case])
-    print(f"| {case} | {median:.1f} | {q[0]:.1f} – {q[2]:.1f} | {median / base:.3f} |")
-PY
+benches/interleave.py "$runs" \
+  "right key=$bin --db $work/keys.db verify --key-file $work/right" \
+  "wrong secret=$bin --db $work/keys.db verify --key-file $work/wrong" \
+  "unknown ID=$bin --db $work/keys.db verify --key-file $work/unknown"
 
 if [ "${CALLGRIND:-0}" = 1 ]; then
   for case in unknown wrong right; do

@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Times commands interleaved, in rotating order, so that drifts in a shared
+machine's speed hit all of them alike; prints a Markdown table of medians and
+quartiles, relative to the first command.
+
+Usage: interleave.py RUNS NAME=COMMAND [NAME=COMMAND ...]
+Each COMMAND is run by the shell; the first 3 rounds are a warm-up.
+"""
+import statistics
+import subprocess
+import sys
+import time
+
+runs = int(sys.argv[1])
+cases = [arg.split("=", 1) for arg in sys.argv[2:]]
+times = {name: [] for name, _ in cases}
+for i in range(runs + 3):
+    shift = i % len(cases)
+    for name, command in cases[shift:] + cases[:shift]:
+        start = time.perf_counter()
+        subprocess.run(command, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if i >= 3:
+            times[name].append((time.perf_counter() - start) * 1000)
+
+base = statistics.median(times[cases[0][0]])
+print("| case | median [ms] | quartiles [ms] | relative |")
+print("|---|---:|---:|---:|")
+for name, _ in cases:
+    q = statistics.quantiles(times[name], n=4)
+    median = statistics.median(times[name])
+    print(f"| {name} | {median:.1f} | {q[0]:.1f} – {q[2]:.1f} | {median / base:.3f} |")
