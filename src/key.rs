@@ -246,6 +246,16 @@ impl ApiKey {
     }
 }
 
+/// An issued key for unit tests.
+#[cfg(test)]
+pub(crate) fn issued_test_key(name: &str, roles: Roles, created: DateTime<Utc>) -> ApiKey {
+    let key = ApiKey::new("AbCdEfGhIjKl".into(), name.into(), roles, created);
+    ApiKey {
+        issued: true,
+        ..key
+    }
+}
+
 /// The outcome of presenting a key whose secret matched its stored hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -417,16 +427,7 @@ mod tests {
     }
 
     fn issued_key(created: DateTime<Utc>) -> ApiKey {
-        let key = ApiKey::new(
-            "AbCdEfGhIjKl".into(),
-            "k".into(),
-            Roles::new([Role::Accounts]),
-            created,
-        );
-        ApiKey {
-            issued: true,
-            ..key
-        }
+        issued_test_key("k", Roles::new([Role::Accounts]), created)
     }
 
     #[test]

@@ -233,16 +233,7 @@ mod tests {
     use chrono::{Duration, TimeZone};
 
     fn key(name: &str, created: DateTime<Utc>) -> ApiKey {
-        let key = ApiKey::new(
-            "AbCdEfGhIjKl".into(),
-            name.into(),
-            Roles::new([Role::Payments]),
-            created,
-        );
-        ApiKey {
-            issued: true,
-            ..key
-        }
+        crate::key::issued_test_key(name, Roles::new([Role::Payments]), created)
     }
 
     #[test]

@@ -218,16 +218,7 @@ mod tests {
     use chrono::{Duration, TimeZone};
 
     fn key(created: DateTime<Utc>) -> ApiKey {
-        let key = ApiKey::new(
-            "AbCdEfGhIjKl".into(),
-            "k".into(),
-            Roles::new([Role::Accounts]),
-            created,
-        );
-        ApiKey {
-            issued: true,
-            ..key
-        }
+        crate::key::issued_test_key("k", Roles::new([Role::Accounts]), created)
     }
 
     #[test]
