@@ -35,8 +35,10 @@ pub struct App {
     /// Whether stdout is a terminal.
     pub stdout_is_terminal: bool,
     pub now: DateTime<Utc>,
-    /// The acting operator: the account of the process's real user id.
-    pub operator: String,
+    /// The acting operator, looked up only by commands that check
+    /// permissions: `verify` and `check` never pay for an account lookup
+    /// (which may go to a directory service).
+    operator: std::sync::OnceLock<String>,
     pub uid: u32,
 }
 
@@ -49,10 +51,15 @@ impl App {
         }
     }
 
+    /// The acting operator: the account of the process's real user id.
+    pub fn operator(&self) -> &str {
+        self.operator.get_or_init(operator::acting)
+    }
+
     /// Who is acting, and when, for the audit log.
     pub fn actor(&self) -> store::Actor<'_> {
         store::Actor {
-            operator: &self.operator,
+            operator: self.operator(),
             now: self.now,
         }
     }
@@ -80,7 +87,7 @@ impl App {
             stdout_is_terminal,
             // Whole seconds, as stored, so a new key has exactly 90 days left.
             now: now()?.trunc_subsecs(0),
-            operator: operator::acting(),
+            operator: std::sync::OnceLock::new(),
             uid: nix::unistd::getuid().as_raw(),
         })
     }

@@ -36,14 +36,14 @@ pub fn open_authorized(
 ) -> Result<Store> {
     let mut store = Store::open(&app.db, open)?;
     store.ensure_administrator(app.actor(), app.uid)?;
-    let verdict = match store.operator(&app.operator)? {
+    let verdict = match store.operator(app.operator())? {
         Some(operator) => allowed(&operator),
         None => Err(Refusal::NotAnOperator),
     };
     if let Err(refusal) = verdict {
         // Best effort: a read-only database cannot record it.
         let _ = store.record_refusal(app.actor(), command, &refusal.audit_detail());
-        bail!(refusal.explain(&app.operator, command));
+        bail!(refusal.explain(app.operator(), command));
     }
     Ok(store)
 }
