@@ -157,6 +157,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Add an administrator even though no account of that name exists on this host (it does not count as the administrator who keeps the database manageable)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -640,7 +640,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__subcmd__keys__subcmd__users__subcmd__add)
-            opts="-p -h -V --permission --key-roles --db --format --color --no-input --help --version"
+            opts="-p -h -V --permission --key-roles --force --db --format --color --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

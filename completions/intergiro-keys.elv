@@ -145,6 +145,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --force 'Add an administrator even though no account of that name exists on this host (it does not count as the administrator who keeps the database manageable)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

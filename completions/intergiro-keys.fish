@@ -148,6 +148,7 @@ json\t'JSON for scripts'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l force -d 'Add an administrator even though no account of that name exists on this host (it does not count as the administrator who keeps the database manageable)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'

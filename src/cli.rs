@@ -288,6 +288,12 @@ pub struct UserAddArgs {
     /// Limit the key roles this operator may give new keys (default: any)
     #[arg(long, value_enum, value_delimiter = ',', value_name = "ROLE")]
     pub key_roles: Vec<Role>,
+
+    /// Add an administrator even though no account of that name exists on
+    /// this host (it does not count as the administrator who keeps the
+    /// database manageable)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

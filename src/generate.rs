@@ -122,7 +122,10 @@ fn exit_status(roff: &mut Roff, sub: Option<&str>) {
             "1",
             "the key is rejected: unknown, deleted, wrong secret or malformed",
         ),
-        ("2", "error: bad usage, no database, I/O or permission"),
+        (
+            "2",
+            "error: bad usage, no key given (empty input), no database, I/O or permission",
+        ),
         (
             "3",
             "the secret is right but the key is frozen; renew revives it",

@@ -321,10 +321,10 @@ pub fn validate_name(name: &str) -> Result<(), String> {
             "the key name is {chars} characters long; use at most {NAME_MAX_CHARS}"
         ));
     }
-    if let Some(c) = name.chars().find(|c| c.is_control()) {
+    if let Some(c) = name.chars().find(|&c| crate::output::is_hidden(c)) {
         return Err(format!(
-            "the key name contains the control character {:?}; use printable characters only",
-            c
+            "the key name contains the invisible or control character U+{:04X}; use visible characters only",
+            u32::from(c)
         ));
     }
     Ok(())
@@ -476,6 +476,10 @@ mod tests {
         assert!(validate_name("   ").is_err());
         assert!(validate_name("a\u{1b}[31mred").is_err());
         assert!(validate_name("tab\there").is_err());
+        for hidden in ["\u{202e}", "\u{200b}", "\u{2028}", "\u{2029}", "\u{feff}"] {
+            let problem = validate_name(&format!("pay{hidden}ments")).unwrap_err();
+            assert!(problem.contains("U+"), "{problem}");
+        }
         assert!(validate_name(&"x".repeat(NAME_MAX_CHARS)).is_ok());
         assert!(validate_name(&"x".repeat(NAME_MAX_CHARS + 1)).is_err());
     }

@@ -9,6 +9,7 @@ pub mod key;
 pub mod notice;
 pub mod operator;
 pub mod output;
+pub mod process;
 pub mod prompt;
 pub mod store;
 pub mod token;
@@ -116,6 +117,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 /// the one line on stderr that the README documents.
 pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     quiet_panics();
+    if let Err(err) = process::forbid_core_dumps() {
+        eprintln!("intergiro-keys: error: {err:#}");
+        return ExitCode::from(2);
+    }
     let args: Vec<std::ffi::OsString> = args.into_iter().collect();
     let cli = match <Cli as clap::Parser>::try_parse_from(&args) {
         Ok(cli) => cli,
@@ -129,6 +134,9 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
+            // Whatever the error quotes (a path, a value), a key in it is
+            // cut to its ID: stderr ends up in CI logs.
+            let err = anyhow::anyhow!("{}", token::redact(&format!("{err:#}")));
             eprintln!("intergiro-keys: error: {err:#}");
             match check_format {
                 Some(format) => cmd::check::unknown(Some(format), &err),
@@ -155,9 +163,28 @@ fn quiet_panics() {
 /// Help and version exit 0; bad usage exits 2, or 3 (UNKNOWN) for `check`,
 /// where 2 would read as CRITICAL.
 fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
-    let _ = err.print();
     if !err.use_stderr() {
+        let _ = err.print();
         return ExitCode::SUCCESS;
+    }
+    let key_argument = args
+        .iter()
+        .skip(1)
+        .map(|arg| arg.to_string_lossy())
+        .find(|arg| token::redact(arg) != *arg);
+    if let Some(key) = key_argument {
+        // clap would quote the whole key back; say what to do instead.
+        eprintln!(
+            "intergiro-keys: error: a key ({}) was given on the command line, where other users can see it in the process list; pipe it on stdin instead, e.g. `intergiro-keys verify < key.txt`",
+            token::redact(&key)
+        );
+    } else {
+        let rendered = if std::io::stderr().is_terminal() {
+            err.render().ansi().to_string()
+        } else {
+            err.render().to_string()
+        };
+        eprint!("{}", token::redact(&rendered));
     }
     if subcommand_name(args).as_deref() == Some("check") {
         let error = anyhow::anyhow!("invalid arguments: {}", err.kind());
@@ -197,11 +224,51 @@ fn now() -> Result<DateTime<Utc>> {
     #[cfg(debug_assertions)]
     if let Some(value) = std::env::var_os("INTERGIRO_KEYS_NOW") {
         let value = value.to_string_lossy();
-        return DateTime::parse_from_rfc3339(&value)
+        let time = DateTime::parse_from_rfc3339(&value)
             .map(|time| time.with_timezone(&Utc))
-            .with_context(|| format!("INTERGIRO_KEYS_NOW={value} is not an RFC 3339 time"));
+            .with_context(|| format!("INTERGIRO_KEYS_NOW={value} is not an RFC 3339 time"))?;
+        return usable_clock(Some(time));
     }
-    Ok(Utc::now())
+    // Not `Utc::now()`: it panics on a clock beyond chrono's range.
+    usable_clock(time_from_system(std::time::SystemTime::now()))
+}
+
+/// The years a clock may show. Keys live 90 days and dates are written with
+/// four-digit years, so a clock outside these is wrong, not the future.
+const CLOCK_YEARS: std::ops::RangeInclusive<i32> = 1970..=9998;
+
+/// `time` if it is one this tool can compute with; a clear error otherwise.
+fn usable_clock(time: Option<DateTime<Utc>>) -> Result<DateTime<Utc>> {
+    use chrono::Datelike;
+    match time {
+        Some(time) if CLOCK_YEARS.contains(&time.year()) => Ok(time),
+        Some(time) => anyhow::bail!(
+            "the system clock says {}, outside the years {}–{} that keys can be dated in; set the clock right and try again (nothing was changed)",
+            time.format("%Y-%m-%d %H:%M UTC"),
+            CLOCK_YEARS.start(),
+            CLOCK_YEARS.end()
+        ),
+        None => anyhow::bail!(
+            "the system clock is hundreds of thousands of years off, beyond any date keys can have; set the clock right and try again (nothing was changed)"
+        ),
+    }
+}
+
+/// A system time as a UTC date, or None when it is beyond chrono's range.
+pub fn time_from_system(time: std::time::SystemTime) -> Option<DateTime<Utc>> {
+    use std::time::UNIX_EPOCH;
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => {
+            DateTime::from_timestamp(i64::try_from(after.as_secs()).ok()?, after.subsec_nanos())
+        }
+        Err(before) => {
+            let before = before.duration();
+            let seconds = i64::try_from(before.as_secs()).ok()?;
+            DateTime::from_timestamp(-seconds, 0)?.checked_sub_signed(
+                chrono::Duration::nanoseconds(i64::from(before.subsec_nanos())),
+            )
+        }
+    }
 }
 
 /// Whether an error is a write to a closed pipe (`intergiro-keys list | head -1`),
@@ -212,4 +279,25 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    #[test]
+    fn a_clock_beyond_any_date_is_an_error_not_a_panic() {
+        let far_future = UNIX_EPOCH + Duration::from_secs(264_000 * 366 * 86_400);
+        assert_eq!(time_from_system(far_future), None);
+        assert!(usable_clock(time_from_system(far_future)).is_err());
+        let far_past = UNIX_EPOCH - Duration::from_secs(264_000 * 366 * 86_400);
+        assert_eq!(time_from_system(far_past), None);
+        let before_1970 = UNIX_EPOCH - Duration::from_millis(1500);
+        let time = time_from_system(before_1970).unwrap();
+        assert_eq!(time.timestamp_millis(), -1500);
+        assert!(usable_clock(Some(time)).is_err());
+        let now = time_from_system(SystemTime::now()).unwrap();
+        assert_eq!(usable_clock(Some(now)).unwrap(), now);
+    }
 }

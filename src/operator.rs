@@ -220,10 +220,10 @@ pub fn validate_name(name: &str) -> Result<(), String> {
     }
     if name
         .chars()
-        .any(|c| c.is_control() || c.is_whitespace() || c == ',')
+        .any(|c| crate::output::is_hidden(c) || c.is_whitespace() || c == ',')
     {
         return Err(format!(
-            "{:?} is not an account name (no spaces, commas or control characters)",
+            "{:?} is not an account name (no spaces, commas, invisible or control characters)",
             crate::output::sanitize(name)
         ));
     }
@@ -362,5 +362,8 @@ mod tests {
         assert!(validate_name("").is_err());
         assert!(validate_name("a b").is_err());
         assert!(validate_name("a,b").is_err());
+        assert!(validate_name("root\u{202e}").is_err());
+        assert!(validate_name("ro\u{200b}ot").is_err());
+        assert!(validate_name("a\u{2028}b").is_err());
     }
 }

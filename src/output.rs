@@ -64,10 +64,26 @@ pub fn human_days_left(days: i64) -> String {
     }
 }
 
-/// User text made safe for a terminal: control characters (escape
-/// sequences, carriage returns, …) are shown escaped instead of acting.
+/// Whether a character acts on the text around it or is invisible instead
+/// of being a visible character: controls (escape sequences, carriage
+/// returns), format characters (bidi overrides such as U+202E, zero-width
+/// spaces) and line or paragraph separators.
+pub fn is_hidden(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    c.is_control()
+        || matches!(
+            get_general_category(c),
+            GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+        )
+}
+
+/// Text from a user or the database made safe for a terminal: hidden
+/// characters (see `is_hidden`) are shown escaped instead of acting. The
+/// database may have been written by anyone who can write the file.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(is_hidden) {
         return Cow::Borrowed(text);
     }
     let mut safe = String::with_capacity(text.len() + 8);
@@ -76,10 +92,10 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
             '\n' => safe.push_str("\\n"),
             '\r' => safe.push_str("\\r"),
             '\t' => safe.push_str("\\t"),
-            c if (c as u32) < 0x100 && c.is_control() => {
+            c if (c as u32) < 0x100 && is_hidden(c) => {
                 safe.push_str(&format!("\\x{:02x}", c as u32));
             }
-            c if c.is_control() => safe.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if is_hidden(c) => safe.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => safe.push(c),
         }
     }
@@ -185,7 +201,8 @@ pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> Table {
     for key in keys {
         let status = key.status(now);
         let cells = [
-            key.id.clone(),
+            // Whoever can write the file can write any text here.
+            sanitize(&key.id).into_owned(),
             sanitize(&key.name).into_owned(),
             // ", " lets a narrow terminal wrap between roles.
             key.roles.to_string().replace(',', ", "),
@@ -206,10 +223,90 @@ pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> Table {
 /// Writes a value as pretty JSON and a newline to stdout.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
     let mut stdout = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut stdout, value)?;
-    writeln!(stdout)?;
+    write_json(&mut stdout, value)?;
     stdout.flush()?;
     Ok(())
+}
+
+/// Writes a value as pretty JSON and a newline. Hidden characters (see
+/// `is_hidden`) in strings are written as `\uXXXX` escapes: the same string
+/// to a JSON parser, but nothing a terminal would act on when the JSON is
+/// looked at.
+pub fn write_json<W: Write, T: Serialize + ?Sized>(mut writer: W, value: &T) -> Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(
+        &mut writer,
+        SafeFormatter(serde_json::ser::PrettyFormatter::new()),
+    );
+    value.serialize(&mut serializer)?;
+    writeln!(writer)?;
+    Ok(())
+}
+
+/// serde_json's pretty layout, escaping hidden characters as well as the
+/// ones JSON requires.
+struct SafeFormatter(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for SafeFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment;
+        while let Some((index, c)) = rest.char_indices().find(|&(_, c)| is_hidden(c)) {
+            writer.write_all(&rest.as_bytes()[..index])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            rest = &rest[index + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(writer)
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.end_array(writer)
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(writer)
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(writer)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.end_object(writer)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(writer)
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(writer)
+    }
 }
 
 /// Writes text and a newline to stdout, reporting failures (a closed pipe
@@ -243,6 +340,32 @@ mod tests {
         assert_eq!(sanitize("line\nbreak\r"), "line\\nbreak\\r");
         assert_eq!(sanitize("\u{9b}csi"), "\\x9bcsi");
         assert_eq!(sanitize("é ü Ω"), "é ü Ω");
+    }
+
+    #[test]
+    fn bidi_overrides_zero_width_and_separators_are_escaped() {
+        assert_eq!(sanitize("pay\u{202e}lanoitan"), "pay\\u{202e}lanoitan");
+        assert_eq!(sanitize("a\u{200b}b\u{feff}"), "a\\u{200b}b\\u{feff}");
+        assert_eq!(sanitize("a\u{2028}b\u{2029}"), "a\\u{2028}b\\u{2029}");
+        assert_eq!(sanitize("tag\u{e0041}"), "tag\\u{e0041}");
+        // Ordinary spaces and letters of every script stay as they are.
+        assert_eq!(sanitize("Zahlungen für Ω 日本"), "Zahlungen für Ω 日本");
+    }
+
+    #[test]
+    fn json_escapes_hidden_characters_and_still_means_the_same() {
+        let text = "x\u{1b}]0;t\u{7}\u{9b}\u{202e}\u{2028}\u{e0041}é";
+        let mut bytes = Vec::new();
+        write_json(&mut bytes, &serde_json::json!({ "name": text })).unwrap();
+        let json = String::from_utf8(bytes).unwrap();
+        assert!(!json.chars().any(|c| is_hidden(c) && c != '\n'), "{json:?}");
+        assert!(
+            json.contains("\\u202e") && json.contains("\\udb40\\udc41"),
+            "{json}"
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(parsed["name"], text);
+        assert!(json.starts_with("{\n  \"name\": "), "{json}");
     }
 
     #[test]

@@ -127,6 +127,39 @@ impl fmt::Debug for Token {
     }
 }
 
+/// `text` with every key in it cut to its ID (`igk_<ID>_…`), for messages
+/// that quote what a user typed: a key pasted in the wrong place must not
+/// reach stderr, and so CI logs. Anything after `igk_` and an ID-like run
+/// counts, so a truncated or mistyped key is cut too.
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_key_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut redacted = String::new();
+    let mut copied = 0;
+    let mut search = 0;
+    while let Some(found) = text[search..].find(PREFIX) {
+        let start = search + found;
+        let after = start + PREFIX.len();
+        let run_end = text[after..]
+            .find(|c: char| !is_key_char(c))
+            .map_or(text.len(), |end| after + end);
+        let id_end = text[after..run_end]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(run_end, |end| after + end)
+            .min(after + ID_LEN);
+        if id_end < run_end {
+            redacted.push_str(&text[copied..id_end]);
+            redacted.push_str("_…");
+            copied = run_end;
+        }
+        search = run_end.max(after);
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    redacted.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(redacted)
+}
+
 /// Whether `text` has the shape of a key ID (as printed by `list`).
 pub fn is_id(text: &str) -> bool {
     text.len() == ID_LEN && is_base62(text)
@@ -239,6 +272,25 @@ mod tests {
         assert_eq!(Token::parse(&wrong).unwrap_err(), Malformed::Checksum);
         let non_ascii = format!("{}é{}", &text[..20], &text[22..]);
         assert!(Token::parse(&non_ascii).is_err());
+    }
+
+    #[test]
+    fn keys_in_messages_are_cut_to_their_id() {
+        let text = Token::generate().unwrap().expose();
+        let id = &text[4..16];
+        let message = format!("unexpected argument '{}' found", &*text);
+        let redacted = redact(&message);
+        assert_eq!(redacted, format!("unexpected argument 'igk_{id}_…' found"));
+        assert!(!redacted.contains(&text[17..]));
+        // Glued to a path, truncated, or twice.
+        let path = format!("/tmp/{}.txt and {}", &*text, &text[..30]);
+        let redacted = redact(&path);
+        assert_eq!(redacted, format!("/tmp/igk_{id}_….txt and igk_{id}_…"));
+        // Text without a key, or with just an ID, is left as it is.
+        for plain in ["no key here", "igk_", "igk_abc", "see igk_ABCDEFGHIJKL."] {
+            assert_eq!(redact(plain), plain);
+        }
+        assert_eq!(redact("igk_ab_secret"), "igk_ab_…");
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub fn run(app: &App, args: AuditArgs) -> Result<ExitCode> {
                 Ok(()) => {
                     output::print_line(format!(
                         "ok: the audit log's {count} entries form an intact chain (head {})",
-                        head.as_deref().unwrap_or("none")
+                        head.as_deref().map_or("none".into(), sanitize)
                     ))?;
                     Ok(ExitCode::SUCCESS)
                 }
@@ -86,9 +86,14 @@ pub fn run(app: &App, args: AuditArgs) -> Result<ExitCode> {
                     entry.seq.to_string(),
                     table_time(record.at),
                     sanitize(&record.operator).into_owned(),
-                    record.action.clone(),
-                    record.key_id.clone().unwrap_or_else(|| "-".into()),
-                    record.outcome.clone(),
+                    // Every field is text from the file, which anyone who
+                    // can write it may have edited.
+                    sanitize(&record.action).into_owned(),
+                    record
+                        .key_id
+                        .as_deref()
+                        .map_or_else(|| "-".into(), |id| sanitize(id).into_owned()),
+                    sanitize(&record.outcome).into_owned(),
                     sanitize(&record.detail).into_owned(),
                 ]);
             }

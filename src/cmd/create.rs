@@ -10,6 +10,7 @@ use crate::cmd::open_authorized;
 use crate::hash;
 use crate::key::{self, ApiKey, Roles, validate_name};
 use crate::output::{self, KeyJson, human_time, sanitize};
+use crate::process;
 use crate::prompt;
 use crate::store::{Open, Store};
 use crate::token::Token;
@@ -22,6 +23,11 @@ struct CreatedJson<'a> {
 }
 
 pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
+    if process::discards_output(std::io::stdout()) {
+        bail!(
+            "stdout is /dev/null or closed, so the new key's secret would be lost; nothing was created — send stdout to a terminal, file or pipe"
+        );
+    }
     let roles = match Roles::new(args.roles) {
         roles if !roles.is_empty() => roles,
         _ if app.interactive && app.format == Format::Table => prompt::roles()?,
@@ -51,8 +57,11 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
     let (token, key) = insert_new_key(&mut store, name, roles, app)?;
 
     // The secret goes out exactly once. Only when it has been written does
-    // the key become usable; if writing fails, the key is discarded.
-    if let Err(err) = write_secret(app, &token, &key) {
+    // the key become usable; if writing fails, the key is discarded. It is
+    // wiped from memory before anything else happens.
+    let written = write_secret(app, &token, &key);
+    drop(token);
+    if let Err(err) = written {
         let discarded = store.discard_unissued(&key.id, app.actor());
         // A message, not the I/O error itself: a closed pipe here is a
         // failure (exit 2), not the quiet success it is for other commands.
@@ -105,9 +114,16 @@ fn insert_new_key(
 }
 
 /// Writes the secret to stdout, in the one form the situation calls for.
+/// The whole output is built in one buffer sized up front (growing would
+/// leave copies of the secret behind), written with plain `write` calls past
+/// std's stdout buffer, and wiped.
 fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
+    use std::fmt::Write as _;
+    // Far more than the longest output: a name of the most characters, each
+    // escaped as `\\uXXXX` in JSON.
+    const CAPACITY: usize = 16 * 1024;
     let text = token.expose();
-    let mut stdout = std::io::stdout().lock();
+    let mut out = zeroize::Zeroizing::new(String::with_capacity(CAPACITY));
     match app.format {
         Format::Json => {
             // Shown as it will be once issued, which it is only after this write.
@@ -119,30 +135,34 @@ fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
                 key: KeyJson::new(&issued, app.now),
                 secret: &text,
             };
-            let rendered = zeroize::Zeroizing::new(serde_json::to_string_pretty(&json)?);
-            writeln!(stdout, "{}", rendered.as_str())?;
+            let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(CAPACITY));
+            output::write_json(&mut *bytes, &json)?;
+            out.push_str(std::str::from_utf8(&bytes)?);
         }
         Format::Table if app.stdout_is_terminal => {
             let rule = "─".repeat(text.len() + 2);
-            let block =
-                zeroize::Zeroizing::new(format!("\n┌{rule}┐\n│ {} │\n└{rule}┘\n", text.as_str()));
-            write!(stdout, "{}", block.as_str())?;
+            write!(out, "\n┌{rule}┐\n│ {} │\n└{rule}┘\n", text.as_str())?;
             writeln!(
-                stdout,
+                out,
                 "WARNING: this key is shown only once and cannot be recovered.\nCopy it into your secret store now.\n"
             )?;
-            writeln!(stdout, "  ID          {}", key.id)?;
-            writeln!(stdout, "  Name        {}", sanitize(&key.name))?;
-            writeln!(stdout, "  Roles       {}", key.roles)?;
+            writeln!(out, "  ID          {}", key.id)?;
+            writeln!(out, "  Name        {}", sanitize(&key.name))?;
+            writeln!(out, "  Roles       {}", key.roles)?;
             writeln!(
-                stdout,
+                out,
                 "  Freezes at  {} (in {} days; renew before then)",
                 human_time(key.freezes_at),
                 key::LIFETIME_DAYS
             )?;
         }
-        Format::Table => writeln!(stdout, "{}", text.as_str())?,
+        Format::Table => writeln!(out, "{}", text.as_str())?,
     }
-    stdout.flush()?;
+    if out.capacity() != CAPACITY {
+        bail!("the key's output outgrew its buffer; nothing was written");
+    }
+    // Anything std buffered for stdout goes first, to keep the order.
+    std::io::stdout().flush()?;
+    process::write_all(std::io::stdout(), out.as_bytes())?;
     Ok(())
 }

@@ -12,7 +12,7 @@ pub mod users;
 pub mod verify;
 
 use std::fs::File;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -20,11 +20,12 @@ use zeroize::Zeroizing;
 
 use crate::App;
 use crate::operator::{Operator, Refusal};
+use crate::process::read_secret_line;
 use crate::store::{Open, Store};
 use crate::token::{self, Malformed, Token};
 
 /// The most bytes read from stdin when a key is expected; a key is 66.
-const MAX_KEY_INPUT: u64 = 4096;
+const MAX_KEY_INPUT: usize = 4096;
 
 /// Opens the database for `command`, whose acting operator must pass
 /// `allowed`. A refusal is recorded in the audit log and changes nothing else.
@@ -67,14 +68,17 @@ pub fn check_ids(ids: &[String]) -> Result<()> {
 }
 
 /// Reads a presented key from `key_file`, or stdin (on a terminal: asks for
-/// it without echo), and parses it. Never reads more than a few KiB.
+/// it without echo), and parses it. Reads one line, never more than a few
+/// KiB, and does not wait for the end of the input. No key at all is an
+/// error (exit 2), not a rejected key: an unset variable in a CI script is
+/// not a wrong key.
 pub fn read_key(app: &App, key_file: Option<&Path>) -> Result<Result<Token, Malformed>> {
-    let bytes = match key_file {
+    let (bytes, source) = match key_file {
         Some(path) => {
-            let file = File::open(path)
-                .with_context(|| format!("cannot read the key file {}", path.display()))?;
-            read_limited(file)
-                .with_context(|| format!("cannot read the key file {}", path.display()))?
+            let read = File::open(path).and_then(|file| read_secret_line(&file, MAX_KEY_INPUT));
+            let bytes =
+                read.with_context(|| format!("cannot read the key file {}", path.display()))?;
+            (bytes, "the key file")
         }
         None if std::io::stdin().is_terminal() => {
             if !app.interactive {
@@ -82,25 +86,25 @@ pub fn read_key(app: &App, key_file: Option<&Path>) -> Result<Result<Token, Malf
                     "the key is read from stdin: pipe it in, e.g. `intergiro-keys verify < key.txt`"
                 );
             }
-            Some(Zeroizing::new(
-                crate::prompt::key_text()?.as_bytes().to_vec(),
-            ))
+            let text = crate::prompt::key_text()?;
+            (Some(Zeroizing::new(text.as_bytes().to_vec())), "the prompt")
         }
-        None => read_limited(std::io::stdin().lock()).context("cannot read the key from stdin")?,
+        None => {
+            let bytes = read_secret_line(std::io::stdin(), MAX_KEY_INPUT)
+                .context("cannot read the key from stdin")?;
+            (bytes, "stdin")
+        }
     };
     let Some(bytes) = bytes else {
         return Ok(Err(Malformed::Length));
     };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        bail!(
+            "no key given: {source} was empty; pass the key on stdin (is the variable that should hold it set?)"
+        );
+    }
     match std::str::from_utf8(&bytes) {
         Ok(text) => Ok(Token::parse(text)),
         Err(_) => Ok(Err(Malformed::Characters)),
     }
-}
-
-/// At most `MAX_KEY_INPUT` bytes, or None when there is more.
-fn read_limited(reader: impl Read) -> std::io::Result<Option<Zeroizing<Vec<u8>>>> {
-    // Sized up front so that no reallocation leaves a copy of the key behind.
-    let mut bytes = Zeroizing::new(Vec::with_capacity(MAX_KEY_INPUT as usize + 1));
-    reader.take(MAX_KEY_INPUT + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= MAX_KEY_INPUT).then_some(bytes))
 }

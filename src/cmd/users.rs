@@ -23,10 +23,7 @@ pub fn run(app: &App, args: UsersArgs) -> Result<ExitCode> {
         UsersCommand::Add(args) => add(app, &mut store, args),
         UsersCommand::Grant(args) => change(app, &mut store, args, true),
         UsersCommand::Revoke(args) => change(app, &mut store, args, false),
-        UsersCommand::Remove(args) => store.remove_operator(&args.name, app.actor()).map(|()| {
-            output::note(format!("Removed operator {}.", sanitize(&args.name)));
-            ExitCode::SUCCESS
-        }),
+        UsersCommand::Remove(args) => remove(&mut store, &args.name, app),
     };
     if let Err(err) = &result {
         // A change refused by a rule (the last administrator, an unknown
@@ -71,13 +68,20 @@ fn add(app: &App, store: &mut Store, args: UserAddArgs) -> Result<ExitCode> {
             args.name
         );
     }
+    let exists = operator::account_exists(&args.name);
+    if permissions.is_admin() && !exists && !args.force {
+        bail!(
+            "there is no account {} on this host, so it could never act as administrator here; check the name, or pass --force to add it anyway",
+            sanitize(&args.name)
+        );
+    }
     let operator = Operator {
         name: args.name,
         permissions,
         key_roles,
     };
     store.add_operator(&operator, app.actor())?;
-    if !operator::account_exists(&operator.name) {
+    if !exists {
         output::note(format!(
             "Note: there is no account {} on this host; it can act only where such an account exists.",
             sanitize(&operator.name)
@@ -101,12 +105,16 @@ fn change(app: &App, store: &mut Store, args: UserChangeArgs, grant: bool) -> Re
             if grant { "grant" } else { "revoke" }
         );
     }
+    let operators = store.operators()?;
     let updated = store.update_operator(&args.name, action, app.actor(), |current| {
         let permissions = if grant {
             current.permissions.with(&changed)
         } else {
             current.permissions.without(&changed)
         };
+        if current.permissions.is_admin() && !permissions.is_admin() {
+            keep_an_administrator(&operators, &current.name)?;
+        }
         let key_roles = match (key_roles, args.any_key_role) {
             (_, true) => None,
             (Some(roles), false) => Some(roles),
@@ -119,6 +127,44 @@ fn change(app: &App, store: &mut Store, args: UserChangeArgs, grant: bool) -> Re
         })
     })?;
     print_operator(app, if grant { "Granted" } else { "Revoked" }, &updated)
+}
+
+fn remove(store: &mut Store, name: &str, app: &App) -> Result<ExitCode> {
+    let operators = store.operators()?;
+    if operators
+        .iter()
+        .any(|op| op.name == name && op.permissions.is_admin())
+    {
+        keep_an_administrator(&operators, name)?;
+    }
+    store.remove_operator(name, app.actor())?;
+    output::note(format!("Removed operator {}.", sanitize(name)));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses to let `leaving` stop being an administrator unless another
+/// administrator is an account that exists here: an administrator named
+/// after no account (a typo, a deleted user) can never act.
+fn keep_an_administrator(operators: &[Operator], leaving: &str) -> Result<()> {
+    let others: Vec<&Operator> = operators
+        .iter()
+        .filter(|op| op.name != leaving && op.permissions.is_admin())
+        .collect();
+    if others.iter().any(|op| operator::account_exists(&op.name)) {
+        return Ok(());
+    }
+    let absent: Vec<String> = others
+        .iter()
+        .map(|op| sanitize(&op.name).into_owned())
+        .collect();
+    bail!(
+        "that would leave no administrator with an account on this host{}; make an existing account an administrator first (`intergiro-keys users grant NAME admin`); nothing was changed",
+        if absent.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} has none)", absent.join(", "))
+        }
+    )
 }
 
 fn print_operator(app: &App, verb: &str, operator: &Operator) -> Result<ExitCode> {

@@ -2,6 +2,7 @@
 //! module per area.
 
 mod common;
+mod hardening;
 mod hostile;
 mod lifecycle;
 mod operators;

@@ -200,22 +200,37 @@ fn only_administrators_manage_operators_and_the_last_one_stays() {
         .args(["users", "revoke", &root, "admin"])
         .assert()
         .code(2);
-    // With a second administrator, the first may step down.
+    // An administrator named after no account on this host does not count.
     env.cmd()
         .args(["users", "grant", "bob", "admin"])
+        .assert()
+        .success();
+    for args in [&["revoke", &root, "admin"][..], &["remove", &root]] {
+        env.cmd()
+            .arg("users")
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "no administrator with an account on this host (bob has none)",
+            ));
+    }
+    // With a second administrator that exists, the first may step down.
+    env.cmd()
+        .args(["users", "add", "nobody", "--permission", "admin"])
         .assert()
         .success();
     env.cmd()
         .args(["users", "revoke", &root, "admin"])
         .assert()
         .success();
-    as_operator(&env, "bob")
+    as_operator(&env, "nobody")
         .args(["users", "remove", &root])
         .assert()
         .success();
     env.cmd().arg("list").assert().code(2);
 
-    let actions: Vec<String> = audit_as(&env, "bob")
+    let actions: Vec<String> = audit_as(&env, "nobody")
         .iter()
         .map(|entry| {
             format!(
