@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use intergiro_keys::key::{self, Status};
-use intergiro_keys::output::sanitize;
+use intergiro_keys::output::{is_hidden, sanitize};
 use intergiro_keys::token::{TOKEN_LEN, Token};
 use proptest::prelude::*;
 
@@ -109,13 +109,13 @@ proptest! {
         prop_assert_eq!(key::status(freezes_at, renewed), Status::Active);
     }
 
-    /// Sanitized text never carries a control character, and leaves text
-    /// without any unchanged.
+    /// Sanitized text never carries a control, format or separator
+    /// character, and leaves text without any unchanged.
     #[test]
     fn sanitized_text_has_no_control_characters(text in ".*") {
         let safe = sanitize(&text);
-        prop_assert!(!safe.chars().any(char::is_control));
-        if !text.chars().any(char::is_control) {
+        prop_assert!(!safe.chars().any(is_hidden));
+        if !text.chars().any(is_hidden) {
             prop_assert_eq!(safe.as_ref(), text.as_str());
         }
     }
