@@ -1,12 +1,13 @@
 //! Everything intergiro-keys parses from untrusted text: presented keys (as
-//! read from stdin or a key file), role and permission lists as stored, and
-//! names printed to a terminal.
+//! read from stdin or a key file), role and permission lists as stored,
+//! text from the database printed to a terminal or as JSON, and messages
+//! that quote what a user typed.
 #![no_main]
 
 use intergiro_keys::key::Roles;
 use intergiro_keys::operator::Permissions;
-use intergiro_keys::output::sanitize;
-use intergiro_keys::token::{Token, is_id};
+use intergiro_keys::output::{is_hidden, sanitize, write_json};
+use intergiro_keys::token::{ID_LEN, Token, is_id, redact};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -19,7 +20,23 @@ fuzz_target!(|data: &[u8]| {
         }
         let _ = text.parse::<Roles>();
         let _ = text.parse::<Permissions>();
-        // Printed names never carry a control character to the terminal.
-        assert!(!sanitize(text).chars().any(char::is_control));
+        // Printed text never carries a control, format or separator
+        // character to the terminal.
+        assert!(!sanitize(text).chars().any(is_hidden));
+        // JSON escapes them too, and still means the same string.
+        let mut json = Vec::new();
+        write_json(&mut json, text).unwrap();
+        let json = String::from_utf8(json).unwrap();
+        assert!(!json.trim_end_matches('\n').chars().any(is_hidden));
+        assert_eq!(serde_json::from_str::<String>(&json).unwrap(), text);
+        // A message quoting the text keeps at most a key's ID.
+        let redacted = redact(text);
+        for (at, _) in redacted.match_indices("igk_") {
+            let run = redacted[at + 4..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .count();
+            assert!(run <= ID_LEN + 1, "{redacted:?}");
+        }
     }
 });
