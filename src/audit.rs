@@ -1,9 +1,147 @@
-//! The audit log's hash chain: each entry carries the hash of the one before,
-//! so an edited, inserted or removed entry breaks the chain.
+//! The audit log: what is recorded (typed events owning their wording) and
+//! the hash chain, in which each entry carries the hash of the one before, so
+//! an edited, inserted or removed entry breaks the chain.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+use crate::key::ApiKey;
+use crate::operator::{Action, Operator};
+
+/// Who is changing the store, and when: every change is audited with it.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor<'a> {
+    pub operator: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// Something that happened, as the audit log records it. The action, outcome
+/// and detail text of every entry are written here and nowhere else, so every
+/// store writes the same bytes (and old chains keep verifying).
+#[derive(Clone, Copy, Debug)]
+pub enum Event<'a> {
+    Created {
+        key: &'a ApiKey,
+    },
+    /// A new key whose secret could not be written out, removed again.
+    Discarded {
+        key_id: &'a str,
+    },
+    Renewed {
+        key_id: &'a str,
+        freezes_at: DateTime<Utc>,
+    },
+    Deleted {
+        key: &'a ApiKey,
+    },
+    /// The first operator of a store, made administrator without anyone
+    /// granting it; recorded in that operator's name.
+    FirstAdministrator {
+        name: &'a str,
+    },
+    OperatorAdded {
+        operator: &'a Operator,
+    },
+    /// `users grant` or `users revoke`, with the operator as it now is.
+    OperatorChanged {
+        action: Action,
+        operator: &'a Operator,
+    },
+    OperatorRemoved {
+        name: &'a str,
+    },
+    /// A command refused for lack of a permission or by a rule.
+    Refused {
+        action: Action,
+        detail: &'a str,
+    },
+}
+
+impl Event<'_> {
+    /// The entry this event makes when `actor` causes it.
+    pub fn record(&self, actor: Actor) -> Record {
+        let (operator, action, key_id, outcome, detail) = match *self {
+            Event::Created { key } => (
+                actor.operator,
+                Action::Create,
+                Some(key.id.as_str()),
+                "ok",
+                format!("roles {}", key.roles),
+            ),
+            Event::Discarded { key_id } => (
+                actor.operator,
+                Action::Create,
+                Some(key_id),
+                "failed",
+                "secret not written out; key discarded".to_string(),
+            ),
+            Event::Renewed { key_id, freezes_at } => (
+                actor.operator,
+                Action::Renew,
+                Some(key_id),
+                "ok",
+                format!("freezes at {}", crate::output::rfc3339(freezes_at)),
+            ),
+            Event::Deleted { key } => (
+                actor.operator,
+                Action::Delete,
+                Some(key.id.as_str()),
+                "ok",
+                format!("roles {}", key.roles),
+            ),
+            Event::FirstAdministrator { name } => (
+                name,
+                Action::UsersAdd,
+                None,
+                "ok",
+                format!("{name}: admin (first administrator: owner of the database)"),
+            ),
+            Event::OperatorAdded { operator } => (
+                actor.operator,
+                Action::UsersAdd,
+                None,
+                "ok",
+                describe_operator(operator),
+            ),
+            Event::OperatorChanged { action, operator } => (
+                actor.operator,
+                action,
+                None,
+                "ok",
+                describe_operator(operator),
+            ),
+            Event::OperatorRemoved { name } => (
+                actor.operator,
+                Action::UsersRemove,
+                None,
+                "ok",
+                name.to_string(),
+            ),
+            Event::Refused { action, detail } => {
+                (actor.operator, action, None, "refused", detail.to_string())
+            }
+        };
+        Record {
+            at: actor.now,
+            operator: operator.to_string(),
+            action: action.as_str().to_string(),
+            key_id: key_id.map(str::to_string),
+            outcome: outcome.to_string(),
+            detail,
+        }
+    }
+}
+
+fn describe_operator(operator: &Operator) -> String {
+    match &operator.key_roles {
+        Some(roles) => format!(
+            "{}: {} (key roles {roles})",
+            operator.name, operator.permissions
+        ),
+        None => format!("{}: {}", operator.name, operator.permissions),
+    }
+}
 
 /// The "previous hash" of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -57,50 +195,105 @@ pub struct Break {
     pub problem: String,
 }
 
-/// Checks a whole log, in order of `seq`. `last_issued` is the highest
-/// sequence number ever handed out (SQLite's AUTOINCREMENT counter), which
-/// reveals entries removed from the end.
-pub fn verify_chain(entries: &[Entry], last_issued: i64) -> Result<(), Break> {
-    let mut prev_hash = GENESIS;
-    let mut expected_seq = 1;
-    for entry in entries {
-        if entry.seq != expected_seq {
-            return Err(Break {
-                seq: expected_seq,
-                problem: format!(
+/// Checks a log entry by entry, in order of `seq`, without holding it: the
+/// log of a large estate is streamed through it.
+#[derive(Debug)]
+pub struct ChainCheck {
+    head: String,
+    expected_seq: i64,
+    count: usize,
+    broken: Option<Break>,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        ChainCheck {
+            head: GENESIS.to_string(),
+            expected_seq: 1,
+            count: 0,
+            broken: None,
+        }
+    }
+}
+
+impl ChainCheck {
+    pub fn push(&mut self, entry: &Entry) {
+        self.count += 1;
+        if self.broken.is_some() {
+            return;
+        }
+        let expected_seq = self.expected_seq;
+        let problem = if entry.seq != expected_seq {
+            Some((
+                expected_seq,
+                format!(
                     "entry {expected_seq} is missing (the next one is {})",
                     entry.seq
                 ),
-            });
-        }
-        if entry.prev_hash != prev_hash {
-            return Err(Break {
-                seq: entry.seq,
-                problem: format!(
+            ))
+        } else if entry.prev_hash != self.head {
+            Some((
+                entry.seq,
+                format!(
                     "entry {} does not follow entry {}",
                     entry.seq,
                     entry.seq - 1
                 ),
-            });
+            ))
+        } else if entry_hash(&entry.prev_hash, entry.seq, &entry.record) != entry.hash {
+            Some((
+                entry.seq,
+                format!("entry {} was changed after it was written", entry.seq),
+            ))
+        } else {
+            None
+        };
+        if let Some((seq, problem)) = problem {
+            self.broken = Some(Break { seq, problem });
         }
-        if entry_hash(&entry.prev_hash, entry.seq, &entry.record) != entry.hash {
-            return Err(Break {
-                seq: entry.seq,
-                problem: format!("entry {} was changed after it was written", entry.seq),
-            });
+        self.head.clone_from(&entry.hash);
+        self.expected_seq += 1;
+    }
+
+    /// The verdict once every entry was pushed. `last_issued` is the highest
+    /// sequence number ever handed out, which reveals entries removed from
+    /// the end.
+    pub fn finish(self, last_issued: i64) -> Verdict {
+        let intact = match self.broken {
+            Some(broken) => Err(broken),
+            None if last_issued >= self.expected_seq => Err(Break {
+                seq: self.expected_seq,
+                problem: format!(
+                    "entries {} to {last_issued} were removed from the end of the log",
+                    self.expected_seq
+                ),
+            }),
+            None => Ok(()),
+        };
+        Verdict {
+            entries: self.count,
+            head: (self.count > 0).then_some(self.head),
+            intact,
         }
-        prev_hash = &entry.hash;
-        expected_seq += 1;
     }
-    if last_issued >= expected_seq {
-        return Err(Break {
-            seq: expected_seq,
-            problem: format!(
-                "entries {expected_seq} to {last_issued} were removed from the end of the log"
-            ),
-        });
+}
+
+/// What checking the whole log found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub entries: usize,
+    /// The hash of the last entry, when there is one.
+    pub head: Option<String>,
+    pub intact: Result<(), Break>,
+}
+
+/// Checks a whole log held in memory, in order of `seq`.
+pub fn verify_chain(entries: &[Entry], last_issued: i64) -> Result<(), Break> {
+    let mut check = ChainCheck::default();
+    for entry in entries {
+        check.push(entry);
     }
-    Ok(())
+    check.finish(last_issued).intact
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::key::Role;
+use crate::key::{EXPIRING_WITHIN_DAYS, Role};
 use crate::operator::Permission;
 
 /// Administer a company's business-banking API keys.
@@ -119,7 +119,7 @@ pub struct ListArgs {
     pub expiring: bool,
 
     /// Days ahead that --expiring looks
-    #[arg(long, value_name = "DAYS", default_value_t = 14, requires = "expiring")]
+    #[arg(long, value_name = "DAYS", default_value_t = EXPIRING_WITHIN_DAYS, requires = "expiring")]
     pub within: u32,
 }
 
@@ -200,7 +200,7 @@ pub struct VerifyArgs {
   intergiro-keys check --format json")]
 pub struct CheckArgs {
     /// WARNING when a key freezes within this many days
-    #[arg(long, short, value_name = "DAYS", default_value_t = 14)]
+    #[arg(long, short, value_name = "DAYS", default_value_t = EXPIRING_WITHIN_DAYS)]
     pub warning: u32,
 
     /// CRITICAL when a key freezes within this many days (0: only frozen keys)

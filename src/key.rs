@@ -9,10 +9,15 @@ use std::str::FromStr;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+mod verdict;
+
+pub use verdict::Verdict;
+
 /// How long a key is usable after it is created or renewed.
 pub const LIFETIME_DAYS: i64 = 90;
-/// A key this close to its freeze (or closer) is flagged as expiring.
-pub const EXPIRING_WITHIN_DAYS: i64 = 14;
+/// A key this close to its freeze (or closer) is flagged as expiring; also
+/// the default window of `list --expiring` and of `check --warning`.
+pub const EXPIRING_WITHIN_DAYS: u32 = 14;
 
 pub fn lifetime() -> Duration {
     Duration::days(LIFETIME_DAYS)
@@ -47,15 +52,6 @@ impl Role {
             Role::Transactions => "Get all transaction details",
             Role::Accounts => "Get all accounts",
             Role::Payments => "Create payments",
-        }
-    }
-
-    /// What holding the role lets the key's bearer do.
-    pub fn description(self) -> &'static str {
-        match self {
-            Role::Transactions => "retrieve all company transaction details",
-            Role::Accounts => "retrieve all company account details",
-            Role::Payments => "initiate payments",
         }
     }
 }
@@ -160,11 +156,6 @@ impl Status {
             Status::Unissued => "unissued",
         }
     }
-
-    /// Whether listings should draw attention to a key in this state.
-    pub fn is_flagged(self) -> bool {
-        self != Status::Active
-    }
 }
 
 impl fmt::Display for Status {
@@ -186,7 +177,7 @@ pub fn status(freezes_at: DateTime<Utc>, now: DateTime<Utc>) -> Status {
     let left = freezes_at - now;
     if left <= Duration::zero() {
         Status::Frozen
-    } else if left <= Duration::days(EXPIRING_WITHIN_DAYS) {
+    } else if left <= Duration::days(i64::from(EXPIRING_WITHIN_DAYS)) {
         Status::Expiring
     } else {
         Status::Active
@@ -253,57 +244,6 @@ pub(crate) fn issued_test_key(name: &str, roles: Roles, created: DateTime<Utc>) 
     ApiKey {
         issued: true,
         ..key
-    }
-}
-
-/// The outcome of presenting a key whose secret matched its stored hash.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    Valid,
-    /// Unknown, deleted, wrong secret, malformed, or never issued: not told
-    /// apart, so that IDs cannot be probed.
-    Rejected,
-    /// Right secret, but past the freeze; `renew` revives it.
-    Frozen,
-    /// Valid, but without these roles that were asked for.
-    MissingRoles(Roles),
-}
-
-impl Verdict {
-    /// Judges a key whose secret matched, against the roles `wanted`.
-    pub fn of(key: &ApiKey, wanted: &Roles, now: DateTime<Utc>) -> Verdict {
-        match key.status(now) {
-            Status::Unissued => Verdict::Rejected,
-            Status::Frozen => Verdict::Frozen,
-            Status::Active | Status::Expiring => {
-                let missing = key.roles.missing(wanted);
-                if missing.is_empty() {
-                    Verdict::Valid
-                } else {
-                    Verdict::MissingRoles(missing)
-                }
-            }
-        }
-    }
-
-    /// The word scripts branch on (`code` in JSON).
-    pub fn code(&self) -> &'static str {
-        match self {
-            Verdict::Valid => "valid",
-            Verdict::Rejected => "rejected",
-            Verdict::Frozen => "frozen",
-            Verdict::MissingRoles(_) => "missing_role",
-        }
-    }
-
-    /// The process exit code documented for `verify`.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            Verdict::Valid => 0,
-            Verdict::Rejected => 1,
-            Verdict::Frozen => 3,
-            Verdict::MissingRoles(_) => 4,
-        }
     }
 }
 
@@ -424,48 +364,6 @@ mod tests {
         let wanted = Roles::new([Role::Accounts, Role::Payments]);
         assert_eq!(held.missing(&wanted), Roles::new([Role::Payments]));
         assert!(wanted.missing(&held).is_empty());
-    }
-
-    fn issued_key(created: DateTime<Utc>) -> ApiKey {
-        issued_test_key("k", Roles::new([Role::Accounts]), created)
-    }
-
-    #[test]
-    fn verdicts_follow_freeze_roles_and_issue() {
-        let key = issued_key(t0());
-        let none = Roles::default();
-        let accounts = Roles::new([Role::Accounts]);
-        let payments = Roles::new([Role::Payments]);
-        assert_eq!(Verdict::of(&key, &none, t0()), Verdict::Valid);
-        assert_eq!(
-            Verdict::of(&key, &accounts, t0() + Duration::days(80)),
-            Verdict::Valid
-        );
-        assert_eq!(
-            Verdict::of(&key, &payments, t0()),
-            Verdict::MissingRoles(payments.clone())
-        );
-        // Frozen wins over a missing role: renewing is the first fix.
-        assert_eq!(
-            Verdict::of(&key, &payments, t0() + Duration::days(90)),
-            Verdict::Frozen
-        );
-        let unissued = ApiKey {
-            issued: false,
-            ..key
-        };
-        assert_eq!(Verdict::of(&unissued, &none, t0()), Verdict::Rejected);
-    }
-
-    #[test]
-    fn verdict_exit_codes_are_distinct() {
-        let codes = [
-            Verdict::Valid.exit_code(),
-            Verdict::Rejected.exit_code(),
-            Verdict::Frozen.exit_code(),
-            Verdict::MissingRoles(Roles::default()).exit_code(),
-        ];
-        assert_eq!(codes, [0, 1, 3, 4]);
     }
 
     #[test]

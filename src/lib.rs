@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod cli;
 pub mod cmd;
+pub mod explain;
 pub mod generate;
 pub mod hash;
 pub mod key;
@@ -58,8 +59,8 @@ impl App {
     }
 
     /// Who is acting, and when, for the audit log.
-    pub fn actor(&self) -> store::Actor<'_> {
-        store::Actor {
+    pub fn actor(&self) -> audit::Actor<'_> {
+        audit::Actor {
             operator: self.operator(),
             now: self.now,
         }
@@ -99,16 +100,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Completions(args) = cli.command {
         return cmd::completions::run(args);
     }
-    let app = App::from_cli(&cli)?;
+    let app = App::from_cli(&cli);
     match cli.command {
-        Command::Create(args) => cmd::create::run(&app, args),
-        Command::List(args) => cmd::list::run(&app, args),
-        Command::Renew(args) => cmd::renew::run(&app, args),
-        Command::Delete(args) => cmd::delete::run(&app, args),
-        Command::Verify(args) => cmd::verify::run(&app, args),
-        Command::Check(args) => cmd::check::run(&app, args),
-        Command::Users(args) => cmd::users::run(&app, args),
-        Command::Audit(args) => cmd::audit::run(&app, args),
+        Command::Create(args) => cmd::create::run(&app?, args),
+        Command::List(args) => cmd::list::run(&app?, args),
+        Command::Renew(args) => cmd::renew::run(&app?, args),
+        Command::Delete(args) => cmd::delete::run(&app?, args),
+        Command::Verify(args) => cmd::verify::run(&app?, args),
+        // `check` reports every failure, even a failed start, as UNKNOWN.
+        Command::Check(args) => Ok(cmd::check::run(app, cli.global.format, args)),
+        Command::Users(args) => cmd::users::run(&app?, args),
+        Command::Audit(args) => cmd::audit::run(&app?, args),
         Command::Completions(args) => cmd::completions::run(args),
     }
 }
@@ -126,24 +128,25 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         Ok(cli) => cli,
         Err(err) => return usage_error(&err, &args),
     };
-    let check_format = match &cli.command {
-        Command::Check(_) => Some(cli.global.format),
-        _ => None,
-    };
     match run(cli) {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            // Whatever the error quotes (a path, a value), a key in it is
-            // cut to its ID: stderr ends up in CI logs.
-            let err = anyhow::anyhow!("{}", token::redact(&format!("{err:#}")));
-            eprintln!("intergiro-keys: error: {err:#}");
-            match check_format {
-                Some(format) => cmd::check::unknown(Some(format), &err),
-                None => ExitCode::from(2),
-            }
+            print_error(&err);
+            ExitCode::from(2)
         }
     }
+}
+
+/// The one line on stderr for a failed command.
+pub fn print_error(err: &anyhow::Error) {
+    eprintln!("intergiro-keys: error: {}", error_text(err));
+}
+
+/// An error as users may read it. Whatever it quotes (a path, a value), a
+/// key in it is cut to its ID: stderr ends up in CI logs.
+pub fn error_text(err: &anyhow::Error) -> String {
+    token::redact(&format!("{err:#}")).into_owned()
 }
 
 /// A panic is a bug; its message could quote whatever was being handled, a

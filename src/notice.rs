@@ -8,15 +8,18 @@ use crate::App;
 use crate::cli::Format;
 use crate::key::EXPIRING_WITHIN_DAYS;
 use crate::output;
-use crate::store::Store;
+use crate::store::{FlaggedCounts, Store};
 
 /// Prints the notice on stderr when there is something to say and a person
 /// to say it to. One query; failures are ignored, it is only a notice.
-pub fn expiring_keys(app: &App, store: &Store) {
+pub fn expiring_keys(app: &App, store: &dyn Store) {
     if !app.interactive || app.format != Format::Table {
         return;
     }
-    let Ok((frozen, expiring)) = store.count_flagged(app.now, Duration::days(EXPIRING_WITHIN_DAYS))
+    let expiring_by = app.now + Duration::days(i64::from(EXPIRING_WITHIN_DAYS));
+    let Ok(FlaggedCounts {
+        frozen, expiring, ..
+    }) = store.count_flagged(app.now, expiring_by)
     else {
         return;
     };

@@ -11,6 +11,12 @@ use serde::Serialize;
 
 use crate::key::{Role, Roles};
 
+mod action;
+mod change;
+
+pub use action::Action;
+pub use change::{Change, KeyRolesChange};
+
 /// What an operator may do. `admin` holds all of them and manages operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum Permission {
@@ -168,14 +174,32 @@ impl Operator {
     }
 }
 
+/// Whether a set of operators keeps at least one administrator: a store
+/// never loses its last one.
+pub fn has_administrator(mut permissions: impl Iterator<Item = Permissions>) -> bool {
+    permissions.any(|permissions| permissions.is_admin())
+}
+
+/// Who becomes the first administrator of a store without operators: the
+/// acting operator when it runs as the account that owns the store (or the
+/// store has no owning account), otherwise that owner, so that whoever
+/// happens to run first cannot take over someone else's database.
+pub fn first_administrator(acting: &str, acting_uid: u32, owner_uid: Option<u32>) -> String {
+    match owner_uid {
+        Some(owner) if owner != acting_uid => account_name(owner),
+        _ => acting.to_string(),
+    }
+}
+
 impl Refusal {
     /// One line naming the operator, what is missing, and the command an
     /// administrator runs to allow it.
-    pub fn explain(&self, operator: &str, command: &str) -> String {
+    pub fn explain(&self, operator: &str, action: Action) -> String {
+        let command = action.as_str();
         match self {
             Refusal::NotAnOperator => format!(
                 "{operator} is not an operator of this database, so cannot {command}; an administrator can add them with `intergiro-keys users add {operator} --permission {}`",
-                needed_for(command)
+                action.permission()
             ),
             Refusal::Missing(permission) => format!(
                 "operator {operator} lacks the {permission} permission needed to {command}; an administrator can grant it with `intergiro-keys users grant {operator} {permission}`"
@@ -196,17 +220,6 @@ impl Refusal {
             Refusal::Missing(permission) => format!("lacks {permission}"),
             Refusal::RolesNotAllowed { refused, .. } => format!("may not assign {refused}"),
         }
-    }
-}
-
-/// The permission a command needs, for messages.
-fn needed_for(command: &str) -> &'static str {
-    match command.split_whitespace().next() {
-        Some("create") => "create",
-        Some("renew") => "renew",
-        Some("delete") => "delete",
-        Some("users") => "admin",
-        _ => "view",
     }
 }
 
@@ -315,7 +328,7 @@ mod tests {
                 refused: Roles::new([Role::Payments]),
             }
         );
-        let message = refusal.explain("alice", "create");
+        let message = refusal.explain("alice", Action::Create);
         assert!(
             message.contains("users grant alice create --key-roles transactions,accounts,payments"),
             "{message}"
@@ -326,11 +339,11 @@ mod tests {
 
     #[test]
     fn refusals_name_the_operator_the_permission_and_the_fix() {
-        let message = Refusal::Missing(Permission::Delete).explain("bob", "delete");
+        let message = Refusal::Missing(Permission::Delete).explain("bob", Action::Delete);
         assert!(message.contains("bob"));
         assert!(message.contains("delete permission"));
         assert!(message.contains("`intergiro-keys users grant bob delete`"));
-        let message = Refusal::NotAnOperator.explain("eve", "renew");
+        let message = Refusal::NotAnOperator.explain("eve", Action::Renew);
         assert!(
             message.contains("users add eve --permission renew"),
             "{message}"
@@ -347,6 +360,26 @@ mod tests {
             p.with(&"admin".parse().unwrap()).to_string(),
             "view,renew,admin"
         );
+    }
+
+    #[test]
+    fn the_owner_of_the_store_becomes_its_first_administrator() {
+        assert_eq!(first_administrator("alice", 1000, Some(1000)), "alice");
+        assert_eq!(first_administrator("alice", 1000, None), "alice");
+        assert_eq!(
+            first_administrator("alice", 1000, Some(4_000_000_000)),
+            "uid:4000000000"
+        );
+        assert!(!has_administrator(
+            [Permissions::new([Permission::View])].into_iter()
+        ));
+        assert!(has_administrator(
+            [
+                Permissions::new([Permission::View]),
+                Permissions::new([Permission::Admin])
+            ]
+            .into_iter()
+        ));
     }
 
     #[test]

@@ -7,9 +7,9 @@ use crate::App;
 use crate::audit::Entry;
 use crate::cli::{AuditArgs, Format};
 use crate::cmd::open_authorized;
-use crate::operator::Permission;
+use crate::operator::Action;
 use crate::output::{self, sanitize, table_time};
-use crate::store::{AuditFilter, Open};
+use crate::store::{self, AuditFilter};
 
 #[derive(Serialize)]
 struct EntryJson<'a> {
@@ -24,15 +24,13 @@ struct EntryJson<'a> {
 }
 
 pub fn run(app: &App, args: AuditArgs) -> Result<ExitCode> {
-    let store = open_authorized(app, Open::MustExist, "audit", |op| {
-        op.authorize(Permission::View)
-    })?;
+    let store = open_authorized(app, Action::Audit)?;
     if args.verify {
-        let (count, verdict) = store.verify_audit()?;
-        let head = store
-            .audit_entries(&AuditFilter::default())?
-            .last()
-            .map(|entry| entry.hash.clone());
+        let store::AuditVerdict {
+            entries: count,
+            head,
+            intact: verdict,
+        } = store::verify_audit(store.as_ref())?;
         return match app.format {
             Format::Json => {
                 output::print_json(&serde_json::json!({
@@ -66,7 +64,11 @@ pub fn run(app: &App, args: AuditArgs) -> Result<ExitCode> {
         operator: args.operator,
         since: args.since,
     };
-    let entries = store.audit_entries(&filter)?;
+    let mut entries = Vec::new();
+    store.each_audit_entry(&filter, &mut |entry| {
+        entries.push(entry);
+        Ok(())
+    })?;
     match app.format {
         Format::Json => {
             let json: Vec<EntryJson> = entries.iter().map(entry_json).collect();

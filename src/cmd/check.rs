@@ -12,7 +12,7 @@ use crate::App;
 use crate::cli::{CheckArgs, Format};
 use crate::key::{ApiKey, Status, freezes_within};
 use crate::output::{self, human_days_left, sanitize};
-use crate::store::{Open, Store};
+use crate::store::{self, KeyFilter, Open};
 
 /// A monitoring state, ordered from best to worst.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -73,7 +73,20 @@ struct CheckJson<'a> {
     flagged: Vec<FlaggedJson<'a>>,
 }
 
-pub fn run(app: &App, args: CheckArgs) -> Result<ExitCode> {
+/// Runs the check. It never fails: whatever goes wrong, a failed start
+/// included, is reported as UNKNOWN (exit 3), which monitoring understands.
+pub fn run(app: Result<App>, format: Format, args: CheckArgs) -> ExitCode {
+    match app.and_then(|app| check(&app, &args)) {
+        Ok(code) => code,
+        Err(err) if crate::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            crate::print_error(&err);
+            unknown(Some(format), &anyhow::anyhow!(crate::error_text(&err)))
+        }
+    }
+}
+
+fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
     if args.critical > args.warning {
         bail!(
             "--critical {} is more than --warning {}; the critical threshold must be the nearer one",
@@ -81,8 +94,14 @@ pub fn run(app: &App, args: CheckArgs) -> Result<ExitCode> {
             args.warning
         );
     }
-    let store = Store::open(&app.db, Open::MustExist)?;
-    let keys: Vec<ApiKey> = store.list()?.into_iter().filter(|key| key.issued).collect();
+    let store = crate::cmd::open(app, Open::MustExist)?;
+    let keys = store::keys(
+        store.as_ref(),
+        &KeyFilter {
+            issued_only: true,
+            ..KeyFilter::default()
+        },
+    )?;
 
     let mut flagged: Vec<(Level, &ApiKey)> = keys
         .iter()
@@ -92,7 +111,7 @@ pub fn run(app: &App, args: CheckArgs) -> Result<ExitCode> {
     // Keys come soonest-freezing first from the store; worst first here.
     flagged.sort_by_key(|(level, _)| std::cmp::Reverse(*level));
     let level = flagged.first().map_or(Level::Ok, |(level, _)| *level);
-    let message = summary(level, &flagged, keys.len(), app.now, &args);
+    let message = summary(level, &flagged, keys.len(), app.now, args);
 
     match app.format {
         Format::Json => output::print_json(&CheckJson {

@@ -6,13 +6,13 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{CreateArgs, Format};
-use crate::cmd::open_authorized;
+use crate::cmd::open_to_create;
 use crate::hash;
 use crate::key::{self, ApiKey, Roles, validate_name};
 use crate::output::{self, KeyJson, human_time, sanitize};
 use crate::process;
 use crate::prompt;
-use crate::store::{Open, Store};
+use crate::store::Store;
 use crate::token::Token;
 
 #[derive(Serialize)]
@@ -51,10 +51,8 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
     };
     validate_name(&name).map_err(|problem| anyhow!(problem))?;
 
-    let mut store = open_authorized(app, Open::CreateIfMissing, "create", |op| {
-        op.authorize_create(&roles)
-    })?;
-    let (token, key) = insert_new_key(&mut store, name, roles, app)?;
+    let mut store = open_to_create(app, &roles)?;
+    let (token, key) = insert_new_key(store.as_mut(), name, roles, app)?;
 
     // The secret goes out exactly once. Only when it has been written does
     // the key become usable; if writing fails, the key is discarded. It is
@@ -75,7 +73,10 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
             ),
         });
     }
-    store.mark_issued(&key.id).with_context(|| {
+    store
+        .mark_issued(&key.id)
+        .map_err(anyhow::Error::from)
+        .with_context(|| {
         format!(
             "the secret was printed but key {} could not be activated; delete it and create another",
             key.id
@@ -90,14 +91,14 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
             human_time(key.freezes_at)
         ));
     }
-    crate::notice::expiring_keys(app, &store);
+    crate::notice::expiring_keys(app, store.as_ref());
     Ok(ExitCode::SUCCESS)
 }
 
 /// Generates a key and stores it, unissued, retrying on the (astronomically
 /// unlikely) collision of random IDs.
 fn insert_new_key(
-    store: &mut Store,
+    store: &mut dyn Store,
     name: String,
     roles: Roles,
     app: &App,

@@ -5,14 +5,12 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{DeleteArgs, Format};
-use crate::cmd::open_authorized;
-use crate::cmd::{check_ids, read_key};
-use crate::hash;
+use crate::cmd::{authenticate, check_ids, open_authorized, read_key};
 use crate::key::ApiKey;
-use crate::operator::Permission;
+use crate::operator::Action;
 use crate::output::{self, sanitize};
 use crate::prompt;
-use crate::store::{Open, Store};
+use crate::store::{self, Store};
 
 #[derive(Serialize)]
 struct DeletedJson<'a> {
@@ -32,11 +30,9 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
             "deleting keys cannot be undone and there is no terminal to confirm on: pass --yes to delete without asking"
         );
     }
-    let mut store = open_authorized(app, Open::MustExist, "delete", |op| {
-        op.authorize(Permission::Delete)
-    })?;
+    let mut store = open_authorized(app, Action::Delete)?;
     let ids = if from_stdin {
-        vec![id_of_presented_key(app, &store)?]
+        vec![id_of_presented_key(app, store.as_ref())?]
     } else {
         args.ids
     };
@@ -44,11 +40,9 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
     if !args.yes {
         let mut keys = Vec::new();
         for id in &ids {
-            match store.find(id)? {
+            match store.find_key(id)? {
                 Some(stored) => keys.push(stored.key),
-                None => bail!(
-                    "no key with ID {id}; nothing was changed (see the IDs with `intergiro-keys list`)"
-                ),
+                None => return Err(store::Error::UnknownKeys(vec![id.clone()]).into()),
             }
         }
         for key in &keys {
@@ -71,25 +65,18 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
 
     let deleted = store.delete(&ids, app.actor())?;
     print_deleted(app, &deleted)?;
-    crate::notice::expiring_keys(app, &store);
+    crate::notice::expiring_keys(app, store.as_ref());
     Ok(ExitCode::SUCCESS)
 }
 
 /// The ID of a leaked key given in full on stdin, once its secret is proven
 /// to match: a typo must not delete some other key.
-fn id_of_presented_key(app: &App, store: &Store) -> Result<String> {
+fn id_of_presented_key(app: &App, store: &dyn Store) -> Result<String> {
     let token = match read_key(app, None)? {
         Ok(token) => token,
         Err(malformed) => bail!("the text on stdin is not a key: {malformed}; nothing was changed"),
     };
-    let matches = match store.find(token.id())? {
-        Some(stored) => hash::verify_secret(token.secret(), &stored.secret_hash)?,
-        None => {
-            hash::verify_dummy(token.secret())?;
-            false
-        }
-    };
-    if !matches {
+    if authenticate(store, &token)?.is_none() {
         bail!(
             "the key on stdin is not a key of this database (already deleted?); nothing was changed"
         );

@@ -5,19 +5,19 @@ use anyhow::Result;
 use crate::App;
 use crate::cli::{Format, ListArgs};
 use crate::cmd::open_authorized;
-use crate::key::freezes_within;
-use crate::operator::Permission;
+use crate::operator::Action;
 use crate::output::{self, KeyJson};
-use crate::store::Open;
+use crate::store::{self, KeyFilter};
 
 pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
-    let store = open_authorized(app, Open::MustExist, "list", |op| {
-        op.authorize(Permission::View)
-    })?;
-    let mut keys = store.list()?;
-    if args.expiring {
-        keys.retain(|key| freezes_within(key.freezes_at, app.now, args.within));
-    }
+    let store = open_authorized(app, Action::List)?;
+    let filter = KeyFilter {
+        freezing_by: args
+            .expiring
+            .then(|| app.now + chrono::Duration::days(i64::from(args.within))),
+        ..KeyFilter::default()
+    };
+    let keys = store::keys(store.as_ref(), &filter)?;
     match app.format {
         Format::Json => {
             let json: Vec<KeyJson> = keys.iter().map(|key| KeyJson::new(key, app.now)).collect();
@@ -40,7 +40,7 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
         }
     }
     if !args.expiring {
-        crate::notice::expiring_keys(app, &store);
+        crate::notice::expiring_keys(app, store.as_ref());
     }
     Ok(ExitCode::SUCCESS)
 }

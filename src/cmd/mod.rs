@@ -14,39 +14,119 @@ pub mod verify;
 use std::fs::File;
 use std::io::IsTerminal;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use zeroize::Zeroizing;
 
 use crate::App;
-use crate::operator::{Operator, Refusal};
+use crate::audit::Actor;
+use crate::hash;
+use crate::key::{ApiKey, Roles};
+use crate::operator::{self, Action, Operator, Refusal};
 use crate::process::read_secret_line;
-use crate::store::{Open, Store};
+use crate::store::{self, Open, Store};
 use crate::token::{self, Malformed, Token};
 
 /// The most bytes read from stdin when a key is expected; a key is 66.
 const MAX_KEY_INPUT: usize = 4096;
 
-/// Opens the database for `command`, whose acting operator must pass
-/// `allowed`. A refusal is recorded in the audit log and changes nothing else.
-pub fn open_authorized(
+/// How long a writer waits for another's lock before giving up, unless
+/// `INTERGIRO_KEYS_BUSY_TIMEOUT` (seconds) says otherwise.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The busy timeout in force: `INTERGIRO_KEYS_BUSY_TIMEOUT` seconds (0 to
+/// 3600), or 10.
+pub fn busy_timeout() -> Result<Duration> {
+    match std::env::var("INTERGIRO_KEYS_BUSY_TIMEOUT") {
+        Err(_) => Ok(BUSY_TIMEOUT),
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(seconds) if seconds <= 3600 => Ok(Duration::from_secs(seconds)),
+            _ => bail!(
+                "INTERGIRO_KEYS_BUSY_TIMEOUT={text:?} is not a number of seconds from 0 to 3600; unset it for the default of {}",
+                BUSY_TIMEOUT.as_secs()
+            ),
+        },
+    }
+}
+
+/// Opens the store without checking who is acting: for `verify` and
+/// `check`, which anyone who can read the store may run.
+pub fn open(app: &App, open: Open) -> Result<Box<dyn Store>> {
+    Ok(store::open(&app.db, open, busy_timeout()?)?)
+}
+
+/// Opens the store for `action`, whose acting operator must hold the
+/// permission it needs. A refusal is recorded in the audit log and changes
+/// nothing else.
+pub fn open_authorized(app: &App, action: Action) -> Result<Box<dyn Store>> {
+    open_checked(app, action, |operator| {
+        operator.authorize(action.permission())
+    })
+}
+
+/// Opens the store to create a key with `roles`: the create permission and
+/// the operator's key-role limit both apply. Creates the store if need be.
+pub fn open_to_create(app: &App, roles: &Roles) -> Result<Box<dyn Store>> {
+    open_checked(app, Action::Create, |operator| {
+        operator.authorize_create(roles)
+    })
+}
+
+fn open_checked(
     app: &App,
-    open: Open,
-    command: &str,
+    action: Action,
     allowed: impl FnOnce(&Operator) -> Result<(), Refusal>,
-) -> Result<Store> {
-    let mut store = Store::open(&app.db, open)?;
-    store.ensure_administrator(app.actor(), app.uid)?;
+) -> Result<Box<dyn Store>> {
+    let how = match action {
+        Action::Create => Open::CreateIfMissing,
+        _ => Open::MustExist,
+    };
+    let mut store = open(app, how)?;
+    ensure_administrator(app, store.as_mut())?;
     let verdict = match store.operator(app.operator())? {
         Some(operator) => allowed(&operator),
         None => Err(Refusal::NotAnOperator),
     };
     if let Err(refusal) = verdict {
-        // Best effort: a read-only database cannot record it.
-        let _ = store.record_refusal(app.actor(), command, &refusal.audit_detail());
-        bail!(refusal.explain(app.operator(), command));
+        // Best effort: a read-only store cannot record it.
+        let _ = store.record_refusal(action, &refusal.audit_detail(), app.actor());
+        bail!(refusal.explain(app.operator(), action));
     }
     Ok(store)
+}
+
+/// Gives a store without operators (new, or made by a version without them)
+/// its first administrator, as the domain decides.
+fn ensure_administrator(app: &App, store: &mut dyn Store) -> Result<()> {
+    if store.is_read_only() || store.has_operators()? {
+        return Ok(());
+    }
+    let admin = operator::first_administrator(app.operator(), app.uid, store.owner_uid()?);
+    store.add_first_administrator(&admin, app.actor())?;
+    Ok(())
+}
+
+/// The key whose ID and secret match the token, after exactly one argon2
+/// verification whether or not the ID exists, so that the time taken tells
+/// nothing about which IDs exist.
+pub fn authenticate(store: &dyn Store, token: &Token) -> Result<Option<ApiKey>> {
+    match store.find_key(token.id())? {
+        Some(stored) => {
+            let matches = hash::verify_secret(token.secret(), &stored.secret_hash)?;
+            Ok(matches.then_some(stored.key))
+        }
+        None => {
+            hash::verify_dummy(token.secret())?;
+            Ok(None)
+        }
+    }
+}
+
+/// Records that a rule refused a change asked of `action`. Best effort: a
+/// read-only store cannot record it, and the refusal stands either way.
+pub fn record_refused(store: &mut dyn Store, action: Action, err: &anyhow::Error, actor: Actor) {
+    let _ = store.record_refusal(action, &format!("{err:#}"), actor);
 }
 
 /// Checks that every argument looks like a key ID, before any database work.

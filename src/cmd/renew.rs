@@ -5,11 +5,10 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{Format, RenewArgs};
-use crate::cmd::check_ids;
-use crate::cmd::open_authorized;
-use crate::operator::Permission;
+use crate::cmd::{check_ids, open_authorized};
+use crate::key;
+use crate::operator::Action;
 use crate::output::{self, KeyJson, sanitize, table_time};
-use crate::store::Open;
 
 #[derive(Serialize)]
 struct RenewalJson<'a> {
@@ -20,10 +19,8 @@ struct RenewalJson<'a> {
 
 pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
     check_ids(&args.ids)?;
-    let mut store = open_authorized(app, Open::MustExist, "renew", |op| {
-        op.authorize(Permission::Renew)
-    })?;
-    let renewals = store.renew(&args.ids, app.actor())?;
+    let mut store = open_authorized(app, Action::Renew)?;
+    let renewals = store.renew(&args.ids, key::freezes_at(app.now), app.actor())?;
     match app.format {
         Format::Json => {
             let json: Vec<RenewalJson> = renewals
@@ -56,6 +53,6 @@ pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
             output::print_line(output::render(table))?;
         }
     }
-    crate::notice::expiring_keys(app, &store);
+    crate::notice::expiring_keys(app, store.as_ref());
     Ok(ExitCode::SUCCESS)
 }

@@ -4,39 +4,41 @@ use anyhow::{Result, anyhow, bail};
 
 use crate::App;
 use crate::cli::{Format, UserAddArgs, UserChangeArgs, UsersArgs, UsersCommand};
-use crate::cmd::open_authorized;
-use crate::operator::{self, Operator, Permission, Permissions, parse_key_roles};
+use crate::cmd::{open_authorized, record_refused};
+use crate::operator::{
+    self, Action, Change, KeyRolesChange, Operator, Permission, Permissions, parse_key_roles,
+};
 use crate::output::{self, sanitize};
-use crate::store::{Open, Store};
+use crate::store::{self, Store};
 
 pub fn run(app: &App, args: UsersArgs) -> Result<ExitCode> {
-    let (action, needed) = match &args.command {
-        UsersCommand::List => ("users list", Permission::View),
-        UsersCommand::Add(_) => ("users add", Permission::Admin),
-        UsersCommand::Grant(_) => ("users grant", Permission::Admin),
-        UsersCommand::Revoke(_) => ("users revoke", Permission::Admin),
-        UsersCommand::Remove(_) => ("users remove", Permission::Admin),
+    let action = match &args.command {
+        UsersCommand::List => Action::UsersList,
+        UsersCommand::Add(_) => Action::UsersAdd,
+        UsersCommand::Grant(_) => Action::UsersGrant,
+        UsersCommand::Revoke(_) => Action::UsersRevoke,
+        UsersCommand::Remove(_) => Action::UsersRemove,
     };
-    let mut store = open_authorized(app, Open::MustExist, action, |op| op.authorize(needed))?;
+    let mut store = open_authorized(app, action)?;
     let result = match args.command {
-        UsersCommand::List => list(app, &store),
-        UsersCommand::Add(args) => add(app, &mut store, args),
-        UsersCommand::Grant(args) => change(app, &mut store, args, true),
-        UsersCommand::Revoke(args) => change(app, &mut store, args, false),
-        UsersCommand::Remove(args) => remove(&mut store, &args.name, app),
+        UsersCommand::List => list(app, store.as_ref()),
+        UsersCommand::Add(args) => add(app, store.as_mut(), args),
+        UsersCommand::Grant(args) => change(app, store.as_mut(), args, true),
+        UsersCommand::Revoke(args) => change(app, store.as_mut(), args, false),
+        UsersCommand::Remove(args) => remove(store.as_mut(), &args.name, app),
     };
     if let Err(err) = &result {
         // A change refused by a rule (the last administrator, an unknown
         // operator, a bad name) is recorded like a refused permission.
-        if needed == Permission::Admin {
-            let _ = store.record_refusal(app.actor(), action, &format!("{err:#}"));
+        if action.permission() == Permission::Admin {
+            record_refused(store.as_mut(), action, err, app.actor());
         }
     }
     result
 }
 
-fn list(app: &App, store: &Store) -> Result<ExitCode> {
-    let operators = store.operators()?;
+fn list(app: &App, store: &dyn Store) -> Result<ExitCode> {
+    let operators = store::operators(store)?;
     match app.format {
         Format::Json => output::print_json(&operators)?,
         Format::Table => {
@@ -58,7 +60,7 @@ fn list(app: &App, store: &Store) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn add(app: &App, store: &mut Store, args: UserAddArgs) -> Result<ExitCode> {
+fn add(app: &App, store: &mut dyn Store, args: UserAddArgs) -> Result<ExitCode> {
     operator::validate_name(&args.name).map_err(|problem| anyhow!(problem))?;
     let key_roles = parse_key_roles(&args.key_roles);
     let permissions = Permissions::new(args.permissions);
@@ -90,47 +92,44 @@ fn add(app: &App, store: &mut Store, args: UserAddArgs) -> Result<ExitCode> {
     print_operator(app, "Added", &operator)
 }
 
-fn change(app: &App, store: &mut Store, args: UserChangeArgs, grant: bool) -> Result<ExitCode> {
-    let action = if grant { "users grant" } else { "users revoke" };
-    let changed = Permissions::new(args.permissions);
+fn change(app: &App, store: &mut dyn Store, args: UserChangeArgs, grant: bool) -> Result<ExitCode> {
+    let permissions = Permissions::new(args.permissions);
     let key_roles = parse_key_roles(&args.key_roles);
     if !grant && (key_roles.is_some() || args.any_key_role) {
         bail!(
             "--key-roles and --any-key-role go with `users grant`; to stop an operator creating keys, revoke create"
         );
     }
-    if changed.is_empty() && key_roles.is_none() && !args.any_key_role {
+    if permissions.is_empty() && key_roles.is_none() && !args.any_key_role {
         bail!(
             "name the permissions to {}: view, create, renew, delete or admin",
             if grant { "grant" } else { "revoke" }
         );
     }
-    let operators = store.operators()?;
-    let updated = store.update_operator(&args.name, action, app.actor(), |current| {
-        let permissions = if grant {
-            current.permissions.with(&changed)
-        } else {
-            current.permissions.without(&changed)
-        };
-        if current.permissions.is_admin() && !permissions.is_admin() {
-            keep_an_administrator(&operators, &current.name)?;
-        }
-        let key_roles = match (key_roles, args.any_key_role) {
-            (_, true) => None,
-            (Some(roles), false) => Some(roles),
-            (None, false) => current.key_roles.clone(),
-        };
-        Ok(Operator {
-            name: current.name.clone(),
+    let change = if grant {
+        Change::Grant {
             permissions,
-            key_roles,
-        })
-    })?;
+            key_roles: match (key_roles, args.any_key_role) {
+                (_, true) => KeyRolesChange::Any,
+                (Some(roles), false) => KeyRolesChange::Limit(roles),
+                (None, false) => KeyRolesChange::Keep,
+            },
+        }
+    } else {
+        Change::Revoke { permissions }
+    };
+    if let Some(current) = store.operator(&args.name)?
+        && current.permissions.is_admin()
+        && !change.apply(&current).permissions.is_admin()
+    {
+        keep_an_administrator(&store::operators(store)?, &current.name)?;
+    }
+    let updated = store.change_operator(&args.name, &change, app.actor())?;
     print_operator(app, if grant { "Granted" } else { "Revoked" }, &updated)
 }
 
-fn remove(store: &mut Store, name: &str, app: &App) -> Result<ExitCode> {
-    let operators = store.operators()?;
+fn remove(store: &mut dyn Store, name: &str, app: &App) -> Result<ExitCode> {
+    let operators = store::operators(store)?;
     if operators
         .iter()
         .any(|op| op.name == name && op.permissions.is_admin())

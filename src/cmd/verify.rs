@@ -5,12 +5,11 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{Format, VerifyArgs};
-use crate::cmd::read_key;
-use crate::hash;
+use crate::cmd::{authenticate, read_key};
 use crate::key::{ApiKey, Roles, Verdict};
 use crate::output::{self, human_days_left, human_time, sanitize};
-use crate::store::{Open, Store};
-use crate::token::{Malformed, Token};
+use crate::store::Open;
+use crate::token::Malformed;
 
 /// The JSON object of `verify`: always the same fields, null when unknown.
 #[derive(Serialize)]
@@ -33,8 +32,8 @@ pub fn run(app: &App, args: VerifyArgs) -> Result<ExitCode> {
     let (verdict, key, malformed) = match read_key(app, args.key_file.as_deref())? {
         Err(malformed) => (Verdict::Rejected, None, Some(malformed)),
         Ok(token) => {
-            let store = Store::open(&app.db, Open::MustExist)?;
-            let key = authenticate(&store, &token)?;
+            let store = crate::cmd::open(app, Open::MustExist)?;
+            let key = authenticate(store.as_ref(), &token)?;
             match key {
                 Some(key) => (Verdict::of(&key, &wanted, app.now), Some(key), None),
                 None => (Verdict::Rejected, None, None),
@@ -45,21 +44,6 @@ pub fn run(app: &App, args: VerifyArgs) -> Result<ExitCode> {
     let key = key.filter(|_| verdict != Verdict::Rejected);
     print(app, &verdict, key.as_ref(), malformed)?;
     Ok(ExitCode::from(verdict.exit_code()))
-}
-
-/// The key whose ID and secret match the token, after exactly one argon2
-/// verification whether or not the ID exists.
-fn authenticate(store: &Store, token: &Token) -> Result<Option<ApiKey>> {
-    match store.find(token.id())? {
-        Some(stored) => {
-            let matches = hash::verify_secret(token.secret(), &stored.secret_hash)?;
-            Ok(matches.then_some(stored.key))
-        }
-        None => {
-            hash::verify_dummy(token.secret())?;
-            Ok(None)
-        }
-    }
 }
 
 fn print(

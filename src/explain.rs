@@ -1,0 +1,136 @@
+//! The one place where the store's typed errors become the sentences users
+//! read: what happened, and what to do about it.
+
+use std::fmt;
+
+use crate::store::{Error, NotOurs};
+
+/// A store error with its sentence. The typed error stays reachable
+/// (`err.downcast_ref::<Explained>()`) for callers that branch on it, such
+/// as an exit code.
+#[derive(Debug)]
+pub struct Explained {
+    pub error: Error,
+    sentence: String,
+}
+
+impl fmt::Display for Explained {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sentence)
+    }
+}
+
+impl std::error::Error for Explained {}
+
+impl From<Error> for anyhow::Error {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::Other(err) => err,
+            error => {
+                let sentence = sentence(&error);
+                anyhow::Error::new(Explained { error, sentence })
+            }
+        }
+    }
+}
+
+/// What the user reads for `error`.
+pub fn sentence(error: &Error) -> String {
+    match error {
+        Error::Missing { location } => format!(
+            "no database at {location}; create the first key with `intergiro-keys create`, or point --db (or INTERGIRO_KEYS_DB) at an existing one"
+        ),
+        Error::DanglingLink { location } => format!(
+            "{location} is a symbolic link to a file that does not exist; fix the link or pass another --db"
+        ),
+        Error::NotAFile {
+            location,
+            is_directory: true,
+        } => format!(
+            "{location} is a directory, not a database; pass --db with the path of a file"
+        ),
+        Error::NotAFile { location, .. } => format!(
+            "{location} is not a regular file; pass --db with the path of a database file"
+        ),
+        Error::NotOurs { location, reason } => match reason {
+            NotOurs::Empty => format!(
+                "{location} is an empty file, not an intergiro-keys database; it was left untouched (remove it, or pass another --db)"
+            ),
+            NotOurs::NotSqlite => format!(
+                "{location} is not an intergiro-keys database (not an SQLite file); it was left untouched"
+            ),
+            NotOurs::InvalidSqlite => format!(
+                "{location} is not an intergiro-keys database (not a valid SQLite file); it was left untouched"
+            ),
+            NotOurs::OtherProgram => format!(
+                "{location} is an SQLite database of another program, not of intergiro-keys; it was left untouched"
+            ),
+        },
+        Error::Newer {
+            location,
+            version,
+            known,
+        } => format!(
+            "{location} was written by a newer intergiro-keys (schema v{version}; this one knows up to v{known}); upgrade intergiro-keys to use it — the file was left untouched"
+        ),
+        Error::NeedsUpgrade { location, from, to } => format!(
+            "{location} needs a schema upgrade (v{from} to v{to}) but is read-only; run a command that changes keys as its owner first"
+        ),
+        Error::ReadOnly { location } => format!(
+            "the database {location} is read-only; ask its owner for write access (or make it writable with chmod u+w)"
+        ),
+        Error::CannotWrite { location } => format!(
+            "the database {location} cannot be written (read-only file or directory); check its permissions"
+        ),
+        Error::CannotOpen { location } => format!(
+            "cannot open the database {location} (check the permissions of the file and its directory)"
+        ),
+        Error::Busy { location, waited } => format!(
+            "the database {location} stayed locked by another process for {} seconds; nothing was changed — try again when it has finished (INTERGIRO_KEYS_BUSY_TIMEOUT sets the wait)",
+            waited.as_secs()
+        ),
+        Error::Damaged { location } => {
+            format!("the database {location} is damaged; restore it from a backup")
+        }
+        Error::UnknownKeys(ids) => format!(
+            "no key with ID {}; nothing was changed (see the IDs with `intergiro-keys list`)",
+            ids.join(", ")
+        ),
+        Error::UnknownOperator(name) => {
+            format!("{name} is not an operator; see them with `intergiro-keys users list`")
+        }
+        Error::OperatorExists(name) => format!(
+            "{name} is already an operator; change their permissions with `intergiro-keys users grant` or `users revoke`"
+        ),
+        Error::LastAdministrator => "that would leave no administrator; make another operator an administrator first (`intergiro-keys users grant NAME admin`); nothing was changed".to_string(),
+        Error::Other(err) => format!("{err:#}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_typed_error_stays_reachable_behind_its_sentence() {
+        let err = anyhow::Error::from(Error::Busy {
+            location: "/tmp/keys.db".into(),
+            waited: std::time::Duration::from_secs(10),
+        });
+        assert!(
+            err.to_string().starts_with(
+                "the database /tmp/keys.db stayed locked by another process for 10 seconds"
+            ),
+            "{err}"
+        );
+        let explained = err.downcast_ref::<Explained>().unwrap();
+        assert!(matches!(explained.error, Error::Busy { .. }));
+    }
+
+    #[test]
+    fn other_errors_keep_their_own_chain() {
+        let inner = anyhow::anyhow!("disk on fire").context("cannot read x");
+        let err = anyhow::Error::from(Error::Other(inner));
+        assert_eq!(format!("{err:#}"), "cannot read x: disk on fire");
+    }
+}

@@ -1,0 +1,58 @@
+//! What each command does, in the words of refusals and the audit log, and
+//! the one permission it needs.
+
+use std::fmt;
+
+use super::Permission;
+
+/// What a command does, as refusals and the audit log name it; each states
+/// the permission it needs once, here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    List,
+    Audit,
+    Create,
+    Renew,
+    Delete,
+    UsersList,
+    UsersAdd,
+    UsersGrant,
+    UsersRevoke,
+    UsersRemove,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::List => "list",
+            Action::Audit => "audit",
+            Action::Create => "create",
+            Action::Renew => "renew",
+            Action::Delete => "delete",
+            Action::UsersList => "users list",
+            Action::UsersAdd => "users add",
+            Action::UsersGrant => "users grant",
+            Action::UsersRevoke => "users revoke",
+            Action::UsersRemove => "users remove",
+        }
+    }
+
+    /// The permission an operator needs to do this.
+    pub fn permission(self) -> Permission {
+        match self {
+            Action::List | Action::Audit | Action::UsersList => Permission::View,
+            Action::Create => Permission::Create,
+            Action::Renew => Permission::Renew,
+            Action::Delete => Permission::Delete,
+            Action::UsersAdd | Action::UsersGrant | Action::UsersRevoke | Action::UsersRemove => {
+                Permission::Admin
+            }
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,87 @@
+//! The store's typed error: what went wrong, with the facts a message needs
+//! (`crate::explain` writes the sentences). It deliberately does not
+//! implement `std::error::Error`, so it cannot reach a user unexplained.
+
+use std::time::Duration;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug)]
+pub enum Error {
+    /// Nothing at the location, and this open may not create a store.
+    Missing {
+        location: String,
+    },
+    /// A symbolic link to nothing.
+    DanglingLink {
+        location: String,
+    },
+    /// A directory, device or the like where a database file should be.
+    NotAFile {
+        location: String,
+        is_directory: bool,
+    },
+    /// A file that is not a store of ours.
+    NotOurs {
+        location: String,
+        reason: NotOurs,
+    },
+    /// Written by a newer version, whose schema this one does not know.
+    Newer {
+        location: String,
+        version: i64,
+        known: i64,
+    },
+    /// An older schema, which a read-only store cannot upgrade.
+    NeedsUpgrade {
+        location: String,
+        from: i64,
+        to: i64,
+    },
+    /// A change was asked of a store opened read-only.
+    ReadOnly {
+        location: String,
+    },
+    /// The operating system refused a write.
+    CannotWrite {
+        location: String,
+    },
+    /// The operating system refused opening.
+    CannotOpen {
+        location: String,
+    },
+    /// Another process held the lock for the whole wait.
+    Busy {
+        location: String,
+        waited: Duration,
+    },
+    Damaged {
+        location: String,
+    },
+    /// No key with these IDs; nothing was changed.
+    UnknownKeys(Vec<String>),
+    UnknownOperator(String),
+    OperatorExists(String),
+    /// The change would leave no administrator; nothing was changed.
+    LastAdministrator,
+    /// Anything else, with its context; also what a visitor returned.
+    Other(anyhow::Error),
+}
+
+/// Why a file is not a store of ours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotOurs {
+    Empty,
+    /// Does not start with SQLite's header.
+    NotSqlite,
+    /// SQLite's header, but SQLite cannot read it.
+    InvalidSqlite,
+    /// A valid database of some other program.
+    OtherProgram,
+}
+
+impl From<anyhow::Error> for Error {
+    fn from(err: anyhow::Error) -> Self {
+        Error::Other(err)
+    }
+}

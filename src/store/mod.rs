@@ -1,0 +1,222 @@
+//! The store: keys, operators and the audit log, behind one interface.
+//!
+//! Commands hold a `Box<dyn Store>` and never know which backend is behind
+//! it. A trait object rather than an enum over backends, because the backend
+//! is chosen at run time from the location given (a file path now, a
+//! `postgresql://` URL later) and each backend is a whole module of its own:
+//! adding one is a new `impl Store` and a line in `open`, with no `match` to
+//! extend in every method, and the same unit tests (`tests/`) run against
+//! every implementation through this trait alone. The cost, a virtual call
+//! per store operation, is nothing beside a database round trip.
+//!
+//! The store is a data layer. It returns typed facts (`Renewal`, the deleted
+//! keys, the operator as changed) and a small typed [`Error`]; the sentences
+//! users read are written outside it (`crate::explain`). Policy lives in the
+//! domain: the store is told the new freeze time, who becomes the first
+//! administrator and what an operator change does, and it reports what it
+//! found. Its one rule of its own is atomicity: every change and its audit
+//! entry are written in one transaction, all or nothing.
+//!
+//! Listing goes through visitors (`each_key`, `each_operator`,
+//! `each_audit_entry`) so that rows stream from the store to the output and
+//! a large estate is never held in memory.
+
+mod error;
+pub mod sqlite;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+pub use crate::audit::Actor;
+pub use crate::audit::Verdict as AuditVerdict;
+use crate::audit::{self, Entry};
+use crate::key::ApiKey;
+use crate::operator::{Action, Change, Operator};
+pub use error::{Error, NotOurs, Result};
+
+/// Whether opening may create a new store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Open {
+    /// Only `create` makes a database; everything else needs one.
+    MustExist,
+    CreateIfMissing,
+}
+
+/// A key with its stored hash, as checking a presented secret needs it.
+pub struct StoredKey {
+    pub key: ApiKey,
+    pub secret_hash: String,
+}
+
+/// One key renewed: as it now is, and when it was to freeze before.
+#[derive(Debug)]
+pub struct Renewal {
+    pub key: ApiKey,
+    pub previous_freezes_at: DateTime<Utc>,
+}
+
+/// Which keys to list. Keys come soonest-freezing first, then by ID.
+#[derive(Clone, Debug, Default)]
+pub struct KeyFilter {
+    /// Only keys that are frozen or freeze by this time.
+    pub freezing_by: Option<DateTime<Utc>>,
+    /// Only keys whose secret was written out (usable ones).
+    pub issued_only: bool,
+}
+
+/// How many issued keys need attention, counted in the store.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FlaggedCounts {
+    /// Issued keys, in all.
+    pub issued: u64,
+    /// Issued keys past their freeze.
+    pub frozen: u64,
+    /// Issued keys not frozen but freezing by the given time.
+    pub expiring: u64,
+}
+
+/// Which audit entries to read, oldest first.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub key_id: Option<String>,
+    pub operator: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// What a visitor does with each row; its error stops the listing and is
+/// returned as `Error::Other`.
+pub type Visit<'a, T> = &'a mut dyn FnMut(T) -> anyhow::Result<()>;
+
+/// The interface every backend implements. Changing methods take the
+/// `Actor` and record their audit entry in the same transaction.
+pub trait Store {
+    /// Whether this store refuses changes (a read-only file or account).
+    fn is_read_only(&self) -> bool;
+
+    /// The operating-system account that owns the store, when there is one
+    /// (a database file's owner).
+    fn owner_uid(&self) -> Result<Option<u32>>;
+
+    // Keys.
+
+    /// Stores a new key, not yet usable. False when its ID is taken.
+    fn insert_unissued(&mut self, key: &ApiKey, secret_hash: &str, actor: Actor) -> Result<bool>;
+
+    /// Makes a key usable once its secret has been written out.
+    fn mark_issued(&mut self, id: &str) -> Result<()>;
+
+    /// Removes a key whose secret could not be written out; an issued key is
+    /// left alone.
+    fn discard_unissued(&mut self, id: &str, actor: Actor) -> Result<()>;
+
+    /// One key by its ID.
+    fn find_key(&self, id: &str) -> Result<Option<StoredKey>>;
+
+    /// Every key matching `filter`, in order, one at a time.
+    fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()>;
+
+    /// How many issued keys are frozen at `now` and how many freeze by
+    /// `expiring_by`.
+    fn count_flagged(
+        &self,
+        now: DateTime<Utc>,
+        expiring_by: DateTime<Utc>,
+    ) -> Result<FlaggedCounts>;
+
+    /// Renews every key of `ids` (duplicates once) to freeze at
+    /// `freezes_at`, or none when any is unknown (`Error::UnknownKeys`).
+    fn renew(
+        &mut self,
+        ids: &[String],
+        freezes_at: DateTime<Utc>,
+        actor: Actor,
+    ) -> Result<Vec<Renewal>>;
+
+    /// Deletes every key of `ids` (duplicates once), or none when any is
+    /// unknown (`Error::UnknownKeys`); returns the keys deleted.
+    fn delete(&mut self, ids: &[String], actor: Actor) -> Result<Vec<ApiKey>>;
+
+    // Operators.
+
+    fn has_operators(&self) -> Result<bool>;
+
+    /// Makes `name` an administrator if the store still has no operator at
+    /// all (checked in the same transaction); false when it had one.
+    fn add_first_administrator(&mut self, name: &str, actor: Actor) -> Result<bool>;
+
+    fn operator(&self, name: &str) -> Result<Option<Operator>>;
+
+    /// Every operator, by name.
+    fn each_operator(&self, visit: Visit<Operator>) -> Result<()>;
+
+    /// `Error::OperatorExists` when the name is taken.
+    fn add_operator(&mut self, operator: &Operator, actor: Actor) -> Result<()>;
+
+    /// Applies `change` to the operator `name` and returns it as changed;
+    /// `Error::UnknownOperator`, or `Error::LastAdministrator` when no
+    /// administrator would be left.
+    fn change_operator(&mut self, name: &str, change: &Change, actor: Actor) -> Result<Operator>;
+
+    /// `Error::UnknownOperator`, or `Error::LastAdministrator`.
+    fn remove_operator(&mut self, name: &str, actor: Actor) -> Result<()>;
+
+    // The audit log.
+
+    /// Records a refused command; the refusal stands whether or not this
+    /// succeeds.
+    fn record_refusal(&mut self, action: Action, detail: &str, actor: Actor) -> Result<()>;
+
+    /// Every entry matching `filter`, oldest first.
+    fn each_audit_entry(&self, filter: &AuditFilter, visit: Visit<Entry>) -> Result<()>;
+
+    /// The highest sequence number ever handed out, entries removed since
+    /// included.
+    fn last_audit_seq(&self) -> Result<i64>;
+}
+
+/// Opens the store at `location`, refusing anything that is not one of ours
+/// of this or an older schema; a refused file is never modified.
+/// `busy_timeout` is how long a change waits for another's lock.
+pub fn open(location: &Path, open: Open, busy_timeout: Duration) -> Result<Box<dyn Store>> {
+    Ok(Box::new(sqlite::SqliteStore::open(
+        location,
+        open,
+        busy_timeout,
+    )?))
+}
+
+/// Every key matching `filter`, collected, for the few callers that need
+/// them all at once.
+pub fn keys(store: &dyn Store, filter: &KeyFilter) -> Result<Vec<ApiKey>> {
+    let mut keys = Vec::new();
+    store.each_key(filter, &mut |key| {
+        keys.push(key);
+        Ok(())
+    })?;
+    Ok(keys)
+}
+
+/// Every operator, collected.
+pub fn operators(store: &dyn Store) -> Result<Vec<Operator>> {
+    let mut operators = Vec::new();
+    store.each_operator(&mut |operator| {
+        operators.push(operator);
+        Ok(())
+    })?;
+    Ok(operators)
+}
+
+/// Checks the whole audit chain, streaming it.
+pub fn verify_audit(store: &dyn Store) -> Result<audit::Verdict> {
+    let mut check = audit::ChainCheck::default();
+    store.each_audit_entry(&AuditFilter::default(), &mut |entry| {
+        check.push(&entry);
+        Ok(())
+    })?;
+    Ok(check.finish(store.last_audit_seq()?))
+}

@@ -1,0 +1,86 @@
+//! The `audit` table: appended to, chained, read; never changed.
+
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, named_params, params};
+
+use super::classify::time;
+use crate::audit::{self, Actor, Entry, Event, Record};
+use crate::store::{AuditFilter, Error, Result, Visit};
+
+/// The highest sequence number ever handed out (SQLite's AUTOINCREMENT
+/// counter), entries removed since included.
+pub fn last_seq(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'audit'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Appends the entry of `event`, chained to the last one ever written.
+pub fn append(tx: &Transaction, event: &Event, actor: Actor) -> Result<()> {
+    let seq = last_seq(tx)? + 1;
+    let prev_hash: String = tx
+        .query_row(
+            "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| audit::GENESIS.to_string());
+    let record = event.record(actor);
+    let hash = audit::entry_hash(&prev_hash, seq, &record);
+    tx.execute(
+        "INSERT INTO audit (seq, at, operator, action, key_id, outcome, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            seq,
+            record.at.timestamp(),
+            record.operator,
+            record.action,
+            record.key_id,
+            record.outcome,
+            record.detail,
+            prev_hash,
+            hash
+        ],
+    )?;
+    Ok(())
+}
+
+fn entry(row: &Row) -> rusqlite::Result<Entry> {
+    Ok(Entry {
+        seq: row.get("seq")?,
+        record: Record {
+            at: time(row, "at")?,
+            operator: row.get("operator")?,
+            action: row.get("action")?,
+            key_id: row.get("key_id")?,
+            outcome: row.get("outcome")?,
+            detail: row.get("detail")?,
+        },
+        prev_hash: row.get("prev_hash")?,
+        hash: row.get("hash")?,
+    })
+}
+
+pub fn each(conn: &Connection, filter: &AuditFilter, visit: Visit<Entry>) -> Result<()> {
+    let mut statement = conn.prepare(
+        "SELECT seq, at, operator, action, key_id, outcome, detail, prev_hash, hash FROM audit
+         WHERE (:key_id IS NULL OR key_id = :key_id)
+           AND (:operator IS NULL OR operator = :operator)
+           AND (:since IS NULL OR at >= :since)
+         ORDER BY seq",
+    )?;
+    let mut rows = statement.query(named_params! {
+        ":key_id": filter.key_id,
+        ":operator": filter.operator,
+        ":since": filter.since.map(|since| since.timestamp()),
+    })?;
+    while let Some(row) = rows.next()? {
+        visit(entry(row)?).map_err(Error::Other)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! The `api_key` table.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, named_params, params};
+
+use super::audit::append;
+use super::classify::time;
+use crate::audit::{Actor, Event};
+use crate::key::ApiKey;
+use crate::store::{Error, FlaggedCounts, KeyFilter, Renewal, Result, StoredKey, Visit};
+
+pub(super) const SELECT_KEY: &str =
+    "SELECT id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued FROM api_key";
+
+fn stored_key(row: &Row) -> rusqlite::Result<StoredKey> {
+    Ok(StoredKey {
+        key: ApiKey {
+            id: row.get("id")?,
+            name: row.get("name")?,
+            roles: row.get("roles")?,
+            created_at: time(row, "created_at")?,
+            renewed_at: time(row, "renewed_at")?,
+            freezes_at: time(row, "freezes_at")?,
+            issued: row.get("issued")?,
+        },
+        secret_hash: row.get("secret_hash")?,
+    })
+}
+
+pub fn insert_unissued(
+    tx: &Transaction,
+    key: &ApiKey,
+    secret_hash: &str,
+    actor: Actor,
+) -> Result<bool> {
+    let inserted = tx.execute(
+        "INSERT INTO api_key (id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)
+         ON CONFLICT (id) DO NOTHING",
+        params![
+            key.id,
+            key.name,
+            key.roles,
+            secret_hash,
+            key.created_at.timestamp(),
+            key.renewed_at.timestamp(),
+            key.freezes_at.timestamp(),
+        ],
+    )?;
+    if inserted == 1 {
+        append(tx, &Event::Created { key }, actor)?;
+    }
+    Ok(inserted == 1)
+}
+
+pub fn mark_issued(tx: &Transaction, id: &str) -> Result<()> {
+    tx.execute("UPDATE api_key SET issued = 1 WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+pub fn discard_unissued(tx: &Transaction, id: &str, actor: Actor) -> Result<()> {
+    if tx.execute("DELETE FROM api_key WHERE id = ?1 AND issued = 0", [id])? == 1 {
+        append(tx, &Event::Discarded { key_id: id }, actor)?;
+    }
+    Ok(())
+}
+
+/// One key by its ID: a single lookup on the primary key.
+pub fn find(conn: &Connection, id: &str) -> Result<Option<StoredKey>> {
+    Ok(conn
+        .query_row(&format!("{SELECT_KEY} WHERE id = ?1"), [id], stored_key)
+        .optional()?)
+}
+
+pub fn each(conn: &Connection, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()> {
+    let mut statement = conn.prepare(&format!(
+        "{SELECT_KEY}
+         WHERE (:freezing_by IS NULL OR freezes_at <= :freezing_by)
+           AND (NOT :issued_only OR issued = 1)
+         ORDER BY freezes_at, id"
+    ))?;
+    let mut rows = statement.query(named_params! {
+        ":freezing_by": filter.freezing_by.map(|time| time.timestamp()),
+        ":issued_only": filter.issued_only,
+    })?;
+    while let Some(row) = rows.next()? {
+        visit(stored_key(row)?.key).map_err(Error::Other)?;
+    }
+    Ok(())
+}
+
+pub fn count_flagged(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    expiring_by: DateTime<Utc>,
+) -> Result<FlaggedCounts> {
+    Ok(conn.query_row(
+        "SELECT count(*) AS issued,
+                coalesce(sum(freezes_at <= :now), 0) AS frozen,
+                coalesce(sum(freezes_at > :now AND freezes_at <= :expiring_by), 0) AS expiring
+         FROM api_key WHERE issued = 1",
+        named_params! {
+            ":now": now.timestamp(),
+            ":expiring_by": expiring_by.timestamp(),
+        },
+        |row| {
+            let count = |column: &str| row.get::<_, i64>(column).map(|n| n as u64);
+            Ok(FlaggedCounts {
+                issued: count("issued")?,
+                frozen: count("frozen")?,
+                expiring: count("expiring")?,
+            })
+        },
+    )?)
+}
+
+pub fn renew(
+    tx: &Transaction,
+    ids: &[String],
+    freezes_at: DateTime<Utc>,
+    actor: Actor,
+) -> Result<Vec<Renewal>> {
+    let keys = keys_by_id(tx, ids)?;
+    let mut renewals = Vec::with_capacity(keys.len());
+    for key in keys {
+        tx.execute(
+            "UPDATE api_key SET renewed_at = ?2, freezes_at = ?3 WHERE id = ?1",
+            params![key.id, actor.now.timestamp(), freezes_at.timestamp()],
+        )?;
+        append(
+            tx,
+            &Event::Renewed {
+                key_id: &key.id,
+                freezes_at,
+            },
+            actor,
+        )?;
+        let previous_freezes_at = key.freezes_at;
+        renewals.push(Renewal {
+            key: ApiKey {
+                renewed_at: actor.now,
+                freezes_at,
+                ..key
+            },
+            previous_freezes_at,
+        });
+    }
+    Ok(renewals)
+}
+
+pub fn delete(tx: &Transaction, ids: &[String], actor: Actor) -> Result<Vec<ApiKey>> {
+    let keys = keys_by_id(tx, ids)?;
+    for key in &keys {
+        tx.execute("DELETE FROM api_key WHERE id = ?1", [&key.id])?;
+        append(tx, &Event::Deleted { key }, actor)?;
+    }
+    Ok(keys)
+}
+
+/// The keys of `ids` in the order given, each once; `UnknownKeys` naming
+/// every unknown ID.
+fn keys_by_id(tx: &Transaction, ids: &[String]) -> Result<Vec<ApiKey>> {
+    let mut keys: Vec<ApiKey> = Vec::with_capacity(ids.len());
+    let mut unknown = Vec::new();
+    for id in ids {
+        match find(tx, id)? {
+            Some(stored) if !keys.iter().any(|key| key.id == stored.key.id) => {
+                keys.push(stored.key)
+            }
+            Some(_) => {}
+            None => unknown.push(id.clone()),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(Error::UnknownKeys(unknown));
+    }
+    Ok(keys)
+}

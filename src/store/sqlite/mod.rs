@@ -1,0 +1,188 @@
+//! The SQLite store: one file per job — opening the file safely (`open`),
+//! the schema and its migrations (`schema`), keys, operators and the audit
+//! log, and the generic SQLite helpers (`classify`).
+//!
+//! Every read-then-write runs in a `BEGIN IMMEDIATE` transaction so that
+//! cron, CI and people can run commands at once without losing an update.
+
+mod audit;
+mod classify;
+mod keys;
+mod open;
+mod operators;
+mod schema;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::audit::{Actor, Entry};
+use crate::key::ApiKey;
+use crate::operator::{Action, Change, Operator};
+use crate::store::{
+    AuditFilter, Error, FlaggedCounts, KeyFilter, Renewal, Result, Store, StoredKey, Visit,
+};
+
+pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
+
+pub struct SqliteStore {
+    conn: Connection,
+    /// None for a private database in memory.
+    path: Option<PathBuf>,
+    read_only: bool,
+    busy_timeout: Duration,
+}
+
+impl SqliteStore {
+    /// A private database in memory, for tests.
+    pub fn in_memory() -> Result<SqliteStore> {
+        let mut store = SqliteStore {
+            conn: Connection::open_in_memory()?,
+            path: None,
+            read_only: false,
+            busy_timeout: Duration::ZERO,
+        };
+        store
+            .conn
+            .pragma_update(None, "application_id", APPLICATION_ID)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn location(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or_else(|| ":memory:".to_string(), |path| path.display().to_string())
+    }
+
+    fn classify(&self, err: rusqlite::Error) -> Error {
+        classify::classify(&self.location(), self.busy_timeout, err)
+    }
+
+    /// Runs a query, its SQLite errors sorted.
+    fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        work(&self.conn)
+            .map_err(|err| classify::reclassify(&self.location(), self.busy_timeout, err))
+    }
+
+    /// Runs a change in one immediate transaction: all of it or nothing.
+    fn write<T>(&mut self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        if self.read_only {
+            return Err(Error::ReadOnly {
+                location: self.location(),
+            });
+        }
+        let location = self.location();
+        let busy_timeout = self.busy_timeout;
+        let run = |conn: &mut Connection| -> Result<T> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = work(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        };
+        run(&mut self.conn).map_err(|err| classify::reclassify(&location, busy_timeout, err))
+    }
+}
+
+impl Store for SqliteStore {
+    fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn owner_uid(&self) -> Result<Option<u32>> {
+        use std::os::unix::fs::MetadataExt;
+        let Some(path) = &self.path else {
+            return Ok(None);
+        };
+        let metadata = std::fs::metadata(path).map_err(|err| {
+            anyhow::Error::new(err).context(format!("cannot read {}", path.display()))
+        })?;
+        Ok(Some(metadata.uid()))
+    }
+
+    fn insert_unissued(&mut self, key: &ApiKey, secret_hash: &str, actor: Actor) -> Result<bool> {
+        self.write(|tx| keys::insert_unissued(tx, key, secret_hash, actor))
+    }
+
+    fn mark_issued(&mut self, id: &str) -> Result<()> {
+        self.write(|tx| keys::mark_issued(tx, id))
+    }
+
+    fn discard_unissued(&mut self, id: &str, actor: Actor) -> Result<()> {
+        self.write(|tx| keys::discard_unissued(tx, id, actor))
+    }
+
+    fn find_key(&self, id: &str) -> Result<Option<StoredKey>> {
+        self.read(|conn| keys::find(conn, id))
+    }
+
+    fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()> {
+        self.read(|conn| keys::each(conn, filter, visit))
+    }
+
+    fn count_flagged(
+        &self,
+        now: DateTime<Utc>,
+        expiring_by: DateTime<Utc>,
+    ) -> Result<FlaggedCounts> {
+        self.read(|conn| keys::count_flagged(conn, now, expiring_by))
+    }
+
+    fn renew(
+        &mut self,
+        ids: &[String],
+        freezes_at: DateTime<Utc>,
+        actor: Actor,
+    ) -> Result<Vec<Renewal>> {
+        self.write(|tx| keys::renew(tx, ids, freezes_at, actor))
+    }
+
+    fn delete(&mut self, ids: &[String], actor: Actor) -> Result<Vec<ApiKey>> {
+        self.write(|tx| keys::delete(tx, ids, actor))
+    }
+
+    fn has_operators(&self) -> Result<bool> {
+        self.read(operators::any)
+    }
+
+    fn add_first_administrator(&mut self, name: &str, actor: Actor) -> Result<bool> {
+        self.write(|tx| operators::add_first_administrator(tx, name, actor))
+    }
+
+    fn operator(&self, name: &str) -> Result<Option<Operator>> {
+        self.read(|conn| operators::find(conn, name))
+    }
+
+    fn each_operator(&self, visit: Visit<Operator>) -> Result<()> {
+        self.read(|conn| operators::each(conn, visit))
+    }
+
+    fn add_operator(&mut self, operator: &Operator, actor: Actor) -> Result<()> {
+        self.write(|tx| operators::add(tx, operator, actor))
+    }
+
+    fn change_operator(&mut self, name: &str, change: &Change, actor: Actor) -> Result<Operator> {
+        self.write(|tx| operators::change(tx, name, change, actor))
+    }
+
+    fn remove_operator(&mut self, name: &str, actor: Actor) -> Result<()> {
+        self.write(|tx| operators::remove(tx, name, actor))
+    }
+
+    fn record_refusal(&mut self, action: Action, detail: &str, actor: Actor) -> Result<()> {
+        self.write(|tx| audit::append(tx, &crate::audit::Event::Refused { action, detail }, actor))
+    }
+
+    fn each_audit_entry(&self, filter: &AuditFilter, visit: Visit<Entry>) -> Result<()> {
+        self.read(|conn| audit::each(conn, filter, visit))
+    }
+
+    fn last_audit_seq(&self) -> Result<i64> {
+        self.read(audit::last_seq)
+    }
+}

@@ -1,0 +1,127 @@
+//! The schema: an append-only list of migrations applied under
+//! `PRAGMA user_version`, and the marks that say a file is ours.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::SqliteStore;
+use crate::store::{Error, NotOurs, Result};
+
+/// Marks the file as ours (`PRAGMA application_id`): "IGKS".
+pub const APPLICATION_ID: i32 = 0x4947_4B53;
+
+/// The schema, one entry per version, applied in order. Never edit or remove
+/// an entry: append a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // v1: API keys. Times are Unix seconds, UTC. `issued` becomes 1 only once
+    // the secret has been written out, so a key whose secret never reached
+    // its owner can never be used.
+    "CREATE TABLE api_key (
+        id          TEXT PRIMARY KEY NOT NULL,
+        name        TEXT NOT NULL,
+        roles       TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        renewed_at  INTEGER NOT NULL,
+        freezes_at  INTEGER NOT NULL,
+        issued      INTEGER NOT NULL DEFAULT 0 CHECK (issued IN (0, 1))
+    ) STRICT;",
+    // v2: operators and the append-only, hash-chained audit log.
+    "CREATE TABLE operator (
+        name        TEXT PRIMARY KEY NOT NULL,
+        permissions TEXT NOT NULL,
+        key_roles   TEXT,
+        added_at    INTEGER NOT NULL,
+        added_by    TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE audit (
+        seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+        at        INTEGER NOT NULL,
+        operator  TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        key_id    TEXT,
+        outcome   TEXT NOT NULL,
+        detail    TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL
+    );
+    CREATE INDEX audit_key_id ON audit (key_id);
+    CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+impl SqliteStore {
+    /// Refuses an SQLite file that another program made.
+    pub(super) fn check_identity(&self) -> Result<()> {
+        let application_id: i32 = self
+            .conn
+            .pragma_query_value(None, "application_id", |row| row.get(0))
+            .map_err(|err| self.classify(err))?;
+        if application_id != APPLICATION_ID {
+            return Err(Error::NotOurs {
+                location: self.location(),
+                reason: NotOurs::OtherProgram,
+            });
+        }
+        Ok(())
+    }
+
+    /// Brings the schema up to date in one transaction; refuses a newer one.
+    pub(super) fn migrate(&mut self) -> Result<()> {
+        let version = user_version(&self.conn).map_err(|err| self.classify(err))?;
+        self.refuse_newer(version)?;
+        if version == SCHEMA_VERSION {
+            return Ok(());
+        }
+        if self.read_only {
+            return Err(Error::NeedsUpgrade {
+                location: self.location(),
+                from: version,
+                to: SCHEMA_VERSION,
+            });
+        }
+        let location = self.location();
+        let busy_timeout = self.busy_timeout;
+        let classify = |err| super::classify::classify(&location, busy_timeout, err);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(classify)?;
+        // Another process may have migrated while we waited for the lock.
+        let version = user_version(&tx)?;
+        if version > SCHEMA_VERSION {
+            drop(tx);
+            return self.refuse_newer(version);
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql).map_err(|err| {
+                Error::Other(
+                    anyhow::Error::new(err)
+                        .context(format!("schema migration to v{} failed", index + 1)),
+                )
+            })?;
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit().map_err(classify)?;
+        Ok(())
+    }
+
+    fn refuse_newer(&self, version: i64) -> Result<()> {
+        if version > SCHEMA_VERSION {
+            return Err(Error::Newer {
+                location: self.location(),
+                version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        Ok(())
+    }
+}

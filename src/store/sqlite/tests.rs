@@ -1,0 +1,239 @@
+//! What only the SQLite store does: files, headers, migrations, triggers and
+//! query plans. Behaviour every store shares is tested in `store::tests`.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use super::schema::{MIGRATIONS, user_version};
+use super::*;
+use crate::store::{NotOurs, Open};
+
+const WAIT: Duration = Duration::from_secs(1);
+
+fn open(path: &Path, how: Open) -> Result<SqliteStore> {
+    SqliteStore::open(path, how, WAIT)
+}
+
+#[test]
+fn a_new_database_is_migrated_to_the_latest_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/keys.db");
+    let store = open(&path, Open::CreateIfMissing).unwrap();
+    assert_eq!(user_version(&store.conn).unwrap(), SCHEMA_VERSION);
+    let journal: String = store
+        .conn
+        .pragma_query_value(None, "journal_mode", |row| row.get(0))
+        .unwrap();
+    assert_eq!(journal, "wal");
+    // No temporary file is left behind.
+    let names: Vec<_> = fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .filter(|name| !name.to_string_lossy().starts_with("keys.db"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+#[test]
+fn an_older_schema_is_migrated_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        // user_version 0: an empty database of ours, as left by a crash
+        // before the first migration.
+    }
+    let store = open(&path, Open::MustExist).unwrap();
+    assert_eq!(user_version(&store.conn).unwrap(), SCHEMA_VERSION);
+    assert!(
+        crate::store::keys(&store, &KeyFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_v1_database_keeps_its_keys_and_reports_no_operators() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO api_key VALUES ('AAAAAAAAAAAA', 'old', 'accounts', '$h', 0, 0, 7776000, 1)",
+            [],
+        )
+        .unwrap();
+    }
+    let store = open(&path, Open::MustExist).unwrap();
+    assert_eq!(user_version(&store.conn).unwrap(), SCHEMA_VERSION);
+    let keys = crate::store::keys(&store, &KeyFilter::default()).unwrap();
+    assert_eq!(keys[0].name, "old");
+    // Who becomes its administrator is the domain's call; the store tells
+    // it that there is none yet, and who owns the file.
+    assert!(!store.has_operators().unwrap());
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        store.owner_uid().unwrap(),
+        Some(fs::metadata(&path).unwrap().uid())
+    );
+}
+
+#[test]
+fn new_files_are_private_whatever_the_umask() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data/keys.db");
+    open(&path, Open::CreateIfMissing).unwrap();
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+}
+
+#[test]
+fn a_missing_database_is_not_created_by_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.db");
+    let err = open(&path, Open::MustExist).err().unwrap();
+    assert!(matches!(err, Error::Missing { .. }), "{err:?}");
+    assert!(!path.exists());
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.db");
+    drop(open(&path, Open::CreateIfMissing).unwrap());
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    let before = fs::read(&path).unwrap();
+    let err = open(&path, Open::CreateIfMissing).err().unwrap();
+    assert!(
+        matches!(err, Error::Newer { version, known, .. } if version == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION),
+        "{err:?}"
+    );
+    assert_eq!(fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn files_that_are_not_ours_are_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], NotOurs); 3] = [
+        ("empty.db", b"", NotOurs::Empty),
+        (
+            "text.db",
+            b"hello, this is not a database\n",
+            NotOurs::NotSqlite,
+        ),
+        ("short.db", b"SQLite", NotOurs::NotSqlite),
+    ];
+    for (name, content, expected) in cases {
+        let path = dir.path().join(name);
+        fs::write(&path, content).unwrap();
+        let err = open(&path, Open::CreateIfMissing).err().unwrap();
+        assert!(
+            matches!(err, Error::NotOurs { reason, .. } if reason == expected),
+            "{name}: {err:?}"
+        );
+        assert_eq!(fs::read(&path).unwrap(), content);
+    }
+    let other = dir.path().join("other.db");
+    Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let before = fs::read(&other).unwrap();
+    let err = open(&other, Open::CreateIfMissing).err().unwrap();
+    assert!(
+        matches!(
+            err,
+            Error::NotOurs {
+                reason: NotOurs::OtherProgram,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(fs::read(&other).unwrap(), before);
+
+    let err = open(dir.path(), Open::CreateIfMissing).err().unwrap();
+    assert!(
+        matches!(
+            err,
+            Error::NotAFile {
+                is_directory: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_read_only_file_is_read_but_never_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.db");
+    drop(open(&path, Open::CreateIfMissing).unwrap());
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o400)).unwrap();
+    let mut store = open(&path, Open::MustExist).unwrap();
+    assert!(store.is_read_only());
+    assert!(store.operator("root").unwrap().is_none());
+    let actor = crate::audit::Actor {
+        operator: "root",
+        now: chrono::Utc::now(),
+    };
+    let err = store
+        .record_refusal(crate::operator::Action::List, "lacks view", actor)
+        .unwrap_err();
+    assert!(matches!(err, Error::ReadOnly { .. }), "{err:?}");
+}
+
+#[test]
+fn the_database_rejects_changes_to_the_audit_log() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    let actor = crate::audit::Actor {
+        operator: "root",
+        now: chrono::Utc::now(),
+    };
+    store
+        .record_refusal(crate::operator::Action::List, "lacks view", actor)
+        .unwrap();
+    for sql in ["UPDATE audit SET outcome = 'ok'", "DELETE FROM audit"] {
+        let err = store.conn.execute(sql, []).unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+    }
+}
+
+#[test]
+fn finding_a_key_is_one_primary_key_lookup() {
+    let store = SqliteStore::in_memory().unwrap();
+    let mut statement = store
+        .conn
+        .prepare(&format!(
+            "EXPLAIN QUERY PLAN {} WHERE id = 'x'",
+            super::keys::SELECT_KEY
+        ))
+        .unwrap();
+    let plan: Vec<String> = statement
+        .query_map([], |row| row.get::<_, String>(3))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(plan.len(), 1, "{plan:?}");
+    assert!(
+        plan[0].starts_with("SEARCH api_key USING INDEX"),
+        "{plan:?}"
+    );
+}
