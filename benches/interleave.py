@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Times commands interleaved, in rotating order, so that drifts in a shared
 machine's speed hit all of them alike; prints a Markdown table of medians and
-quartiles, relative to the first command.
+quartiles, relative to the first command, and each command's peak memory
+(the largest resident set, from one more run under GNU time: a process forked
+from Python would start with Python's resident set).
 
 Usage: interleave.py RUNS NAME=COMMAND [NAME=COMMAND ...]
 Each COMMAND is run by the shell; the first 3 rounds are a warm-up.
 """
+import os
 import statistics
 import subprocess
 import sys
@@ -22,10 +25,22 @@ for i in range(runs + 3):
         if i >= 3:
             times[name].append((time.perf_counter() - start) * 1000)
 
+
+def peak(command):
+    """The largest resident set in MiB of the shell running `command` and its
+    children (the shell execs a simple command, so then the command's own)."""
+    gnu_time = "/usr/bin/time"
+    if not os.access(gnu_time, os.X_OK):
+        return "–"
+    out = subprocess.run([gnu_time, "-f", "%M", "sh", "-c", command + " >/dev/null 2>&1"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return f"{int(out.stderr.strip().splitlines()[-1]) / 1024:.1f}"
+
+
 base = statistics.median(times[cases[0][0]])
-print("| case | median [ms] | quartiles [ms] | relative |")
-print("|---|---:|---:|---:|")
-for name, _ in cases:
+print("| case | median [ms] | quartiles [ms] | relative | peak [MiB] |")
+print("|---|---:|---:|---:|---:|")
+for name, command in cases:
     q = statistics.quantiles(times[name], n=4)
     median = statistics.median(times[name])
-    print(f"| {name} | {median:.1f} | {q[0]:.1f} – {q[2]:.1f} | {median / base:.3f} |")
+    print(f"| {name} | {median:.1f} | {q[0]:.1f} – {q[2]:.1f} | {median / base:.3f} | {peak(command)} |")

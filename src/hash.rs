@@ -5,10 +5,15 @@
 //! a PHC string that carries them, so a later change of defaults still
 //! verifies old hashes.
 
+mod memory;
+
 use anyhow::{Context, Result, anyhow};
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{Error as HashError, PasswordHasher, PasswordVerifier};
+use argon2::password_hash::phc::{Ident, Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::TryRng;
+use rand::rngs::SysRng;
+
+use memory::Memory;
 
 /// A hash with the same parameters as real ones, made by the reference C
 /// implementation (`argon2 igk-dummy-salt-0 -id -t 2 -k 19456 -p 1`) from a
@@ -18,23 +23,66 @@ pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$aWdrLWR1bW15LXNhbHQ
 
 /// Hashes a secret with a fresh random salt and returns the PHC string.
 pub fn hash_secret(secret: &str) -> Result<String> {
-    let hash: PasswordHash = Argon2::default()
-        .hash_password(secret.as_bytes())
-        .map_err(|err| anyhow!("could not hash the secret: {err}"))?;
+    let params = Params::default();
+    let mut salt = [0u8; argon2::RECOMMENDED_SALT_LEN];
+    SysRng
+        .try_fill_bytes(&mut salt)
+        .map_err(|err| anyhow!("could not draw a salt from the operating system: {err}"))?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    evaluate(&argon2, secret.as_bytes(), &salt, &mut out)?;
+    let hash = PasswordHash {
+        algorithm: Ident::from(Algorithm::Argon2id),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|err| anyhow!("{err}"))?,
+        salt: Some(Salt::new(&salt).map_err(|err| anyhow!("{err}"))?),
+        hash: Some(Output::new(&out).map_err(|err| anyhow!("{err}"))?),
+    };
     Ok(hash.to_string())
 }
 
 /// Whether `secret` matches the PHC string `stored`. An unreadable stored
 /// hash is an error (a damaged database), not a mismatch.
 pub fn verify_secret(secret: &str, stored: &str) -> Result<bool> {
+    let damaged = "a stored key hash is damaged";
     let parsed = PasswordHash::new(stored)
         .map_err(|err| anyhow!("{err}"))
-        .context("a stored key hash is damaged")?;
-    match Argon2::default().verify_password(secret.as_bytes(), &parsed) {
-        Ok(()) => Ok(true),
-        Err(HashError::PasswordInvalid) => Ok(false),
-        Err(err) => Err(anyhow!("could not verify the secret: {err}")),
-    }
+        .context(damaged)?;
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return Err(anyhow!("it has no salt or no hash").context(damaged));
+    };
+    let algorithm = Algorithm::new(parsed.algorithm.as_str())
+        .map_err(|err| anyhow!("{err}"))
+        .context(damaged)?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .map_err(|err| anyhow!("{err}"))
+        .context(damaged)?
+        .unwrap_or_default();
+    let params = Params::try_from(&parsed)
+        .map_err(|err| anyhow!("{err}"))
+        .context(damaged)?;
+    let mut out = [0u8; Output::MAX_LENGTH];
+    let out = &mut out[..expected.len()];
+    evaluate(
+        &Argon2::new(algorithm, version, params),
+        secret.as_bytes(),
+        salt,
+        out,
+    )?;
+    // `Output`'s equality takes the same time wherever the bytes differ.
+    let computed = Output::new(out).map_err(|err| anyhow!("{err}"))?;
+    Ok(computed == *expected)
+}
+
+/// One argon2 evaluation, with its memory from a huge-page mapping.
+fn evaluate(argon2: &Argon2, secret: &[u8], salt: &[u8], out: &mut [u8]) -> Result<()> {
+    let mut memory = Memory::new(argon2.params().block_count())?;
+    argon2
+        .hash_password_into_with_memory(secret, salt, out, memory.blocks())
+        .map_err(|err| anyhow!("could not hash the secret: {err}"))
 }
 
 /// Spends the same work as `verify_secret` on a real hash, and always fails.
@@ -43,11 +91,56 @@ pub fn verify_dummy(secret: &str) -> Result<bool> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Tests that look for their mapping in /proc/self/maps run one at a
+    /// time with every test that maps argon2 memory.
+    pub static MAPPINGS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+        MAPPINGS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    #[test]
+    fn the_mapped_memory_gives_the_same_hash_as_the_crates_own_allocation() {
+        let _serial = serial();
+        let argon2 = Argon2::default();
+        let salt = b"sixteen byte sal";
+        let mut ours = [0u8; 32];
+        let mut theirs = [0u8; 32];
+        evaluate(&argon2, b"correct horse", salt, &mut ours).unwrap();
+        argon2
+            .hash_password_into(b"correct horse", salt, &mut theirs)
+            .unwrap();
+        assert_eq!(ours, theirs);
+        assert_ne!(ours, [0u8; 32]);
+    }
+
+    #[test]
+    fn hashes_made_with_other_parameters_still_verify() {
+        use argon2::password_hash::PasswordHasher;
+        let _serial = serial();
+        for (algorithm, m, t, p) in [
+            (Algorithm::Argon2id, 4096, 3, 1),
+            (Algorithm::Argon2id, 8192, 1, 2),
+            (Algorithm::Argon2i, 4096, 2, 1),
+        ] {
+            let params = Params::new(m, t, p, None).unwrap();
+            let stored = Argon2::new(algorithm, Version::V0x13, params)
+                .hash_password(b"old secret")
+                .unwrap()
+                .to_string();
+            assert!(verify_secret("old secret", &stored).unwrap(), "{stored}");
+            assert!(!verify_secret("old secreT", &stored).unwrap(), "{stored}");
+        }
+    }
 
     #[test]
     fn a_hash_verifies_its_secret_and_nothing_else() {
+        let _serial = serial();
         let stored = hash_secret("correct horse").unwrap();
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(!stored.contains("correct horse"));
@@ -57,11 +150,13 @@ mod tests {
 
     #[test]
     fn the_same_secret_hashes_differently_each_time() {
+        let _serial = serial();
         assert_ne!(hash_secret("s").unwrap(), hash_secret("s").unwrap());
     }
 
     #[test]
     fn the_dummy_hash_has_the_parameters_of_real_hashes() {
+        let _serial = serial();
         let real = hash_secret("x").unwrap();
         let params = |phc: &str| phc.split('$').nth(3).unwrap().to_string();
         assert_eq!(params(DUMMY_HASH), params(&real));
@@ -73,5 +168,10 @@ mod tests {
     #[test]
     fn a_damaged_stored_hash_is_an_error() {
         assert!(verify_secret("x", "not a phc string").is_err());
+        // Well-formed PHC strings that argon2 cannot check.
+        assert!(
+            verify_secret("x", "$argon2id$v=19$m=19456,t=2,p=1$aWdrLWR1bW15LXNhbHQtMA").is_err()
+        );
+        assert!(verify_secret("x", "$scrypt$ln=16,r=8,p=1$aWdrLWR1bW15LXNhbHQtMA$Pvh++CwxW3SXNUzUiq2pJZ38gSMT+gq238nBzZCfT9M").is_err());
     }
 }
