@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::store::{Error, NotOurs};
+use crate::store::{Error, Exposure, NotOurs};
 
 /// A store error with its sentence. The typed error stays reachable
 /// (`err.downcast_ref::<Explained>()`) for callers that branch on it, such
@@ -75,6 +75,26 @@ pub fn sentence(error: &Error) -> String {
         ),
         Error::NeedsUpgrade { location, from, to } => format!(
             "{location} needs a schema upgrade (v{from} to v{to}) but is read-only; run a command that changes keys as its owner first"
+        ),
+        Error::Exposed {
+            path,
+            directory,
+            exposure: Exposure::WorldWritable,
+        } => {
+            let what = if *directory {
+                format!("the directory {path} is writable by every account, so anyone could replace the database in it")
+            } else {
+                format!("{path} is writable by every account, so anyone could have changed its keys and operators")
+            };
+            format!("{what}; fix it with `chmod o-w {path}` (then check the log with `intergiro-keys audit --verify`)")
+        }
+        Error::Exposed {
+            path,
+            directory,
+            exposure: Exposure::ForeignOwner { owner, caller },
+        } => format!(
+            "{} {path} belongs to {owner}, not to you ({caller}), root or a group of yours, so it may not be the database you mean; if it is, take it with `chown {caller} {path}`, or share it through a group as the README's shared set-up does",
+            if *directory { "the directory" } else { "the database" }
         ),
         Error::ReadOnly { location } => format!(
             "the database {location} is read-only; ask its owner for write access (or make it writable with chmod u+w)"

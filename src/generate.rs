@@ -131,6 +131,10 @@ fn exit_status(roff: &mut Roff, sub: Option<&str>) {
             "the secret is right but the key is frozen; renew revives it",
         ),
         ("4", "the key is valid but lacks a role given with --role"),
+        (
+            "75",
+            "temporary failure: the database stayed locked past the busy timeout; try again",
+        ),
     ];
     let check = [
         ("0", "OK: no key freezes within the warning threshold"),
@@ -149,6 +153,10 @@ fn exit_status(roff: &mut Roff, sub: Option<&str>) {
         (
             "2",
             "error: bad usage, no database, I/O or permission; one line on stderr",
+        ),
+        (
+            "75",
+            "temporary failure: the database stayed locked past the busy timeout; try again",
         ),
     ];
     let codes: &[(&str, &str)] = match sub {
@@ -171,6 +179,10 @@ fn exit_status(roff: &mut Roff, sub: Option<&str>) {
                 "verify: the key is valid but lacks a role given with --role",
             ),
             ("0\\(en3", "check only: OK, WARNING, CRITICAL, UNKNOWN"),
+            (
+                "75",
+                "temporary failure: the database stayed locked past the busy timeout; try again",
+            ),
         ],
     };
     roff.control("SH", ["EXIT STATUS"]);

@@ -172,16 +172,23 @@ pub fn freezes_at(at: DateTime<Utc>) -> DateTime<Utc> {
 /// The status of a key freezing at `freezes_at`, seen at `now`.
 ///
 /// The key is frozen from the instant of its freeze on, and expiring when the
-/// time left is at most 14 × 24 hours.
+/// time left is at most 14 × 24 hours. A freeze date more than 90 days ahead
+/// is never honoured (no renewal gives one: it was written by a clock running
+/// fast, or by hand), so such a key counts as frozen until renewed.
 pub fn status(freezes_at: DateTime<Utc>, now: DateTime<Utc>) -> Status {
     let left = freezes_at - now;
-    if left <= Duration::zero() {
+    if left <= Duration::zero() || beyond_lifetime(freezes_at, now) {
         Status::Frozen
     } else if left <= Duration::days(i64::from(EXPIRING_WITHIN_DAYS)) {
         Status::Expiring
     } else {
         Status::Active
     }
+}
+
+/// Whether a freeze date lies further ahead than any renewal at `now` gives.
+pub fn beyond_lifetime(freezes_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    freezes_at - now > lifetime()
 }
 
 /// Whole days until the freeze, rounded toward zero: 13 days and 23 hours is
@@ -293,6 +300,16 @@ mod tests {
         );
         assert_eq!(status(freeze, freeze), Status::Frozen);
         assert_eq!(status(freeze, freeze + Duration::days(400)), Status::Frozen);
+        // Never more than 90 days ahead: a later date is not honoured.
+        assert_eq!(status(freeze, freeze - lifetime()), Status::Active);
+        assert_eq!(
+            status(freeze, freeze - lifetime() - Duration::seconds(1)),
+            Status::Frozen
+        );
+        assert_eq!(
+            status(freeze, freeze - Duration::days(300 * 365)),
+            Status::Frozen
+        );
     }
 
     #[test]

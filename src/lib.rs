@@ -133,9 +133,23 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             print_error(&err);
-            ExitCode::from(2)
+            ExitCode::from(exit_code(&err))
         }
     }
+}
+
+/// EX_TEMPFAIL (sysexits.h): worth retrying later.
+pub const EXIT_TEMPORARY: u8 = 75;
+
+/// 75 for a store that stayed busy, so that retry logic can tell a
+/// transient failure from a permanent one; 2 for every other error.
+fn exit_code(err: &anyhow::Error) -> u8 {
+    let busy = err.chain().any(|cause| {
+        cause
+            .downcast_ref::<explain::Explained>()
+            .is_some_and(|explained| matches!(explained.error, store::Error::Busy { .. }))
+    });
+    if busy { EXIT_TEMPORARY } else { 2 }
 }
 
 /// The one line on stderr for a failed command.

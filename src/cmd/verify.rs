@@ -83,6 +83,18 @@ fn print(
                     human_time(key.freezes_at),
                     human_days_left(key.days_left(app.now))
                 ),
+                (Verdict::Frozen, Some(key))
+                    if crate::key::beyond_lifetime(key.freezes_at, app.now) =>
+                {
+                    format!(
+                        "frozen: key {} \"{}\" ({}) has a freeze date more than 90 days ahead ({}), which no renewal gives; it is not honoured — `intergiro-keys renew {}` sets a true one",
+                        key.id,
+                        sanitize(&key.name),
+                        key.roles,
+                        human_time(key.freezes_at),
+                        key.id
+                    )
+                }
                 (Verdict::Frozen, Some(key)) => format!(
                     "frozen: key {} \"{}\" ({}) froze at {}; `intergiro-keys renew {}` revives it",
                     key.id,

@@ -38,6 +38,13 @@ pub enum Error {
         from: i64,
         to: i64,
     },
+    /// The database file or its directory could have been changed by
+    /// another account, so its contents cannot be trusted.
+    Exposed {
+        path: String,
+        directory: bool,
+        exposure: Exposure,
+    },
     /// A change was asked of a store opened read-only.
     ReadOnly {
         location: String,
@@ -66,6 +73,16 @@ pub enum Error {
     LastAdministrator,
     /// Anything else, with its context; also what a visitor returned.
     Other(anyhow::Error),
+}
+
+/// How another account could have changed the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exposure {
+    /// Writable by every account (a directory: without the sticky bit).
+    WorldWritable,
+    /// Owned by an account that is neither the caller nor root, with a group
+    /// the caller is not in.
+    ForeignOwner { owner: String, caller: String },
 }
 
 /// Why a file is not a store of ours.

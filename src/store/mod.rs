@@ -37,7 +37,7 @@ pub use crate::audit::Verdict as AuditVerdict;
 use crate::audit::{self, Entry};
 use crate::key::ApiKey;
 use crate::operator::{Action, Change, Operator};
-pub use error::{Error, NotOurs, Result};
+pub use error::{Error, Exposure, NotOurs, Result};
 
 /// Whether opening may create a new store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -416,3 +416,33 @@ fn clocks_outside_any_date_a_key_can_have_are_a_clear_error() {
             ));
     }
 }
+
+#[test]
+fn a_freeze_date_beyond_90_days_is_never_honoured() {
+    // A clock 300 years fast when the key was renewed: the row agrees with
+    // its audit entry, but no renewal gives more than 90 days.
+    let env = Env::new();
+    let (key, id) = env.create("k", &["accounts"]);
+    env.at(crate::common::t0() + chrono::Duration::days(300 * 365))
+        .cmd()
+        .args(["renew", &id])
+        .assert()
+        .success();
+    let output = env
+        .cmd()
+        .arg("verify")
+        .write_stdin(format!("{key}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("more than 90 days ahead"),
+        "{output:?}"
+    );
+    let keys = env.list_json();
+    assert_eq!(keys[0]["status"], "frozen");
+    env.cmd().arg("check").assert().code(2);
+    // Renewing with the right clock puts it right.
+    env.cmd().args(["renew", &id]).assert().success();
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 0);
+}

@@ -1,6 +1,7 @@
 //! Drives the real binary in temporary directories. One test binary, one
 //! module per area.
 
+mod accounts;
 mod common;
 mod hardening;
 mod hostile;

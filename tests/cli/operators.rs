@@ -408,7 +408,7 @@ fn a_second_operating_system_account_is_checked_by_its_real_user_id() {
     // A shared directory both accounts can use, with its own copy of the binary.
     use std::os::unix::fs::PermissionsExt;
     let shared = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let bin = shared.path().join("intergiro-keys");
     std::fs::copy(assert_cmd::cargo::cargo_bin!("intergiro-keys"), &bin).unwrap();
     std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -435,7 +435,9 @@ fn a_second_operating_system_account_is_checked_by_its_real_user_id() {
             .status
             .success()
     );
-    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o666)).unwrap();
+    // Readable by the other account, which may not change it: its refused
+    // commands cannot be recorded, but are refused all the same.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
 
     let refused = run_as(Some(account), &["list"]);
     assert_eq!(refused.status.code(), Some(2));

@@ -131,7 +131,7 @@ fn a_writer_held_off_past_the_busy_timeout_fails_clearly() {
         .args(["renew", &id])
         .timeout(Duration::from_secs(30))
         .assert()
-        .code(2)
+        .code(75)
         .stderr(predicate::str::contains(
             "stayed locked by another process for 1 seconds; nothing was changed",
         ));

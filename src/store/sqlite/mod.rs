@@ -11,6 +11,7 @@ mod keys;
 mod open;
 mod operators;
 mod schema;
+mod strict;
 
 #[cfg(test)]
 mod tests;

@@ -20,6 +20,7 @@ impl SqliteStore {
     /// modified.
     pub fn open(path: &Path, open: Open, busy_timeout: Duration) -> Result<SqliteStore> {
         let location = || path.display().to_string();
+        super::strict::check(path, &super::strict::Caller::current())?;
         let metadata = match fs::metadata(path) {
             Ok(metadata) => metadata,
             Err(err) if err.kind() == ErrorKind::NotFound => {
@@ -50,14 +51,17 @@ impl SqliteStore {
         }
         check_header(path)?;
 
-        let mut read_only = metadata.permissions().readonly();
-        let flags = if read_only {
-            OpenFlags::SQLITE_OPEN_READ_ONLY
+        let mut read_only = metadata.permissions().readonly() || !may_write(path);
+        let conn = if read_only {
+            open_read_only(path)?
         } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE
+            companions_writable(path, &metadata);
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .with_context(|| format!("cannot open the database {}", path.display()))?
         };
-        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_context(|| format!("cannot open the database {}", path.display()))?;
         // SQLite falls back to read-only when the OS refuses writing.
         read_only |= conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false);
         let mut store = SqliteStore {
@@ -81,6 +85,83 @@ impl SqliteStore {
             .pragma_update(None, "synchronous", "FULL")
             .map_err(|err| self.classify(err))?;
         Ok(())
+    }
+}
+
+/// Whether this account may write both the file and its directory (where
+/// SQLite keeps the `-wal` and `-shm` files).
+fn may_write(path: &Path) -> bool {
+    use nix::unistd::{AccessFlags, access};
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    access(path, AccessFlags::W_OK).is_ok() && access(dir, AccessFlags::W_OK).is_ok()
+}
+
+/// Opens the database for reading only, leaving no file behind.
+///
+/// In WAL mode even a reader needs the `-shm` file. A reader that may not
+/// write the directory cannot create it, and one that creates it gives it
+/// the database file's mode: a reader of a `chmod 400` file would leave a
+/// read-only `-shm` that later blocks its owner's writes. So:
+/// - with no WAL (no writer since the last clean close, the usual case) the
+///   main file holds every committed change, and it is opened `immutable`:
+///   no locks, no `-shm`, nothing created. A writer starting meanwhile adds
+///   to a new WAL, not the main file, so the read stays consistent; only a
+///   checkpoint landing within the read's few milliseconds could disturb it,
+///   and SQLite then reports the file damaged rather than returning wrong
+///   rows (the command can simply be run again).
+/// - with a WAL (a writer is at work, or crashed), its `-shm` exists and
+///   SQLite reads both read-only, seeing the latest commits.
+///
+/// Not `journal_mode=DELETE` instead of WAL: readers would then block
+/// writers and the reverse, which cron, CI and people running at once must
+/// not do.
+fn open_read_only(path: &Path) -> Result<Connection> {
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let has_wal = fs::metadata(&wal).is_ok_and(|metadata| metadata.len() > 0);
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = if has_wal {
+        Connection::open_with_flags(path, flags)
+    } else {
+        Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+    };
+    Ok(conn.with_context(|| format!("cannot open the database {}", path.display()))?)
+}
+
+/// `file:PATH?immutable=1`, with the path percent-encoded as URIs need.
+fn immutable_uri(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &byte in path.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// Makes our own `-wal` and `-shm` files writable again when a reader (of an
+/// older version) left them read-only, as SQLite gives them the database's
+/// mode of that moment; otherwise every later write would fail.
+fn companions_writable(path: &Path, metadata: &fs::Metadata) {
+    use std::os::unix::fs::MetadataExt;
+    let uid = nix::unistd::getuid().as_raw();
+    for suffix in ["-wal", "-shm"] {
+        let companion = PathBuf::from(format!("{}{suffix}", path.display()));
+        if let Ok(companion_metadata) = fs::metadata(&companion)
+            && companion_metadata.uid() == uid
+            && companion_metadata.mode() & 0o200 == 0
+        {
+            let _ = fs::set_permissions(
+                &companion,
+                fs::Permissions::from_mode(metadata.mode() & 0o666),
+            );
+        }
     }
 }
 

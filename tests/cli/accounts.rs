@@ -1,0 +1,282 @@
+//! Real operating-system accounts: a monitoring account that may only read
+//! the database, files that must not be left blocking the owner, and a
+//! database or directory that another account could have planted or changed.
+//! These need root (to make accounts and run commands as them), as CI is.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// An account of its own for each test, so that tests running at once never
+/// remove one another's. None when not root (then nothing here can run).
+fn account(name: &str) -> Option<String> {
+    if !nix::unistd::geteuid().is_root() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root: the account tests must run there"
+        );
+        eprintln!("not root: cannot make a second account; skipped outside CI");
+        return None;
+    }
+    if nix::unistd::User::from_name(name).ok().flatten().is_none() {
+        let output = Command::new("useradd")
+            .args(["--no-create-home", "--shell", "/bin/sh", name])
+            .output()
+            .expect("useradd");
+        // Another test may have made it in the meantime.
+        assert!(
+            output.status.success() || nix::unistd::User::from_name(name).ok().flatten().is_some(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Some(name.to_string())
+}
+
+fn uid_of(name: &str) -> u32 {
+    nix::unistd::User::from_name(name)
+        .unwrap()
+        .unwrap()
+        .uid
+        .as_raw()
+}
+
+fn gid_of(name: &str) -> u32 {
+    nix::unistd::User::from_name(name)
+        .unwrap()
+        .unwrap()
+        .gid
+        .as_raw()
+}
+
+/// A directory other accounts can reach, with its own copy of the binary.
+struct Shared {
+    _root: tempfile::TempDir,
+    bin: PathBuf,
+    dir: PathBuf,
+    db: PathBuf,
+}
+
+impl Shared {
+    fn new() -> Shared {
+        let root = tempfile::tempdir().unwrap();
+        set_mode(root.path(), 0o755);
+        let bin = root.path().join("intergiro-keys");
+        std::fs::copy(assert_cmd::cargo::cargo_bin!("intergiro-keys"), &bin).unwrap();
+        set_mode(&bin, 0o755);
+        let dir = root.path().join("store");
+        std::fs::create_dir(&dir).unwrap();
+        set_mode(&dir, 0o755);
+        let db = dir.join("keys.db");
+        Shared {
+            _root: root,
+            bin,
+            dir,
+            db,
+        }
+    }
+
+    /// Runs the binary as `user` (root when None), with `stdin`.
+    fn run(&self, user: Option<&str>, args: &[&str], stdin: &str) -> Output {
+        let mut cmd = match user {
+            Some(user) => {
+                let mut cmd = Command::new("runuser");
+                cmd.args(["-u", user, "--"]).arg(&self.bin);
+                cmd
+            }
+            None => Command::new(&self.bin),
+        };
+        // No identity seam: the account comes from the real user id.
+        cmd.env_clear()
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+            .env("INTERGIRO_KEYS_DB", &self.db)
+            .current_dir("/")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        use std::io::Write;
+        let mut input = child.stdin.take().unwrap();
+        input.write_all(stdin.as_bytes()).unwrap();
+        drop(input);
+        child.wait_with_output().unwrap()
+    }
+
+    fn ok(&self, user: Option<&str>, args: &[&str], stdin: &str) -> String {
+        let output = self.run(user, args, stdin);
+        assert!(
+            output.status.success(),
+            "{user:?} {args:?}: exit {:?}: {}{}",
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr),
+            String::from_utf8_lossy(&output.stdout)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// The names in the store's directory, sorted.
+    fn files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn chown(path: &Path, uid: Option<u32>, gid: Option<u32>) {
+    std::os::unix::fs::chown(path, uid, gid).unwrap();
+}
+
+#[test]
+fn an_account_that_may_only_read_the_file_can_list_check_verify_and_audit() {
+    let Some(monitor) = account("igk-test-monitor") else {
+        return;
+    };
+    let shared = Shared::new();
+    let key = shared.ok(None, &["create", "--name", "k", "--role", "accounts"], "");
+    let key = key.trim();
+    shared.ok(
+        None,
+        &["users", "add", &monitor, "--permission", "view"],
+        "",
+    );
+    set_mode(&shared.db, 0o644);
+    // A writer's files, as the last writer leaves them: none.
+    let before = shared.files();
+    assert_eq!(before, ["keys.db"]);
+    let db_before = std::fs::read(&shared.db).unwrap();
+
+    let monitor = Some(monitor.as_str());
+    let listed = shared.ok(monitor, &["list", "--format", "json"], "");
+    assert!(listed.contains("\"name\": \"k\""), "{listed}");
+    let checked = shared.ok(monitor, &["check"], "");
+    assert!(checked.starts_with("OK:"), "{checked}");
+    let verified = shared.ok(monitor, &["verify"], &format!("{key}\n"));
+    assert!(verified.starts_with("valid:"), "{verified}");
+    shared.ok(monitor, &["audit"], "");
+    let intact = shared.ok(monitor, &["audit", "--verify"], "");
+    assert!(intact.starts_with("ok:"), "{intact}");
+    // A change is refused as such, not as a broken database.
+    let refused = shared.run(monitor, &["renew", &key[4..16]], "");
+    assert_eq!(refused.status.code(), Some(2));
+
+    // Nothing left behind, nothing changed; the owner carries on.
+    assert_eq!(shared.files(), before);
+    assert_eq!(std::fs::read(&shared.db).unwrap(), db_before);
+    shared.ok(
+        None,
+        &["create", "--name", "after", "--role", "accounts"],
+        "",
+    );
+    shared.ok(None, &["renew", &key[4..16]], "");
+}
+
+#[test]
+fn a_read_only_look_at_a_readers_own_database_leaves_nothing_that_blocks_writing() {
+    let Some(owner) = account("igk-test-owner") else {
+        return;
+    };
+    let shared = Shared::new();
+    chown(&shared.dir, Some(uid_of(&owner)), Some(gid_of(&owner)));
+    let owner = Some(owner.as_str());
+    shared.ok(owner, &["create", "--name", "k", "--role", "accounts"], "");
+    set_mode(&shared.db, 0o400);
+    shared.ok(owner, &["list"], "");
+    shared.ok(owner, &["check"], "");
+    set_mode(&shared.db, 0o600);
+    shared.ok(
+        owner,
+        &["create", "--name", "later", "--role", "accounts"],
+        "",
+    );
+    assert_eq!(shared.files(), ["keys.db"]);
+
+    // A `-shm` left read-only by an older version is put right.
+    let key = shared.ok(owner, &["create", "--name", "k2", "--role", "accounts"], "");
+    let shm = shared.dir.join("keys.db-shm");
+    std::fs::write(&shm, vec![0u8; 32768]).unwrap();
+    chown(&shm, Some(uid_of("igk-test-owner")), None);
+    set_mode(&shm, 0o400);
+    shared.ok(owner, &["renew", &key.trim()[4..16]], "");
+}
+
+#[test]
+fn a_database_or_directory_others_could_change_is_refused_with_the_fix() {
+    let Some(other) = account("igk-test-other") else {
+        return;
+    };
+    // A directory anyone may write (not sticky): anyone could replace the file.
+    let shared = Shared::new();
+    set_mode(&shared.dir, 0o777);
+    let output = shared.run(None, &["create", "--name", "k", "--role", "accounts"], "");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("chmod o-w {}", shared.dir.display())),
+        "{stderr}"
+    );
+    assert!(shared.files().is_empty());
+
+    // A file planted by another account, world-writable or not.
+    set_mode(&shared.dir, 0o1777);
+    shared.ok(
+        Some(&other),
+        &["create", "--name", "planted", "--role", "payments"],
+        "",
+    );
+    set_mode(&shared.db, 0o666);
+    let output = shared.run(None, &["list"], "");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("chmod o-w {}", shared.db.display())),
+        "{stderr}"
+    );
+    set_mode(&shared.db, 0o644);
+    let output = shared.run(None, &["list"], "");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("belongs to {other}"))
+            && stderr.contains(&format!("chown root {}", shared.db.display())),
+        "{stderr}"
+    );
+
+    // The shared-group set-up of the README: a member of the file's group
+    // uses a database another operator made.
+    let Some(member) = account("igk-test-member") else {
+        return;
+    };
+    let added = Command::new("usermod")
+        .args(["-aG", &other, &member])
+        .output()
+        .unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let shared = Shared::new();
+    chown(&shared.dir, None, Some(gid_of(&other)));
+    set_mode(&shared.dir, 0o2770);
+    shared.ok(
+        Some(&other),
+        &["create", "--name", "theirs", "--role", "accounts"],
+        "",
+    );
+    set_mode(&shared.db, 0o660);
+    shared.ok(
+        Some(&other),
+        &["users", "add", &member, "--permission", "view"],
+        "",
+    );
+    let listed = shared.ok(Some(&member), &["list"], "");
+    assert!(listed.contains("theirs"), "{listed}");
+}
