@@ -3,6 +3,7 @@
 
 mod accounts;
 mod common;
+mod compatibility;
 mod hardening;
 mod hostile;
 mod lifecycle;

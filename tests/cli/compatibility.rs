@@ -1,0 +1,201 @@
+//! Databases written by earlier builds keep working: their audit chains
+//! verify and grow, and the same commands still write the same audit text.
+
+use std::fs::File;
+use std::process::Stdio;
+
+use chrono::{DateTime, Utc};
+
+use crate::common::Env;
+
+/// Made by the build before the store interface; see its header.
+const BEFORE_STORE_INTERFACE: &str = include_str!("fixtures/v2-before-store-interface.sql");
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+}
+
+fn load_fixture(env: &Env) {
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute_batch(BEFORE_STORE_INTERFACE).unwrap();
+}
+
+fn run(env: &Env, now: &str, operator: &str, args: &[&str]) -> std::process::Output {
+    env.at(at(now))
+        .std_cmd()
+        .env("INTERGIRO_KEYS_OPERATOR", operator)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// `audit --format json` with what the hash covers, key IDs reduced to
+/// whether there is one (they are random).
+fn audit_records(env: &Env) -> Vec<(String, String, String, bool, String, String)> {
+    let output = run(
+        env,
+        "2026-01-01T12:00:00Z",
+        "alice",
+        &["audit", "--format", "json"],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    entries
+        .iter()
+        .map(|entry| {
+            let text = |field: &str| entry[field].as_str().unwrap_or_default().to_string();
+            (
+                text("at"),
+                text("operator"),
+                text("action"),
+                entry["key_id"].is_string(),
+                text("outcome"),
+                text("detail"),
+            )
+        })
+        .collect()
+}
+
+fn verify_chain(env: &Env) -> serde_json::Value {
+    let output = run(
+        env,
+        "2026-01-01T12:00:00Z",
+        "alice",
+        &["audit", "--verify", "--format", "json"],
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn key_id(env: &Env, name: &str) -> String {
+    let output = run(
+        env,
+        "2026-01-01T12:00:00Z",
+        "alice",
+        &["list", "--format", "json"],
+    );
+    let keys: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    keys.iter()
+        .find(|key| key["name"] == name)
+        .and_then(|key| key["id"].as_str())
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn an_audit_chain_from_before_the_store_interface_verifies_and_grows() {
+    let env = Env::new();
+    load_fixture(&env);
+    let verdict = verify_chain(&env);
+    assert_eq!(verdict["intact"], true, "{verdict}");
+    assert_eq!(verdict["entries"], 14);
+
+    let id = key_id(&env, "ci-deploy");
+    let output = run(&env, "2026-03-01T00:00:00Z", "alice", &["renew", &id]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let verdict = verify_chain(&env);
+    assert_eq!(verdict["intact"], true, "{verdict}");
+    assert_eq!(verdict["entries"], 15);
+}
+
+#[test]
+fn the_same_commands_write_the_same_audit_text_as_before() {
+    let old = Env::new();
+    load_fixture(&old);
+
+    let new = Env::new();
+    let t0 = "2026-01-01T12:00:00Z";
+    let ok = |output: std::process::Output| {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let refused = |output: std::process::Output| assert_eq!(output.status.code(), Some(2));
+    ok(run(
+        &new,
+        t0,
+        "alice",
+        &[
+            "create",
+            "--name",
+            "ci-deploy",
+            "--role",
+            "accounts",
+            "--role",
+            "payments",
+        ],
+    ));
+    ok(run(
+        &new,
+        t0,
+        "alice",
+        &["create", "--name", "reports", "--role", "transactions"],
+    ));
+    let full = new
+        .at(at(t0))
+        .std_cmd()
+        .env("INTERGIRO_KEYS_OPERATOR", "alice")
+        .args(["create", "--name", "lost", "--role", "accounts"])
+        .stdout(File::create("/dev/full").unwrap())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(full.code(), Some(2));
+    let deploy = key_id(&new, "ci-deploy");
+    let reports = key_id(&new, "reports");
+    ok(run(
+        &new,
+        "2026-02-15T08:30:00Z",
+        "alice",
+        &["renew", &deploy],
+    ));
+    ok(run(
+        &new,
+        t0,
+        "alice",
+        &[
+            "users",
+            "add",
+            "bob",
+            "--permission",
+            "view",
+            "--permission",
+            "create",
+            "--key-roles",
+            "accounts",
+        ],
+    ));
+    ok(run(
+        &new,
+        t0,
+        "alice",
+        &[
+            "users",
+            "grant",
+            "bob",
+            "renew",
+            "--key-roles",
+            "accounts,transactions",
+        ],
+    ));
+    ok(run(&new, t0, "alice", &["users", "revoke", "bob", "view"]));
+    refused(run(&new, t0, "mallory", &["list"]));
+    refused(run(&new, t0, "bob", &["delete", &reports, "--yes"]));
+    refused(run(&new, t0, "alice", &["users", "remove", "ghost"]));
+    ok(run(&new, t0, "alice", &["users", "remove", "bob"]));
+    ok(run(&new, t0, "alice", &["delete", &reports, "--yes"]));
+
+    let expected = audit_records(&old);
+    assert_eq!(expected.len(), 14);
+    assert_eq!(audit_records(&new), expected);
+}
