@@ -103,7 +103,7 @@ fn may_write(path: &Path) -> bool {
 ///
 /// In WAL mode even a reader needs the `-shm` file. A reader that may not
 /// write the directory cannot create it, and one that creates it gives it
-/// the database file's mode: a reader of a `chmod 400` file would leave a
+/// the database file's mode: a reader of a mode 0400 file would leave a
 /// read-only `-shm` that later blocks its owner's writes. So:
 /// - with no WAL (no writer since the last clean close, the usual case) the
 ///   main file holds every committed change, and it is opened `immutable`:

@@ -96,3 +96,40 @@ pub(super) fn audit_trail(store: &dyn Store) -> Vec<(String, String, String)> {
         .unwrap();
     trail
 }
+
+/// The store reports facts; the words users read, with the commands and
+/// flags they name, are written in `crate::explain` and the commands.
+#[test]
+fn the_store_has_no_user_wording() {
+    // Spelled in pieces so that this file does not match itself.
+    let wording = [
+        concat!("intergiro", "-keys "),
+        concat!("--", "db"),
+        concat!("ch", "mod"),
+    ];
+    let mut files = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store")];
+    let mut checked = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(
+                std::fs::read_dir(&path)
+                    .unwrap()
+                    .map(|entry| entry.unwrap().path()),
+            );
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            for words in wording {
+                assert!(
+                    !line.contains(words),
+                    "{}:{}: {line}",
+                    path.display(),
+                    number + 1
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} files found");
+}
