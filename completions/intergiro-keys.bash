@@ -1,3 +1,13 @@
+# Fills COMPREPLY with compgen's candidates, one per line, so that a
+# candidate with a space in it stays one word.
+__intergiro_keys_compgen() {
+    COMPREPLY=()
+    local candidate
+    while IFS='' read -r candidate; do
+        COMPREPLY+=("$candidate")
+    done < <(compgen "$@")
+}
+
 _intergiro__keys() {
     local i cur prev opts cmd
     COMPREPLY=()
@@ -136,207 +146,300 @@ _intergiro__keys() {
         intergiro__keys)
             opts="-h -V --db --format --color --no-input --help --version create list renew delete verify check users audit completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__audit)
-            opts="-h -V --key --operator --since --verify --db --format --color --no-input --help --version"
+        intergiro__keys__subcmd__audit)
+            opts="-h --key --operator --since --verify --db --format --color --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --key)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 --operator)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 --since)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__check)
-            opts="-w -c -h -V --warning --critical --db --format --color --no-input --help --version"
+        intergiro__keys__subcmd__check)
+            opts="-w -c -h --warning --critical --db --format --color --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --warning)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 -w)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 --critical)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__completions)
-            opts="-h -V --db --format --color --no-input --help --version bash elvish fish powershell zsh"
+        intergiro__keys__subcmd__completions)
+            opts="-h --db --format --color --no-input --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__create)
-            opts="-n -r -h -V --name --role --db --format --color --no-input --help --version"
+        intergiro__keys__subcmd__create)
+            opts="-n -r -h --name --role --db --format --color --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --name)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 --role)
-                    COMPREPLY=($(compgen -W "transactions accounts payments" -- "${cur}"))
+                    __intergiro_keys_compgen -W "transactions accounts payments" -- "${cur}"
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "transactions accounts payments" -- "${cur}"))
+                    __intergiro_keys_compgen -W "transactions accounts payments" -- "${cur}"
                     return 0
                     ;;
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__delete)
-            opts="-y -h -V --yes --db --format --color --no-input --help --version"
+        intergiro__keys__subcmd__delete)
+            opts="-y -h --yes --db --format --color --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help)
+        intergiro__keys__subcmd__help)
             opts="create list renew delete verify check users audit completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -344,13 +447,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__audit)
+        intergiro__keys__subcmd__help__subcmd__audit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -358,13 +461,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__check)
+        intergiro__keys__subcmd__help__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -372,13 +475,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__completions)
+        intergiro__keys__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -386,13 +489,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__create)
+        intergiro__keys__subcmd__help__subcmd__create)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -400,13 +503,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__delete)
+        intergiro__keys__subcmd__help__subcmd__delete)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -414,13 +517,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__help)
+        intergiro__keys__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -428,13 +531,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__list)
+        intergiro__keys__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -442,13 +545,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__renew)
+        intergiro__keys__subcmd__help__subcmd__renew)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -456,13 +559,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__users)
+        intergiro__keys__subcmd__help__subcmd__users)
             opts="list add grant revoke remove"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -470,13 +573,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__users__subcmd__add)
+        intergiro__keys__subcmd__help__subcmd__users__subcmd__add)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -484,13 +587,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__users__subcmd__grant)
+        intergiro__keys__subcmd__help__subcmd__users__subcmd__grant)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -498,13 +601,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__users__subcmd__list)
+        intergiro__keys__subcmd__help__subcmd__users__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -512,13 +615,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__users__subcmd__remove)
+        intergiro__keys__subcmd__help__subcmd__users__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -526,13 +629,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__users__subcmd__revoke)
+        intergiro__keys__subcmd__help__subcmd__users__subcmd__revoke)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -540,13 +643,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__help__subcmd__verify)
+        intergiro__keys__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -554,163 +657,221 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__list)
-            opts="-h -V --expiring --within --db --format --color --no-input --help --version"
+        intergiro__keys__subcmd__list)
+            opts="-h --expiring --within --db --format --color --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --within)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__renew)
-            opts="-h -V --db --format --color --no-input --help --version"
+        intergiro__keys__subcmd__renew)
+            opts="-h --db --format --color --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users)
-            opts="-h -V --db --format --color --no-input --help --version list add grant revoke remove help"
+        intergiro__keys__subcmd__users)
+            opts="-h --db --format --color --no-input --help list add grant revoke remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users__subcmd__add)
-            opts="-p -h -V --permission --key-roles --force --db --format --color --no-input --help --version"
+        intergiro__keys__subcmd__users__subcmd__add)
+            opts="-p -h --permission --key-roles --force --db --format --color --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --permission)
-                    COMPREPLY=($(compgen -W "view create renew delete admin" -- "${cur}"))
+                    __intergiro_keys_compgen -W "view create renew delete admin" -- "${cur}"
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -W "view create renew delete admin" -- "${cur}"))
+                    __intergiro_keys_compgen -W "view create renew delete admin" -- "${cur}"
                     return 0
                     ;;
                 --key-roles)
-                    COMPREPLY=($(compgen -W "transactions accounts payments" -- "${cur}"))
+                    __intergiro_keys_compgen -W "transactions accounts payments" -- "${cur}"
                     return 0
                     ;;
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users__subcmd__grant)
-            opts="-h -V --key-roles --any-key-role --db --format --color --no-input --help --version view create renew delete admin"
+        intergiro__keys__subcmd__users__subcmd__grant)
+            opts="-h --key-roles --any-key-role --db --format --color --no-input --help view create renew delete admin"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --key-roles)
-                    COMPREPLY=($(compgen -W "transactions accounts payments" -- "${cur}"))
+                    __intergiro_keys_compgen -W "transactions accounts payments" -- "${cur}"
                     return 0
                     ;;
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users__subcmd__help)
+        intergiro__keys__subcmd__users__subcmd__help)
             opts="list add grant revoke remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -718,13 +879,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users__subcmd__help__subcmd__add)
+        intergiro__keys__subcmd__users__subcmd__help__subcmd__add)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -732,13 +893,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users__subcmd__help__subcmd__grant)
+        intergiro__keys__subcmd__users__subcmd__help__subcmd__grant)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -746,13 +907,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users__subcmd__help__subcmd__help)
+        intergiro__keys__subcmd__users__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -760,13 +921,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users__subcmd__help__subcmd__list)
+        intergiro__keys__subcmd__users__subcmd__help__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -774,13 +935,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users__subcmd__help__subcmd__remove)
+        intergiro__keys__subcmd__users__subcmd__help__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -788,13 +949,13 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users__subcmd__help__subcmd__revoke)
+        intergiro__keys__subcmd__users__subcmd__help__subcmd__revoke)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
@@ -802,127 +963,182 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users__subcmd__list)
-            opts="-h -V --db --format --color --no-input --help --version"
+        intergiro__keys__subcmd__users__subcmd__list)
+            opts="-h --db --format --color --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users__subcmd__remove)
-            opts="-h -V --db --format --color --no-input --help --version"
+        intergiro__keys__subcmd__users__subcmd__remove)
+            opts="-h --db --format --color --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__users__subcmd__revoke)
-            opts="-h -V --key-roles --any-key-role --db --format --color --no-input --help --version view create renew delete admin"
+        intergiro__keys__subcmd__users__subcmd__revoke)
+            opts="-h --key-roles --any-key-role --db --format --color --no-input --help view create renew delete admin"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --key-roles)
-                    COMPREPLY=($(compgen -W "transactions accounts payments" -- "${cur}"))
+                    __intergiro_keys_compgen -W "transactions accounts payments" -- "${cur}"
                     return 0
                     ;;
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
-        intergiro__subcmd__keys__subcmd__verify)
-            opts="-r -h -V --role --key-file --db --format --color --no-input --help --version"
+        intergiro__keys__subcmd__verify)
+            opts="-r -h --role --key-file --db --format --color --no-input --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
                 --role)
-                    COMPREPLY=($(compgen -W "transactions accounts payments" -- "${cur}"))
+                    __intergiro_keys_compgen -W "transactions accounts payments" -- "${cur}"
                     return 0
                     ;;
                 -r)
-                    COMPREPLY=($(compgen -W "transactions accounts payments" -- "${cur}"))
+                    __intergiro_keys_compgen -W "transactions accounts payments" -- "${cur}"
                     return 0
                     ;;
                 --key-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --db)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    __intergiro_keys_compgen -W "table json" -- "${cur}"
                     return 0
                     ;;
                 --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
                     return 0
                     ;;
                 *)
                     COMPREPLY=()
                     ;;
             esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
     esac

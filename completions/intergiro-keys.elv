@@ -40,16 +40,14 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;create'= {
             cand -n 'A name saying what the key is for'
             cand --name 'A name saying what the key is for'
-            cand -r 'A role the key gets (repeat, or separate with commas): transactions, accounts, payments'
-            cand --role 'A role the key gets (repeat, or separate with commas): transactions, accounts, payments'
+            cand -r 'A role the key gets (repeat, or separate with commas)'
+            cand --role 'A role the key gets (repeat, or separate with commas)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;list'= {
             cand --within 'Days ahead that --expiring looks'
@@ -60,8 +58,6 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;renew'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
@@ -70,8 +66,6 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;delete'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
@@ -82,8 +76,6 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;verify'= {
             cand -r 'A role the key must have (repeat, or separate with commas)'
@@ -95,8 +87,6 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;check'= {
             cand -w 'WARNING when a key freezes within this many days'
@@ -109,8 +99,6 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;users'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
@@ -119,8 +107,6 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand list 'List operators and their permissions'
             cand add 'Add an operator'
             cand grant 'Give an operator more permissions (or change their key-role limit)'
@@ -135,12 +121,10 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;users;add'= {
-            cand -p 'A permission (repeat, or separate with commas): view, create, renew, delete, admin'
-            cand --permission 'A permission (repeat, or separate with commas): view, create, renew, delete, admin'
+            cand -p 'A permission (repeat, or separate with commas)'
+            cand --permission 'A permission (repeat, or separate with commas)'
             cand --key-roles 'Limit the key roles this operator may give new keys (default: any)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout'
@@ -149,8 +133,6 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;users;grant'= {
             cand --key-roles 'grant: limit the key roles this operator may give new keys'
@@ -161,8 +143,6 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;users;revoke'= {
             cand --key-roles 'grant: limit the key roles this operator may give new keys'
@@ -173,8 +153,6 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;users;remove'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
@@ -183,8 +161,6 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;users;help'= {
             cand list 'List operators and their permissions'
@@ -217,8 +193,6 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;completions'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
@@ -227,8 +201,6 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'intergiro-keys;help'= {
             cand create 'Create a key and print its secret, once'

@@ -7,8 +7,9 @@ function __fish_intergiro_keys_needs_command
     # Figure out if the current invocation already has a command.
     set -l cmd (commandline -opc)
     set -e cmd[1]
+    # An option still waiting for its value fails argparse: no subcommand yet.
     argparse -s (__fish_intergiro_keys_global_optspecs) -- $cmd 2>/dev/null
-    or return
+    or return 0
     if set -q argv[1]
         # Also print the command, so this can be used to figure out what it is.
         echo $argv[1]
@@ -43,8 +44,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "users
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "audit" -d 'Show the audit log, or check its hash chain'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s n -l name -d 'A name saying what the key is for' -r
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s r -l role -d 'A role the key gets (repeat, or separate with commas): transactions, accounts, payments' -r -f -a "transactions\t'Get all transaction details'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s n -l name -d 'A name saying what the key is for' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s r -l role -d 'A role the key gets (repeat, or separate with commas)' -r -f -a "transactions\t'Get all transaction details'
 accounts\t'Get all accounts'
 payments\t'Create payments'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
@@ -55,8 +56,7 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s V -l version -d 'Print version'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l within -d 'Days ahead that --expiring looks' -r
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l within -d 'Days ahead that --expiring looks' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'"
@@ -66,7 +66,6 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l expiring -d 'Only keys that are frozen or freeze within --within days'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'"
@@ -75,7 +74,6 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'"
@@ -85,7 +83,6 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -s r -l role -d 'A role the key must have (repeat, or separate with commas)' -r -f -a "transactions\t'Get all transaction details'
 accounts\t'Get all accounts'
 payments\t'Create payments'"
@@ -98,9 +95,8 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -s V -l version -d 'Print version'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s w -l warning -d 'WARNING when a key freezes within this many days' -r
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s c -l critical -d 'CRITICAL when a key freezes within this many days (0: only frozen keys)' -r
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s w -l warning -d 'WARNING when a key freezes within this many days' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s c -l critical -d 'CRITICAL when a key freezes within this many days (0: only frozen keys)' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'"
@@ -109,7 +105,6 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'"
@@ -118,7 +113,6 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "list" -d 'List operators and their permissions'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "add" -d 'Add an operator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "grant" -d 'Give an operator more permissions (or change their key-role limit)'
@@ -133,8 +127,7 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s p -l permission -d 'A permission (repeat, or separate with commas): view, create, renew, delete, admin' -r -f -a "view\t'See keys (`list`) and the audit log'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s p -l permission -d 'A permission (repeat, or separate with commas)' -r -f -a "view\t'See keys (`list`) and the audit log'
 create\t'Create keys (`create`), possibly limited to some key roles'
 renew\t'Renew keys (`renew`)'
 delete\t'Delete keys (`delete`)'
@@ -151,7 +144,6 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l force -d 'Add an administrator even though no account of that name exists on this host (it does not count as the administrator who keeps the database manageable)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l key-roles -d 'grant: limit the key roles this operator may give new keys' -r -f -a "transactions\t'Get all transaction details'
 accounts\t'Get all accounts'
 payments\t'Create payments'"
@@ -164,7 +156,6 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l any-key-role -d 'grant: let the operator give new keys any role'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l key-roles -d 'grant: limit the key roles this operator may give new keys' -r -f -a "transactions\t'Get all transaction details'
 accounts\t'Get all accounts'
 payments\t'Create payments'"
@@ -177,7 +168,6 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l any-key-role -d 'grant: let the operator give new keys any role'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'"
@@ -186,16 +176,15 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "list" -d 'List operators and their permissions'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an operator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "grant" -d 'Give an operator more permissions (or change their key-role limit)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Take permissions away from an operator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove an operator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l key -d 'Only entries about this key ID' -r
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l operator -d 'Only entries by this operator' -r
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l since -d 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)' -r
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l key -d 'Only entries about this key ID' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l operator -d 'Only entries by this operator' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l since -d 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'"
@@ -205,7 +194,6 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l verify -d 'Check the hash chain instead of listing; exit 1 when it is broken'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'"
@@ -214,7 +202,6 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "create" -d 'Create a key and print its secret, once'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "list" -d 'List keys with their status and days left before the freeze'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
@@ -230,3 +217,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "grant" -d 'Give an operator more permissions (or change their key-role limit)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "revoke" -d 'Take permissions away from an operator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "remove" -d 'Remove an operator'
+# Values of positional arguments.
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -f -a "view create renew delete admin"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -f -a "view create renew delete admin"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
 use crate::key::{EXPIRING_WITHIN_DAYS, Role};
 use crate::operator::Permission;
@@ -14,7 +14,7 @@ use crate::operator::Permission;
 /// keys approach their 90-day freeze, renew them, delete leaked ones at once,
 /// and verify a presented key.
 #[derive(Debug, Parser)]
-#[command(name = "intergiro-keys", version, propagate_version = true)]
+#[command(name = "intergiro-keys", version)]
 #[command(
     after_help = "Run `intergiro-keys COMMAND --help` for the options and examples of each command."
 )]
@@ -26,23 +26,34 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The help heading of the options every command takes, so that each
+/// command's own options stand apart from them.
+const GLOBAL: &str = "Global options";
+
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The database file [default: the per-user data directory, e.g.
     /// ~/.local/share/intergiro-keys/keys.db]
-    #[arg(long, global = true, env = "INTERGIRO_KEYS_DB", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "INTERGIRO_KEYS_DB",
+        value_name = "PATH",
+        value_hint = ValueHint::FilePath,
+        help_heading = GLOBAL
+    )]
     pub db: Option<PathBuf>,
 
     /// How results are printed on stdout
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table, help_heading = GLOBAL)]
     pub format: Format,
 
     /// When to colour output (NO_COLOR in the environment means never)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, help_heading = GLOBAL)]
     pub color: ColorChoice,
 
     /// Never prompt; fail instead where an answer would be needed
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub no_input: bool,
 }
 
@@ -89,11 +100,10 @@ pub enum Command {
   intergiro-keys create --name bot --role accounts --format json")]
 pub struct CreateArgs {
     /// A name saying what the key is for
-    #[arg(long, short)]
+    #[arg(long, short, value_hint = ValueHint::Other)]
     pub name: Option<String>,
 
-    /// A role the key gets (repeat, or separate with commas): transactions,
-    /// accounts, payments
+    /// A role the key gets (repeat, or separate with commas)
     #[arg(
         long = "role",
         short,
@@ -119,7 +129,13 @@ pub struct ListArgs {
     pub expiring: bool,
 
     /// Days ahead that --expiring looks
-    #[arg(long, value_name = "DAYS", default_value_t = EXPIRING_WITHIN_DAYS, requires = "expiring")]
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = EXPIRING_WITHIN_DAYS,
+        requires = "expiring",
+        value_hint = ValueHint::Other
+    )]
     pub within: u32,
 }
 
@@ -133,7 +149,7 @@ pub struct ListArgs {
   intergiro-keys renew 3hT9kQ2mXa7B Zp4QwE8rT1yU --format json")]
 pub struct RenewArgs {
     /// IDs of the keys, as shown by `list`
-    #[arg(required = true, value_name = "ID")]
+    #[arg(required = true, value_name = "ID", value_hint = ValueHint::Other)]
     pub ids: Vec<String>,
 }
 
@@ -150,7 +166,7 @@ pub struct RenewArgs {
   intergiro-keys delete --yes < leaked-key.txt")]
 pub struct DeleteArgs {
     /// IDs of the keys, as shown by `list`; `-` or none: read a key from stdin
-    #[arg(value_name = "ID")]
+    #[arg(value_name = "ID", value_hint = ValueHint::Other)]
     pub ids: Vec<String>,
 
     /// Do not ask for confirmation (required without a terminal)
@@ -182,7 +198,7 @@ pub struct VerifyArgs {
     pub roles: Vec<Role>,
 
     /// Read the key from this file instead of stdin
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub key_file: Option<PathBuf>,
 }
 
@@ -200,11 +216,17 @@ pub struct VerifyArgs {
   intergiro-keys check --format json")]
 pub struct CheckArgs {
     /// WARNING when a key freezes within this many days
-    #[arg(long, short, value_name = "DAYS", default_value_t = EXPIRING_WITHIN_DAYS)]
+    #[arg(
+        long,
+        short,
+        value_name = "DAYS",
+        default_value_t = EXPIRING_WITHIN_DAYS,
+        value_hint = ValueHint::Other
+    )]
     pub warning: u32,
 
     /// CRITICAL when a key freezes within this many days (0: only frozen keys)
-    #[arg(long, short, value_name = "DAYS", default_value_t = 0)]
+    #[arg(long, short, value_name = "DAYS", default_value_t = 0, value_hint = ValueHint::Other)]
     pub critical: u32,
 }
 
@@ -257,24 +279,51 @@ pub struct UsersArgs {
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
     /// List operators and their permissions
+    ///
+    /// Needs `view`.
+    #[command(after_help = "Examples:
+  intergiro-keys users list
+  intergiro-keys users list --format json")]
     List,
     /// Add an operator
+    ///
+    /// Needs `admin`. Without --key-roles the operator may give new keys any
+    /// role.
+    #[command(after_help = "Examples:
+  intergiro-keys users add alice --permission view --permission renew
+  intergiro-keys users add ci-bot --permission create --key-roles accounts,transactions")]
     Add(UserAddArgs),
     /// Give an operator more permissions (or change their key-role limit)
+    ///
+    /// Needs `admin`.
+    #[command(after_help = "Examples:
+  intergiro-keys users grant alice delete
+  intergiro-keys users grant ci-bot --key-roles accounts
+  intergiro-keys users grant ci-bot --any-key-role")]
     Grant(UserChangeArgs),
     /// Take permissions away from an operator
+    ///
+    /// Needs `admin`. The last administrator cannot be demoted.
+    #[command(after_help = "Examples:
+  intergiro-keys users revoke alice renew
+  intergiro-keys users revoke alice renew,delete")]
     Revoke(UserChangeArgs),
     /// Remove an operator
+    ///
+    /// Needs `admin`. The last administrator cannot be removed.
+    #[command(after_help = "Examples:
+  intergiro-keys users remove alice
+  intergiro-keys users remove alice --format json")]
     Remove(UserRemoveArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct UserAddArgs {
     /// The operating-system account name
+    #[arg(value_hint = ValueHint::Other)]
     pub name: String,
 
-    /// A permission (repeat, or separate with commas): view, create, renew,
-    /// delete, admin
+    /// A permission (repeat, or separate with commas)
     #[arg(
         long = "permission",
         short,
@@ -299,9 +348,10 @@ pub struct UserAddArgs {
 #[derive(Debug, Args)]
 pub struct UserChangeArgs {
     /// The operating-system account name
+    #[arg(value_hint = ValueHint::Other)]
     pub name: String,
 
-    /// Permissions to grant or revoke: view, create, renew, delete, admin
+    /// Permissions to grant or revoke
     #[arg(value_enum, value_delimiter = ',', value_name = "PERMISSION")]
     pub permissions: Vec<Permission>,
 
@@ -317,6 +367,7 @@ pub struct UserChangeArgs {
 #[derive(Debug, Args)]
 pub struct UserRemoveArgs {
     /// The operating-system account name
+    #[arg(value_hint = ValueHint::Other)]
     pub name: String,
 }
 
@@ -335,15 +386,15 @@ pub struct UserRemoveArgs {
   intergiro-keys audit --verify")]
 pub struct AuditArgs {
     /// Only entries about this key ID
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_hint = ValueHint::Other)]
     pub key: Option<String>,
 
     /// Only entries by this operator
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_hint = ValueHint::Other)]
     pub operator: Option<String>,
 
     /// Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)
-    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    #[arg(long, value_name = "DATE", value_parser = parse_since, value_hint = ValueHint::Other)]
     pub since: Option<chrono::DateTime<chrono::Utc>>,
 
     /// Check the hash chain instead of listing; exit 1 when it is broken

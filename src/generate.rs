@@ -22,9 +22,115 @@ pub const SHELLS: [Shell; 5] = [
 
 /// The completion script for `shell`.
 pub fn completions(shell: Shell) -> Vec<u8> {
+    let mut command = Cli::command();
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut script);
-    script
+    clap_complete::generate(shell, &mut command, BIN, &mut script);
+    match shell {
+        Shell::Bash => fix_bash(&String::from_utf8_lossy(&script)).into_bytes(),
+        Shell::Fish => fix_fish(&String::from_utf8_lossy(&script), &command).into_bytes(),
+        _ => script,
+    }
+}
+
+/// Repairs clap_complete's bash script:
+///
+/// - for a binary name with a hyphen, its `case` labels spell the command
+///   `intergiro__subcmd__keys__subcmd__create` while its dispatch loop
+///   builds `intergiro__keys__subcmd__create`, so nothing after the
+///   subcommand completes (clap-rs/clap#6421, #6529);
+/// - `COMPREPLY=( $(compgen …) )` splits every candidate on blanks, so
+///   `my keys.db` became two words (shellcheck SC2207); each candidate is
+///   read as one line instead.
+fn fix_bash(script: &str) -> String {
+    let script = script.replace("intergiro__subcmd__keys", "intergiro__keys");
+    let mut fixed = String::with_capacity(script.len() + 512);
+    for line in script.lines() {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let compgen = trimmed
+            .strip_prefix("COMPREPLY=( $(compgen ")
+            .and_then(|rest| rest.strip_suffix(") )"))
+            .or_else(|| {
+                trimmed
+                    .strip_prefix("COMPREPLY=($(compgen ")
+                    .and_then(|rest| rest.strip_suffix("))"))
+            });
+        match compgen {
+            Some(arguments) => {
+                fixed.push_str(&format!("{indent}__intergiro_keys_compgen {arguments}\n"));
+            }
+            None => {
+                fixed.push_str(line);
+                fixed.push('\n');
+            }
+        }
+    }
+    format!(
+        "# Fills COMPREPLY with compgen's candidates, one per line, so that a
+# candidate with a space in it stays one word.
+__intergiro_keys_compgen() {{
+    COMPREPLY=()
+    local candidate
+    while IFS='' read -r candidate; do
+        COMPREPLY+=(\"$candidate\")
+    done < <(compgen \"$@\")
+}}
+
+{fixed}"
+    )
+}
+
+/// Repairs clap_complete's fish script:
+///
+/// - a global option still waiting for its value (`intergiro-keys --format
+///   <TAB>`) made the "no subcommand yet" test fail, so fish offered file
+///   names instead of the option's values;
+/// - values of positional arguments (`completions SHELL`, `users grant NAME
+///   PERMISSION`) were not offered at all.
+fn fix_fish(script: &str, command: &clap::Command) -> String {
+    let needs_command = "    argparse -s (__fish_intergiro_keys_global_optspecs) -- $cmd 2>/dev/null\n    or return\n";
+    let mut fixed = script.replace(
+        needs_command,
+        "    # An option still waiting for its value fails argparse: no subcommand yet.\n    argparse -s (__fish_intergiro_keys_global_optspecs) -- $cmd 2>/dev/null\n    or return 0\n",
+    );
+    let mut lines = Vec::new();
+    positional_values_for_fish(command, &[], &mut lines);
+    if !lines.is_empty() {
+        fixed.push_str("# Values of positional arguments.\n");
+        for line in lines {
+            fixed.push_str(&line);
+            fixed.push('\n');
+        }
+    }
+    fixed
+}
+
+fn positional_values_for_fish(command: &clap::Command, path: &[&str], lines: &mut Vec<String>) {
+    if let [first, rest @ ..] = path {
+        let mut condition = format!("__fish_intergiro_keys_using_subcommand {first}");
+        if let Some(last) = rest.last() {
+            condition.push_str(&format!("; and __fish_seen_subcommand_from {last}"));
+        }
+        for arg in command.get_positionals().filter(|arg| !arg.is_hide_set()) {
+            let values: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .filter(|value| !value.is_hide_set())
+                .map(|value| value.get_name().to_string())
+                .collect();
+            if !values.is_empty() {
+                lines.push(format!(
+                    "complete -c {BIN} -n \"{condition}\" -f -a \"{}\"",
+                    values.join(" ")
+                ));
+            }
+        }
+    }
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        let mut path = path.to_vec();
+        path.push(sub.get_name());
+        positional_values_for_fish(sub, &path, lines);
+    }
 }
 
 /// The file name a shell's completion script is installed under.
@@ -33,23 +139,53 @@ pub fn completion_file_name(shell: Shell) -> String {
 }
 
 /// Every man page as (file name, roff text): the main page and one per
-/// subcommand (`intergiro-keys-create.1`, …).
+/// subcommand, nested ones included (`intergiro-keys-create.1`,
+/// `intergiro-keys-users-add.1`, …).
 pub fn man_pages() -> Vec<(String, String)> {
     let mut main = Cli::command().disable_help_subcommand(true);
     main.build();
-    let mut pages = vec![(format!("{BIN}.1"), man_page(&main, BIN, None))];
-    for sub in main.get_subcommands().filter(|sub| !sub.is_hide_set()) {
-        let name = format!("{BIN}-{}", sub.get_name());
-        let sub = sub
+    let names = page_names(&main);
+    let mut pages = vec![(format!("{BIN}.1"), man_page(&main, BIN, None, &names))];
+    add_subcommand_pages(&main, &[], &names, &mut pages);
+    pages
+}
+
+/// The pages of `command`'s subcommands, and of theirs.
+fn add_subcommand_pages(
+    command: &clap::Command,
+    path: &[&str],
+    names: &[String],
+    pages: &mut Vec<(String, String)>,
+) {
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        let mut path = path.to_vec();
+        path.push(sub.get_name());
+        let name = format!("{BIN}-{}", path.join("-"));
+        let words = path.join(" ");
+        let page = sub
             .clone()
             .display_name(name.clone())
-            .bin_name(format!("{BIN} {}", sub.get_name()));
+            .bin_name(format!("{BIN} {words}"));
         pages.push((
             format!("{name}.1"),
-            man_page(&sub, &name, Some(sub.get_name())),
+            man_page(&page, &name, Some(&words), names),
         ));
+        add_subcommand_pages(sub, &path, names, pages);
     }
-    pages
+}
+
+/// The title of every page: `intergiro-keys`, `intergiro-keys-create`, …
+fn page_names(command: &clap::Command) -> Vec<String> {
+    fn walk(command: &clap::Command, prefix: &str, names: &mut Vec<String>) {
+        for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+            let name = format!("{prefix}-{}", sub.get_name());
+            names.push(name.clone());
+            walk(sub, &name, names);
+        }
+    }
+    let mut names = vec![BIN.to_string()];
+    walk(command, BIN, &mut names);
+    names
 }
 
 type RenderSection = fn(&clap_mangen::Man, &mut dyn std::io::Write) -> std::io::Result<()>;
@@ -57,7 +193,7 @@ type RenderSection = fn(&clap_mangen::Man, &mut dyn std::io::Write) -> std::io::
 /// The date on every page: that of the release they describe.
 const MAN_DATE: &str = "2026-11-26";
 
-fn man_page(cmd: &clap::Command, title: &str, sub: Option<&str>) -> String {
+fn man_page(cmd: &clap::Command, title: &str, sub: Option<&str>, names: &[String]) -> String {
     let man = clap_mangen::Man::new(cmd.clone())
         .title(title)
         .date(MAN_DATE)
@@ -85,12 +221,26 @@ fn man_page(cmd: &clap::Command, title: &str, sub: Option<&str>) -> String {
     exit_status(&mut roff, sub);
     environment(&mut roff);
     files(&mut roff);
-    see_also(&mut roff, sub);
+    see_also(&mut roff, title, names);
     // clap_mangen separates possible values with an empty line between two
     // `.br`, which mandoc -Tlint warns about; one `.br` does the same.
     let mut page = String::from_utf8_lossy(&out).replace(".br\n\n.br\n", ".br\n");
     page.push_str(&roff.to_roff());
-    page
+    ascii_roff(&page)
+}
+
+/// Non-ASCII characters as groff escapes (`—` as `\[u2014]`): groff without
+/// `-K utf8` warns about raw UTF-8, and mandoc reads the escapes too.
+fn ascii_roff(page: &str) -> String {
+    let mut ascii = String::with_capacity(page.len());
+    for c in page.chars() {
+        if c.is_ascii() {
+            ascii.push(c);
+        } else {
+            ascii.push_str(&format!("\\[u{:04X}]", c as u32));
+        }
+    }
+    ascii
 }
 
 /// The "Examples:" lines of a command's `after_help`.
@@ -178,7 +328,7 @@ fn exit_status(roff: &mut Roff, sub: Option<&str>) {
                 "4",
                 "verify: the key is valid but lacks a role given with --role",
             ),
-            ("0\\(en3", "check only: OK, WARNING, CRITICAL, UNKNOWN"),
+            ("0\u{2013}3", "check only: OK, WARNING, CRITICAL, UNKNOWN"),
             (
                 "75",
                 "temporary failure: the database stayed locked past the busy timeout; try again",
@@ -218,19 +368,11 @@ fn files(roff: &mut Roff) {
         )]);
 }
 
-fn see_also(roff: &mut Roff, sub: Option<&str>) {
-    let mut pages: Vec<String> = Cli::command()
-        .get_subcommands()
-        .map(|cmd| format!("{BIN}-{}", cmd.get_name()))
-        .filter(|name| Some(name.as_str()) != sub.map(|sub| format!("{BIN}-{sub}")).as_deref())
-        .collect();
-    if sub.is_some() {
-        pages.insert(0, BIN.to_string());
-    }
+fn see_also(roff: &mut Roff, title: &str, names: &[String]) {
     roff.control("SH", ["SEE ALSO"]);
     let mut inlines = Vec::new();
-    for (index, page) in pages.iter().enumerate() {
-        if index > 0 {
+    for page in names.iter().filter(|name| *name != title) {
+        if !inlines.is_empty() {
             inlines.push(roman(", "));
         }
         inlines.push(bold(page.as_str()));

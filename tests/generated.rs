@@ -114,6 +114,10 @@ fn man_pages_have_the_sections_users_look_for() {
 #[test]
 fn man_pages_pass_mandoc_lint() {
     let Ok(status) = std::process::Command::new("mandoc").arg("-V").output() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "mandoc is not installed; .ci/run installs it"
+        );
         eprintln!("mandoc is not installed; skipping the lint");
         return;
     };
@@ -148,4 +152,178 @@ fn the_completions_command_prints_the_committed_script() {
         generate::completions(clap_complete::Shell::Bash)
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("intergiro-keys"));
+}
+
+/// The options of each heading of `--help` (`Options`, `Global options`):
+/// heading → option specs such as `--within` or `-n, --name`.
+fn help_options(help: &str) -> Vec<(String, Vec<String>)> {
+    let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+    for line in help.lines() {
+        if let Some(heading) = line.strip_suffix(':').filter(|h| !h.starts_with(' ')) {
+            sections.push((heading.to_lowercase(), Vec::new()));
+            continue;
+        }
+        let spec = line.trim_start();
+        // Option lines are indented and start with a dash; descriptions are
+        // indented further (10 columns).
+        if spec.starts_with('-')
+            && line.len() - spec.len() <= 6
+            && let Some((_, options)) = sections.last_mut()
+        {
+            options.push(option_names(spec));
+        }
+    }
+    sections.retain(|(heading, options)| heading.ends_with("options") && !options.is_empty());
+    sections
+}
+
+/// `-n, --name <NAME>` → `-n, --name`.
+fn option_names(spec: &str) -> String {
+    spec.split_whitespace()
+        .take_while(|word| word.starts_with('-'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The same, read from a man page's OPTIONS-like sections.
+fn man_options(page: &str) -> Vec<(String, Vec<String>)> {
+    let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        if let Some(heading) = line.strip_prefix(".SH ") {
+            sections.push((heading.trim_matches('"').to_lowercase(), Vec::new()));
+        } else if line == ".TP" {
+            let Some(spec) = lines.next() else { break };
+            let plain = spec
+                .replace("\\fB", "")
+                .replace("\\fR", "")
+                .replace("\\fI", "")
+                .replace("\\-", "-");
+            if plain.starts_with('-')
+                && let Some((_, options)) = sections.last_mut()
+            {
+                options.push(option_names(&plain));
+            }
+        }
+    }
+    sections.retain(|(heading, options)| heading.ends_with("options") && !options.is_empty());
+    sections
+}
+
+/// The lines after "Examples:" in help, and in a man page's EXAMPLES.
+fn help_examples(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|line| *line != "Examples:")
+        .skip(1)
+        .map(|line| line.trim().to_string())
+        .filter(|line| !line.is_empty())
+        .collect()
+}
+
+fn man_examples(page: &str) -> Vec<String> {
+    page.lines()
+        .skip_while(|line| *line != ".SH EXAMPLES")
+        .skip(2)
+        .take_while(|line| *line != ".EE")
+        .map(|line| {
+            line.replace("\\-", "-")
+                .replace("\\(aq", "'")
+                .replace("\\e", "\\")
+        })
+        .collect()
+}
+
+/// Every page documents exactly the options and examples that the command's
+/// `--help` shows, under the same headings, and every subcommand (nested ones
+/// included) has its page.
+#[test]
+fn each_man_page_matches_its_command_help() {
+    let pages = generate::man_pages();
+    let mut checked = 0;
+    for (name, page) in &pages {
+        let words: Vec<&str> = name
+            .trim_end_matches(".1")
+            .split('-')
+            .skip(2) // "intergiro", "keys"
+            .collect();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_intergiro-keys"))
+            .args(&words)
+            .arg("--help")
+            .env_remove("INTERGIRO_KEYS_DB")
+            .env("COLUMNS", "200")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{words:?} --help failed");
+        let help = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(man_options(page), help_options(&help), "{name}");
+        let sections = help_options(&help);
+        assert!(
+            sections
+                .iter()
+                .any(|(heading, _)| heading == "global options"),
+            "{name}: {sections:?}"
+        );
+        if name == "intergiro-keys-users-add.1" {
+            for option in ["-p, --permission", "--key-roles", "-h, --help"] {
+                assert!(sections[0].1.contains(&option.to_string()), "{sections:?}");
+            }
+        }
+        assert_eq!(man_examples(page), help_examples(&help), "{name}");
+        if name != "intergiro-keys.1" {
+            assert!(!help_examples(&help).is_empty(), "{name} has no examples");
+        }
+        checked += 1;
+    }
+    for expected in [
+        "intergiro-keys-users-add.1",
+        "intergiro-keys-users-grant.1",
+        "intergiro-keys-users-revoke.1",
+        "intergiro-keys-users-remove.1",
+        "intergiro-keys-users-list.1",
+    ] {
+        assert!(
+            pages.iter().any(|(name, _)| name == expected),
+            "no {expected}"
+        );
+    }
+    assert_eq!(checked, pages.len());
+}
+
+/// groff, which `man` uses, finds nothing to warn about either.
+#[test]
+fn man_pages_pass_groff_warnings() {
+    if std::process::Command::new("groff")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "groff is not installed; .ci/run installs it"
+        );
+        eprintln!("groff is not installed; skipping");
+        return;
+    }
+    for (name, text) in generate::man_pages() {
+        assert!(text.is_ascii(), "{name} has raw non-ASCII text");
+        let mut child = std::process::Command::new("groff")
+            .args(["-man", "-ww", "-z"])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success() && output.stderr.is_empty(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }

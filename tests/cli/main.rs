@@ -4,6 +4,7 @@
 mod accounts;
 mod common;
 mod compatibility;
+mod completion;
 mod hardening;
 mod hostile;
 mod lifecycle;
