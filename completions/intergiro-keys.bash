@@ -144,7 +144,7 @@ _intergiro__keys() {
 
     case "${cmd}" in
         intergiro__keys)
-            opts="-h -V --db --format --color --no-input --help --version create list renew delete verify check users audit completions help"
+            opts="-h -V --db --format --color --no-input --no-pager --help --version create list renew delete verify check users audit completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -181,7 +181,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__audit)
-            opts="-h --key --operator --since --verify --db --format --color --no-input --help"
+            opts="-h --key --operator --since --verify --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -239,7 +239,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__check)
-            opts="-w -c -h --warning --critical --db --format --color --no-input --help"
+            opts="-w -c -h --warning --critical --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -304,7 +304,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__completions)
-            opts="-h --db --format --color --no-input --help bash elvish fish powershell zsh"
+            opts="-h --db --format --color --no-input --no-pager --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -341,7 +341,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__create)
-            opts="-n -r -h --name --role --db --format --color --no-input --help"
+            opts="-n -r -h --name --role --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -400,7 +400,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__delete)
-            opts="-y -h --yes --db --format --color --no-input --help"
+            opts="-y -h --yes --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -661,7 +661,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__list)
-            opts="-h --expiring --within --db --format --color --no-input --help"
+            opts="-h --expiring --within --role --status --name --sort --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -672,6 +672,25 @@ _intergiro__keys() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
                     fi
+                    return 0
+                    ;;
+                --role)
+                    __intergiro_keys_compgen -W "transactions accounts payments" -- "${cur}"
+                    return 0
+                    ;;
+                --status)
+                    __intergiro_keys_compgen -W "active expiring frozen unissued" -- "${cur}"
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --sort)
+                    __intergiro_keys_compgen -W "id name created freezes" -- "${cur}"
                     return 0
                     ;;
                 --db)
@@ -705,7 +724,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__renew)
-            opts="-h --db --format --color --no-input --help"
+            opts="-h --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -742,7 +761,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__users)
-            opts="-h --db --format --color --no-input --help list add grant revoke remove help"
+            opts="-h --db --format --color --no-input --no-pager --help list add grant revoke remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -779,7 +798,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__users__subcmd__add)
-            opts="-p -h --permission --key-roles --force --db --format --color --no-input --help"
+            opts="-p -h --permission --key-roles --force --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -828,7 +847,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__users__subcmd__grant)
-            opts="-h --key-roles --any-key-role --db --format --color --no-input --help view create renew delete admin"
+            opts="-h --key-roles --any-key-role --db --format --color --no-input --no-pager --help view create renew delete admin"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -967,7 +986,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__users__subcmd__list)
-            opts="-h --db --format --color --no-input --help"
+            opts="-h --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -1004,7 +1023,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__users__subcmd__remove)
-            opts="-h --db --format --color --no-input --help"
+            opts="-h --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -1041,7 +1060,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__users__subcmd__revoke)
-            opts="-h --key-roles --any-key-role --db --format --color --no-input --help view create renew delete admin"
+            opts="-h --key-roles --any-key-role --db --format --color --no-input --no-pager --help view create renew delete admin"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -1082,7 +1101,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__verify)
-            opts="-r -h --role --key-file --db --format --color --no-input --help"
+            opts="-r -h --role --key-file --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0

@@ -22,6 +22,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --format 'How results are printed on stdout'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -46,16 +47,22 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --format 'How results are printed on stdout'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
         &'intergiro-keys;list'= {
-            cand --within 'Days ahead that --expiring looks'
+            cand --within 'Days ahead that --expiring looks [default: 14]; given alone, it implies --expiring'
+            cand --role 'Only keys holding this role (repeat, or separate with commas, for keys holding all of them): transactions, accounts, payments'
+            cand --status 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued'
+            cand --name 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these; case matters'
+            cand --sort 'The order of the keys (ties by ID)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --expiring 'Only keys that are frozen or freeze within --within days'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -64,6 +71,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --format 'How results are printed on stdout'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -74,6 +82,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -85,6 +94,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --format 'How results are printed on stdout'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -97,6 +107,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --format 'How results are printed on stdout'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -105,6 +116,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --format 'How results are printed on stdout'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand list 'List operators and their permissions'
@@ -119,6 +131,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --format 'How results are printed on stdout'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -131,6 +144,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --force 'Add an administrator even though no account of that name exists on this host (it does not count as the administrator who keeps the database manageable)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -141,6 +155,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --any-key-role 'grant: let the operator give new keys any role'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -151,6 +166,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --any-key-role 'grant: let the operator give new keys any role'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -159,6 +175,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --format 'How results are printed on stdout'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -191,6 +208,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --verify 'Check the hash chain instead of listing; exit 1 when it is broken'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -199,6 +217,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --format 'How results are printed on stdout'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

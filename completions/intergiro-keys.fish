@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_intergiro_keys_global_optspecs
-    string join \n db= format= color= no-input h/help V/version
+    string join \n db= format= color= no-input no-pager h/help V/version
 end
 
 function __fish_intergiro_keys_needs_command
@@ -32,6 +32,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l color -d 
 always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -s V -l version -d 'Print version'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "create" -d 'Create a key and print its secret, once'
@@ -55,8 +56,21 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l
 always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l within -d 'Days ahead that --expiring looks' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l within -d 'Days ahead that --expiring looks [default: 14]; given alone, it implies --expiring' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l role -d 'Only keys holding this role (repeat, or separate with commas, for keys holding all of them): transactions, accounts, payments' -r -f -a "transactions\t'Get all transaction details'
+accounts\t'Get all accounts'
+payments\t'Create payments'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l status -d 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued' -r -f -a "active\t'Usable, more than 14 days before its freeze'
+expiring\t'Usable, 14 days (14 × 24 h) or less before its freeze'
+frozen\t'Past its freeze: `verify` rejects it until it is renewed'
+unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l name -d 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these; case matters' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l sort -d 'The order of the keys (ties by ID)' -r -f -a "id\t'By key ID'
+name\t'By name'
+created\t'Oldest first'
+freezes\t'Soonest freeze first'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'"
@@ -65,6 +79,7 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l expiring -d 'Only keys that are frozen or freeze within --within days'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
@@ -73,6 +88,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l 
 always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
@@ -82,6 +98,7 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -s r -l role -d 'A role the key must have (repeat, or separate with commas)' -r -f -a "transactions\t'Get all transaction details'
 accounts\t'Get all accounts'
@@ -94,6 +111,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l
 always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s w -l warning -d 'WARNING when a key freezes within this many days' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s c -l critical -d 'CRITICAL when a key freezes within this many days (0: only frozen keys)' -r -f
@@ -104,6 +122,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l 
 always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
@@ -112,6 +131,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "list" -d 'List operators and their permissions'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "add" -d 'Add an operator'
@@ -126,6 +146,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s p -l permission -d 'A permission (repeat, or separate with commas)' -r -f -a "view\t'See keys (`list`) and the audit log'
 create\t'Create keys (`create`), possibly limited to some key roles'
@@ -143,6 +164,7 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l force -d 'Add an administrator even though no account of that name exists on this host (it does not count as the administrator who keeps the database manageable)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l key-roles -d 'grant: limit the key roles this operator may give new keys' -r -f -a "transactions\t'Get all transaction details'
 accounts\t'Get all accounts'
@@ -155,6 +177,7 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l any-key-role -d 'grant: let the operator give new keys any role'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l key-roles -d 'grant: limit the key roles this operator may give new keys' -r -f -a "transactions\t'Get all transaction details'
 accounts\t'Get all accounts'
@@ -167,6 +190,7 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l any-key-role -d 'grant: let the operator give new keys any role'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
@@ -175,6 +199,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "list" -d 'List operators and their permissions'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add an operator'
@@ -193,6 +218,7 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l verify -d 'Check the hash chain instead of listing; exit 1 when it is broken'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
@@ -201,6 +227,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completion
 always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "create" -d 'Create a key and print its secret, once'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "list" -d 'List keys with their status and days left before the freeze'

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
-use crate::key::{EXPIRING_WITHIN_DAYS, Role};
+use crate::key::{EXPIRING_WITHIN_DAYS, Role, Status};
 use crate::operator::Permission;
 
 /// Administer a company's business-banking API keys.
@@ -55,6 +55,11 @@ pub struct GlobalArgs {
     /// Never prompt; fail instead where an answer would be needed
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub no_input: bool,
+
+    /// Print long tables straight to the terminal instead of through the
+    /// pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub no_pager: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -117,26 +122,63 @@ pub struct CreateArgs {
 /// List keys with their status and days left before the freeze
 ///
 /// Keys 14 days or less from their freeze are `expiring`, keys past it are
-/// `frozen`; both are marked. Keys freezing soonest come first.
+/// `frozen`; both are marked. Keys freezing soonest come first. Filters are
+/// combined (a key must pass all of them) and evaluated in the database, so
+/// they stay fast with many keys. On a terminal, a table longer than the
+/// screen goes through the pager.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys list
   intergiro-keys list --expiring
-  intergiro-keys list --expiring --within 30 --format json")]
+  intergiro-keys list --within 30 --format json
+  intergiro-keys list --role payments --status frozen --status expiring
+  intergiro-keys list --name 'ci-*' --sort name")]
 pub struct ListArgs {
     /// Only keys that are frozen or freeze within --within days
     #[arg(long)]
     pub expiring: bool,
 
-    /// Days ahead that --expiring looks
+    /// Days ahead that --expiring looks [default: 14]; given alone, it
+    /// implies --expiring
+    #[arg(long, value_name = "DAYS", value_hint = ValueHint::Other)]
+    pub within: Option<u32>,
+
+    /// Only keys holding this role (repeat, or separate with commas, for
+    /// keys holding all of them): transactions, accounts, payments
+    #[arg(long = "role", value_enum, value_delimiter = ',', value_name = "ROLE")]
+    pub roles: Vec<Role>,
+
+    /// Only keys with this status (repeat, or separate with commas, for any
+    /// of them): active, expiring, frozen, unissued
     #[arg(
-        long,
-        value_name = "DAYS",
-        default_value_t = EXPIRING_WITHIN_DAYS,
-        requires = "expiring",
-        value_hint = ValueHint::Other
+        long = "status",
+        value_enum,
+        value_delimiter = ',',
+        value_name = "STATUS"
     )]
-    pub within: u32,
+    pub statuses: Vec<Status>,
+
+    /// Only keys whose name matches this pattern: `*` any text, `?` one
+    /// character, `[abc]` one of these; case matters
+    #[arg(long, value_name = "GLOB", value_hint = ValueHint::Other)]
+    pub name: Option<String>,
+
+    /// The order of the keys (ties by ID)
+    #[arg(long, value_enum, value_name = "ORDER", default_value_t = SortOrder::Freezes)]
+    pub sort: SortOrder,
+}
+
+/// How `list` orders keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SortOrder {
+    /// By key ID
+    Id,
+    /// By name
+    Name,
+    /// Oldest first
+    Created,
+    /// Soonest freeze first
+    Freezes,
 }
 
 /// Renew keys: each freezes 90 days from now

@@ -133,7 +133,7 @@ impl FromStr for Roles {
 }
 
 /// Where a key stands at a given moment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Usable, more than 14 days before its freeze.

@@ -10,6 +10,7 @@ pub mod key;
 pub mod notice;
 pub mod operator;
 pub mod output;
+pub mod pager;
 pub mod process;
 pub mod prompt;
 pub mod store;
@@ -36,6 +37,9 @@ pub struct App {
     pub interactive: bool,
     /// Whether stdout is a terminal.
     pub stdout_is_terminal: bool,
+    /// Whether long tables may go through a pager (a terminal, no
+    /// --no-pager).
+    pub pager: bool,
     pub now: DateTime<Utc>,
     /// The acting operator, looked up only by commands that check
     /// permissions: `verify` and `check` never pay for an account lookup
@@ -87,6 +91,7 @@ impl App {
             color,
             interactive,
             stdout_is_terminal,
+            pager: stdout_is_terminal && !global.no_pager,
             // Whole seconds, as stored, so a new key has exactly 90 days left.
             now: now()?.trunc_subsecs(0),
             operator: std::sync::OnceLock::new(),

@@ -1,6 +1,10 @@
 //! Rendering for people (comfy-table, sentences) and scripts (JSON).
 //! No database access here.
 
+mod stream;
+
+pub use stream::{Columns, JsonArray, RowColor};
+
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -184,40 +188,86 @@ pub fn render(mut table: Table) -> String {
     lines.join("\n")
 }
 
+/// The `list` table's header.
+pub const KEY_HEADER: [&str; 7] = [
+    "ID",
+    "NAME",
+    "ROLES",
+    "CREATED (UTC)",
+    "FREEZES AT (UTC)",
+    "DAYS LEFT",
+    "STATUS",
+];
+
+/// The cells of a key's row in the `list` table.
+pub fn key_cells(key: &ApiKey, now: DateTime<Utc>) -> [String; 7] {
+    [
+        // Whoever can write the file can write any text here.
+        sanitize(&key.id).into_owned(),
+        sanitize(&key.name).into_owned(),
+        // ", " lets a narrow terminal wrap between roles.
+        key.roles.to_string().replace(',', ", "),
+        table_time(key.created_at),
+        table_time(key.freezes_at),
+        key.days_left(now).to_string(),
+        status_label(key.status(now)).to_string(),
+    ]
+}
+
+/// The streamed `list` table's columns: names and roles may be cut with `…`
+/// on a narrow terminal; IDs and dates never are.
+pub fn key_columns() -> Columns {
+    Columns::new(&KEY_HEADER).shrinkable(1).shrinkable(2)
+}
+
+/// The colour of a key's row in a streamed table.
+pub fn key_row_color(status: Status) -> Option<RowColor> {
+    match status {
+        Status::Active => None,
+        Status::Expiring => Some(RowColor::Yellow),
+        Status::Frozen | Status::Unissued => Some(RowColor::Red),
+    }
+}
+
 /// The `list` table. Flagged rows are coloured (when `color`) and marked.
 pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> Table {
-    let mut table = table(
-        style,
-        &[
-            "ID",
-            "NAME",
-            "ROLES",
-            "CREATED (UTC)",
-            "FREEZES AT (UTC)",
-            "DAYS LEFT",
-            "STATUS",
-        ],
-    );
+    let mut table = table(style, &KEY_HEADER);
     for key in keys {
         let status = key.status(now);
-        let cells = [
-            // Whoever can write the file can write any text here.
-            sanitize(&key.id).into_owned(),
-            sanitize(&key.name).into_owned(),
-            // ", " lets a narrow terminal wrap between roles.
-            key.roles.to_string().replace(',', ", "),
-            table_time(key.created_at),
-            table_time(key.freezes_at),
-            key.days_left(now).to_string(),
-            status_label(status).to_string(),
-        ];
         let color = status_color(status).filter(|_| style.color);
-        table.add_row(cells.into_iter().map(|text| match color {
+        table.add_row(key_cells(key, now).into_iter().map(|text| match color {
             Some(color) => Cell::new(text).fg(color),
             None => Cell::new(text),
         }));
     }
+    // IDs, dates and numbers never wrap inside a cell; names and roles may.
+    for index in [0, 3, 4, 5, 6] {
+        if let Some(column) = table.column_mut(index) {
+            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
+    }
     table
+}
+
+/// The terminal's width: `COLUMNS` when set, else the terminal's size.
+pub fn screen_width() -> Option<usize> {
+    screen_size("COLUMNS", |(width, _)| width)
+}
+
+/// The terminal's height: `LINES` when set, else the terminal's size.
+pub fn screen_height() -> Option<usize> {
+    screen_size("LINES", |(_, height)| height)
+}
+
+fn screen_size(variable: &str, pick: fn((usize, usize)) -> usize) -> Option<usize> {
+    std::env::var(variable)
+        .ok()
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .or_else(|| {
+            terminal_size::terminal_size()
+                .map(|(width, height)| pick((usize::from(width.0), usize::from(height.0))))
+        })
+        .filter(|&size| size > 0)
 }
 
 /// Writes a value as pretty JSON and a newline to stdout.
@@ -233,13 +283,31 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<()> {
 /// to a JSON parser, but nothing a terminal would act on when the JSON is
 /// looked at.
 pub fn write_json<W: Write, T: Serialize + ?Sized>(mut writer: W, value: &T) -> Result<()> {
-    let mut serializer = serde_json::Serializer::with_formatter(
-        &mut writer,
-        SafeFormatter(serde_json::ser::PrettyFormatter::new()),
-    );
-    value.serialize(&mut serializer)?;
+    write_json_value(&mut writer, value)?;
     writeln!(writer)?;
     Ok(())
+}
+
+/// `write_json` without the newline.
+fn write_json_value<W: Write, T: Serialize + ?Sized>(writer: W, value: &T) -> Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(
+        writer,
+        SafeFormatter(serde_json::ser::PrettyFormatter::new()),
+    );
+    value.serialize(&mut serializer).map_err(|err| {
+        // serde_json hides the I/O error from the error chain; a closed pipe
+        // must stay recognisable as one.
+        if err.is_io() {
+            anyhow::Error::new(std::io::Error::from(err))
+        } else {
+            anyhow::Error::new(err)
+        }
+    })
+}
+
+/// Stdout, locked and buffered, for output that streams row by row.
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock())
 }
 
 /// serde_json's pretty layout, escaping hidden characters as well as the

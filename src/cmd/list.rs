@@ -1,46 +1,114 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use chrono::Duration;
 
 use crate::App;
-use crate::cli::{Format, ListArgs};
+use crate::cli::{Format, ListArgs, SortOrder};
 use crate::cmd::open_authorized;
+use crate::key::EXPIRING_WITHIN_DAYS;
 use crate::operator::Action;
-use crate::output::{self, KeyJson};
-use crate::store::{self, KeyFilter};
+use crate::output::{self, JsonArray, KeyJson};
+use crate::pager;
+use crate::store::{self, KeyFilter, KeySort, Store};
 
 pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
     let store = open_authorized(app, Action::List)?;
+    let expiring = args.expiring || args.within.is_some();
+    let within = args.within.unwrap_or(EXPIRING_WITHIN_DAYS);
+    let filtered =
+        expiring || !args.roles.is_empty() || !args.statuses.is_empty() || args.name.is_some();
     let filter = KeyFilter {
-        freezing_by: args
-            .expiring
-            .then(|| app.now + chrono::Duration::days(i64::from(args.within))),
+        freezing_by: expiring.then(|| app.now + Duration::days(i64::from(within))),
+        roles: args.roles,
+        statuses: (!args.statuses.is_empty()).then_some((args.statuses, app.now)),
+        name_glob: args.name,
+        sort: match args.sort {
+            SortOrder::Id => KeySort::Id,
+            SortOrder::Name => KeySort::Name,
+            SortOrder::Created => KeySort::Created,
+            SortOrder::Freezes => KeySort::Freezes,
+        },
         ..KeyFilter::default()
     };
-    let keys = store::keys(store.as_ref(), &filter)?;
     match app.format {
         Format::Json => {
-            let json: Vec<KeyJson> = keys.iter().map(|key| KeyJson::new(key, app.now)).collect();
-            output::print_json(&json)?;
-        }
-        Format::Table if keys.is_empty() && args.expiring => {
-            output::note(format!("No key freezes within {} days.", args.within));
-        }
-        Format::Table if keys.is_empty() => {
-            output::note(
-                "No keys yet. Create the first one with `intergiro-keys create --name NAME --role ROLE`.",
-            );
+            let mut array = JsonArray::new(output::stdout())?;
+            store.each_key(&filter, &mut |key| array.push(&KeyJson::new(&key, app.now)))?;
+            array.finish()?.flush()?;
         }
         Format::Table => {
-            output::print_line(output::render(output::keys_table(
-                &keys,
-                app.now,
-                app.table_style(),
-            )))?;
+            let rows = table(app, store.as_ref(), &filter)?;
+            if rows == 0 && expiring && !filtered_beyond_expiring(&filter) {
+                output::note(format!("No key freezes within {within} days."));
+            } else if rows == 0 && filtered {
+                output::note("No key matches.");
+            } else if rows == 0 {
+                output::note(
+                    "No keys yet. Create the first one with `intergiro-keys create --name NAME --role ROLE`.",
+                );
+            }
         }
     }
-    if !args.expiring {
+    if !filtered {
         crate::notice::expiring_keys(app, store.as_ref());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn filtered_beyond_expiring(filter: &KeyFilter) -> bool {
+    !filter.roles.is_empty() || filter.statuses.is_some() || filter.name_glob.is_some()
+}
+
+/// Prints the table of the keys `filter` selects and returns how many there
+/// were. A first pass measures the columns without keeping any key; a table
+/// that fits the screen is then drawn by comfy-table (fitted to the
+/// terminal), a longer one streamed row by row, through the pager on a
+/// terminal.
+fn table(app: &App, store: &dyn Store, filter: &KeyFilter) -> Result<u64> {
+    let mut columns = output::key_columns();
+    store.each_key(filter, &mut |key| {
+        columns.measure(&output::key_cells(&key, app.now));
+        Ok(())
+    })?;
+    let rows = columns.rows();
+    if rows == 0 {
+        return Ok(0);
+    }
+    // A terminal that does not tell its size is taken to be the classic 24
+    // lines.
+    let screen = app
+        .stdout_is_terminal
+        .then(|| output::screen_height().unwrap_or(24));
+    if let Some(height) = screen.filter(|&height| rows < height as u64) {
+        // At most a screenful, whatever was added since the first pass.
+        let screenful = KeyFilter {
+            limit: Some(height as u64),
+            ..filter.clone()
+        };
+        let keys = store::keys(store, &screenful)?;
+        output::print_line(output::render(output::keys_table(
+            &keys,
+            app.now,
+            app.table_style(),
+        )))?;
+        return Ok(rows);
+    }
+    let mut out = match app.pager {
+        true => pager::Output::pager(),
+        false => pager::Output::stdout(),
+    };
+    if app.stdout_is_terminal
+        && let Some(width) = output::screen_width()
+    {
+        columns.fit(width);
+    }
+    columns.write_header(&mut out, app.color)?;
+    store.each_key(filter, &mut |key| {
+        let color = output::key_row_color(key.status(app.now)).filter(|_| app.color);
+        columns.write_row(&mut out, &output::key_cells(&key, app.now), color)
+    })?;
+    out.finish()?;
+    Ok(rows)
 }

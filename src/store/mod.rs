@@ -35,7 +35,7 @@ use chrono::{DateTime, Utc};
 pub use crate::audit::Actor;
 pub use crate::audit::Verdict as AuditVerdict;
 use crate::audit::{self, Entry};
-use crate::key::ApiKey;
+use crate::key::{ApiKey, Role, Status};
 use crate::operator::{Action, Change, Operator};
 pub use error::{Error, Exposure, NotOurs, Result};
 
@@ -60,13 +60,38 @@ pub struct Renewal {
     pub previous_freezes_at: DateTime<Utc>,
 }
 
-/// Which keys to list. Keys come soonest-freezing first, then by ID.
+/// Which keys to list, and in what order. Every condition is evaluated in the
+/// store, so only the keys wanted ever leave it.
 #[derive(Clone, Debug, Default)]
 pub struct KeyFilter {
     /// Only keys that are frozen or freeze by this time.
     pub freezing_by: Option<DateTime<Utc>>,
     /// Only keys whose secret was written out (usable ones).
     pub issued_only: bool,
+    /// Only keys holding every one of these roles.
+    pub roles: Vec<Role>,
+    /// Only keys in one of these states at the given time.
+    pub statuses: Option<(Vec<Status>, DateTime<Utc>)>,
+    /// Only keys whose name matches this glob (`*`, `?`, `[a-z]`; case
+    /// matters).
+    pub name_glob: Option<String>,
+    // Last-used tracking adds `unused_since: Option<DateTime<Utc>>` here.
+    pub sort: KeySort,
+    /// At most this many keys.
+    pub limit: Option<u64>,
+}
+
+/// The order keys are listed in; ties are broken by ID.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeySort {
+    /// Soonest-freezing first (frozen keys before all others).
+    #[default]
+    Freezes,
+    Id,
+    Name,
+    /// Oldest first.
+    Created,
+    // Last-used tracking adds `LastUsed` here.
 }
 
 /// How many issued keys need attention, counted in the store.

@@ -260,14 +260,15 @@ fn names_that_are_huge_empty_binary_or_full_of_control_characters_are_refused() 
 fn bad_numbers_and_dates_in_flags_are_refused() {
     let env = Env::new();
     env.create("k", &["accounts"]);
-    let rows: [(&[&str], i32, &str); 8] = [
+    let rows: [(&[&str], i32, &str); 9] = [
         (&["list", "--expiring", "--within", "-3"], 2, "'-3'"),
+        (&["list", "--status", "dormant"], 2, "'dormant'"),
         (
             &["list", "--expiring", "--within", "99999999999"],
             2,
             "--within",
         ),
-        (&["list", "--within", "7"], 2, "--expiring"),
+        (&["list", "--sort", "colour"], 2, "'colour'"),
         (&["check", "--warning", "two weeks"], 3, "UNKNOWN"),
         (&["check", "--critical", "1e3"], 3, "UNKNOWN"),
         (&["audit", "--since", "2026-13-45"], 2, "is not a date"),

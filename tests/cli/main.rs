@@ -5,6 +5,7 @@ mod accounts;
 mod common;
 mod compatibility;
 mod completion;
+mod estate;
 mod hardening;
 mod hostile;
 mod lifecycle;

@@ -1,13 +1,14 @@
 //! The `api_key` table.
 
 use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, named_params, params};
 
 use super::audit::append;
 use super::classify::time;
 use crate::audit::{Actor, Event};
-use crate::key::ApiKey;
-use crate::store::{Error, FlaggedCounts, KeyFilter, Renewal, Result, StoredKey, Visit};
+use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, Status};
+use crate::store::{Error, FlaggedCounts, KeyFilter, KeySort, Renewal, Result, StoredKey, Visit};
 
 pub(super) const SELECT_KEY: &str =
     "SELECT id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued FROM api_key";
@@ -73,20 +74,82 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<StoredKey>> {
 }
 
 pub fn each(conn: &Connection, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()> {
-    let mut statement = conn.prepare(&format!(
-        "{SELECT_KEY}
-         WHERE (:freezing_by IS NULL OR freezes_at <= :freezing_by)
-           AND (NOT :issued_only OR issued = 1)
-         ORDER BY freezes_at, id"
-    ))?;
-    let mut rows = statement.query(named_params! {
-        ":freezing_by": filter.freezing_by.map(|time| time.timestamp()),
-        ":issued_only": filter.issued_only,
-    })?;
+    let (sql, values) = select_keys(filter);
+    let mut statement = conn.prepare(&sql)?;
+    let mut rows = statement.query(rusqlite::params_from_iter(values))?;
     while let Some(row) = rows.next()? {
         visit(stored_key(row)?.key).map_err(Error::Other)?;
     }
     Ok(())
+}
+
+/// The query for `filter`, with its values in order.
+fn select_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
+    let mut conditions: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    let mut bind = |value: Value| {
+        values.push(value);
+        format!("?{}", values.len())
+    };
+    if let Some(time) = filter.freezing_by {
+        conditions.push(format!("freezes_at <= {}", bind(time.timestamp().into())));
+    }
+    if filter.issued_only {
+        conditions.push("issued = 1".to_string());
+    }
+    for role in &filter.roles {
+        // Roles are stored comma-separated and sorted: "accounts,payments".
+        conditions.push(format!(
+            "(',' || roles || ',') LIKE {}",
+            bind(format!("%,{},%", role.as_str()).into())
+        ));
+    }
+    if let Some((statuses, now)) = &filter.statuses {
+        let now = now.timestamp();
+        let expiring = now + i64::from(EXPIRING_WITHIN_DAYS) * 86_400;
+        let any: Vec<String> = statuses
+            .iter()
+            .map(|status| match status {
+                Status::Active => {
+                    format!("(issued = 1 AND freezes_at > {})", bind(expiring.into()))
+                }
+                Status::Expiring => format!(
+                    "(issued = 1 AND freezes_at > {} AND freezes_at <= {})",
+                    bind(now.into()),
+                    bind(expiring.into())
+                ),
+                Status::Frozen => format!("(issued = 1 AND freezes_at <= {})", bind(now.into())),
+                Status::Unissued => "issued = 0".to_string(),
+            })
+            .collect();
+        conditions.push(match any.is_empty() {
+            true => "0".to_string(),
+            false => format!("({})", any.join(" OR ")),
+        });
+    }
+    if let Some(glob) = &filter.name_glob {
+        conditions.push(format!("name GLOB {}", bind(glob.clone().into())));
+    }
+    let order = match filter.sort {
+        KeySort::Freezes => "freezes_at, id",
+        KeySort::Id => "id",
+        KeySort::Name => "name, id",
+        KeySort::Created => "created_at, id",
+    };
+    let mut sql = SELECT_KEY.to_string();
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    sql.push_str(" ORDER BY ");
+    sql.push_str(order);
+    if let Some(limit) = filter.limit {
+        sql.push_str(&format!(
+            " LIMIT {}",
+            bind(i64::try_from(limit).unwrap_or(i64::MAX).into())
+        ));
+    }
+    (sql, values)
 }
 
 pub fn count_flagged(

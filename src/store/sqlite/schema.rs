@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[&str] = &[
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    // v3: indexes for listing a large estate in order without sorting it,
+    // and for --expiring and --name GLOB (a literal prefix uses the index).
+    "CREATE INDEX api_key_freezes ON api_key (freezes_at, id);
+    CREATE INDEX api_key_name ON api_key (name);
+    CREATE INDEX api_key_created ON api_key (created_at, id);",
 ];
 
 /// The schema version this build writes.

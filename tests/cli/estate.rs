@@ -1,0 +1,259 @@
+//! A large estate: filters evaluated in the store, output streamed to a pipe
+//! that may close at any moment, long tables through the pager.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::process::Stdio;
+
+use rexpect::process::WaitStatus;
+
+use crate::common::Env;
+
+/// Adds `n` keys copied from the first one (same shape, IDs `F0000000001`…,
+/// names `filler 1`…) and `n` audit entries, straight into the database.
+fn fill(env: &Env, n: usize) {
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute_batch(&format!(
+        "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {n})
+         INSERT INTO api_key (id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued)
+         SELECT printf('F%011d', i), 'filler ' || i, roles, secret_hash, created_at, renewed_at, freezes_at, 1
+         FROM seq, (SELECT * FROM api_key ORDER BY created_at LIMIT 1);
+         WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {n})
+         INSERT INTO audit (at, operator, action, key_id, outcome, detail, prev_hash, hash)
+         SELECT at, operator, action, key_id, outcome, detail || ' ' || i, prev_hash, hash
+         FROM seq, (SELECT * FROM audit ORDER BY seq LIMIT 1);"
+    ))
+    .unwrap();
+}
+
+fn names(env: &Env, days: i64, args: &[&str]) -> BTreeSet<String> {
+    env.days_later(days)
+        .json_array(&[&["list"], args].concat())
+        .iter()
+        .map(|key| key["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|name| name.to_string()).collect()
+}
+
+#[test]
+fn filters_return_exactly_the_expected_keys() {
+    let env = Env::new();
+    // Seen on day 85: export (created day -10) froze on day 80; ci-old and
+    // pay-report (day 0) freeze on day 90, so are expiring; ci-new (day 40)
+    // is active.
+    env.days_later(-10)
+        .create("export", &["accounts", "transactions"]);
+    env.create("ci-old", &["payments"]);
+    env.create("pay-report", &["accounts", "payments"]);
+    env.days_later(40).create("ci-new", &["transactions"]);
+    let day = 85;
+
+    assert_eq!(
+        names(&env, day, &["--role", "payments"]),
+        set(&["ci-old", "pay-report"])
+    );
+    assert_eq!(
+        names(&env, day, &["--role", "accounts,payments"]),
+        set(&["pay-report"])
+    );
+    assert_eq!(
+        names(&env, day, &["--role", "accounts", "--role", "transactions"]),
+        set(&["export"])
+    );
+    assert_eq!(names(&env, day, &["--status", "frozen"]), set(&["export"]));
+    assert_eq!(
+        names(&env, day, &["--status", "expiring"]),
+        set(&["ci-old", "pay-report"])
+    );
+    assert_eq!(
+        names(&env, day, &["--status", "active", "--status", "frozen"]),
+        set(&["ci-new", "export"])
+    );
+    assert_eq!(
+        names(&env, day, &["--name", "ci-*"]),
+        set(&["ci-old", "ci-new"])
+    );
+    assert_eq!(names(&env, day, &["--name", "?x*"]), set(&["export"]));
+    assert_eq!(names(&env, day, &["--name", "CI-*"]), set(&[]));
+    // --within alone implies --expiring; frozen keys count as expiring.
+    assert_eq!(
+        names(&env, day, &["--within", "3"]),
+        names(&env, day, &["--expiring", "--within", "3"])
+    );
+    assert_eq!(names(&env, day, &["--within", "3"]), set(&["export"]));
+    assert_eq!(
+        names(&env, day, &["--within", "10"]),
+        set(&["export", "ci-old", "pay-report"])
+    );
+    // Filters combine.
+    assert_eq!(
+        names(
+            &env,
+            day,
+            &[
+                "--role", "payments", "--name", "pay*", "--status", "expiring"
+            ]
+        ),
+        set(&["pay-report"])
+    );
+
+    let order = |sort: &str| -> Vec<String> {
+        env.days_later(day)
+            .json_array(&["list", "--sort", sort])
+            .iter()
+            .map(|key| key["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(order("name"), ["ci-new", "ci-old", "export", "pay-report"]);
+    assert_eq!(order("created")[0], "export");
+    assert_eq!(order("created")[3], "ci-new");
+    assert_eq!(order("freezes")[0], "export");
+    let ids = order("id");
+    assert_eq!(ids.len(), 4);
+    let json = env.days_later(day).json_array(&["list", "--sort", "id"]);
+    let id_order: Vec<&str> = json.iter().map(|key| key["id"].as_str().unwrap()).collect();
+    let mut sorted = id_order.clone();
+    sorted.sort();
+    assert_eq!(id_order, sorted);
+
+    // A filter that matches nothing says so on stderr and prints nothing.
+    let none = env
+        .days_later(day)
+        .cmd()
+        .args(["list", "--name", "nothing*"])
+        .output()
+        .unwrap();
+    assert!(none.status.success());
+    assert!(none.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&none.stderr).contains("No key matches"));
+}
+
+#[test]
+fn a_long_table_streamed_to_a_pipe_lines_up() {
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    fill(&env, 300);
+    let output = env.cmd().arg("list").output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 302);
+    assert!(lines[0].starts_with("ID            NAME"), "{}", lines[0]);
+    // Every row's FREEZES AT column starts where the header's does.
+    let column = lines[0].find("FREEZES AT").unwrap();
+    for line in &lines[1..] {
+        assert_eq!(&line[column..column + 4], "2026", "{line}");
+        assert_eq!(line.trim_end(), *line);
+    }
+}
+
+/// Runs `args`, reads the first 100 bytes of stdout and closes it, as
+/// `| head -c 100` does; returns the exit code, stderr and how much the
+/// whole output would have been.
+fn closed_after_100_bytes(env: &Env, args: &[&str]) -> (i32, String, usize) {
+    let full = env.cmd().args(args).output().unwrap().stdout.len();
+    let mut child = env
+        .std_cmd()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // stdout is closed here, long before the command is done writing.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let code = child.wait().unwrap().code().unwrap();
+    (code, stderr, full)
+}
+
+#[test]
+fn output_well_over_64_kib_into_a_closed_pipe_exits_0() {
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    fill(&env, 2000);
+    for args in [
+        &["list", "--format", "json"][..],
+        &["audit", "--format", "json"],
+        &["list"],
+        &["audit"],
+    ] {
+        let (code, stderr, full) = closed_after_100_bytes(&env, args);
+        assert!(full > 128 * 1024, "{args:?}: only {full} bytes");
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+}
+
+#[test]
+fn a_long_table_goes_through_the_pager_on_a_terminal_only() {
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    fill(&env, 40);
+    let pager = "sed 's/^/paged: /'";
+    let on_terminal = |args: &[&str]| {
+        let mut cmd = env.std_cmd();
+        cmd.args(args)
+            .env("TERM", "xterm")
+            .env("LINES", "20")
+            .env("COLUMNS", "120")
+            .env("INTERGIRO_KEYS_PAGER", pager);
+        let mut session = rexpect::session::spawn_command(cmd, Some(15_000)).unwrap();
+        let output = session.exp_eof().unwrap();
+        let code = match session.process().wait().unwrap() {
+            WaitStatus::Exited(_, code) => code,
+            other => panic!("{other:?}"),
+        };
+        (output, code)
+    };
+    let (paged, code) = on_terminal(&["list"]);
+    assert_eq!(code, 0, "{paged}");
+    // Header, the first key and 40 more, every line through the pager.
+    let lines = paged
+        .lines()
+        .filter(|line| line.starts_with("paged: "))
+        .count();
+    assert_eq!(lines, 42, "{paged}");
+    assert!(paged.contains("paged: F00000000040"), "{paged}");
+
+    // PAGER is used when INTERGIRO_KEYS_PAGER is not set.
+    let mut cmd = env.std_cmd();
+    cmd.arg("list")
+        .env("TERM", "xterm")
+        .env("LINES", "20")
+        .env("PAGER", "sed 's/^/pager: /'");
+    let mut session = rexpect::session::spawn_command(cmd, Some(15_000)).unwrap();
+    let output = session.exp_eof().unwrap();
+    assert!(output.contains("pager: F00000000040"), "{output}");
+
+    // Not with --no-pager, not for a table that fits the screen, never on a
+    // pipe.
+    let (direct, _) = on_terminal(&["--no-pager", "list"]);
+    assert!(
+        !direct.contains("paged:") && direct.contains("F00000000040"),
+        "{direct}"
+    );
+    let (short, _) = on_terminal(&["list", "--name", "k"]);
+    assert!(!short.contains("paged:") && short.contains("k"), "{short}");
+    let piped = env
+        .cmd()
+        .arg("list")
+        .env("INTERGIRO_KEYS_PAGER", pager)
+        .env("LINES", "20")
+        .output()
+        .unwrap();
+    let piped = String::from_utf8(piped.stdout).unwrap();
+    assert!(
+        !piped.contains("paged:") && piped.contains("F00000000040"),
+        "{piped}"
+    );
+}
