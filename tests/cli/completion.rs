@@ -108,7 +108,7 @@ fn bash_completes_roles_options_spaced_file_names_and_shells() {
     for option in ["--expiring", "--within", "--db", "--format", "--color"] {
         assert!(list.contains(&option.to_string()), "{list:?}");
     }
-    assert!(!list.contains(&"--role".to_string()), "{list:?}");
+    assert!(!list.contains(&"--yes".to_string()), "{list:?}");
     assert_eq!(
         candidates(&["intergiro-keys", "list", "--exp"]),
         ["--expiring"]
