@@ -22,7 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
     $completions = @(switch ($command) {
         'intergiro-keys' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check for keys near their freeze, for cron and monitoring')
             [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage operators: who may view, create, renew and delete keys')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or check its hash chain')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find leaked keys in files, directories or stdin, and tell which still work')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -48,7 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'A role the key gets (repeat, or separate with commas)')
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'A role the key gets (repeat, or separate with commas)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -63,7 +64,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these; case matters')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'The order of the keys (ties by ID)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--expiring', '--expiring', [CompletionResultType]::ParameterName, 'Only keys that are frozen or freeze within --within days')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
@@ -74,7 +75,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;renew' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -84,7 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;delete' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
@@ -99,7 +100,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'A role the key must have (repeat, or separate with commas)')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Read the key from this file instead of stdin')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -113,7 +114,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'CRITICAL when a key freezes within this many days (0: only frozen keys)')
             [CompletionResult]::new('--critical', '--critical', [CompletionResultType]::ParameterName, 'CRITICAL when a key freezes within this many days (0: only frozen keys)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -123,7 +124,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;users' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -139,7 +140,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;users;list' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -152,7 +153,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--permission', '--permission', [CompletionResultType]::ParameterName, 'A permission (repeat, or separate with commas)')
             [CompletionResult]::new('--key-roles', '--key-roles', [CompletionResultType]::ParameterName, 'Limit the key roles this operator may give new keys (default: any)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Add an administrator even though no account of that name exists on this host (it does not count as the administrator who keeps the database manageable)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
@@ -164,7 +165,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         'intergiro-keys;users;grant' {
             [CompletionResult]::new('--key-roles', '--key-roles', [CompletionResultType]::ParameterName, 'grant: limit the key roles this operator may give new keys')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--any-key-role', '--any-key-role', [CompletionResultType]::ParameterName, 'grant: let the operator give new keys any role')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
@@ -176,7 +177,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         'intergiro-keys;users;revoke' {
             [CompletionResult]::new('--key-roles', '--key-roles', [CompletionResultType]::ParameterName, 'grant: limit the key roles this operator may give new keys')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--any-key-role', '--any-key-role', [CompletionResultType]::ParameterName, 'grant: let the operator give new keys any role')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
@@ -187,7 +188,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;users;remove' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -227,7 +228,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Only entries by this operator')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Check the hash chain instead of listing; exit 1 when it is broken')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
@@ -236,9 +237,24 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'intergiro-keys;scan' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--no-ignore', '--no-ignore', [CompletionResultType]::ParameterName, 'Also search files that .gitignore, .ignore and git''s exclude files exclude')
+            [CompletionResult]::new('--no-check', '--no-check', [CompletionResultType]::ParameterName, 'Do not check the keys found against the database: each is reported `unchecked` and makes the exit code 1 (for hooks and CI, where any key in the code is a problem)')
+            [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Delete every key found that still works, recording in the audit log where it was found (needs the `delete` permission); asks first on a terminal')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'With --revoke: do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'With --revoke: do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'intergiro-keys;completions' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -255,6 +271,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check for keys near their freeze, for cron and monitoring')
             [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage operators: who may view, create, renew and delete keys')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or check its hash chain')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find leaked keys in files, directories or stdin, and tell which still work')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -301,6 +318,9 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             break
         }
         'intergiro-keys;help;audit' {
+            break
+        }
+        'intergiro-keys;help;scan' {
             break
         }
         'intergiro-keys;help;completions' {

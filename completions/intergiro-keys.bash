@@ -50,6 +50,9 @@ _intergiro__keys() {
             intergiro__keys,renew)
                 cmd="intergiro__keys__subcmd__renew"
                 ;;
+            intergiro__keys,scan)
+                cmd="intergiro__keys__subcmd__scan"
+                ;;
             intergiro__keys,users)
                 cmd="intergiro__keys__subcmd__users"
                 ;;
@@ -79,6 +82,9 @@ _intergiro__keys() {
                 ;;
             intergiro__keys__subcmd__help,renew)
                 cmd="intergiro__keys__subcmd__help__subcmd__renew"
+                ;;
+            intergiro__keys__subcmd__help,scan)
+                cmd="intergiro__keys__subcmd__help__subcmd__scan"
                 ;;
             intergiro__keys__subcmd__help,users)
                 cmd="intergiro__keys__subcmd__help__subcmd__users"
@@ -144,7 +150,7 @@ _intergiro__keys() {
 
     case "${cmd}" in
         intergiro__keys)
-            opts="-h -V --db --format --color --no-input --no-pager --help --version create list renew delete verify check users audit completions help"
+            opts="-h -V --db --format --color --no-input --no-pager --help --version create list renew delete verify check users audit scan completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -166,7 +172,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -224,7 +230,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -289,7 +295,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -326,7 +332,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -385,7 +391,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -422,7 +428,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -437,7 +443,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help)
-            opts="create list renew delete verify check users audit completions help"
+            opts="create list renew delete verify check users audit scan completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -549,6 +555,20 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help__subcmd__renew)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__help__subcmd__scan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
@@ -709,7 +729,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -746,7 +766,44 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    return 0
+                    ;;
+                --color)
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__scan)
+            opts="-y -h --no-ignore --no-check --revoke --yes --db --format --color --no-input --no-pager --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -783,7 +840,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -832,7 +889,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -873,7 +930,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1008,7 +1065,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1045,7 +1102,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1086,7 +1143,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1146,7 +1203,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
                     return 0
                     ;;
                 --color)

@@ -19,7 +19,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
     var completions = [
         &'intergiro-keys'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -35,6 +35,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand check 'Check for keys near their freeze, for cron and monitoring'
             cand users 'Manage operators: who may view, create, renew and delete keys'
             cand audit 'Show the audit log, or check its hash chain'
+            cand scan 'Find leaked keys in files, directories or stdin, and tell which still work'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -44,7 +45,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -r 'A role the key gets (repeat, or separate with commas)'
             cand --role 'A role the key gets (repeat, or separate with commas)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -58,7 +59,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --name 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these; case matters'
             cand --sort 'The order of the keys (ties by ID)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --expiring 'Only keys that are frozen or freeze within --within days'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -68,7 +69,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;renew'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -77,7 +78,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;delete'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -91,7 +92,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --role 'A role the key must have (repeat, or separate with commas)'
             cand --key-file 'Read the key from this file instead of stdin'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -104,7 +105,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -c 'CRITICAL when a key freezes within this many days (0: only frozen keys)'
             cand --critical 'CRITICAL when a key freezes within this many days (0: only frozen keys)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -113,7 +114,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;users'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -128,7 +129,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;users;list'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -140,7 +141,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --permission 'A permission (repeat, or separate with commas)'
             cand --key-roles 'Limit the key roles this operator may give new keys (default: any)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --force 'Add an administrator even though no account of that name exists on this host (it does not count as the administrator who keeps the database manageable)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -151,7 +152,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;users;grant'= {
             cand --key-roles 'grant: limit the key roles this operator may give new keys'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --any-key-role 'grant: let the operator give new keys any role'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -162,7 +163,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;users;revoke'= {
             cand --key-roles 'grant: limit the key roles this operator may give new keys'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --any-key-role 'grant: let the operator give new keys any role'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -172,7 +173,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;users;remove'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -204,7 +205,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --operator 'Only entries by this operator'
             cand --since 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --verify 'Check the hash chain instead of listing; exit 1 when it is broken'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -212,9 +213,23 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'intergiro-keys;scan'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --no-ignore 'Also search files that .gitignore, .ignore and git''s exclude files exclude'
+            cand --no-check 'Do not check the keys found against the database: each is reported `unchecked` and makes the exit code 1 (for hooks and CI, where any key in the code is a problem)'
+            cand --revoke 'Delete every key found that still works, recording in the audit log where it was found (needs the `delete` permission); asks first on a terminal'
+            cand -y 'With --revoke: do not ask for confirmation (required without a terminal)'
+            cand --yes 'With --revoke: do not ask for confirmation (required without a terminal)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'intergiro-keys;completions'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -230,6 +245,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand check 'Check for keys near their freeze, for cron and monitoring'
             cand users 'Manage operators: who may view, create, renew and delete keys'
             cand audit 'Show the audit log, or check its hash chain'
+            cand scan 'Find leaked keys in files, directories or stdin, and tell which still work'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -263,6 +279,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;help;users;remove'= {
         }
         &'intergiro-keys;help;audit'= {
+        }
+        &'intergiro-keys;help;scan'= {
         }
         &'intergiro-keys;help;completions'= {
         }

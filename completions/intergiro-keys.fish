@@ -26,8 +26,9 @@ function __fish_intergiro_keys_using_subcommand
 end
 
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -43,6 +44,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "verif
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "users" -d 'Manage operators: who may view, create, renew and delete keys'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "audit" -d 'Show the audit log, or check its hash chain'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "scan" -d 'Find leaked keys in files, directories or stdin, and tell which still work'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s n -l name -d 'A name saying what the key is for' -r -f
@@ -50,8 +52,9 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s
 accounts\t'Get all accounts'
 payments\t'Create payments'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -72,8 +75,9 @@ name\t'By name'
 created\t'Oldest first'
 freezes\t'Soonest freeze first'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -82,8 +86,9 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l n
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -91,8 +96,9 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -105,8 +111,9 @@ accounts\t'Get all accounts'
 payments\t'Create payments'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l key-file -d 'Read the key from this file instead of stdin' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -116,8 +123,9 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -s
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s w -l warning -d 'WARNING when a key freezes within this many days' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s c -l critical -d 'CRITICAL when a key freezes within this many days (0: only frozen keys)' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -125,8 +133,9 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -140,8 +149,9 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "remove" -d 'Remove an operator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -157,8 +167,9 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 accounts\t'Get all accounts'
 payments\t'Create payments'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -170,8 +181,9 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 accounts\t'Get all accounts'
 payments\t'Create payments'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -183,8 +195,9 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 accounts\t'Get all accounts'
 payments\t'Create payments'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -193,8 +206,9 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -211,8 +225,9 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l operator -d 'Only entries by this operator' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l since -d 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -220,25 +235,41 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l no-ignore -d 'Also search files that .gitignore, .ignore and git\'s exclude files exclude'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l no-check -d 'Do not check the keys found against the database: each is reported `unchecked` and makes the exit code 1 (for hooks and CI, where any key in the code is a problem)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l revoke -d 'Delete every key found that still works, recording in the audit log where it was found (needs the `delete` permission); asks first on a terminal'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -s y -l yes -d 'With --revoke: do not ask for confirmation (required without a terminal)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l format -d 'How results are printed on stdout' -r -f -a "table\t'Tables and sentences for people'
-json\t'JSON for scripts'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "create" -d 'Create a key and print its secret, once'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "list" -d 'List keys with their status and days left before the freeze'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "users" -d 'Manage operators: who may view, create, renew and delete keys'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "audit" -d 'Show the audit log, or check its hash chain'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "create" -d 'Create a key and print its secret, once'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "list" -d 'List keys with their status and days left before the freeze'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "users" -d 'Manage operators: who may view, create, renew and delete keys'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "audit" -d 'Show the audit log, or check its hash chain'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "scan" -d 'Find leaked keys in files, directories or stdin, and tell which still work'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "list" -d 'List operators and their permissions'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "add" -d 'Add an operator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "grant" -d 'Give an operator more permissions (or change their key-role limit)'

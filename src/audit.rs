@@ -35,6 +35,12 @@ pub enum Event<'a> {
     Deleted {
         key: &'a ApiKey,
     },
+    /// Deleted by `scan --revoke`, which found the key's text `found_at`
+    /// (`path:line`).
+    RevokedByScan {
+        key: &'a ApiKey,
+        found_at: &'a str,
+    },
     /// The first operator of a store, made administrator without anyone
     /// granting it; recorded in that operator's name.
     FirstAdministrator {
@@ -89,6 +95,13 @@ impl Event<'_> {
                 Some(key.id.as_str()),
                 "ok",
                 format!("roles {}", key.roles),
+            ),
+            Event::RevokedByScan { key, found_at } => (
+                actor.operator,
+                Action::Delete,
+                Some(key.id.as_str()),
+                "ok",
+                format!("revoked by scan: found at {found_at}; roles {}", key.roles),
             ),
             Event::FirstAdministrator { name } => (
                 name,

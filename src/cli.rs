@@ -44,9 +44,9 @@ pub struct GlobalArgs {
     )]
     pub db: Option<PathBuf>,
 
-    /// How results are printed on stdout
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table, help_heading = GLOBAL)]
-    pub format: Format,
+    /// How results are printed on stdout (sarif: `scan` only)
+    #[arg(long, global = true, value_enum, default_value_t = FormatChoice::Table, help_heading = GLOBAL)]
+    pub format: FormatChoice,
 
     /// When to colour output (NO_COLOR in the environment means never)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, help_heading = GLOBAL)]
@@ -70,6 +70,28 @@ pub enum Format {
     Json,
 }
 
+/// The formats `--format` accepts: every command's, and SARIF for `scan`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatChoice {
+    /// Tables and sentences for people
+    Table,
+    /// JSON for scripts
+    Json,
+    /// SARIF 2.1.0 for code-scanning uploads (scan only)
+    Sarif,
+}
+
+impl FormatChoice {
+    /// The format of commands that have no SARIF form.
+    pub fn plain(self) -> Option<Format> {
+        match self {
+            FormatChoice::Table => Some(Format::Table),
+            FormatChoice::Json => Some(Format::Json),
+            FormatChoice::Sarif => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     /// Colour when stdout is a terminal and NO_COLOR is not set
@@ -88,6 +110,7 @@ pub enum Command {
     Check(CheckArgs),
     Users(UsersArgs),
     Audit(AuditArgs),
+    Scan(ScanArgs),
     Completions(CompletionsArgs),
 }
 
@@ -270,6 +293,59 @@ pub struct CheckArgs {
     /// CRITICAL when a key freezes within this many days (0: only frozen keys)
     #[arg(long, short, value_name = "DAYS", default_value_t = 0, value_hint = ValueHint::Other)]
     pub critical: u32,
+}
+
+/// Find leaked keys in files, directories or stdin, and tell which still work
+///
+/// Searches files and directories (default: the current directory) the way
+/// ripgrep does: what .gitignore or .ignore excludes is skipped, and so are
+/// binary files and the .git directory; hidden files such as .env are
+/// searched. `-` reads stdin, so `git log -p --all | intergiro-keys scan -`
+/// covers a repository's history. A match counts only if its checksum holds,
+/// so text that merely looks like a key is never reported, and keys glued to
+/// other text (`igk_…_old`, `KEY=igk_…;`) are found.
+///
+/// Each key found is checked against the database, its secret verified as
+/// `verify` does (once per key, however often it occurs), and reported as
+/// active, expiring, frozen, retiring, unissued or `not in this store`; with
+/// no database (or --no-check), as `unchecked`. Output: `path:line:column`,
+/// the key's ID, status and name — never its secret. Needs no permission
+/// (whoever holds a key can `verify` it); --revoke needs `delete`. Exit
+/// codes: 0 no key that works, 1 a key that still works (active, expiring,
+/// frozen or retiring) or may work (unchecked) was found, 2 error.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys scan
+  intergiro-keys scan src/ .env deploy/
+  git log -p --all | intergiro-keys scan -
+  intergiro-keys scan --format sarif > intergiro-keys.sarif
+  intergiro-keys scan --revoke chat-export.txt")]
+pub struct ScanArgs {
+    /// Files and directories to search; `-` reads stdin [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Also search files that .gitignore, .ignore and git's exclude files
+    /// exclude
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Do not check the keys found against the database: each is reported
+    /// `unchecked` and makes the exit code 1 (for hooks and CI, where any
+    /// key in the code is a problem)
+    #[arg(long, conflicts_with = "revoke")]
+    pub no_check: bool,
+
+    /// Delete every key found that still works, recording in the audit log
+    /// where it was found (needs the `delete` permission); asks first on a
+    /// terminal
+    #[arg(long)]
+    pub revoke: bool,
+
+    /// With --revoke: do not ask for confirmation (required without a
+    /// terminal)
+    #[arg(long, short, requires = "revoke")]
+    pub yes: bool,
 }
 
 /// Print a shell completion script

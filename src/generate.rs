@@ -298,6 +298,17 @@ fn exit_status(roff: &mut Roff, sub: Option<&str>) {
             "UNKNOWN: no database, unreadable database or bad arguments",
         ),
     ];
+    let scan = [
+        ("0", "no key that works was found"),
+        (
+            "1",
+            "a key that still works (active, expiring, frozen or retiring) or may work (unchecked) was found",
+        ),
+        (
+            "2",
+            "error: bad usage, an unreadable path (the scan is incomplete), the database, permission",
+        ),
+    ];
     let other = [
         ("0", "success"),
         (
@@ -312,12 +323,13 @@ fn exit_status(roff: &mut Roff, sub: Option<&str>) {
     let codes: &[(&str, &str)] = match sub {
         Some("verify") => &verify,
         Some("check") => &check,
+        Some("scan") => &scan,
         Some(_) => &other,
         None => &[
             ("0", "success; verify: the key is valid"),
             (
                 "1",
-                "verify: the key is rejected (unknown, deleted, wrong secret or malformed)",
+                "verify: the key is rejected (unknown, deleted, wrong secret or malformed); scan: a key that works was found",
             ),
             (
                 "2",

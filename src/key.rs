@@ -156,6 +156,16 @@ impl Status {
             Status::Unissued => "unissued",
         }
     }
+
+    /// Whether the key's secret still opens something: usable now, or
+    /// frozen (`renew` revives it). A leaked key in such a state must be
+    /// deleted; `scan` exits 1 when it finds one.
+    pub fn still_works(self) -> bool {
+        match self {
+            Status::Active | Status::Expiring | Status::Frozen => true,
+            Status::Unissued => false,
+        }
+    }
 }
 
 impl fmt::Display for Status {

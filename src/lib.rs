@@ -13,6 +13,7 @@ pub mod output;
 pub mod pager;
 pub mod process;
 pub mod prompt;
+pub mod scan;
 pub mod store;
 pub mod token;
 
@@ -23,7 +24,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use chrono::{DateTime, SubsecRound, Utc};
 
-use cli::{Cli, ColorChoice, Command, Format};
+use cli::{Cli, ColorChoice, Command, Format, FormatChoice};
 
 /// What every command needs to know about how it was run.
 #[derive(Clone, Debug)]
@@ -81,13 +82,21 @@ impl App {
         };
         let interactive =
             !global.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        let format = match (global.format.plain(), &cli.command) {
+            (Some(format), _) => format,
+            // scan renders SARIF itself and JSON wherever it needs a plain format.
+            (None, Command::Scan(_)) => Format::Json,
+            (None, _) => anyhow::bail!(
+                "--format sarif is only for `intergiro-keys scan`; use --format table or json"
+            ),
+        };
         let db = match &global.db {
             Some(path) => path.clone(),
             None => default_db_path()?,
         };
         Ok(App {
             db,
-            format: global.format,
+            format,
             color,
             interactive,
             stdout_is_terminal,
@@ -106,6 +115,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         return cmd::completions::run(args);
     }
     let app = App::from_cli(&cli);
+    let sarif = cli.global.format == FormatChoice::Sarif;
     match cli.command {
         Command::Create(args) => cmd::create::run(&app?, args),
         Command::List(args) => cmd::list::run(&app?, args),
@@ -113,9 +123,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(args) => cmd::delete::run(&app?, args),
         Command::Verify(args) => cmd::verify::run(&app?, args),
         // `check` reports every failure, even a failed start, as UNKNOWN.
-        Command::Check(args) => Ok(cmd::check::run(app, cli.global.format, args)),
+        Command::Check(args) => Ok(cmd::check::run(
+            app,
+            cli.global.format.plain().unwrap_or(Format::Table),
+            args,
+        )),
         Command::Users(args) => cmd::users::run(&app?, args),
         Command::Audit(args) => cmd::audit::run(&app?, args),
+        Command::Scan(args) => cmd::scan::run(&app?, args, sarif),
         Command::Completions(args) => cmd::completions::run(args),
     }
 }

@@ -5,7 +5,9 @@
 //! - `checksum`: CRC32 of everything before it, as 6 base62 digits, so a
 //!   mistyped or truncated key is rejected offline, as in GitHub's tokens.
 //!
-//! A scanner finds keys with `\bigk_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}\b`.
+//! A scanner finds candidates with `igk_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}`
+//! (no `\b`: keys glued to `_`, letters or other text must match) and keeps
+//! those whose last 6 characters are the checksum of the first 60.
 
 use std::fmt;
 
@@ -19,8 +21,11 @@ pub const SECRET_LEN: usize = 43;
 pub const CHECKSUM_LEN: usize = 6;
 /// Length of a whole key: prefix, ID, separator, secret, checksum.
 pub const TOKEN_LEN: usize = PREFIX.len() + ID_LEN + 1 + SECRET_LEN + CHECKSUM_LEN;
-/// The regular expression documented for secret scanners.
-pub const SCANNER_REGEX: &str = r"\bigk_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}\b";
+/// The regular expression documented for secret scanners. No word
+/// boundaries: `\b` after the key misses `igk_…_old`, and Unicode-aware
+/// engines miss a key glued to `é`. The checksum rejects what merely has
+/// the shape.
+pub const SCANNER_REGEX: &str = r"igk_[0-9A-Za-z]{12}_[0-9A-Za-z]{49}";
 
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -299,7 +304,8 @@ mod tests {
         // counts must match the format's constants.
         assert!(SCANNER_REGEX.contains(&format!("{{{ID_LEN}}}")));
         assert!(SCANNER_REGEX.contains(&format!("{{{}}}", SECRET_LEN + CHECKSUM_LEN)));
-        assert!(SCANNER_REGEX.starts_with(r"\bigk_"));
+        assert!(SCANNER_REGEX.starts_with("igk_"));
+        assert!(!SCANNER_REGEX.contains(r"\b"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod create;
 pub mod delete;
 pub mod list;
 pub mod renew;
+pub mod scan;
 pub mod users;
 pub mod verify;
 

@@ -19,6 +19,8 @@ pub enum Action {
     UsersGrant,
     UsersRevoke,
     UsersRemove,
+    /// `scan --revoke`: deletes the working keys a scan found.
+    ScanRevoke,
 }
 
 impl Action {
@@ -34,6 +36,7 @@ impl Action {
             Action::UsersGrant => "users grant",
             Action::UsersRevoke => "users revoke",
             Action::UsersRemove => "users remove",
+            Action::ScanRevoke => "scan --revoke",
         }
     }
 
@@ -43,7 +46,7 @@ impl Action {
             Action::List | Action::Audit | Action::UsersList => Permission::View,
             Action::Create => Permission::Create,
             Action::Renew => Permission::Renew,
-            Action::Delete => Permission::Delete,
+            Action::Delete | Action::ScanRevoke => Permission::Delete,
             Action::UsersAdd | Action::UsersGrant | Action::UsersRevoke | Action::UsersRemove => {
                 Permission::Admin
             }

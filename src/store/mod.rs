@@ -166,6 +166,11 @@ pub trait Store {
     /// unknown (`Error::UnknownKeys`); returns the keys deleted.
     fn delete(&mut self, ids: &[String], actor: Actor) -> Result<Vec<ApiKey>>;
 
+    /// Deletes each key of `found` (ID, where its text was found) that
+    /// still exists, auditing where it was found; a key already gone is
+    /// skipped. Returns the keys deleted.
+    fn revoke_found(&mut self, found: &[(String, String)], actor: Actor) -> Result<Vec<ApiKey>>;
+
     // Operators.
 
     fn has_operators(&self) -> Result<bool>;

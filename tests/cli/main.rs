@@ -11,5 +11,6 @@ mod hostile;
 mod lifecycle;
 mod operators;
 mod reliability;
+mod scan;
 mod scripts;
 mod terminal;

@@ -334,6 +334,7 @@ fn every_help_ends_with_examples() {
         "check",
         "users",
         "audit",
+        "scan",
         "completions",
     ] {
         let output = env.cmd().args([command, "--help"]).output().unwrap();
@@ -352,7 +353,7 @@ fn every_help_ends_with_examples() {
 }
 
 /// A README code block marked `<!-- README test: NAME -->`.
-fn readme_snippet(name: &str) -> String {
+pub fn readme_snippet(name: &str) -> String {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let marker = format!("<!-- README test: {name} -->\n```");
@@ -367,7 +368,12 @@ fn readme_snippet(name: &str) -> String {
 
 /// Runs shell code with the binary on PATH, against `env`'s database, `days`
 /// after t0.
-fn run_shell(env: &Env, days: i64, script: &str, vars: &[(&str, &str)]) -> std::process::Output {
+pub fn run_shell(
+    env: &Env,
+    days: i64,
+    script: &str,
+    vars: &[(&str, &str)],
+) -> std::process::Output {
     let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_intergiro-keys"))
         .parent()
         .unwrap();

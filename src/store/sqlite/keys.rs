@@ -220,6 +220,33 @@ pub fn delete(tx: &Transaction, ids: &[String], actor: Actor) -> Result<Vec<ApiK
     Ok(keys)
 }
 
+pub fn revoke_found(
+    tx: &Transaction,
+    found: &[(String, String)],
+    actor: Actor,
+) -> Result<Vec<ApiKey>> {
+    let mut deleted: Vec<ApiKey> = Vec::with_capacity(found.len());
+    for (id, found_at) in found {
+        let Some(stored) = find(tx, id)? else {
+            continue;
+        };
+        if deleted.iter().any(|key| key.id == stored.key.id) {
+            continue;
+        }
+        tx.execute("DELETE FROM api_key WHERE id = ?1", [id])?;
+        append(
+            tx,
+            &Event::RevokedByScan {
+                key: &stored.key,
+                found_at,
+            },
+            actor,
+        )?;
+        deleted.push(stored.key);
+    }
+    Ok(deleted)
+}
+
 /// The keys of `ids` in the order given, each once; `UnknownKeys` naming
 /// every unknown ID.
 fn keys_by_id(tx: &Transaction, ids: &[String]) -> Result<Vec<ApiKey>> {

@@ -147,6 +147,10 @@ impl Store for SqliteStore {
         self.write(|tx| keys::delete(tx, ids, actor))
     }
 
+    fn revoke_found(&mut self, found: &[(String, String)], actor: Actor) -> Result<Vec<ApiKey>> {
+        self.write(|tx| keys::revoke_found(tx, found, actor))
+    }
+
     fn has_operators(&self) -> Result<bool> {
         self.read(operators::any)
     }

@@ -1,0 +1,490 @@
+//! `scan`: find leaked keys, tell which still work, optionally revoke them.
+
+use std::collections::HashMap;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+
+use crate::App;
+use crate::cli::{Format, ScanArgs};
+use crate::cmd::{authenticate, open_authorized};
+use crate::key::{ApiKey, Roles, Status};
+use crate::operator::Action;
+use crate::output::{self, sanitize};
+use crate::prompt;
+use crate::scan::walk::{Event, Walk};
+use crate::scan::{Hit, Outcome, Searcher, sarif};
+use crate::store::Open;
+use crate::token::Token;
+
+/// Where a key was found. `path` is None for stdin.
+struct Place {
+    path: Option<String>,
+    line: u64,
+    column: u64,
+    char_column: u64,
+    /// Index into the distinct keys found.
+    key: usize,
+}
+
+impl Place {
+    fn path_text(&self) -> &str {
+        self.path.as_deref().unwrap_or("<stdin>")
+    }
+}
+
+/// What the store says about a key found.
+#[derive(Clone, Debug)]
+enum Standing {
+    /// No database to ask.
+    Unchecked,
+    /// Unknown ID, deleted key or a different secret: it opens nothing here.
+    NotInStore,
+    /// The key, its secret verified.
+    Key(ApiKey, Status),
+    /// Deleted by this run's --revoke.
+    Revoked(ApiKey),
+}
+
+impl Standing {
+    fn label(&self) -> &'static str {
+        match self {
+            Standing::Unchecked => "unchecked",
+            Standing::NotInStore => "not in this store",
+            Standing::Key(_, status) => status.as_str(),
+            Standing::Revoked(_) => "revoked",
+        }
+    }
+
+    fn still_works(&self) -> bool {
+        matches!(self, Standing::Key(_, status) if status.still_works())
+    }
+
+    /// Works, or may: nobody could check.
+    fn may_work(&self) -> bool {
+        matches!(self, Standing::Unchecked) || self.still_works()
+    }
+
+    fn key(&self) -> Option<&ApiKey> {
+        match self {
+            Standing::Key(key, _) | Standing::Revoked(key) => Some(key),
+            Standing::Unchecked | Standing::NotInStore => None,
+        }
+    }
+}
+
+/// A distinct key found, however many times.
+struct Found {
+    token: Token,
+    standing: Standing,
+}
+
+/// Every key found, in the order of their places.
+#[derive(Default)]
+struct Findings {
+    keys: Vec<Found>,
+    /// Distinct keys by ID; an ID with two different secrets is two keys.
+    by_id: HashMap<String, Vec<usize>>,
+    places: Vec<Place>,
+}
+
+impl Findings {
+    fn add(&mut self, path: Option<String>, hits: Vec<Hit>) {
+        for hit in hits {
+            let key = self.intern(hit.token);
+            self.places.push(Place {
+                path: path.clone(),
+                line: hit.line,
+                column: hit.column,
+                char_column: hit.char_column,
+                key,
+            });
+        }
+    }
+
+    fn intern(&mut self, token: Token) -> usize {
+        let same_id = self.by_id.entry(token.id().to_string()).or_default();
+        if let Some(&index) = same_id
+            .iter()
+            .find(|&&index| self.keys[index].token.secret() == token.secret())
+        {
+            return index;
+        }
+        same_id.push(self.keys.len());
+        self.keys.push(Found {
+            token,
+            standing: Standing::Unchecked,
+        });
+        self.keys.len() - 1
+    }
+
+    /// Where the key `index` was first found, for the audit log.
+    fn first_place(&self, index: usize) -> Option<&Place> {
+        self.places.iter().find(|place| place.key == index)
+    }
+}
+
+#[derive(Serialize)]
+struct PlaceJson<'a> {
+    path: Option<&'a str>,
+    line: u64,
+    column: u64,
+    key_id: &'a str,
+    status: &'static str,
+    /// Null when unchecked.
+    still_works: Option<bool>,
+    name: Option<&'a str>,
+    roles: Option<&'a Roles>,
+}
+
+pub fn run(app: &App, args: ScanArgs, sarif: bool) -> Result<ExitCode> {
+    if args.revoke && !args.yes && !app.interactive {
+        bail!(
+            "deleting keys cannot be undone and there is no terminal to confirm on: pass --yes with --revoke to delete without asking"
+        );
+    }
+    let (mut findings, errors) = search(app, &args)?;
+    if !args.no_check {
+        check_against_store(app, &mut findings)?;
+    }
+    if args.revoke {
+        revoke(app, &args, &mut findings)?;
+    }
+    findings.places.sort_by(|a, b| {
+        (a.path.is_some(), &a.path, a.line, a.column).cmp(&(
+            b.path.is_some(),
+            &b.path,
+            b.line,
+            b.column,
+        ))
+    });
+    if sarif {
+        print_sarif(&findings)?;
+    } else {
+        match app.format {
+            Format::Json => print_json(&findings)?,
+            Format::Table => print_table(app, &findings)?,
+        }
+    }
+    summarize(&findings, args.revoke);
+    if errors > 0 {
+        bail!(
+            "{errors} {} could not be searched (see above); the scan is incomplete",
+            if errors == 1 { "path" } else { "paths" }
+        );
+    }
+    let works = findings.keys.iter().any(|key| key.standing.may_work());
+    Ok(ExitCode::from(u8::from(works)))
+}
+
+/// Searches the paths (and stdin for `-`); returns what was found and how
+/// many paths could not be read (each already reported on stderr).
+fn search(app: &App, args: &ScanArgs) -> Result<(Findings, usize)> {
+    let stdin_named = args
+        .paths
+        .iter()
+        .filter(|path| path.as_os_str() == "-")
+        .count();
+    if stdin_named > 1 {
+        bail!("`-` (stdin) can be given only once");
+    }
+    let implicit = args.paths.is_empty();
+    let paths: Vec<PathBuf> = if implicit {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths
+            .iter()
+            .filter(|path| path.as_os_str() != "-")
+            .cloned()
+            .collect()
+    };
+    let mut findings = Findings::default();
+    if stdin_named == 1 {
+        if std::io::stdin().is_terminal() && app.interactive {
+            output::note("Reading from the terminal; end with Ctrl-D.");
+        }
+        let stdin = std::io::stdin().lock();
+        match Searcher::new().search(stdin).context("cannot read stdin")? {
+            Outcome::Text(hits) => findings.add(None, hits),
+            Outcome::Binary(at) => output::note(format!(
+                "intergiro-keys: <stdin>: binary data (a NUL byte at offset {at}), not searched further"
+            )),
+        }
+    }
+    let walk = Walk {
+        no_ignore: args.no_ignore,
+        strip_dot_slash: implicit,
+    };
+    let shared = Mutex::new((findings, 0usize));
+    walk.run(&paths, &|event| {
+        let mut shared = shared
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match event {
+            Event::Found { path, hits } => shared.0.add(Some(path), hits),
+            Event::Binary { path, named } => {
+                // Walked binary files are skipped silently, as ripgrep does;
+                // one the user named deserves a word.
+                if named {
+                    output::note(format!(
+                        "intergiro-keys: {}: binary file, not searched",
+                        sanitize(&path)
+                    ));
+                }
+            }
+            Event::Error(message) => {
+                output::note(format!("intergiro-keys: {}", sanitize(&message)));
+                shared.1 += 1;
+            }
+        }
+    });
+    Ok(shared
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()))
+}
+
+/// Verifies each distinct key against the store once. No database: every
+/// key stays `unchecked`.
+fn check_against_store(app: &App, findings: &mut Findings) -> Result<()> {
+    if findings.keys.is_empty() {
+        return Ok(());
+    }
+    let store = match crate::store::open(&app.db, Open::MustExist, crate::cmd::busy_timeout()?) {
+        Ok(store) => store,
+        Err(crate::store::Error::Missing { .. }) => {
+            output::note(format!(
+                "No database at {}: the keys found are not checked (pass --db to check them).",
+                sanitize(&app.db.to_string_lossy())
+            ));
+            return Ok(());
+        }
+        Err(err) => return Err(err.into()),
+    };
+    // One argon2 verification per distinct key, however often it occurs.
+    for found in &mut findings.keys {
+        found.standing = match authenticate(store.as_ref(), &found.token)? {
+            Some(key) => {
+                let status = key.status(app.now);
+                Standing::Key(key, status)
+            }
+            None => Standing::NotInStore,
+        };
+    }
+    Ok(())
+}
+
+/// Deletes every key found that still works, after confirmation on a
+/// terminal, each audited with where it was found.
+fn revoke(app: &App, args: &ScanArgs, findings: &mut Findings) -> Result<()> {
+    let working: Vec<usize> = (0..findings.keys.len())
+        .filter(|&index| findings.keys[index].standing.still_works())
+        .collect();
+    if working.is_empty() {
+        return Ok(());
+    }
+    let mut store = open_authorized(app, Action::ScanRevoke)?;
+    if !args.yes {
+        for &index in &working {
+            if let Some(key) = findings.keys[index].standing.key() {
+                output::note(format!(
+                    "  {}  {}  ({})",
+                    key.id,
+                    sanitize(&key.name),
+                    key.roles
+                ));
+            }
+        }
+        let question = match working.len() {
+            1 => "Delete this leaked key? Anything using it stops working at once".to_string(),
+            n => format!("Delete these {n} leaked keys? Anything using them stops working at once"),
+        };
+        if !prompt::confirm(&question)? {
+            output::note("Nothing was deleted.");
+            return Ok(());
+        }
+    }
+    let targets: Vec<(String, String)> = working
+        .iter()
+        .map(|&index| {
+            let id = findings.keys[index].token.id().to_string();
+            let place = findings
+                .first_place(index)
+                .map(|place| format!("{}:{}", place.path_text(), place.line))
+                .unwrap_or_default();
+            (id, place)
+        })
+        .collect();
+    let deleted = store.revoke_found(&targets, app.actor())?;
+    for &index in &working {
+        let found = &mut findings.keys[index];
+        if let Some(key) = deleted.iter().find(|key| key.id == found.token.id()) {
+            found.standing = Standing::Revoked(key.clone());
+        } else {
+            // Deleted by someone else in the meantime.
+            found.standing = Standing::NotInStore;
+        }
+    }
+    Ok(())
+}
+
+fn print_table(app: &App, findings: &Findings) -> Result<()> {
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for place in &findings.places {
+        let standing = &findings.keys[place.key].standing;
+        let id = findings.keys[place.key].token.id();
+        let status = match (app.color, standing.still_works()) {
+            (true, true) => format!("\x1b[31m{}\x1b[0m", standing.label()),
+            _ => standing.label().to_string(),
+        };
+        let about = match standing.key() {
+            Some(key) => format!(" \"{}\" ({})", sanitize(&key.name), key.roles),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "{}:{}:{}: igk_{id}_… {status}{about}",
+            sanitize(place.path_text()),
+            place.line,
+            place.column
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn print_json(findings: &Findings) -> Result<()> {
+    let json: Vec<PlaceJson> = findings
+        .places
+        .iter()
+        .map(|place| {
+            let found = &findings.keys[place.key];
+            let key = found.standing.key();
+            PlaceJson {
+                path: place.path.as_deref(),
+                line: place.line,
+                column: place.column,
+                key_id: found.token.id(),
+                status: found.standing.label(),
+                still_works: match found.standing {
+                    Standing::Unchecked => None,
+                    _ => Some(found.standing.still_works()),
+                },
+                name: key.map(|key| key.name.as_str()),
+                roles: key.map(|key| &key.roles),
+            }
+        })
+        .collect();
+    output::print_json(&json)
+}
+
+fn print_sarif(findings: &Findings) -> Result<()> {
+    let results: Vec<sarif::Finding> = findings
+        .places
+        .iter()
+        .map(|place| {
+            let found = &findings.keys[place.key];
+            let id = found.token.id();
+            let standing = &found.standing;
+            let level = if standing.may_work() { "error" } else { "warning" };
+            let message = match standing {
+                Standing::Key(key, status) => format!(
+                    "Key igk_{id}_… (\"{}\", roles {}) is {status} and works for whoever reads this: delete it with `intergiro-keys delete {id}` and issue a new one.",
+                    key.name, key.roles
+                ),
+                Standing::Revoked(key) => format!(
+                    "Key igk_{id}_… (\"{}\") was found here and has been deleted; remove it from the code.",
+                    key.name
+                ),
+                Standing::NotInStore => format!(
+                    "Key igk_{id}_… is not a key of the database checked (deleted, or from another one); remove it from the code."
+                ),
+                Standing::Unchecked => format!(
+                    "Key igk_{id}_… was found; check it with `intergiro-keys scan` where the database is, and delete it if it works."
+                ),
+            };
+            sarif::Finding {
+                path: place.path.as_deref(),
+                line: place.line,
+                column: place.char_column,
+                level,
+                message,
+                key_id: id,
+            }
+        })
+        .collect();
+    output::print_json(&sarif::log(&results))
+}
+
+/// One line on stderr for people: how much was found and what to do.
+fn summarize(findings: &Findings, revoke: bool) {
+    let places = findings.places.len();
+    let keys = findings.keys.len();
+    if places == 0 {
+        output::note("No keys found.");
+        return;
+    }
+    let working: Vec<&str> = findings
+        .keys
+        .iter()
+        .filter(|key| key.standing.still_works())
+        .map(|key| key.token.id())
+        .collect();
+    let revoked = findings
+        .keys
+        .iter()
+        .filter(|key| matches!(key.standing, Standing::Revoked(_)))
+        .count();
+    let mut line = format!(
+        "Found {} {} in {} {}",
+        keys,
+        if keys == 1 { "key" } else { "keys" },
+        places,
+        if places == 1 { "place" } else { "places" }
+    );
+    if revoked > 0 {
+        line.push_str(&format!("; {revoked} deleted"));
+    }
+    match working.len() {
+        0 => {}
+        n if revoke => line.push_str(&format!("; {n} still working")),
+        n => line.push_str(&format!(
+            "; {n} still {} — delete with `intergiro-keys scan --revoke` (same paths) or `intergiro-keys delete {}`",
+            if n == 1 { "works" } else { "work" },
+            working.join(" ")
+        )),
+    }
+    line.push('.');
+    output::note(line);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_found_many_times_is_one_key_to_check() {
+        let text = Token::generate().unwrap().expose();
+        let other = Token::generate().unwrap().expose();
+        let mut findings = Findings::default();
+        for _ in 0..3 {
+            for key in [&text, &other] {
+                let token = Token::parse(key).unwrap();
+                let hit = Hit {
+                    line: 1,
+                    column: 1,
+                    char_column: 1,
+                    token,
+                };
+                findings.add(Some("f".into()), vec![hit]);
+            }
+        }
+        assert_eq!(findings.places.len(), 6);
+        assert_eq!(findings.keys.len(), 2);
+        assert_eq!(findings.places[4].key, 0);
+        assert_eq!(findings.places[5].key, 1);
+    }
+}
