@@ -2,17 +2,18 @@
 //! convention (Nagios, Icinga, Zabbix): exit 0 OK, 1 WARNING, 2 CRITICAL,
 //! 3 UNKNOWN.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::App;
 use crate::cli::{CheckArgs, Format};
 use crate::key::{ApiKey, Status, freezes_within};
 use crate::output::{self, human_days_left, sanitize};
-use crate::store::{self, KeyFilter, Open};
+use crate::store::{KeyFilter, Open};
 
 /// A monitoring state, ordered from best to worst.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -67,11 +68,23 @@ struct CheckJson<'a> {
     status: Level,
     code: u8,
     message: &'a str,
-    keys: usize,
+    keys: u64,
+    warning: u64,
+    critical: u64,
     warning_days: u32,
     critical_days: u32,
+    /// The first `FLAGGED_SHOWN` flagged keys, worst first.
     flagged: Vec<FlaggedJson<'a>>,
 }
+
+/// The first line, status and perfdata, fits a monitoring screen's line.
+const FIRST_LINE_BYTES: usize = 200;
+/// Nagios keeps 8 KiB of a plugin's output.
+const OUTPUT_BYTES: usize = 8 * 1024;
+/// Flagged keys read from the store to name: more than 8 KiB can hold.
+const FLAGGED_SHOWN: u64 = 100;
+/// Names on the status line are cut to this many characters.
+const NAME_CHARS: usize = 24;
 
 /// Runs the check. It never fails: whatever goes wrong, a failed start
 /// included, is reported as UNKNOWN (exit 3), which monitoring understands.
@@ -86,6 +99,14 @@ pub fn run(app: Result<App>, format: Format, args: CheckArgs) -> ExitCode {
     }
 }
 
+/// How many issued keys there are and how many are at each level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Counts {
+    keys: u64,
+    warning: u64,
+    critical: u64,
+}
+
 fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
     if args.critical > args.warning {
         bail!(
@@ -95,30 +116,50 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
         );
     }
     let store = crate::cmd::open(app, Open::MustExist)?;
-    let keys = store::keys(
-        store.as_ref(),
-        &KeyFilter {
+    // Counted in the store, whatever the number of keys.
+    let days = |days: u32| app.now + Duration::days(i64::from(days));
+    let within_critical = store.count_flagged(app.now, days(args.critical))?;
+    let within_warning = store.count_flagged(app.now, days(args.warning))?;
+    let critical = within_critical.frozen + within_critical.expiring;
+    let counts = Counts {
+        keys: within_warning.issued,
+        critical,
+        warning: (within_warning.frozen + within_warning.expiring).saturating_sub(critical),
+    };
+    // Only the first few flagged keys are read, to be named.
+    let mut flagged: Vec<(Level, ApiKey)> = Vec::new();
+    if counts.critical + counts.warning > 0 {
+        let filter = KeyFilter {
+            now: Some(app.now),
+            freezing_by: Some(days(args.warning)),
             issued_only: true,
+            limit: Some(FLAGGED_SHOWN),
             ..KeyFilter::default()
-        },
-    )?;
-
-    let mut flagged: Vec<(Level, &ApiKey)> = keys
-        .iter()
-        .map(|key| (level_of(key, app.now, args.warning, args.critical), key))
-        .filter(|(level, _)| *level > Level::Ok)
-        .collect();
-    // Keys come soonest-freezing first from the store; worst first here.
+        };
+        store.each_key(&filter, &mut |key| {
+            let level = level_of(&key, app.now, args.warning, args.critical);
+            flagged.push((level, key));
+            Ok(())
+        })?;
+    }
+    // Soonest-freezing first from the store; worst first here.
     flagged.sort_by_key(|(level, _)| std::cmp::Reverse(*level));
-    let level = flagged.first().map_or(Level::Ok, |(level, _)| *level);
-    let message = summary(level, &flagged, keys.len(), app.now, args);
+    let level = match counts {
+        Counts { critical: 1.., .. } => Level::Critical,
+        Counts { warning: 1.., .. } => Level::Warning,
+        _ => Level::Ok,
+    };
+    let flagged: Vec<(Level, &ApiKey)> = flagged.iter().map(|(level, key)| (*level, key)).collect();
+    let (first_line, named_all) = status_line(level, counts, &flagged, app.now, args);
 
     match app.format {
         Format::Json => output::print_json(&CheckJson {
             status: level,
             code: level.exit_code(),
-            message: &message,
-            keys: keys.len(),
+            message: &first_line,
+            keys: counts.keys,
+            warning: counts.warning,
+            critical: counts.critical,
             warning_days: args.warning,
             critical_days: args.critical,
             flagged: flagged
@@ -133,76 +174,164 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
                 })
                 .collect(),
         })?,
-        Format::Table => output::print_line(&message)?,
+        Format::Table => {
+            let mut out = first_line;
+            out.push('\n');
+            if !named_all {
+                out.push_str(&details(counts, &flagged, app.now, args, out.len()));
+            }
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(out.as_bytes())?;
+            stdout.flush()?;
+        }
     }
     Ok(ExitCode::from(level.exit_code()))
 }
 
-/// `WARNING: 2 of 7 keys freeze within 14 days: ci-deploy (3 days), … | keys=7 warning=2 critical=0`
-fn summary(
+/// Text from the store made safe for a plugin's output: no control
+/// character (a newline would end the status line) and no `|` (which starts
+/// the performance data).
+fn plugin_text(text: &str) -> String {
+    sanitize(text).replace('|', "\\x7c")
+}
+
+/// A key as the status line names it: `ci-deploy (3 days)`.
+fn named(key: &ApiKey, now: DateTime<Utc>) -> String {
+    let name = plugin_text(&key.name);
+    let name = match name.char_indices().nth(NAME_CHARS) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name,
+    };
+    format!("{name} ({})", human_days_left(key.days_left(now)))
+}
+
+/// `WARNING: 2 of 7 keys freeze within 14 days: ci-deploy (3 days), … | keys=7;;;0 warning=2;0;;0 critical=0;;0;0`
+///
+/// At most `FIRST_LINE_BYTES`: as many names as fit, then "and N more";
+/// also whether every flagged key was named. The performance data follow
+/// the monitoring-plugin guidelines (`label=value;warn;crit;min`): any
+/// warning or critical key is an alert.
+fn status_line(
     level: Level,
+    counts: Counts,
     flagged: &[(Level, &ApiKey)],
-    total: usize,
     now: DateTime<Utc>,
     args: &CheckArgs,
-) -> String {
-    let describe = |wanted: Level| -> Vec<String> {
+) -> (String, bool) {
+    let names = |wanted: Level| -> Vec<String> {
         flagged
             .iter()
             .filter(|(level, _)| *level == wanted)
-            .map(|(_, key)| {
-                format!(
-                    "{} ({})",
-                    sanitize(&key.name),
-                    human_days_left(key.days_left(now))
-                )
-            })
+            .map(|(_, key)| named(key, now))
             .collect()
     };
-    let critical = describe(Level::Critical);
-    let warning = describe(Level::Warning);
-    let keys = |n: usize| if n == 1 { "key" } else { "keys" };
-    let mut parts = Vec::new();
-    if !critical.is_empty() {
-        let within = if args.critical == 0 {
-            "frozen".to_string()
-        } else {
-            format!("frozen or freezing within {} days", args.critical)
+    let critical = names(Level::Critical);
+    let warning = names(Level::Warning);
+    let perfdata = format!(
+        " | keys={};;;0 warning={};0;;0 critical={};;0;0",
+        counts.keys, counts.warning, counts.critical
+    );
+    let line = |shown_critical: usize, shown_warning: usize| -> String {
+        let total = counts.keys;
+        let keys = |n: u64| if n == 1 { "key" } else { "keys" };
+        let list = |names: &[String], count: u64| -> String {
+            let more = count - names.len() as u64;
+            match (names.is_empty(), more) {
+                (true, _) => String::new(),
+                (false, 0) => format!(": {}", names.join(", ")),
+                (false, more) => format!(": {} and {more} more", names.join(", ")),
+            }
         };
-        parts.push(format!(
-            "{} of {total} {} {within}: {}",
-            critical.len(),
-            keys(total),
-            critical.join(", ")
-        ));
-    }
-    if !warning.is_empty() {
-        parts.push(format!(
-            "{} of {total} {} {} within {} days: {}",
-            warning.len(),
-            keys(total),
-            if warning.len() == 1 {
-                "freezes"
+        let mut parts = Vec::new();
+        if counts.critical > 0 {
+            let within = if args.critical == 0 {
+                "frozen".to_string()
             } else {
-                "freeze"
-            },
-            args.warning,
-            warning.join(", ")
-        ));
+                format!("frozen or freezing within {} days", args.critical)
+            };
+            parts.push(format!(
+                "{} of {total} {} {within}{}",
+                counts.critical,
+                keys(total),
+                list(&critical[..shown_critical], counts.critical)
+            ));
+        }
+        if counts.warning > 0 {
+            parts.push(format!(
+                "{} of {total} {} {} within {} days{}",
+                counts.warning,
+                keys(total),
+                if counts.warning == 1 {
+                    "freezes"
+                } else {
+                    "freeze"
+                },
+                args.warning,
+                list(&warning[..shown_warning], counts.warning)
+            ));
+        }
+        if parts.is_empty() {
+            parts.push(match total {
+                0 => "no keys".to_string(),
+                n => format!("{n} {}, none freezes within {} days", keys(n), args.warning),
+            });
+        }
+        format!("{}: {}{perfdata}", level.label(), parts.join("; "))
+    };
+    // Name critical keys first, then warning ones, while the line fits.
+    let (mut shown_critical, mut shown_warning) = (0, 0);
+    while shown_critical < critical.len() && line(shown_critical + 1, 0).len() <= FIRST_LINE_BYTES {
+        shown_critical += 1;
     }
-    if parts.is_empty() {
-        parts.push(match total {
-            0 => "no keys".to_string(),
-            n => format!("{n} {}, none freezes within {} days", keys(n), args.warning),
-        });
+    if shown_critical == critical.len() {
+        while shown_warning < warning.len()
+            && line(shown_critical, shown_warning + 1).len() <= FIRST_LINE_BYTES
+        {
+            shown_warning += 1;
+        }
     }
-    format!(
-        "{}: {} | keys={total} warning={} critical={}",
-        level.label(),
-        parts.join("; "),
-        warning.len(),
-        critical.len()
-    )
+    let named_all =
+        shown_critical as u64 == counts.critical && shown_warning as u64 == counts.warning;
+    (line(shown_critical, shown_warning), named_all)
+}
+
+/// The lines after the status line (a plugin's long output), for when it
+/// could not name every flagged key: one per key, worst first, within what
+/// Nagios keeps.
+fn details(
+    counts: Counts,
+    flagged: &[(Level, &ApiKey)],
+    now: DateTime<Utc>,
+    args: &CheckArgs,
+    used: usize,
+) -> String {
+    let all = (counts.warning + counts.critical) as usize;
+    let tail = |left: usize| {
+        format!(
+            "and {left} more: `intergiro-keys list --within {}` lists them all\n",
+            args.warning
+        )
+    };
+    let mut text = String::new();
+    for (index, (level, key)) in flagged.iter().enumerate() {
+        let line = format!(
+            "{}: {} {}, roles {}\n",
+            level.label(),
+            plugin_text(&key.id),
+            named(key, now),
+            key.roles,
+        );
+        let left = all - index;
+        if used + text.len() + line.len() + tail(left).len() > OUTPUT_BYTES {
+            text.push_str(&tail(left));
+            return text;
+        }
+        text.push_str(&line);
+    }
+    if flagged.len() < all {
+        text.push_str(&tail(all - flagged.len()));
+    }
+    text
 }
 
 /// The status line for a check that could not be made.

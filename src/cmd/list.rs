@@ -20,9 +20,10 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
     let filtered =
         expiring || !args.roles.is_empty() || !args.statuses.is_empty() || args.name.is_some();
     let filter = KeyFilter {
+        now: Some(app.now),
         freezing_by: expiring.then(|| app.now + Duration::days(i64::from(within))),
         roles: args.roles,
-        statuses: (!args.statuses.is_empty()).then_some((args.statuses, app.now)),
+        statuses: (!args.statuses.is_empty()).then_some(args.statuses),
         name_glob: args.name,
         sort: match args.sort {
             SortOrder::Id => KeySort::Id,

@@ -64,14 +64,19 @@ pub struct Renewal {
 /// store, so only the keys wanted ever leave it.
 #[derive(Clone, Debug, Default)]
 pub struct KeyFilter {
+    /// The moment statuses are judged at: needed by `statuses`, and by
+    /// `freezing_by` to count a freeze date further ahead than any renewal
+    /// gives as frozen (`key::status`).
+    pub now: Option<DateTime<Utc>>,
     /// Only keys that are frozen or freeze by this time.
     pub freezing_by: Option<DateTime<Utc>>,
     /// Only keys whose secret was written out (usable ones).
     pub issued_only: bool,
     /// Only keys holding every one of these roles.
     pub roles: Vec<Role>,
-    /// Only keys in one of these states at the given time.
-    pub statuses: Option<(Vec<Status>, DateTime<Utc>)>,
+    /// Only keys in one of these states at `now` (none when `now` is not
+    /// given).
+    pub statuses: Option<Vec<Status>>,
     /// Only keys whose name matches this glob (`*`, `?`, `[a-z]`; case
     /// matters).
     pub name_glob: Option<String>,

@@ -257,3 +257,80 @@ fn a_long_table_goes_through_the_pager_on_a_terminal_only() {
         "{piped}"
     );
 }
+
+#[test]
+fn a_pipe_or_newline_in_a_name_cannot_change_checks_status_or_perfdata() {
+    let env = Env::new();
+    env.create("plain", &["accounts"]);
+    env.days_later(50).create("fresh", &["accounts"]);
+    // Written straight into the file, as anyone who can write it could.
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute(
+        "UPDATE api_key SET name = ?1 WHERE name = 'plain'",
+        ["x | keys=0;;;0 critical=0\nOK: all fine | warning=0"],
+    )
+    .unwrap();
+    let output = env.days_later(80).cmd().arg("check").output().unwrap();
+    let out = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.starts_with("WARNING: 1 of 2 keys freezes within 14 days: x \\x7c keys=0;"),
+        "{out}"
+    );
+    // One `|`, then exactly the real performance data.
+    let (status, perfdata) = out.trim_end().split_once('|').unwrap();
+    assert!(!status.contains('\n'), "{out}");
+    assert_eq!(perfdata, " keys=2;;;0 warning=1;0;;0 critical=0;;0;0");
+}
+
+#[test]
+fn check_of_a_large_estate_stays_within_what_monitoring_keeps() {
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    fill(&env, 3000);
+    env.days_later(60).create("fresh", &["payments"]);
+    // Day 80: the 3,001 keys of day 0 freeze within 14 days, "fresh" not.
+    let output = env.days_later(80).cmd().arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out = String::from_utf8(output.stdout).unwrap();
+    let first = out.lines().next().unwrap();
+    assert!(first.len() <= 200, "{} bytes: {first}", first.len());
+    assert!(
+        first.starts_with("WARNING: 3001 of 3002 keys freeze within 14 days: "),
+        "{first}"
+    );
+    assert!(
+        first.contains(" more | keys=3002;;;0 warning=3001;0;;0 critical=0;;0;0"),
+        "{first}"
+    );
+    assert!(out.len() <= 8 * 1024, "{} bytes", out.len());
+    // Details name keys on the following lines, and say how to see them all.
+    let details: Vec<&str> = out.lines().skip(1).collect();
+    assert!(details.len() > 20, "{out}");
+    assert!(details[0].starts_with("WARNING: "), "{out}");
+    assert!(
+        details
+            .last()
+            .unwrap()
+            .contains("more: `intergiro-keys list --within 14`"),
+        "{out}"
+    );
+    assert!(!out.contains("fresh"), "{out}");
+
+    // JSON carries the counts and the first flagged keys.
+    let json: serde_json::Value = serde_json::from_slice(
+        &env.days_later(80)
+            .cmd()
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["warning"], 3001);
+    assert_eq!(json["critical"], 0);
+    assert_eq!(json["keys"], 3002);
+    assert_eq!(json["message"].as_str().unwrap(), first);
+    assert_eq!(json["flagged"].as_array().unwrap().len(), 100);
+}

@@ -124,7 +124,10 @@ fn check_with_no_keys_is_ok() {
     let (code, out) = check(&env, 0, &[]);
     assert_eq!(
         (code, out.as_str()),
-        (0, "OK: no keys | keys=0 warning=0 critical=0\n")
+        (
+            0,
+            "OK: no keys | keys=0;;;0 warning=0;0;;0 critical=0;;0;0\n"
+        )
     );
 }
 

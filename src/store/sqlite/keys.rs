@@ -7,7 +7,9 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, named_params, pa
 use super::audit::append;
 use super::classify::time;
 use crate::audit::{Actor, Event};
-use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, Status};
+use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, LIFETIME_DAYS, Status};
+
+const DAY: i64 = 86_400;
 use crate::store::{Error, FlaggedCounts, KeyFilter, KeySort, Renewal, Result, StoredKey, Visit};
 
 pub(super) const SELECT_KEY: &str =
@@ -91,8 +93,18 @@ fn select_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
         values.push(value);
         format!("?{}", values.len())
     };
+    let now = filter.now.map(|now| now.timestamp());
+    // A freeze date more than 90 days ahead counts as frozen (`key::status`).
+    let beyond = now.map(|now| now + LIFETIME_DAYS * DAY);
     if let Some(time) = filter.freezing_by {
-        conditions.push(format!("freezes_at <= {}", bind(time.timestamp().into())));
+        let by = bind(time.timestamp().into());
+        conditions.push(match beyond {
+            Some(beyond) => format!(
+                "(freezes_at <= {by} OR freezes_at > {})",
+                bind(beyond.into())
+            ),
+            None => format!("freezes_at <= {by}"),
+        });
     }
     if filter.issued_only {
         conditions.push("issued = 1".to_string());
@@ -104,24 +116,34 @@ fn select_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
             bind(format!("%,{},%", role.as_str()).into())
         ));
     }
-    if let Some((statuses, now)) = &filter.statuses {
-        let now = now.timestamp();
-        let expiring = now + i64::from(EXPIRING_WITHIN_DAYS) * 86_400;
-        let any: Vec<String> = statuses
-            .iter()
-            .map(|status| match status {
-                Status::Active => {
-                    format!("(issued = 1 AND freezes_at > {})", bind(expiring.into()))
-                }
-                Status::Expiring => format!(
-                    "(issued = 1 AND freezes_at > {} AND freezes_at <= {})",
-                    bind(now.into()),
-                    bind(expiring.into())
-                ),
-                Status::Frozen => format!("(issued = 1 AND freezes_at <= {})", bind(now.into())),
-                Status::Unissued => "issued = 0".to_string(),
-            })
-            .collect();
+    if let Some(statuses) = &filter.statuses {
+        let any: Vec<String> = match (now, beyond) {
+            (Some(now), Some(beyond)) => {
+                let expiring = now + i64::from(EXPIRING_WITHIN_DAYS) * DAY;
+                statuses
+                    .iter()
+                    .map(|status| match status {
+                        Status::Active => format!(
+                            "(issued = 1 AND freezes_at > {} AND freezes_at <= {})",
+                            bind(expiring.into()),
+                            bind(beyond.into())
+                        ),
+                        Status::Expiring => format!(
+                            "(issued = 1 AND freezes_at > {} AND freezes_at <= {})",
+                            bind(now.into()),
+                            bind(expiring.into())
+                        ),
+                        Status::Frozen => format!(
+                            "(issued = 1 AND (freezes_at <= {} OR freezes_at > {}))",
+                            bind(now.into()),
+                            bind(beyond.into())
+                        ),
+                        Status::Unissued => "issued = 0".to_string(),
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         conditions.push(match any.is_empty() {
             true => "0".to_string(),
             false => format!("({})", any.join(" OR ")),
@@ -158,13 +180,17 @@ pub fn count_flagged(
     expiring_by: DateTime<Utc>,
 ) -> Result<FlaggedCounts> {
     Ok(conn.query_row(
+        // A freeze date more than 90 days ahead counts as frozen
+        // (`key::status`).
         "SELECT count(*) AS issued,
-                coalesce(sum(freezes_at <= :now), 0) AS frozen,
-                coalesce(sum(freezes_at > :now AND freezes_at <= :expiring_by), 0) AS expiring
+                coalesce(sum(freezes_at <= :now OR freezes_at > :beyond), 0) AS frozen,
+                coalesce(sum(freezes_at > :now AND freezes_at <= :expiring_by
+                             AND freezes_at <= :beyond), 0) AS expiring
          FROM api_key WHERE issued = 1",
         named_params! {
             ":now": now.timestamp(),
             ":expiring_by": expiring_by.timestamp(),
+            ":beyond": now.timestamp() + LIFETIME_DAYS * DAY,
         },
         |row| {
             let count = |column: &str| row.get::<_, i64>(column).map(|n| n as u64);
