@@ -149,7 +149,7 @@ pub fn run(app: &App, args: ScanArgs, sarif: bool) -> Result<ExitCode> {
     }
     let (mut findings, errors) = search(app, &args)?;
     if !args.no_check {
-        check_against_store(app, &mut findings)?;
+        check_against_store(app, &mut findings, args.revoke)?;
     }
     if args.revoke {
         revoke(app, &args, &mut findings)?;
@@ -249,12 +249,16 @@ fn search(app: &App, args: &ScanArgs) -> Result<(Findings, usize)> {
 
 /// Verifies each distinct key against the store once. No database: every
 /// key stays `unchecked`.
-fn check_against_store(app: &App, findings: &mut Findings) -> Result<()> {
+fn check_against_store(app: &App, findings: &mut Findings, revoke: bool) -> Result<()> {
     if findings.keys.is_empty() {
         return Ok(());
     }
     let store = match crate::store::open(&app.db, Open::MustExist, crate::cmd::busy_timeout()?) {
         Ok(store) => store,
+        Err(crate::store::Error::Missing { .. }) if revoke => bail!(
+            "no database at {}: --revoke deletes keys from a database; pass --db",
+            sanitize(&app.db.to_string_lossy())
+        ),
         Err(crate::store::Error::Missing { .. }) => {
             output::note(format!(
                 "No database at {}: the keys found are not checked (pass --db to check them).",

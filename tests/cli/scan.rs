@@ -207,6 +207,11 @@ fn statuses_come_from_the_store_and_decide_the_exit_code() {
     assert!(found[0]["still_works"].is_null());
     assert!(!fresh.db.exists(), "scan must not create a database");
 
+    // --revoke without a database is an error, not a silent no-op.
+    let output = scan(&fresh, 0, &["--revoke", "--yes", "active.txt"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--revoke deletes keys from a database"));
+
     // --no-check does not look at the database at all.
     let (code, found) = scan_json(&env, 0, &["--no-check", "dead.txt"]);
     assert_eq!(code, 1);
@@ -456,6 +461,17 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     broken["runs"][0]["results"][0]["level"] = Value::from("fatal");
     std::fs::write(&report, serde_json::to_vec(&broken).unwrap()).unwrap();
     assert!(!validate(&report).status.success());
+
+    // Keys on stdin have no file to point at; still a valid log.
+    let output = env
+        .cmd()
+        .args(["scan", "--format", "sarif", "-"])
+        .write_stdin(format!("x {active}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    std::fs::write(&report, &output.stdout).unwrap();
+    assert!(validate(&report).status.success());
 
     // Nothing found is a valid log too.
     let output = scan(&env, 0, &["--format", "sarif", "scan.sarif"]);

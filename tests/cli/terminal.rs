@@ -316,3 +316,32 @@ fn verify_at_a_terminal_asks_for_the_key_without_echo() {
     assert_eq!(code, 2);
     assert!(output.contains("pipe it in"), "{output}");
 }
+
+#[test]
+fn scan_revoke_asks_first_naming_each_key_and_defaults_to_no() {
+    let env = Env::new();
+    let (key, id) = env.create("leaky-bot", &["payments"]);
+    std::fs::write(env.path("leak.txt"), format!("token: {key}\n")).unwrap();
+
+    let mut session = spawn(&env, 0, &["scan", "--revoke", "leak.txt"]);
+    session.exp_string(&id).unwrap();
+    session.exp_string("leaky-bot").unwrap();
+    session.exp_string("Delete this leaked key?").unwrap();
+    press(&mut session, "\r"); // the default
+    session.exp_string("Nothing was deleted.").unwrap();
+    let (rest, code) = finish(session);
+    assert_eq!(code, 1, "the key still works: {rest}");
+    assert!(rest.contains("active"), "{rest}");
+    assert!(!rest.contains(&key[17..]), "the secret was printed");
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 0);
+
+    let mut session = spawn(&env, 0, &["scan", "--revoke", "leak.txt"]);
+    session.exp_string("Delete this leaked key?").unwrap();
+    press(&mut session, "y");
+    session
+        .exp_string(&format!("leak.txt:1:8: igk_{id}_"))
+        .unwrap();
+    session.exp_string("revoked \"leaky-bot\"").unwrap();
+    assert_eq!(finish(session).1, 0);
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
+}
