@@ -215,7 +215,7 @@ fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
             "intergiro-keys: error: a key ({}) was given on the command line, where other users can see it in the process list; pipe it on stdin instead, e.g. `intergiro-keys verify < key.txt`",
             token::redact(&key)
         );
-    } else {
+    } else if subcommand_name(args).as_deref() != Some("check") {
         let rendered = if std::io::stderr().is_terminal() {
             err.render().ansi().to_string()
         } else {
@@ -224,10 +224,26 @@ fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
         eprint!("{}", token::redact(&rendered));
     }
     if subcommand_name(args).as_deref() == Some("check") {
-        let error = anyhow::anyhow!("invalid arguments: {}", err.kind());
-        return cmd::check::unknown(None, &error);
+        // Only stdout, in the format asked for: Icinga merges stderr into
+        // the status line, and JSON readers expect JSON.
+        let rendered = token::redact(&err.render().to_string()).into_owned();
+        let problem = rendered.trim_start().trim_start_matches("error: ");
+        return cmd::check::unknown(requested_format(args), problem, None);
     }
     ExitCode::from(2)
+}
+
+/// The `--format` of a command line that did not parse, if it says JSON.
+fn requested_format(args: &[std::ffi::OsString]) -> Format {
+    let args: Vec<String> = args
+        .iter()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .collect();
+    let json = args
+        .windows(2)
+        .any(|pair| pair[0] == "--format" && pair[1] == "json")
+        || args.iter().any(|arg| arg == "--format=json");
+    if json { Format::Json } else { Format::Table }
 }
 
 /// The subcommand named on a command line that may not parse: the first

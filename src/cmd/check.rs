@@ -92,10 +92,8 @@ pub fn run(app: Result<App>, format: Format, args: CheckArgs) -> ExitCode {
     match app.and_then(|app| check(&app, &args)) {
         Ok(code) => code,
         Err(err) if crate::is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
-            crate::print_error(&err);
-            unknown(Some(format), &anyhow::anyhow!(crate::error_text(&err)))
-        }
+        // Only stdout: Icinga merges stderr into the status line.
+        Err(err) => unknown(format, &crate::error_text(&err), Some(&args)),
     }
 }
 
@@ -334,21 +332,24 @@ fn details(
     text
 }
 
-/// The status line for a check that could not be made.
-pub fn unknown(app_format: Option<Format>, err: &anyhow::Error) -> ExitCode {
-    let message = format!("UNKNOWN: {}", first_line(&format!("{err:#}")));
-    match app_format {
-        Some(Format::Json) => {
-            let _ = output::print_json(&serde_json::json!({
-                "status": "UNKNOWN",
-                "code": Level::Unknown.exit_code(),
-                "message": message,
-            }));
-        }
-        _ => {
-            let _ = output::print_line(&message);
-        }
-    }
+/// The status line for a check that could not be made, on stdout only, in
+/// the requested format. The JSON object has every field of a finished
+/// check, null where the check could not tell (the thresholds too, when the
+/// arguments did not parse).
+pub fn unknown(format: Format, problem: &str, args: Option<&CheckArgs>) -> ExitCode {
+    let message = format!("UNKNOWN: {}", first_line(problem));
+    let _ = match format {
+        Format::Json => output::print_json(&serde_json::json!({
+            "status": "UNKNOWN",
+            "code": Level::Unknown.exit_code(),
+            "message": message,
+            "keys": null,
+            "warning_days": args.map(|args| args.warning),
+            "critical_days": args.map(|args| args.critical),
+            "flagged": null,
+        })),
+        Format::Table => output::print_line(&message),
+    };
     ExitCode::from(Level::Unknown.exit_code())
 }
 

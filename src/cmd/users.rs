@@ -137,7 +137,10 @@ fn remove(store: &mut dyn Store, name: &str, app: &App) -> Result<ExitCode> {
         keep_an_administrator(&operators, name)?;
     }
     store.remove_operator(name, app.actor())?;
-    output::note(format!("Removed operator {}.", sanitize(name)));
+    match app.format {
+        Format::Json => output::print_json(&serde_json::json!({ "name": name, "removed": true }))?,
+        Format::Table => output::note(format!("Removed operator {}.", sanitize(name))),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -463,3 +463,34 @@ fn a_second_operating_system_account_is_checked_by_its_real_user_id() {
     );
     let _ = std::process::Command::new("userdel").arg(account).output();
 }
+
+#[test]
+fn every_users_subcommand_answers_in_json() {
+    let (env, _, _) = with_bob("view");
+    let json = |args: &[&str]| -> Value {
+        let output = env
+            .cmd()
+            .arg("users")
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|err| panic!("{args:?}: {err}: {output:?}"))
+    };
+    assert!(json(&["list"]).as_array().unwrap().len() >= 2);
+    assert_eq!(json(&["grant", "bob", "renew"])["name"], "bob");
+    assert_eq!(json(&["revoke", "bob", "renew"])["name"], "bob");
+    assert_eq!(
+        json(&["remove", "bob"]),
+        serde_json::json!({ "name": "bob", "removed": true })
+    );
+    let names: Vec<Value> = json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|operator| operator["name"].clone())
+        .collect();
+    assert!(!names.contains(&Value::from("bob")), "{names:?}");
+}

@@ -94,6 +94,84 @@ fn check_is_unknown_without_a_database_or_with_bad_arguments() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(3));
+    // Icinga merges stderr into the status line: check writes only stdout.
+    for bad in [&["check", "--warning", "x"][..], &["check", "--bogus"]] {
+        let output = env.cmd().args(bad).output().unwrap();
+        assert_eq!(output.status.code(), Some(3));
+        assert!(output.stderr.is_empty(), "{bad:?}: {output:?}");
+        assert!(String::from_utf8_lossy(&output.stdout).starts_with("UNKNOWN: "));
+    }
+}
+
+/// The fields every `check --format json` object carries, UNKNOWN included.
+const CHECK_FIELDS: [&str; 7] = [
+    "code",
+    "critical_days",
+    "flagged",
+    "keys",
+    "message",
+    "status",
+    "warning_days",
+];
+
+fn check_json(output: &std::process::Output) -> Value {
+    assert!(output.stderr.is_empty(), "{output:?}");
+    let value: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|err| panic!("{err}: {}", String::from_utf8_lossy(&output.stdout)));
+    let fields: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(fields, CHECK_FIELDS, "{value}");
+    value
+}
+
+#[test]
+fn check_json_has_every_field_whatever_the_outcome() {
+    let env = Env::new();
+    // No database: UNKNOWN, with the thresholds known and the counts not.
+    let output = env
+        .cmd()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let unknown = check_json(&output);
+    assert_eq!(unknown["status"], "UNKNOWN");
+    assert_eq!(unknown["code"], 3);
+    assert_eq!(unknown["warning_days"], 14);
+    assert!(unknown["keys"].is_null() && unknown["flagged"].is_null());
+    assert!(
+        unknown["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("UNKNOWN: no database at")
+    );
+
+    // Arguments that do not parse: JSON all the same, thresholds unknown.
+    for args in [
+        &["check", "--format", "json", "-w", "abc"][..],
+        &["--format=json", "check", "--bogus"],
+    ] {
+        let output = env.cmd().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(3), "{args:?}");
+        let value = check_json(&output);
+        assert_eq!(value["status"], "UNKNOWN");
+        assert!(value["warning_days"].is_null(), "{value}");
+    }
+
+    env.create("k", &["accounts"]);
+    let output = env
+        .cmd()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let ok = check_json(&output);
+    assert_eq!(ok["keys"], 1);
+    assert_eq!(ok["flagged"], serde_json::json!([]));
     // Other commands keep the usage code 2.
     env.cmd().args(["list", "--within", "x"]).assert().code(2);
 }
