@@ -201,10 +201,12 @@ pub fn beyond_lifetime(freezes_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     freezes_at - now > lifetime()
 }
 
-/// Whole days until the freeze, rounded toward zero: 13 days and 23 hours is
-/// 13; a key frozen for 36 hours has -1.
+/// Calendar days (UTC) from today to the day of the freeze: 0 on the day it
+/// freezes (before and after the moment), -1 the day after. Counting dates
+/// rather than 24-hour spans keeps a new key at 90 all day, so `create`,
+/// `list` and `check` agree within the same day.
 pub fn days_left(freezes_at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
-    (freezes_at - now).num_days()
+    (freezes_at.date_naive() - now.date_naive()).num_days()
 }
 
 /// Whether a key freezing at `freezes_at` is frozen at `now` or freezes
@@ -342,15 +344,19 @@ mod tests {
     }
 
     #[test]
-    fn days_left_rounds_toward_zero() {
-        let freeze = freezes_at(t0());
-        assert_eq!(days_left(freeze, t0()), 90);
-        assert_eq!(
-            days_left(freeze, freeze - Duration::hours(13 * 24 + 23)),
-            13
-        );
+    fn days_left_counts_calendar_days() {
+        let created = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
+        let freeze = freezes_at(created);
+        assert_eq!(days_left(freeze, created), 90);
+        // A second or a few hours later it is still the same day: still 90.
+        assert_eq!(days_left(freeze, created + Duration::seconds(1)), 90);
+        assert_eq!(days_left(freeze, created + Duration::hours(11)), 90);
+        assert_eq!(days_left(freeze, created + Duration::hours(12)), 89);
+        // The day before the freeze, then the day of it, before and after.
+        assert_eq!(days_left(freeze, freeze - Duration::hours(13)), 1);
         assert_eq!(days_left(freeze, freeze - Duration::hours(1)), 0);
-        assert_eq!(days_left(freeze, freeze + Duration::hours(36)), -1);
+        assert_eq!(days_left(freeze, freeze + Duration::hours(1)), 0);
+        assert_eq!(days_left(freeze, freeze + Duration::hours(36)), -2);
     }
 
     #[test]

@@ -90,6 +90,12 @@ impl App {
                 "--format sarif is only for `intergiro-keys scan`; use --format table or json"
             ),
         };
+        // Prompts go to stderr: coloured by the same choice, judged there.
+        prompt::set_color(match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stderr().is_terminal() && !no_color,
+        });
         let db = match &global.db {
             Some(path) => path.clone(),
             None => default_db_path()?,
@@ -221,7 +227,8 @@ fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
         } else {
             err.render().to_string()
         };
-        eprint!("{}", token::redact(&rendered));
+        // One style for every error: clap's start with the program name too.
+        eprint!("intergiro-keys: {}", token::redact(&rendered));
     }
     if subcommand_name(args).as_deref() == Some("check") {
         // Only stdout, in the format asked for: Icinga merges stderr into

@@ -58,11 +58,15 @@ pub fn table_time(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// "3 days", "1 day", "frozen 2 days ago".
-pub fn human_days_left(days: i64) -> String {
+/// "3 days", "1 day", "freezes today", "froze today", "frozen 2 days ago"
+/// for a key with `days` left (see `key::days_left`) that is or is not
+/// `frozen` yet.
+pub fn human_days_left(days: i64, frozen: bool) -> String {
     match days {
+        0 if frozen => "froze today".to_string(),
+        0 => "freezes today".to_string(),
         1 => "1 day".to_string(),
-        d if d >= 0 => format!("{d} days"),
+        d if d > 0 => format!("{d} days"),
         -1 => "frozen 1 day ago".to_string(),
         d => format!("frozen {} days ago", -d),
     }
@@ -157,6 +161,15 @@ pub fn table(style: Style, header: &[&str]) -> Table {
         table.set_header(header.iter().copied());
     }
     table
+}
+
+/// The terminal's width in columns: `COLUMNS` when set (as shells and clap
+/// honour it), else what the terminal says; none when unknown.
+pub fn terminal_columns() -> Option<u16> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.trim().parse::<u16>().ok())
+        .or_else(|| Table::new().width())
 }
 
 /// The width to fit: `COLUMNS` when set (as shells and clap honour it),
@@ -504,9 +517,11 @@ mod tests {
 
     #[test]
     fn days_left_reads_naturally() {
-        assert_eq!(human_days_left(3), "3 days");
-        assert_eq!(human_days_left(1), "1 day");
-        assert_eq!(human_days_left(0), "0 days");
-        assert_eq!(human_days_left(-2), "frozen 2 days ago");
+        assert_eq!(human_days_left(3, false), "3 days");
+        assert_eq!(human_days_left(1, false), "1 day");
+        assert_eq!(human_days_left(0, false), "freezes today");
+        assert_eq!(human_days_left(0, true), "froze today");
+        assert_eq!(human_days_left(-1, true), "frozen 1 day ago");
+        assert_eq!(human_days_left(-2, true), "frozen 2 days ago");
     }
 }

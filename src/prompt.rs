@@ -2,11 +2,30 @@
 //! `App::interactive` first: nothing here is ever reached from a script.
 
 use anyhow::Result;
-use dialoguer::theme::ColorfulTheme;
+use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, Input, MultiSelect, Password};
 use zeroize::Zeroizing;
 
 use crate::key::{Role, Roles, validate_name};
+
+static COLOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether prompts are coloured, as `--color` and `NO_COLOR` decide for
+/// stderr.
+pub fn set_color(color: bool) {
+    COLOR.store(color, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Coloured prompts, or plain ones whose multi-select shows the cursor as
+/// `>` and the choices as `[x]`: the coloured theme marks the cursor with
+/// colour alone, which vanishes without colour.
+fn theme() -> Box<dyn Theme> {
+    if COLOR.load(std::sync::atomic::Ordering::Relaxed) {
+        Box::new(ColorfulTheme::default())
+    } else {
+        Box::new(SimpleTheme)
+    }
+}
 
 /// Ctrl-C in a prompt ends the process with exit code 130 and the cursor
 /// shown again (dialoguer hides it), before anything has been changed:
@@ -41,7 +60,7 @@ pub fn roles() -> Result<Roles> {
         .map(|role| format!("{:<13} {}", role.as_str(), role.title()))
         .collect();
     loop {
-        let chosen = MultiSelect::with_theme(&ColorfulTheme::default())
+        let chosen = MultiSelect::with_theme(theme().as_ref())
             .with_prompt("Roles of the new key (space to select, enter to confirm)")
             .items(&items)
             .report(false)
@@ -58,7 +77,7 @@ pub fn roles() -> Result<Roles> {
 /// The new key's name, with `default` offered.
 pub fn name(default: &str) -> Result<String> {
     exit_on_interrupt();
-    Ok(Input::<String>::with_theme(&ColorfulTheme::default())
+    Ok(Input::<String>::with_theme(theme().as_ref())
         .with_prompt("Name of the new key")
         .default(default.to_string())
         .validate_with(|name: &String| validate_name(name))
@@ -68,7 +87,7 @@ pub fn name(default: &str) -> Result<String> {
 /// Yes or no, defaulting to no.
 pub fn confirm(question: &str) -> Result<bool> {
     exit_on_interrupt();
-    Ok(Confirm::with_theme(&ColorfulTheme::default())
+    Ok(Confirm::with_theme(theme().as_ref())
         .with_prompt(question)
         .default(false)
         .interact()?)
@@ -77,7 +96,7 @@ pub fn confirm(question: &str) -> Result<bool> {
 /// A key typed or pasted without echo.
 pub fn key_text() -> Result<Zeroizing<String>> {
     exit_on_interrupt();
-    let text = Password::with_theme(&ColorfulTheme::default())
+    let text = Password::with_theme(theme().as_ref())
         .with_prompt("Key (input hidden)")
         .allow_empty_password(true)
         .interact()?;

@@ -200,7 +200,10 @@ fn named(key: &ApiKey, now: DateTime<Utc>) -> String {
         Some((cut, _)) => format!("{}…", &name[..cut]),
         None => name,
     };
-    format!("{name} ({})", human_days_left(key.days_left(now)))
+    format!(
+        "{name} ({})",
+        human_days_left(key.days_left(now), key.status(now) == Status::Frozen)
+    )
 }
 
 /// `WARNING: 2 of 7 keys freeze within 14 days: ci-deploy (3 days), … | keys=7;;;0 warning=2;0;;0 critical=0;;0;0`
@@ -344,6 +347,8 @@ pub fn unknown(format: Format, problem: &str, args: Option<&CheckArgs>) -> ExitC
             "code": Level::Unknown.exit_code(),
             "message": message,
             "keys": null,
+            "warning": null,
+            "critical": null,
             "warning_days": args.map(|args| args.warning),
             "critical_days": args.map(|args| args.critical),
             "flagged": null,

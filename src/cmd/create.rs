@@ -8,7 +8,7 @@ use crate::App;
 use crate::cli::{CreateArgs, Format};
 use crate::cmd::open_to_create;
 use crate::hash;
-use crate::key::{self, ApiKey, Roles, validate_name};
+use crate::key::{ApiKey, Roles, validate_name};
 use crate::output::{self, KeyJson, human_time, sanitize};
 use crate::process;
 use crate::prompt;
@@ -84,7 +84,7 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
     })?;
     if app.format == Format::Table && !app.stdout_is_terminal {
         output::note(format!(
-            "Created key {} \"{}\" ({}), usable until {}. The key printed on stdout is shown only once: store it now.",
+            "Created key {} \"{}\" ({}): usable until {}. The key printed on stdout is shown only once: store it now.",
             key.id,
             sanitize(&key.name),
             key.roles,
@@ -141,8 +141,18 @@ fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
             out.push_str(std::str::from_utf8(&bytes)?);
         }
         Format::Table if app.stdout_is_terminal => {
-            let rule = "─".repeat(text.len() + 2);
-            write!(out, "\n┌{rule}┐\n│ {} │\n└{rule}┘\n", text.as_str())?;
+            // The frame is 4 columns wider than the key; on a terminal too
+            // narrow for it the frame would break and the key wrap, so the
+            // key stands alone on its line, ready to copy.
+            let framed_width = text.len() + 4;
+            if output::terminal_columns()
+                .is_none_or(|columns| usize::from(columns) >= framed_width + 2)
+            {
+                let rule = "─".repeat(text.len() + 2);
+                write!(out, "\n┌{rule}┐\n│ {} │\n└{rule}┘\n", text.as_str())?;
+            } else {
+                write!(out, "\n{}\n\n", text.as_str())?;
+            }
             writeln!(
                 out,
                 "WARNING: this key is shown only once and cannot be recovered.\nCopy it into your secret store now.\n"
@@ -154,7 +164,7 @@ fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
                 out,
                 "  Freezes at  {} (in {} days; renew before then)",
                 human_time(key.freezes_at),
-                key::LIFETIME_DAYS
+                key.days_left(app.now)
             )?;
         }
         Format::Table => writeln!(out, "{}", text.as_str())?,

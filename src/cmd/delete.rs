@@ -101,7 +101,7 @@ fn print_deleted(app: &App, deleted: &[ApiKey]) -> Result<()> {
         Format::Table => {
             for key in deleted {
                 output::print_line(format!(
-                    "deleted {} \"{}\" ({}): revoked",
+                    "Deleted key {} \"{}\" ({}): revoked.",
                     key.id,
                     sanitize(&key.name),
                     key.roles

@@ -89,7 +89,7 @@ fn add(app: &App, store: &mut dyn Store, args: UserAddArgs) -> Result<ExitCode> 
             sanitize(&operator.name)
         ));
     }
-    print_operator(app, "Added", &operator)
+    print_operator(app, "Added operator", &operator)
 }
 
 fn change(app: &App, store: &mut dyn Store, args: UserChangeArgs, grant: bool) -> Result<ExitCode> {
@@ -125,7 +125,15 @@ fn change(app: &App, store: &mut dyn Store, args: UserChangeArgs, grant: bool) -
         keep_an_administrator(&store::operators(store)?, &current.name)?;
     }
     let updated = store.change_operator(&args.name, &change, app.actor())?;
-    print_operator(app, if grant { "Granted" } else { "Revoked" }, &updated)
+    print_operator(
+        app,
+        if grant {
+            "Granted to operator"
+        } else {
+            "Revoked from operator"
+        },
+        &updated,
+    )
 }
 
 fn remove(store: &mut dyn Store, name: &str, app: &App) -> Result<ExitCode> {
@@ -173,7 +181,7 @@ fn print_operator(app: &App, verb: &str, operator: &Operator) -> Result<ExitCode
     match app.format {
         Format::Json => output::print_json(operator)?,
         Format::Table => output::print_line(format!(
-            "{verb}: {} now has {}{}",
+            "{verb} {}: now has {}{}.",
             sanitize(&operator.name),
             if operator.permissions.is_empty() {
                 "no permissions".to_string()

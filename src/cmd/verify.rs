@@ -76,12 +76,15 @@ fn print(
                     None => "rejected: unknown key, deleted key or wrong secret".to_string(),
                 },
                 (Verdict::Valid, Some(key)) => format!(
-                    "valid: key {} \"{}\" ({}), freezes at {} ({} left)",
+                    "valid: key {} \"{}\" ({}), freezes at {} ({})",
                     key.id,
                     sanitize(&key.name),
                     key.roles,
                     human_time(key.freezes_at),
-                    human_days_left(key.days_left(app.now))
+                    match key.days_left(app.now) {
+                        0 => human_days_left(0, false),
+                        days => format!("{} left", human_days_left(days, false)),
+                    }
                 ),
                 (Verdict::Frozen, Some(key))
                     if crate::key::beyond_lifetime(key.freezes_at, app.now) =>

@@ -32,7 +32,7 @@ fn refused(env: &Env, args: &[&OsStr], stdin: &[u8], code: i32, expected: &str) 
     if code == 2 {
         let first = stderr.lines().next().unwrap_or_default();
         assert!(
-            first.starts_with("intergiro-keys: error:") || first.starts_with("error:"),
+            first.starts_with("intergiro-keys: error:"),
             "{args:?}: {stderr}"
         );
     }

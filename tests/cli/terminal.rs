@@ -139,7 +139,7 @@ fn delete_asks_first_showing_the_key_and_defaults_to_no() {
     let mut session = spawn(&env, 0, &["delete", &id]);
     session.exp_string("Delete this key?").unwrap();
     press(&mut session, "y");
-    session.exp_string(&format!("deleted {id}")).unwrap();
+    session.exp_string(&format!("Deleted key {id}")).unwrap();
     assert_eq!(finish(session).1, 0);
     assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
 }
@@ -344,4 +344,156 @@ fn scan_revoke_asks_first_naming_each_key_and_defaults_to_no() {
     session.exp_string("revoked \"leaky-bot\"").unwrap();
     assert_eq!(finish(session).1, 0);
     assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
+}
+
+/// Whether `text` has an SGR (colour or bold) escape sequence.
+fn has_colour(text: &str) -> bool {
+    text.split("\u{1b}[").skip(1).any(|rest| {
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(rest.len());
+        rest[end..].starts_with('m')
+    })
+}
+
+/// The binary on a pseudo-terminal `columns` wide, `days` after t0.
+fn spawn_wide(env: &Env, days: i64, columns: u16, args: &[&str]) -> PtySession {
+    let mut cmd = env.days_later(days).std_cmd();
+    cmd.args(args)
+        .env("TERM", "xterm")
+        .env("COLUMNS", columns.to_string());
+    rexpect::session::spawn_command(cmd, Some(TIMEOUT_MS)).unwrap()
+}
+
+#[test]
+fn below_72_columns_the_key_stands_alone_on_its_line() {
+    let env = Env::new();
+    let args = ["create", "--name", "narrow", "--role", "accounts"];
+    let (output, code) = finish(spawn_wide(&env, 0, 60, &args));
+    assert_eq!(code, 0, "{output}");
+    let output = utf8(&strip_ansi(&output));
+    assert!(!output.contains('┌') && !output.contains('│'), "{output}");
+    let line = output
+        .lines()
+        .find(|line| line.trim_end().starts_with("igk_"))
+        .unwrap_or_else(|| panic!("no line with the key alone: {output}"));
+    assert_eq!(line.trim_end().len(), 66, "{line:?}");
+    assert!(output.contains("WARNING: this key is shown only once"));
+
+    // Wide enough: the framed block.
+    let (output, _) = finish(spawn_wide(&env, 0, 80, &args));
+    let output = utf8(&strip_ansi(&output));
+    assert!(
+        output.contains('┌') && output.contains("│ igk_"),
+        "{output}"
+    );
+}
+
+/// The pseudo-terminal's output reads one character per byte; this decodes
+/// it as the UTF-8 the terminal would show.
+fn utf8(text: &str) -> String {
+    let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[test]
+fn at_60_columns_ids_and_dates_never_wrap() {
+    let env = Env::new();
+    let mut ids = Vec::new();
+    for name in ["nightly-export-of-all-accounts", "payments-bot"] {
+        ids.push(
+            env.create(name, &["accounts", "transactions", "payments"])
+                .1,
+        );
+    }
+    let (output, code) = finish(spawn_wide(&env, 0, 60, &["list"]));
+    assert_eq!(code, 0);
+    let output = strip_ansi(&output);
+    for id in &ids {
+        assert!(output.contains(id.as_str()), "{id} broken: {output}");
+    }
+    assert_eq!(
+        output.matches("2026-01-01 12:00").count(),
+        2,
+        "created dates broken: {output}"
+    );
+    assert_eq!(
+        output.matches("2026-04-01 12:00").count(),
+        2,
+        "freeze dates broken: {output}"
+    );
+}
+
+#[test]
+fn without_colour_the_role_picker_still_shows_its_cursor() {
+    for (how, value) in [("NO_COLOR", "1"), ("--color", "never")] {
+        let env = Env::new();
+        let mut cmd = env.days_later(0).std_cmd();
+        cmd.env("TERM", "xterm");
+        if how == "NO_COLOR" {
+            cmd.env(how, value).arg("create");
+        } else {
+            cmd.args([how, value, "create"]);
+        }
+        let mut session = rexpect::session::spawn_command(cmd, Some(TIMEOUT_MS)).unwrap();
+        let (before, _) = session.exp_regex(r"> \[ \] transactions").unwrap();
+        press(&mut session, DOWN);
+        press(&mut session, " ");
+        session.exp_regex(r"> \[x\] accounts").unwrap();
+        press(&mut session, "\r");
+        session.exp_string("Name of the new key").unwrap();
+        press(&mut session, "\r");
+        let (rest, code) = finish(session);
+        assert_eq!(code, 0, "{how}: {rest}");
+        assert!(
+            !has_colour(&before),
+            "{how}: the prompt is coloured: {before:?}"
+        );
+        assert_eq!(env.list_json()[0]["roles"], serde_json::json!(["accounts"]));
+    }
+}
+
+#[test]
+fn create_list_and_check_agree_on_days_and_say_today() {
+    let env = Env::new();
+    let (output, _) = finish(spawn(
+        &env,
+        0,
+        &["create", "--name", "k", "--role", "accounts"],
+    ));
+    assert!(output.contains("(in 90 days;"), "{output}");
+    // A second later, on the same day: still 90 everywhere.
+    let later = crate::common::t0() + chrono::Duration::seconds(1);
+    let list = env.at(later).list_json();
+    assert_eq!(list[0]["days_left"], 90);
+    let check = env
+        .at(later)
+        .cmd()
+        .args(["check", "--warning", "90"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&check.stdout).contains("k (90 days)"),
+        "{check:?}"
+    );
+
+    // The freeze is at 12:00 on day 90: the morning before it, then the
+    // afternoon after it.
+    let freeze = crate::common::t0() + chrono::Duration::days(90);
+    for (at, expected, code) in [
+        (freeze - chrono::Duration::hours(25), "k (1 day)", 1),
+        (freeze - chrono::Duration::hours(2), "k (freezes today)", 1),
+        (freeze + chrono::Duration::hours(2), "k (froze today)", 2),
+        (
+            freeze + chrono::Duration::hours(25),
+            "k (frozen 1 day ago)",
+            2,
+        ),
+    ] {
+        let output = env.at(at).cmd().arg("check").output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains(expected), "{at}: {stdout}");
+        assert!(!stdout.contains("0 days"), "{at}: {stdout}");
+        assert_eq!(output.status.code(), Some(code), "{at}: {stdout}");
+    }
 }
