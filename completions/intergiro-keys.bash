@@ -44,6 +44,9 @@ _intergiro__keys() {
             intergiro__keys,help)
                 cmd="intergiro__keys__subcmd__help"
                 ;;
+            intergiro__keys,init)
+                cmd="intergiro__keys__subcmd__init"
+                ;;
             intergiro__keys,list)
                 cmd="intergiro__keys__subcmd__list"
                 ;;
@@ -76,6 +79,9 @@ _intergiro__keys() {
                 ;;
             intergiro__keys__subcmd__help,help)
                 cmd="intergiro__keys__subcmd__help__subcmd__help"
+                ;;
+            intergiro__keys__subcmd__help,init)
+                cmd="intergiro__keys__subcmd__help__subcmd__init"
                 ;;
             intergiro__keys__subcmd__help,list)
                 cmd="intergiro__keys__subcmd__help__subcmd__list"
@@ -150,7 +156,7 @@ _intergiro__keys() {
 
     case "${cmd}" in
         intergiro__keys)
-            opts="-h -V --db --format --color --no-input --no-pager --help --version create list renew delete verify check users audit scan completions help"
+            opts="-h -V --db --format --color --no-input --no-pager --help --version init create list renew delete verify check users audit scan completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -443,7 +449,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help)
-            opts="create list renew delete verify check users audit scan completions help"
+            opts="init create list renew delete verify check users audit scan completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -527,6 +533,20 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__help__subcmd__init)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
@@ -673,6 +693,43 @@ _intergiro__keys() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__init)
+            opts="-h --db --format --color --no-input --no-pager --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    return 0
+                    ;;
+                --color)
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -862,11 +919,11 @@ _intergiro__keys() {
             fi
             case "${prev}" in
                 --permission)
-                    __intergiro_keys_compgen -W "view create renew delete admin" -- "${cur}"
+                    __intergiro_keys_compgen -W "verify view create renew delete admin" -- "${cur}"
                     return 0
                     ;;
                 -p)
-                    __intergiro_keys_compgen -W "view create renew delete admin" -- "${cur}"
+                    __intergiro_keys_compgen -W "verify view create renew delete admin" -- "${cur}"
                     return 0
                     ;;
                 --key-roles)
@@ -904,7 +961,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__users__subcmd__grant)
-            opts="-h --key-roles --any-key-role --db --format --color --no-input --no-pager --help view create renew delete admin"
+            opts="-h --key-roles --any-key-role --db --format --color --no-input --no-pager --help verify view create renew delete admin"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -1117,7 +1174,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__users__subcmd__revoke)
-            opts="-h --key-roles --any-key-role --db --format --color --no-input --no-pager --help view create renew delete admin"
+            opts="-h --key-roles --any-key-role --db --format --color --no-input --no-pager --help verify view create renew delete admin"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0

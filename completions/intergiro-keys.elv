@@ -27,6 +27,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand init 'Create a store, with you as its first administrator'
             cand create 'Create a key and print its secret, once'
             cand list 'List keys with their status and days left before the freeze'
             cand renew 'Renew keys: each freezes 90 days from now'
@@ -38,6 +39,15 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand scan 'Find leaked keys in files, directories or stdin, and tell which still work'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'intergiro-keys;init'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'intergiro-keys;create'= {
             cand -n 'A name saying what the key is for'
@@ -237,6 +247,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'intergiro-keys;help'= {
+            cand init 'Create a store, with you as its first administrator'
             cand create 'Create a key and print its secret, once'
             cand list 'List keys with their status and days left before the freeze'
             cand renew 'Renew keys: each freezes 90 days from now'
@@ -248,6 +259,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand scan 'Find leaked keys in files, directories or stdin, and tell which still work'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'intergiro-keys;help;init'= {
         }
         &'intergiro-keys;help;create'= {
         }

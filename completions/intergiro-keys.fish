@@ -36,6 +36,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l no-input 
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -s V -l version -d 'Print version'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "init" -d 'Create a store, with you as its first administrator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "create" -d 'Create a key and print its secret, once'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "list" -d 'List keys with their status and days left before the freeze'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
@@ -47,6 +48,16 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "audit
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "scan" -d 'Find leaked keys in files, directories or stdin, and tell which still work'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s n -l name -d 'A name saying what the key is for' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s r -l role -d 'A role the key gets (repeat, or separate with commas)' -r -f -a "transactions\t'Get all transaction details'
 accounts\t'Get all accounts'
@@ -158,7 +169,8 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s p -l permission -d 'A permission (repeat, or separate with commas)' -r -f -a "view\t'See keys (`list`) and the audit log'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -s p -l permission -d 'A permission (repeat, or separate with commas)' -r -f -a "verify\t'Verify keys and run `check`, nothing else: for CI and monitoring roles on PostgreSQL (on SQLite these need no permission)'
+view\t'See keys (`list`) and the audit log'
 create\t'Create keys (`create`), possibly limited to some key roles'
 renew\t'Renew keys (`renew`)'
 delete\t'Delete keys (`delete`)'
@@ -259,23 +271,24 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "create" -d 'Create a key and print its secret, once'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "list" -d 'List keys with their status and days left before the freeze'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "users" -d 'Manage operators: who may view, create, renew and delete keys'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "audit" -d 'Show the audit log, or check its hash chain'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "scan" -d 'Find leaked keys in files, directories or stdin, and tell which still work'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from create list renew delete verify check users audit scan completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init create list renew delete verify check users audit scan completions help" -f -a "init" -d 'Create a store, with you as its first administrator'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init create list renew delete verify check users audit scan completions help" -f -a "create" -d 'Create a key and print its secret, once'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init create list renew delete verify check users audit scan completions help" -f -a "list" -d 'List keys with their status and days left before the freeze'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init create list renew delete verify check users audit scan completions help" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init create list renew delete verify check users audit scan completions help" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init create list renew delete verify check users audit scan completions help" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init create list renew delete verify check users audit scan completions help" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init create list renew delete verify check users audit scan completions help" -f -a "users" -d 'Manage operators: who may view, create, renew and delete keys'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init create list renew delete verify check users audit scan completions help" -f -a "audit" -d 'Show the audit log, or check its hash chain'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init create list renew delete verify check users audit scan completions help" -f -a "scan" -d 'Find leaked keys in files, directories or stdin, and tell which still work'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init create list renew delete verify check users audit scan completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init create list renew delete verify check users audit scan completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "list" -d 'List operators and their permissions'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "add" -d 'Add an operator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "grant" -d 'Give an operator more permissions (or change their key-role limit)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "revoke" -d 'Take permissions away from an operator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "remove" -d 'Remove an operator'
 # Values of positional arguments.
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -f -a "view create renew delete admin"
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -f -a "view create renew delete admin"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -f -a "verify view create renew delete admin"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -f -a "verify view create renew delete admin"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

@@ -102,6 +102,7 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Init(InitArgs),
     Create(CreateArgs),
     List(ListArgs),
     Renew(RenewArgs),
@@ -113,6 +114,21 @@ pub enum Command {
     Scan(ScanArgs),
     Completions(CompletionsArgs),
 }
+
+/// Create a store, with you as its first administrator
+///
+/// With a `postgresql://` URL as --db: creates the store's schema (named
+/// `intergiro_keys`, or `?schema=NAME` in the URL) in an existing database,
+/// with a non-login owner role that alone holds the tables and functions
+/// through which the server checks every operator's permissions. Run it as
+/// a role that may create roles and schemas; that role becomes the first
+/// administrator. With a file: creates the database file, as `create` does.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys init --db postgresql://keys_admin@db.example/keys
+  intergiro-keys init --db 'postgresql://keys_admin@db.example/corp?schema=keys&sslmode=verify-full'
+  intergiro-keys init --db ~/keys.db")]
+pub struct InitArgs {}
 
 /// Create a key and print its secret, once
 ///

@@ -109,6 +109,15 @@ pub fn sentence(error: &Error) -> String {
             "the database {location} stayed locked by another process for {} seconds; nothing was changed — try again when it has finished (INTERGIRO_KEYS_BUSY_TIMEOUT sets the wait)",
             waited.as_secs()
         ),
+        Error::NoStore { location, schema } => format!(
+            "there is no intergiro-keys store at {location} (schema {schema}); create it with `intergiro-keys init --db URL`, run by the role that will administer it"
+        ),
+        Error::StoreExists { location, schema } => format!(
+            "{location} already has a key store in schema {schema}; nothing was changed"
+        ),
+        Error::Unreachable { location, detail } => format!(
+            "cannot reach the PostgreSQL server of {location} ({detail}); nothing was changed — check that it is running and the --db URL, then try again"
+        ),
         Error::Damaged { location } => {
             format!("the database {location} is damaged; restore it from a backup")
         }

@@ -123,6 +123,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let app = App::from_cli(&cli);
     let sarif = cli.global.format == FormatChoice::Sarif;
     match cli.command {
+        Command::Init(args) => cmd::init::run(&app?, args),
         Command::Create(args) => cmd::create::run(&app?, args),
         Command::List(args) => cmd::list::run(&app?, args),
         Command::Renew(args) => cmd::renew::run(&app?, args),

@@ -20,6 +20,9 @@ pub use change::{Change, KeyRolesChange};
 /// What an operator may do. `admin` holds all of them and manages operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
 pub enum Permission {
+    /// Verify keys and run `check`, nothing else: for CI and monitoring
+    /// roles on PostgreSQL (on SQLite these need no permission)
+    Verify,
     /// See keys (`list`) and the audit log
     View,
     /// Create keys (`create`), possibly limited to some key roles
@@ -33,7 +36,8 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 6] = [
+        Permission::Verify,
         Permission::View,
         Permission::Create,
         Permission::Renew,
@@ -43,6 +47,7 @@ impl Permission {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Permission::Verify => "verify",
             Permission::View => "view",
             Permission::Create => "create",
             Permission::Renew => "renew",

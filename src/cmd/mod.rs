@@ -6,6 +6,7 @@ pub mod check;
 pub mod completions;
 pub mod create;
 pub mod delete;
+pub mod init;
 pub mod list;
 pub mod renew;
 pub mod scan;
@@ -85,21 +86,27 @@ fn open_checked(
     };
     let mut store = open(app, how)?;
     ensure_administrator(app, store.as_mut())?;
-    let verdict = match store.operator(app.operator())? {
+    // A store that authenticates its callers (PostgreSQL) knows them by
+    // their login role, not by the operating-system account.
+    let acting = match store.session_operator() {
+        Some(name) => name.to_string(),
+        None => app.operator().to_string(),
+    };
+    let verdict = match store.operator(&acting)? {
         Some(operator) => allowed(&operator),
         None => Err(Refusal::NotAnOperator),
     };
     if let Err(refusal) = verdict {
         // Best effort: a read-only store cannot record it.
         let _ = store.record_refusal(action, &refusal.audit_detail(), app.actor());
-        bail!(refusal.explain(app.operator(), action));
+        bail!(refusal.explain(&acting, action));
     }
     Ok(store)
 }
 
 /// Gives a store without operators (new, or made by a version without them)
 /// its first administrator, as the domain decides.
-fn ensure_administrator(app: &App, store: &mut dyn Store) -> Result<()> {
+pub(crate) fn ensure_administrator(app: &App, store: &mut dyn Store) -> Result<()> {
     if store.is_read_only() || store.has_operators()? {
         return Ok(());
     }

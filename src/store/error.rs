@@ -32,6 +32,16 @@ pub enum Error {
         version: i64,
         known: i64,
     },
+    /// A database server with no store in this schema.
+    NoStore {
+        location: String,
+        schema: String,
+    },
+    /// `init` where a store already is; nothing was changed.
+    StoreExists {
+        location: String,
+        schema: String,
+    },
     /// An older schema, which a read-only store cannot upgrade.
     NeedsUpgrade {
         location: String,
@@ -64,6 +74,12 @@ pub enum Error {
     },
     Damaged {
         location: String,
+    },
+    /// A database server could not be reached, or dropped the connection:
+    /// worth retrying.
+    Unreachable {
+        location: String,
+        detail: String,
     },
     /// No key with these IDs; nothing was changed.
     UnknownKeys(Vec<String>),

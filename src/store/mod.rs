@@ -22,6 +22,7 @@
 //! a large estate is never held in memory.
 
 mod error;
+pub mod postgres;
 pub mod sqlite;
 
 #[cfg(test)]
@@ -132,6 +133,13 @@ pub trait Store {
     /// (a database file's owner).
     fn owner_uid(&self) -> Result<Option<u32>>;
 
+    /// The operator the store itself knows the caller as, when it
+    /// authenticates them (a PostgreSQL login role); None where the acting
+    /// operator is the operating-system account.
+    fn session_operator(&self) -> Option<&str> {
+        None
+    }
+
     // Keys.
 
     /// Stores a new key, not yet usable. False when its ID is taken.
@@ -218,6 +226,10 @@ pub trait Store {
 /// of this or an older schema; a refused file is never modified.
 /// `busy_timeout` is how long a change waits for another's lock.
 pub fn open(location: &Path, open: Open, busy_timeout: Duration) -> Result<Box<dyn Store>> {
+    if let Some(url) = location.to_str().filter(|text| postgres::is_url(text)) {
+        let location = postgres::Location::parse(url)?;
+        return Ok(Box::new(postgres::PgStore::open(&location)?));
+    }
     Ok(Box::new(sqlite::SqliteStore::open(
         location,
         open,

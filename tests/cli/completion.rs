@@ -139,7 +139,7 @@ fn bash_completes_roles_options_spaced_file_names_and_shells() {
             "--permission",
             ""
         ]),
-        sorted(&["view", "create", "renew", "delete", "admin"])
+        sorted(&["verify", "view", "create", "renew", "delete", "admin"])
     );
 }
 
@@ -278,7 +278,7 @@ fn fish_completes_roles_options_spaced_file_names_and_shells() {
     );
     assert_eq!(
         candidates("intergiro-keys users grant alice "),
-        sorted(&["admin", "create", "delete", "renew", "view"])
+        sorted(&["admin", "create", "delete", "renew", "verify", "view"])
     );
 }
 

@@ -1,0 +1,624 @@
+//! The PostgreSQL store: a schema whose tables only its owner role touches,
+//! and SECURITY DEFINER functions through which operators (PostgreSQL
+//! roles) read and change it (`v1.sql`). The server checks every permission
+//! and writes every audit entry; this side calls the functions and maps
+//! their rows and errors.
+//!
+//! The operator is the role the connection logs in as (`session_user`),
+//! and times come from the server's clock: the `Actor` a caller passes is
+//! not trusted for either.
+
+mod connect;
+mod schema;
+
+#[cfg(test)]
+mod tests;
+
+use std::cell::RefCell;
+
+use anyhow::anyhow;
+use chrono::{DateTime, Utc};
+use postgres::types::ToSql;
+use postgres::{Client, Row};
+
+pub use connect::{DEFAULT_SCHEMA, Location, is_url};
+pub use schema::SCHEMA_VERSION;
+
+use crate::audit::{Actor, Entry, Record};
+use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, Roles, Status};
+use crate::operator::{Action, Change, Operator};
+use crate::store::{
+    AuditFilter, Error, FlaggedCounts, KeyFilter, KeySort, Renewal, Result, Store, StoredKey, Visit,
+};
+
+pub struct PgStore {
+    /// The client needs `&mut` even to read; the trait reads through `&self`.
+    client: RefCell<Client>,
+    location: Location,
+    /// The schema, quoted for SQL.
+    schema: String,
+}
+
+impl PgStore {
+    /// Connects to an existing store; refuses a database without one, or
+    /// with a newer schema.
+    pub fn open(location: &Location) -> Result<PgStore> {
+        let mut client = location.connect()?;
+        set_test_clock(&mut client)?;
+        schema::check_version(&mut client, location)?;
+        Ok(PgStore {
+            client: RefCell::new(client),
+            schema: connect::quote_identifier(&location.schema),
+            location: location.clone(),
+        })
+    }
+
+    /// Creates the store (see `schema::initialize`) and connects to it.
+    pub fn initialize(location: &Location) -> Result<PgStore> {
+        let mut client = location.connect()?;
+        schema::initialize(&mut client, location)?;
+        drop(client);
+        PgStore::open(location)
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    fn explain(&self, err: postgres::Error) -> Error {
+        explain(err, &self.location)
+    }
+
+    /// Calls one of the store's functions and hands each row to `each`.
+    fn call_each(
+        &self,
+        function: &str,
+        params: &[&(dyn ToSql + Sync)],
+        mut each: impl FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let placeholders: Vec<String> = (1..=params.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT * FROM {}.{function}({})",
+            self.schema,
+            placeholders.join(", ")
+        );
+        let mut client = self.client.borrow_mut();
+        let mut rows = client
+            .query_raw(sql.as_str(), params.iter().copied())
+            .map_err(|err| self.explain(err))?;
+        while let Some(row) = rows.next().map_err(|err| self.explain(err))? {
+            each(&row)?;
+        }
+        Ok(())
+    }
+
+    fn call(&self, function: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        let mut all = Vec::new();
+        self.call_each(function, params, |row| {
+            all.push(row.clone());
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// Runs `work` in one transaction, which also holds the role GRANTs that
+    /// go with an operator change.
+    fn in_transaction<T>(
+        &self,
+        work: impl FnOnce(&mut postgres::Transaction) -> std::result::Result<T, postgres::Error>,
+    ) -> Result<T> {
+        let mut client = self.client.borrow_mut();
+        let mut tx = client.transaction().map_err(|err| self.explain(err))?;
+        let value = work(&mut tx).map_err(|err| self.explain(err))?;
+        tx.commit().map_err(|err| self.explain(err))?;
+        Ok(value)
+    }
+
+    fn operators_role(&self) -> Result<String> {
+        let sql = format!("SELECT operators_role FROM {}.schema_version", self.schema);
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one(sql.as_str(), &[])
+            .map_err(|err| self.explain(err))?;
+        Ok(row.get(0))
+    }
+}
+
+impl Store for PgStore {
+    fn is_read_only(&self) -> bool {
+        false
+    }
+
+    fn owner_uid(&self) -> Result<Option<u32>> {
+        Ok(None)
+    }
+
+    fn session_operator(&self) -> Option<&str> {
+        Some(self.location.user())
+    }
+
+    fn insert_unissued(&mut self, key: &ApiKey, secret_hash: &str, _actor: Actor) -> Result<bool> {
+        let rows = self.call(
+            "create_key",
+            &[&key.id, &key.name, &key.roles.to_string(), &secret_hash],
+        )?;
+        Ok(rows.first().is_some_and(|row| row.get::<_, bool>(0)))
+    }
+
+    fn mark_issued(&mut self, id: &str) -> Result<()> {
+        self.call("mark_issued", &[&id]).map(drop)
+    }
+
+    fn discard_unissued(&mut self, id: &str, _actor: Actor) -> Result<()> {
+        self.call("discard_unissued", &[&id]).map(drop)
+    }
+
+    fn find_key(&self, id: &str) -> Result<Option<StoredKey>> {
+        let rows = self.call("find_key", &[&id])?;
+        rows.first()
+            .map(|row| {
+                Ok(StoredKey {
+                    key: key_from_row(row)?,
+                    secret_hash: get(row, "secret_hash")?,
+                })
+            })
+            .transpose()
+    }
+
+    /// The server's `list_keys` (which needs `view`) narrowed, ordered and
+    /// limited by the server too; rows stream to `visit`.
+    fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let (sql, values) = select_keys(&self.schema, filter);
+        let mut client = self.client.borrow_mut();
+        let mut rows = client
+            .query_raw(sql.as_str(), values.iter().map(|value| value.as_ref()))
+            .map_err(|err| self.explain(err))?;
+        while let Some(row) = rows.next().map_err(|err| self.explain(err))? {
+            visit(key_from_row(&row)?)?;
+        }
+        Ok(())
+    }
+
+    fn count_flagged(
+        &self,
+        now: DateTime<Utc>,
+        expiring_by: DateTime<Utc>,
+    ) -> Result<FlaggedCounts> {
+        let rows = self.call(
+            "count_flagged",
+            &[&now.timestamp(), &expiring_by.timestamp()],
+        )?;
+        let row = rows
+            .first()
+            .ok_or_else(|| Error::Other(anyhow!("count_flagged returned no row")))?;
+        let count = |column: &str| get::<i64>(row, column).map(|n| n as u64);
+        Ok(FlaggedCounts {
+            issued: count("issued")?,
+            frozen: count("frozen")?,
+            expiring: count("expiring")?,
+        })
+    }
+
+    /// The server sets the freeze 90 days from its own clock: a client
+    /// cannot push a key's freeze further.
+    fn renew(
+        &mut self,
+        ids: &[String],
+        _freezes_at: DateTime<Utc>,
+        _actor: Actor,
+    ) -> Result<Vec<Renewal>> {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        self.call("renew_keys", &[&ids])?
+            .iter()
+            .map(|row| {
+                Ok(Renewal {
+                    key: key_from_row(row)?,
+                    previous_freezes_at: time(get(row, "previous_freezes_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    fn delete(&mut self, ids: &[String], _actor: Actor) -> Result<Vec<ApiKey>> {
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        self.call("delete_keys", &[&ids])?
+            .iter()
+            .map(key_from_row)
+            .collect()
+    }
+
+    fn revoke_found(&mut self, found: &[(String, String)], _actor: Actor) -> Result<Vec<ApiKey>> {
+        let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
+        let places: Vec<&str> = found.iter().map(|(_, place)| place.as_str()).collect();
+        self.call("revoke_found", &[&ids, &places])?
+            .iter()
+            .map(key_from_row)
+            .collect()
+    }
+
+    /// `init` made the first administrator: a store here always has one.
+    fn has_operators(&self) -> Result<bool> {
+        Ok(true)
+    }
+
+    fn add_first_administrator(&mut self, _name: &str, _actor: Actor) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// The acting role's own entry needs no permission; anyone else's needs
+    /// `view`.
+    fn operator(&self, name: &str) -> Result<Option<Operator>> {
+        if name == self.location.user() {
+            return self
+                .call("whoami", &[])?
+                .first()
+                .map(operator_from_row)
+                .transpose();
+        }
+        let mut found = None;
+        self.each_operator(&mut |operator| {
+            if operator.name == name {
+                found = Some(operator);
+            }
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
+    fn each_operator(&self, visit: Visit<Operator>) -> Result<()> {
+        self.call_each("operators", &[], |row| Ok(visit(operator_from_row(row)?)?))
+    }
+
+    /// Adds the operator and grants its role the store's group role, in one
+    /// transaction: an administrator gets it WITH ADMIN OPTION, to grant it
+    /// in turn.
+    fn add_operator(&mut self, operator: &Operator, _actor: Actor) -> Result<()> {
+        let group = self.operators_role()?;
+        let sql = format!("SELECT {}.add_operator($1, $2, $3)", self.schema);
+        self.in_transaction(|tx| {
+            tx.execute(
+                sql.as_str(),
+                &[
+                    &operator.name,
+                    &operator.permissions.to_string(),
+                    &operator.key_roles.as_ref().map(Roles::to_string),
+                ],
+            )?;
+            grant_group(tx, &group, operator)
+        })
+    }
+
+    fn change_operator(&mut self, name: &str, change: &Change, _actor: Actor) -> Result<Operator> {
+        let current = self
+            .operator(name)?
+            .ok_or_else(|| Error::UnknownOperator(name.to_string()))?;
+        let updated = change.apply(&current);
+        let group = self.operators_role()?;
+        let sql = format!("SELECT {}.update_operator($1, $2, $3, $4)", self.schema);
+        self.in_transaction(|tx| {
+            tx.execute(
+                sql.as_str(),
+                &[
+                    &name,
+                    &change.action().as_str(),
+                    &updated.permissions.to_string(),
+                    &updated.key_roles.as_ref().map(Roles::to_string),
+                ],
+            )?;
+            if current.permissions.is_admin() && !updated.permissions.is_admin() {
+                tx.batch_execute(&format!(
+                    "REVOKE ADMIN OPTION FOR {} FROM {}",
+                    connect::quote_identifier(&group),
+                    connect::quote_identifier(name)
+                ))?;
+            }
+            grant_group(tx, &group, &updated)
+        })?;
+        Ok(updated)
+    }
+
+    fn remove_operator(&mut self, name: &str, _actor: Actor) -> Result<()> {
+        let group = self.operators_role()?;
+        let sql = format!("SELECT {}.remove_operator($1)", self.schema);
+        self.in_transaction(|tx| {
+            tx.execute(sql.as_str(), &[&name])?;
+            // The role may be gone already; the operator entry is what counts.
+            if role_exists(tx, name)? {
+                tx.batch_execute(&format!(
+                    "REVOKE {} FROM {}",
+                    connect::quote_identifier(&group),
+                    connect::quote_identifier(name)
+                ))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn record_refusal(&mut self, action: Action, detail: &str, _actor: Actor) -> Result<()> {
+        self.call("record_refusal", &[&action.as_str(), &detail])
+            .map(drop)
+    }
+
+    fn each_audit_entry(&self, filter: &AuditFilter, visit: Visit<Entry>) -> Result<()> {
+        let since = filter.since.map(|since| since.timestamp());
+        self.call_each(
+            "audit_entries",
+            &[&filter.key_id, &filter.operator, &since],
+            |row| {
+                let entry = Entry {
+                    seq: get(row, "seq")?,
+                    record: Record {
+                        at: time(get(row, "at")?)?,
+                        operator: get(row, "operator")?,
+                        action: get(row, "action")?,
+                        key_id: get(row, "key_id")?,
+                        outcome: get(row, "outcome")?,
+                        detail: get(row, "detail")?,
+                    },
+                    prev_hash: get(row, "prev_hash")?,
+                    hash: get(row, "hash")?,
+                };
+                Ok(visit(entry)?)
+            },
+        )
+    }
+
+    fn last_audit_seq(&self) -> Result<i64> {
+        let rows = self.call("audit_last_seq", &[])?;
+        rows.first().map_or(Ok(0), |row| get(row, "audit_last_seq"))
+    }
+}
+
+type Value = Box<dyn ToSql + Sync>;
+
+/// The query for `filter` over `list_keys`, with its values in order: the
+/// same conditions as the SQLite store's.
+fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
+    let mut values: Vec<Value> = vec![
+        Box::new(filter.freezing_by.map(|time| time.timestamp())),
+        Box::new(filter.issued_only),
+    ];
+    let mut conditions: Vec<String> = Vec::new();
+    let mut bind = |value: Value| {
+        values.push(value);
+        format!("${}", values.len())
+    };
+    for role in &filter.roles {
+        // Roles are stored comma-separated and sorted: "accounts,payments".
+        conditions.push(format!(
+            "(',' || roles || ',') LIKE {}",
+            bind(Box::new(format!("%,{},%", role.as_str())))
+        ));
+    }
+    if let Some((statuses, now)) = &filter.statuses {
+        let now = now.timestamp();
+        let expiring = now + i64::from(EXPIRING_WITHIN_DAYS) * 86_400;
+        let any: Vec<String> = statuses
+            .iter()
+            .map(|status| match status {
+                Status::Active => format!("(issued AND freezes_at > {})", bind(Box::new(expiring))),
+                Status::Expiring => format!(
+                    "(issued AND freezes_at > {} AND freezes_at <= {})",
+                    bind(Box::new(now)),
+                    bind(Box::new(expiring))
+                ),
+                Status::Frozen => format!("(issued AND freezes_at <= {})", bind(Box::new(now))),
+                Status::Unissued => "NOT issued".to_string(),
+            })
+            .collect();
+        conditions.push(match any.is_empty() {
+            true => "false".to_string(),
+            false => format!("({})", any.join(" OR ")),
+        });
+    }
+    if let Some(glob) = &filter.name_glob {
+        conditions.push(format!("name ~ {}", bind(Box::new(glob_regex(glob)))));
+    }
+    // Byte order for names and IDs, as SQLite sorts.
+    let order = match filter.sort {
+        KeySort::Freezes => r#"freezes_at, id COLLATE "C""#,
+        KeySort::Id => r#"id COLLATE "C""#,
+        KeySort::Name => r#"name COLLATE "C", id COLLATE "C""#,
+        KeySort::Created => r#"created_at, id COLLATE "C""#,
+    };
+    let mut sql = format!("SELECT * FROM {schema}.list_keys($1, $2)");
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    sql.push_str(" ORDER BY ");
+    sql.push_str(order);
+    if let Some(limit) = filter.limit {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        sql.push_str(&format!(" LIMIT {}", bind(Box::new(limit))));
+    }
+    (sql, values)
+}
+
+/// A glob (`*`, `?`, `[a-z]`, `[!a-z]`, as SQLite's GLOB) as an anchored
+/// POSIX regular expression.
+fn glob_regex(glob: &str) -> String {
+    let mut regex = String::from("^");
+    let mut chars = glob.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => regex.push_str(".*"),
+            '?' => regex.push('.'),
+            '[' => {
+                let mut class = String::from("[");
+                if chars.peek() == Some(&'!') || chars.peek() == Some(&'^') {
+                    chars.next();
+                    class.push('^');
+                }
+                let mut closed = false;
+                let mut first = true;
+                for c in chars.by_ref() {
+                    if c == ']' && !first {
+                        closed = true;
+                        break;
+                    }
+                    first = false;
+                    if c == '\\' {
+                        class.push_str("\\\\");
+                    } else {
+                        class.push(c);
+                    }
+                }
+                if closed {
+                    regex.push_str(&class);
+                    regex.push(']');
+                } else {
+                    // An unclosed bracket matches itself, as in SQLite.
+                    regex.push_str("\\[");
+                    for c in class[1..].chars() {
+                        push_literal(&mut regex, c);
+                    }
+                }
+            }
+            c => push_literal(&mut regex, c),
+        }
+    }
+    regex.push('$');
+    regex
+}
+
+fn push_literal(regex: &mut String, c: char) {
+    if "\\.^$|?*+()[]{}".contains(c) {
+        regex.push('\\');
+    }
+    regex.push(c);
+}
+
+/// Grants the group role to an operator's role (WITH ADMIN OPTION for an
+/// administrator). The role must exist: creating login roles, with their
+/// passwords, is the database administrator's job.
+fn grant_group(
+    tx: &mut postgres::Transaction,
+    group: &str,
+    operator: &Operator,
+) -> std::result::Result<(), postgres::Error> {
+    if !role_exists(tx, &operator.name)? {
+        // Raised in the server so that it rolls the change back.
+        tx.batch_execute(&format!(
+            "DO $$ BEGIN RAISE EXCEPTION 'there is no PostgreSQL role %; create it first (CREATE ROLE % LOGIN PASSWORD ...), then add it', {name}, {name} USING ERRCODE = 'undefined_object'; END $$",
+            name = quote_literal(&operator.name)
+        ))?;
+    }
+    let admin = if operator.permissions.is_admin() {
+        " WITH ADMIN OPTION"
+    } else {
+        ""
+    };
+    tx.batch_execute(&format!(
+        "GRANT {} TO {}{admin}",
+        connect::quote_identifier(group),
+        connect::quote_identifier(&operator.name)
+    ))
+}
+
+fn role_exists(
+    tx: &mut postgres::Transaction,
+    name: &str,
+) -> std::result::Result<bool, postgres::Error> {
+    tx.query_one(
+        "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+        &[&name],
+    )
+    .map(|row| row.get(0))
+}
+
+fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Debug builds (the test suite) pass their clock to the server, which
+/// honours it only in a store the test suite marked as its own; release
+/// builds never send one.
+#[cfg(debug_assertions)]
+fn set_test_clock(client: &mut Client) -> Result<()> {
+    if let Some(value) = std::env::var_os("INTERGIRO_KEYS_NOW") {
+        let value = value.to_string_lossy();
+        let now = DateTime::parse_from_rfc3339(&value)
+            .map_err(|err| anyhow!("INTERGIRO_KEYS_NOW={value} is not an RFC 3339 time ({err})"))?;
+        client
+            .batch_execute(&format!("SET intergiro_keys.now = '{}'", now.timestamp()))
+            .map_err(|err| anyhow!("cannot set the test clock: {err}"))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(debug_assertions))]
+fn set_test_clock(_client: &mut Client) -> Result<()> {
+    Ok(())
+}
+
+fn get<'a, T: postgres::types::FromSql<'a>>(row: &'a Row, column: &str) -> Result<T> {
+    row.try_get(column)
+        .map_err(|err| Error::Other(anyhow!("reading column {column}: {err}")))
+}
+
+fn time(seconds: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp(seconds, 0)
+        .ok_or_else(|| Error::Other(anyhow!("stored time {seconds} is out of range")))
+}
+
+fn key_from_row(row: &Row) -> Result<ApiKey> {
+    let roles: String = get(row, "roles")?;
+    Ok(ApiKey {
+        id: get(row, "id")?,
+        name: get(row, "name")?,
+        roles: roles
+            .parse()
+            .map_err(|err: String| Error::Other(anyhow!("stored roles: {err}")))?,
+        created_at: time(get(row, "created_at")?)?,
+        renewed_at: time(get(row, "renewed_at")?)?,
+        freezes_at: time(get(row, "freezes_at")?)?,
+        issued: get(row, "issued")?,
+    })
+}
+
+fn operator_from_row(row: &Row) -> Result<Operator> {
+    let permissions: String = get(row, "permissions")?;
+    let key_roles: Option<String> = get(row, "key_roles")?;
+    Ok(Operator {
+        name: get(row, "name")?,
+        permissions: permissions
+            .parse()
+            .map_err(|err: String| Error::Other(anyhow!("stored permissions: {err}")))?,
+        key_roles: key_roles
+            .map(|roles| roles.parse::<Roles>())
+            .transpose()
+            .map_err(|err| Error::Other(anyhow!("stored key roles: {err}")))?,
+    })
+}
+
+/// A server error as the store's typed error. The functions' own messages
+/// are written for users; a lost connection is worth retrying.
+pub fn explain(err: postgres::Error, location: &Location) -> Error {
+    let Some(db) = err.as_db_error() else {
+        if err.is_closed() || err.to_string().contains("connection") {
+            return Error::Unreachable {
+                location: location.shown().to_string(),
+                detail: connect::error_text(&err),
+            };
+        }
+        return Error::Other(anyhow!("PostgreSQL: {}", connect::error_text(&err)));
+    };
+    let detail = db.detail().unwrap_or_default();
+    match db.code().code() {
+        "IK001" => Error::UnknownKeys(detail.split(',').map(str::to_string).collect()),
+        "IK002" => Error::UnknownOperator(detail.to_string()),
+        "IK003" => Error::OperatorExists(detail.to_string()),
+        "IK004" => Error::LastAdministrator,
+        "42501" if db.message().starts_with("permission denied for function") => {
+            Error::Other(anyhow!(
+                "role {user} is not an operator of this store, so the server lets it call none of the store's functions; an administrator adds operators with `users add {user}`",
+                user = location.user()
+            ))
+        }
+        _ => Error::Other(anyhow!("{}", db.message())),
+    }
+}

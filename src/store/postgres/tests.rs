@@ -1,0 +1,507 @@
+//! The PostgreSQL store against a real server: the test cluster that
+//! `tests/pg/cluster.sh` starts (INTERGIRO_KEYS_TEST_PG). Without one these
+//! tests say so and pass, unless INTERGIRO_KEYS_PG_REQUIRED=1 (CI), where
+//! they fail.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use postgres::{Client, NoTls};
+
+use super::*;
+use crate::key::{ApiKey, Role, Roles, Status};
+use crate::operator::{Change, Operator, Permission, Permissions};
+use crate::store;
+use crate::store::KeySort;
+
+fn actor() -> Actor<'static> {
+    Actor {
+        operator: "ignored: the server knows who calls",
+        now: Utc::now(),
+    }
+}
+
+fn ids(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+fn intact(store: &PgStore) -> bool {
+    store::verify_audit(store).unwrap().intact.is_ok()
+}
+
+/// A fresh database on the test cluster, with a superuser connection to it.
+struct TestDb {
+    name: String,
+    socket_dir: String,
+    admin: Client,
+}
+
+impl TestDb {
+    fn new() -> Option<TestDb> {
+        let Ok(url) = std::env::var("INTERGIRO_KEYS_TEST_PG") else {
+            assert!(
+                std::env::var("INTERGIRO_KEYS_PG_REQUIRED").as_deref() != Ok("1"),
+                "INTERGIRO_KEYS_PG_REQUIRED=1 but INTERGIRO_KEYS_TEST_PG is not set: start a cluster with tests/pg/cluster.sh"
+            );
+            eprintln!(
+                "skipped: no PostgreSQL test cluster (run the tests under tests/pg/cluster.sh)"
+            );
+            return None;
+        };
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "unit_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let socket_dir = url
+            .split("host=")
+            .nth(1)
+            .expect("host= in INTERGIRO_KEYS_TEST_PG")
+            .to_string();
+        let mut server = Client::connect(&url, NoTls).expect("cannot reach the test cluster");
+        server
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let admin = Client::connect(
+            &format!("postgresql://postgres@/{name}?host={socket_dir}"),
+            NoTls,
+        )
+        .unwrap();
+        Some(TestDb {
+            name,
+            socket_dir,
+            admin,
+        })
+    }
+
+    /// A login role, made once per cluster: concurrent tests may race to
+    /// make it.
+    fn ensure_role(&mut self, role: &str) {
+        for _ in 0..20 {
+            let _ = self
+                .admin
+                .batch_execute(&format!("CREATE ROLE {role} LOGIN"));
+            let exists: bool = self
+                .admin
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+                    &[&role],
+                )
+                .unwrap()
+                .get(0);
+            if exists {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("cannot create role {role}");
+    }
+
+    /// The store's location as `role`.
+    fn location(&mut self, role: &str) -> Location {
+        self.ensure_role(role);
+        Location::parse(&format!(
+            "postgresql://{role}@/{}?host={}",
+            self.name, self.socket_dir
+        ))
+        .unwrap()
+    }
+
+    /// A raw connection as `role`, as `psql` would make.
+    fn raw(&mut self, role: &str) -> Client {
+        self.ensure_role(role);
+        Client::connect(
+            &format!(
+                "postgresql://{role}@/{}?host={}",
+                self.name, self.socket_dir
+            ),
+            NoTls,
+        )
+        .unwrap()
+    }
+
+    /// A store initialized by `admin_role`, which may create roles and
+    /// schemas as a database administrator may.
+    fn store(&mut self, admin_role: &str) -> PgStore {
+        let location = self.location(admin_role);
+        self.admin
+            .batch_execute(&format!(
+                "ALTER ROLE {admin_role} CREATEROLE; GRANT CREATE ON DATABASE {} TO {admin_role}",
+                self.name
+            ))
+            .unwrap();
+        PgStore::initialize(&location).unwrap()
+    }
+}
+
+fn key(id: &str, roles: &[Role]) -> ApiKey {
+    ApiKey::new(
+        id.into(),
+        format!("key {id}"),
+        Roles::new(roles.iter().copied()),
+        Utc::now(),
+    )
+}
+
+const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA";
+
+fn operator(name: &str, permissions: &[Permission]) -> Operator {
+    Operator {
+        name: name.into(),
+        permissions: Permissions::new(permissions.iter().copied()),
+        key_roles: None,
+    }
+}
+
+#[test]
+fn init_makes_the_caller_administrator_and_the_chain_verifies_with_the_same_hash() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut store = db.store("t_alice");
+    let me = store.operator("t_alice").unwrap().unwrap();
+    assert_eq!(me.name, "t_alice");
+    assert!(me.permissions.is_admin());
+    assert!(
+        store
+            .insert_unissued(&key("AAAAAAAAAAAA", &[Role::Accounts]), HASH, actor())
+            .unwrap()
+    );
+    assert!(
+        !store
+            .insert_unissued(&key("AAAAAAAAAAAA", &[Role::Accounts]), HASH, actor())
+            .unwrap()
+    );
+    store.mark_issued("AAAAAAAAAAAA").unwrap();
+    store
+        .renew(&ids(&["AAAAAAAAAAAA"]), Utc::now(), actor())
+        .unwrap();
+    store
+        .record_refusal(Action::List, "lacks view \"quoted\" \u{1} ünï", actor())
+        .unwrap();
+    store.delete(&ids(&["AAAAAAAAAAAA"]), actor()).unwrap();
+    // The server computes the hashes; src/audit.rs checks them.
+    assert!(intact(&store));
+    let mut actions = Vec::new();
+    store
+        .each_audit_entry(&AuditFilter::default(), &mut |entry| {
+            actions.push(format!("{} {}", entry.record.action, entry.record.outcome));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "users add ok",
+            "create ok",
+            "renew ok",
+            "list refused",
+            "delete ok"
+        ]
+    );
+    // A second init changes nothing.
+    let err = anyhow::Error::from(PgStore::initialize(store.location()).err().unwrap());
+    assert!(err.to_string().contains("already has a key store"), "{err}");
+}
+
+#[test]
+fn renew_and_delete_change_all_or_nothing() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut store = db.store("t_alice");
+    store
+        .insert_unissued(&key("AAAAAAAAAAAA", &[Role::Payments]), HASH, actor())
+        .unwrap();
+    let err = store
+        .renew(&ids(&["AAAAAAAAAAAA", "ZZZZZZZZZZZZ"]), Utc::now(), actor())
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::UnknownKeys(ids) if ids == &["ZZZZZZZZZZZZ"]),
+        "{err:?}"
+    );
+    let err = store
+        .delete(&ids(&["ZZZZZZZZZZZZ", "AAAAAAAAAAAA"]), actor())
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownKeys(_)), "{err:?}");
+    assert_eq!(store::keys(&store, &KeyFilter::default()).unwrap().len(), 1);
+    let deleted = store
+        .delete(&ids(&["AAAAAAAAAAAA", "AAAAAAAAAAAA"]), actor())
+        .unwrap();
+    assert_eq!(deleted.len(), 1);
+    assert!(store.find_key("AAAAAAAAAAAA").unwrap().is_none());
+
+    store
+        .insert_unissued(&key("BBBBBBBBBBBB", &[Role::Payments]), HASH, actor())
+        .unwrap();
+    let found = [
+        ("BBBBBBBBBBBB".to_string(), "app.env:3:5".to_string()),
+        ("AAAAAAAAAAAA".to_string(), "gone.txt:1:1".to_string()),
+        ("BBBBBBBBBBBB".to_string(), "copy.env:1:1".to_string()),
+    ];
+    let revoked = store.revoke_found(&found, actor()).unwrap();
+    assert_eq!(revoked.len(), 1);
+    let mut details = Vec::new();
+    store
+        .each_audit_entry(
+            &AuditFilter {
+                key_id: Some("BBBBBBBBBBBB".into()),
+                ..AuditFilter::default()
+            },
+            &mut |entry| {
+                details.push(entry.record.detail);
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        details.last().unwrap(),
+        "revoked by scan: found at app.env:3:5; roles payments"
+    );
+    assert!(intact(&store));
+}
+
+#[test]
+fn the_server_enforces_each_permission() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut admin = db.store("t_alice");
+    db.ensure_role("t_bob");
+    db.ensure_role("t_monitor");
+    admin
+        .insert_unissued(&key("AAAAAAAAAAAA", &[Role::Accounts]), HASH, actor())
+        .unwrap();
+    admin
+        .add_operator(&operator("t_bob", &[Permission::View]), actor())
+        .unwrap();
+    admin
+        .add_operator(&operator("t_monitor", &[Permission::Verify]), actor())
+        .unwrap();
+
+    let mut bob = PgStore::open(&db.location("t_bob")).unwrap();
+    assert_eq!(store::keys(&bob, &KeyFilter::default()).unwrap().len(), 1);
+    for err in [
+        bob.insert_unissued(&key("BBBBBBBBBBBB", &[Role::Accounts]), HASH, actor())
+            .err(),
+        bob.renew(&ids(&["AAAAAAAAAAAA"]), Utc::now(), actor())
+            .err(),
+        bob.delete(&ids(&["AAAAAAAAAAAA"]), actor()).err(),
+        bob.add_operator(&operator("t_bob", &[Permission::Admin]), actor())
+            .err(),
+    ] {
+        let err = anyhow::Error::from(err.expect("bob was allowed"));
+        assert!(err.to_string().contains("lacks the"), "{err}");
+    }
+
+    let monitor = PgStore::open(&db.location("t_monitor")).unwrap();
+    assert!(monitor.find_key("AAAAAAAAAAAA").unwrap().is_some());
+    let counts = monitor
+        .count_flagged(Utc::now(), Utc::now() + chrono::Duration::days(14))
+        .unwrap();
+    assert_eq!((counts.frozen, counts.expiring), (0, 0));
+    assert!(store::keys(&monitor, &KeyFilter::default()).is_err());
+    assert!(store::verify_audit(&monitor).is_err());
+    assert!(store::operators(&monitor).is_err());
+
+    // A role that is no operator may not even call the functions.
+    let stranger = PgStore::open(&db.location("t_stranger")).unwrap();
+    let err = anyhow::Error::from(stranger.find_key("AAAAAAAAAAAA").err().unwrap());
+    assert!(err.to_string().contains("is not an operator"), "{err}");
+    assert!(stranger.operator("t_stranger").unwrap().is_none());
+
+    // Nothing changed but what alice did.
+    let admin = PgStore::open(&db.location("t_alice")).unwrap();
+    assert_eq!(store::keys(&admin, &KeyFilter::default()).unwrap().len(), 1);
+    assert!(intact(&admin));
+}
+
+#[test]
+fn operators_cannot_touch_the_tables_directly() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut admin = db.store("t_alice");
+    admin
+        .insert_unissued(&key("AAAAAAAAAAAA", &[Role::Accounts]), HASH, actor())
+        .unwrap();
+    db.ensure_role("t_carol");
+    admin
+        .add_operator(&operator("t_carol", &[Permission::Admin]), actor())
+        .unwrap();
+    for role in ["t_alice", "t_carol"] {
+        let mut raw = db.raw(role);
+        for sql in [
+            "SELECT * FROM intergiro_keys.api_key",
+            "UPDATE intergiro_keys.api_key SET freezes_at = 253402300799",
+            "UPDATE intergiro_keys.api_key SET roles = 'accounts,payments'",
+            "INSERT INTO intergiro_keys.api_key VALUES ('ZZZZZZZZZZZZ', 'x', 'payments', 'h', 0, 0, 253402300799, true)",
+            "DELETE FROM intergiro_keys.api_key",
+            "INSERT INTO intergiro_keys.operator VALUES ('mallory', 'admin', NULL, 0, 'x')",
+            "UPDATE intergiro_keys.operator SET permissions = 'admin'",
+            "DELETE FROM intergiro_keys.operator",
+            "UPDATE intergiro_keys.audit SET outcome = 'ok'",
+            "DELETE FROM intergiro_keys.audit",
+            "INSERT INTO intergiro_keys.audit SELECT * FROM intergiro_keys.audit",
+            "SELECT intergiro_keys._audit('create', NULL, 'ok', 'forged')",
+            "SET ROLE \"{db}_intergiro_keys_owner\"",
+        ] {
+            let sql = sql.replace("{db}", &db.name);
+            let err = raw.batch_execute(&sql).expect_err(&sql);
+            let code = err.code().map(|code| code.code().to_string());
+            assert_eq!(code.as_deref(), Some("42501"), "{role}: {sql}: {err}");
+        }
+    }
+    // Even the owner cannot rewrite the audit log without dropping the guard.
+    let err = db
+        .admin
+        .batch_execute("UPDATE intergiro_keys.audit SET outcome = 'ok'")
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("append-only") || format!("{err:?}").contains("append-only"),
+        "{err:?}"
+    );
+    let admin = PgStore::open(&db.location("t_alice")).unwrap();
+    assert!(intact(&admin));
+}
+
+#[test]
+fn key_role_limits_and_the_last_administrator_are_enforced_by_the_server() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut admin = db.store("t_alice");
+    let mut limited = operator("t_dave", &[Permission::Create]);
+    limited.key_roles = Some(Roles::new([Role::Accounts]));
+    db.ensure_role("t_dave");
+    admin.add_operator(&limited, actor()).unwrap();
+    let mut dave = PgStore::open(&db.location("t_dave")).unwrap();
+    assert!(
+        dave.insert_unissued(&key("AAAAAAAAAAAA", &[Role::Accounts]), HASH, actor())
+            .unwrap()
+    );
+    let err = dave
+        .insert_unissued(
+            &key("BBBBBBBBBBBB", &[Role::Accounts, Role::Payments]),
+            HASH,
+            actor(),
+        )
+        .unwrap_err();
+    let err = anyhow::Error::from(err);
+    assert!(err.to_string().contains("not payments"), "{err}");
+
+    let err = admin.remove_operator("t_alice", actor()).unwrap_err();
+    assert!(matches!(err, Error::LastAdministrator), "{err:?}");
+    let revoke = Change::Revoke {
+        permissions: Permissions::new([Permission::Admin]),
+    };
+    let err = admin
+        .change_operator("t_alice", &revoke, actor())
+        .unwrap_err();
+    assert!(matches!(err, Error::LastAdministrator), "{err:?}");
+    let err = admin
+        .add_operator(
+            &operator("t_nobody_has_this_role", &[Permission::View]),
+            actor(),
+        )
+        .unwrap_err();
+    let err = anyhow::Error::from(err);
+    assert!(err.to_string().contains("no PostgreSQL role"), "{err}");
+    assert_eq!(store::operators(&admin).unwrap().len(), 2);
+}
+
+#[test]
+fn a_database_without_a_store_or_with_a_newer_one_is_refused_untouched() {
+    let Some(mut db) = TestDb::new() else { return };
+    let location = db.location("t_alice");
+    let err = anyhow::Error::from(PgStore::open(&location).err().unwrap());
+    assert!(
+        err.to_string().contains("create it with `intergiro"),
+        "{err}"
+    );
+    drop(db.store("t_alice"));
+    db.admin
+        .batch_execute("UPDATE intergiro_keys.schema_version SET version = version + 1")
+        .unwrap();
+    let err = anyhow::Error::from(PgStore::open(&location).err().unwrap());
+    assert!(err.to_string().contains("newer intergiro-keys"), "{err}");
+    let err = anyhow::Error::from(PgStore::initialize(&location).err().unwrap());
+    assert!(err.to_string().contains("newer intergiro-keys"), "{err}");
+}
+
+#[test]
+fn an_unreachable_server_is_a_temporary_failure() {
+    let location =
+        Location::parse("postgresql://nobody@/keys?host=/nonexistent-socket-dir").unwrap();
+    let err = PgStore::open(&location).err().unwrap();
+    assert!(matches!(err, Error::Unreachable { .. }), "{err:?}");
+    let err = anyhow::Error::from(err);
+    assert!(
+        err.to_string()
+            .contains("cannot reach the PostgreSQL server"),
+        "{err}"
+    );
+}
+
+#[test]
+fn globs_become_anchored_regular_expressions() {
+    assert_eq!(glob_regex("ci-*"), "^ci-.*$");
+    assert_eq!(glob_regex("a?.b"), "^a.\\.b$");
+    assert_eq!(glob_regex("[!a-c]x[]]"), "^[^a-c]x[]]$");
+    assert_eq!(glob_regex("(x)[y"), "^\\(x\\)\\[y$");
+}
+
+#[test]
+fn list_filters_run_in_the_server() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut store = db.store("t_alice");
+    for (id, name, roles) in [
+        ("AAAAAAAAAAAA", "ci-deploy", &[Role::Payments][..]),
+        (
+            "BBBBBBBBBBBB",
+            "reporting",
+            &[Role::Accounts, Role::Transactions][..],
+        ),
+        ("CCCCCCCCCCCC", "ci-read", &[Role::Accounts][..]),
+    ] {
+        let mut key = key(id, roles);
+        key.name = name.into();
+        store.insert_unissued(&key, HASH, actor()).unwrap();
+        store.mark_issued(id).unwrap();
+    }
+    let names = |filter: KeyFilter| -> Vec<String> {
+        store::keys(&store, &filter)
+            .unwrap()
+            .into_iter()
+            .map(|key| key.name)
+            .collect()
+    };
+    let by_name = |glob: &str| KeyFilter {
+        name_glob: Some(glob.into()),
+        sort: KeySort::Name,
+        ..KeyFilter::default()
+    };
+    assert_eq!(names(by_name("ci-*")), ["ci-deploy", "ci-read"]);
+    assert_eq!(
+        names(KeyFilter {
+            roles: vec![Role::Accounts],
+            sort: KeySort::Name,
+            ..KeyFilter::default()
+        }),
+        ["ci-read", "reporting"]
+    );
+    assert_eq!(
+        names(KeyFilter {
+            sort: KeySort::Id,
+            limit: Some(2),
+            ..KeyFilter::default()
+        }),
+        ["ci-deploy", "reporting"]
+    );
+    let later = Utc::now() + chrono::Duration::days(80);
+    assert_eq!(
+        names(KeyFilter {
+            statuses: Some((vec![Status::Expiring], later)),
+            ..KeyFilter::default()
+        })
+        .len(),
+        3
+    );
+    assert!(
+        names(KeyFilter {
+            statuses: Some((vec![Status::Frozen], later)),
+            ..KeyFilter::default()
+        })
+        .is_empty()
+    );
+}

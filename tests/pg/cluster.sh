@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the tests: Unix socket in a temporary
+# directory, no TCP, trust authentication, nothing kept.
+#
+#   tests/pg/cluster.sh cargo test          run a command with a cluster, then stop it
+#   eval "$(tests/pg/cluster.sh start)"      start one and export its variables
+#   tests/pg/cluster.sh stop                 stop the one in INTERGIRO_KEYS_TEST_PG_DIR
+#
+# The variables: INTERGIRO_KEYS_TEST_PG (a superuser's connection URL, with
+# which the tests make one database per test) and INTERGIRO_KEYS_TEST_PG_DIR.
+set -euo pipefail
+
+bin=${PG_BIN:-}
+if [ -z "$bin" ]; then
+  for candidate in /usr/lib/postgresql/*/bin; do
+    [ -x "$candidate/initdb" ] && bin=$candidate
+  done
+fi
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+  echo "cluster.sh: no PostgreSQL server found (install the postgresql package, or set PG_BIN)" >&2
+  exit 1
+fi
+
+# PostgreSQL refuses to run as root: root runs it as the postgres account.
+as_server() {
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+start() {
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/intergiro-keys-pg.XXXXXX")
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  as_server "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
+    { cat "$dir/initdb.log" >&2; exit 1; }
+  # fsync off: a test cluster is thrown away, durability buys nothing.
+  as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    -o "-k $dir -c listen_addresses='' -c fsync=off -c max_connections=200" start >/dev/null ||
+    { cat "$dir/server.log" >&2; exit 1; }
+  echo "export INTERGIRO_KEYS_TEST_PG_DIR='$dir'"
+  echo "export INTERGIRO_KEYS_TEST_PG='postgresql://postgres@/postgres?host=$dir'"
+}
+
+stop() {
+  local dir=${1:-${INTERGIRO_KEYS_TEST_PG_DIR:-}}
+  [ -n "$dir" ] && [ -d "$dir/data" ] || { echo "cluster.sh: no cluster to stop" >&2; exit 1; }
+  as_server "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null || true
+  rm -rf "$dir"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop "${2:-}" ;;
+  "" | -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *)
+    eval "$(start)"
+    trap 'stop "$INTERGIRO_KEYS_TEST_PG_DIR"' EXIT
+    "$@"
+    ;;
+esac
