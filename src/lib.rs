@@ -168,13 +168,18 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
 /// EX_TEMPFAIL (sysexits.h): worth retrying later.
 pub const EXIT_TEMPORARY: u8 = 75;
 
-/// 75 for a store that stayed busy, so that retry logic can tell a
+/// 75 for a store that stayed busy or a server that could not be reached, so that retry logic can tell a
 /// transient failure from a permanent one; 2 for every other error.
 fn exit_code(err: &anyhow::Error) -> u8 {
     let busy = err.chain().any(|cause| {
         cause
             .downcast_ref::<explain::Explained>()
-            .is_some_and(|explained| matches!(explained.error, store::Error::Busy { .. }))
+            .is_some_and(|explained| {
+                matches!(
+                    explained.error,
+                    store::Error::Busy { .. } | store::Error::Unreachable { .. }
+                )
+            })
     });
     if busy { EXIT_TEMPORARY } else { 2 }
 }

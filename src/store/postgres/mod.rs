@@ -25,7 +25,7 @@ pub use connect::{DEFAULT_SCHEMA, Location, is_url};
 pub use schema::SCHEMA_VERSION;
 
 use crate::audit::{Actor, Entry, Record};
-use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, Roles, Status};
+use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, LIFETIME_DAYS, Roles, Status};
 use crate::operator::{Action, Change, Operator};
 use crate::store::{
     AuditFilter, Error, FlaggedCounts, KeyFilter, KeySort, Renewal, Result, Store, StoredKey, Visit,
@@ -377,15 +377,26 @@ type Value = Box<dyn ToSql + Sync>;
 /// The query for `filter` over `list_keys`, with its values in order: the
 /// same conditions as the SQLite store's.
 fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
-    let mut values: Vec<Value> = vec![
-        Box::new(filter.freezing_by.map(|time| time.timestamp())),
-        Box::new(filter.issued_only),
-    ];
+    const DAY: i64 = 86_400;
+    let mut values: Vec<Value> = vec![Box::new(None::<i64>), Box::new(filter.issued_only)];
     let mut conditions: Vec<String> = Vec::new();
     let mut bind = |value: Value| {
         values.push(value);
         format!("${}", values.len())
     };
+    let now = filter.now.map(|now| now.timestamp());
+    // A freeze date more than 90 days ahead counts as frozen (`key::status`).
+    let beyond = now.map(|now| now + LIFETIME_DAYS * DAY);
+    if let Some(time) = filter.freezing_by {
+        let by = bind(Box::new(time.timestamp()));
+        conditions.push(match beyond {
+            Some(beyond) => format!(
+                "(freezes_at <= {by} OR freezes_at > {})",
+                bind(Box::new(beyond))
+            ),
+            None => format!("freezes_at <= {by}"),
+        });
+    }
     for role in &filter.roles {
         // Roles are stored comma-separated and sorted: "accounts,payments".
         conditions.push(format!(
@@ -393,22 +404,34 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
             bind(Box::new(format!("%,{},%", role.as_str())))
         ));
     }
-    if let Some((statuses, now)) = &filter.statuses {
-        let now = now.timestamp();
-        let expiring = now + i64::from(EXPIRING_WITHIN_DAYS) * 86_400;
-        let any: Vec<String> = statuses
-            .iter()
-            .map(|status| match status {
-                Status::Active => format!("(issued AND freezes_at > {})", bind(Box::new(expiring))),
-                Status::Expiring => format!(
-                    "(issued AND freezes_at > {} AND freezes_at <= {})",
-                    bind(Box::new(now)),
-                    bind(Box::new(expiring))
-                ),
-                Status::Frozen => format!("(issued AND freezes_at <= {})", bind(Box::new(now))),
-                Status::Unissued => "NOT issued".to_string(),
-            })
-            .collect();
+    if let Some(statuses) = &filter.statuses {
+        let any: Vec<String> = match (now, beyond) {
+            (Some(now), Some(beyond)) => {
+                let expiring = now + i64::from(EXPIRING_WITHIN_DAYS) * DAY;
+                statuses
+                    .iter()
+                    .map(|status| match status {
+                        Status::Active => format!(
+                            "(issued AND freezes_at > {} AND freezes_at <= {})",
+                            bind(Box::new(expiring)),
+                            bind(Box::new(beyond))
+                        ),
+                        Status::Expiring => format!(
+                            "(issued AND freezes_at > {} AND freezes_at <= {})",
+                            bind(Box::new(now)),
+                            bind(Box::new(expiring))
+                        ),
+                        Status::Frozen => format!(
+                            "(issued AND (freezes_at <= {} OR freezes_at > {}))",
+                            bind(Box::new(now)),
+                            bind(Box::new(beyond))
+                        ),
+                        Status::Unissued => "NOT issued".to_string(),
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         conditions.push(match any.is_empty() {
             true => "false".to_string(),
             false => format!("({})", any.join(" OR ")),

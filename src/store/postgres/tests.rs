@@ -488,10 +488,11 @@ fn list_filters_run_in_the_server() {
         }),
         ["ci-deploy", "reporting"]
     );
-    let later = Utc::now() + chrono::Duration::days(80);
+    let later = Some(Utc::now() + chrono::Duration::days(80));
     assert_eq!(
         names(KeyFilter {
-            statuses: Some((vec![Status::Expiring], later)),
+            now: later,
+            statuses: Some(vec![Status::Expiring]),
             ..KeyFilter::default()
         })
         .len(),
@@ -499,7 +500,8 @@ fn list_filters_run_in_the_server() {
     );
     assert!(
         names(KeyFilter {
-            statuses: Some((vec![Status::Frozen], later)),
+            now: later,
+            statuses: Some(vec![Status::Frozen]),
             ..KeyFilter::default()
         })
         .is_empty()

@@ -262,9 +262,11 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, @schema@ AS $$
 BEGIN
     PERFORM _require('verify');
+    -- A freeze date more than 90 days ahead counts as frozen, as everywhere.
     RETURN QUERY SELECT count(*),
-                        count(*) FILTER (WHERE k.freezes_at <= p_now),
-                        count(*) FILTER (WHERE k.freezes_at > p_now AND k.freezes_at <= p_by)
+                        count(*) FILTER (WHERE k.freezes_at <= p_now OR k.freezes_at > p_now + 90 * 86400),
+                        count(*) FILTER (WHERE k.freezes_at > p_now AND k.freezes_at <= p_by
+                                           AND k.freezes_at <= p_now + 90 * 86400)
                  FROM api_key k WHERE k.issued;
 END $$;
 
