@@ -1,3 +1,4 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -6,9 +7,9 @@ use serde::Serialize;
 use crate::App;
 use crate::audit::Entry;
 use crate::cli::{AuditArgs, Format};
-use crate::cmd::open_authorized;
+use crate::cmd::{open_authorized, print_table};
 use crate::operator::Action;
-use crate::output::{self, sanitize, table_time};
+use crate::output::{self, JsonArray, sanitize, table_time};
 use crate::store::{self, AuditFilter};
 
 #[derive(Serialize)]
@@ -64,42 +65,38 @@ pub fn run(app: &App, args: AuditArgs) -> Result<ExitCode> {
         operator: args.operator,
         since: args.since,
     };
-    let mut entries = Vec::new();
-    store.each_audit_entry(&filter, &mut |entry| {
-        entries.push(entry);
-        Ok(())
-    })?;
     match app.format {
         Format::Json => {
-            let json: Vec<EntryJson> = entries.iter().map(entry_json).collect();
-            output::print_json(&json)?;
+            let mut array = JsonArray::new(output::stdout())?;
+            store.each_audit_entry(&filter, &mut |entry| array.push(&entry_json(&entry)))?;
+            array.finish()?.flush()?;
         }
-        Format::Table if entries.is_empty() => output::note("No audit entries match."),
         Format::Table => {
-            let mut table = output::table(
-                app.table_style(),
-                &[
-                    "#", "AT (UTC)", "OPERATOR", "ACTION", "KEY", "OUTCOME", "DETAIL",
-                ],
-            );
-            for entry in &entries {
-                let record = &entry.record;
-                table.add_row([
-                    entry.seq.to_string(),
-                    table_time(record.at),
-                    sanitize(&record.operator).into_owned(),
-                    // Every field is text from the file, which anyone who
-                    // can write it may have edited.
-                    sanitize(&record.action).into_owned(),
-                    record
-                        .key_id
-                        .as_deref()
-                        .map_or_else(|| "-".into(), |id| sanitize(id).into_owned()),
-                    sanitize(&record.outcome).into_owned(),
-                    sanitize(&record.detail).into_owned(),
-                ]);
+            let header = [
+                "#", "AT (UTC)", "OPERATOR", "ACTION", "KEY", "OUTCOME", "DETAIL",
+            ];
+            let rows = |row: &mut dyn FnMut(&[String]) -> Result<()>| -> Result<()> {
+                Ok(store.each_audit_entry(&filter, &mut |entry| {
+                    let record = &entry.record;
+                    row(&[
+                        entry.seq.to_string(),
+                        table_time(record.at),
+                        sanitize(&record.operator).into_owned(),
+                        // Every field is text from the file, which anyone who
+                        // can write it may have edited.
+                        sanitize(&record.action).into_owned(),
+                        record
+                            .key_id
+                            .as_deref()
+                            .map_or_else(|| "-".into(), |id| sanitize(id).into_owned()),
+                        sanitize(&record.outcome).into_owned(),
+                        sanitize(&record.detail).into_owned(),
+                    ])
+                })?)
+            };
+            if print_table(app, &header, &rows)? == 0 {
+                output::note("No audit entries match.");
             }
-            output::print_line(output::render(table))?;
         }
     }
     Ok(ExitCode::SUCCESS)

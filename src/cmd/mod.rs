@@ -26,6 +26,7 @@ use crate::audit::Actor;
 use crate::hash;
 use crate::key::{ApiKey, Roles};
 use crate::operator::{self, Action, Operator, Refusal};
+use crate::output;
 use crate::process::read_secret_line;
 use crate::store::{self, Open, Store};
 use crate::token::{self, Malformed, Token};
@@ -195,4 +196,52 @@ pub fn read_key(app: &App, key_file: Option<&Path>) -> Result<Result<Token, Malf
         Ok(text) => Ok(Token::parse(text)),
         Err(_) => Ok(Err(Malformed::Characters)),
     }
+}
+
+/// Rows for `print_table`: calls its argument once per row, in order, with
+/// the row's cells.
+pub type Rows<'a> = &'a dyn Fn(&mut dyn FnMut(&[String]) -> Result<()>) -> Result<()>;
+
+/// Prints a table whose rows `rows` streams from the store, and returns how
+/// many there were. A first pass measures the columns without keeping any
+/// row; a table that fits the screen is then drawn by comfy-table (fitted to
+/// the terminal), a longer one streamed row by row, through the pager on a
+/// terminal.
+pub fn print_table(app: &App, header: &[&'static str], rows: Rows) -> Result<u64> {
+    let mut columns = output::Columns::new(header);
+    rows(&mut |cells| {
+        columns.measure(cells);
+        Ok(())
+    })?;
+    let count = columns.rows();
+    if count == 0 {
+        return Ok(0);
+    }
+    // A terminal that does not tell its size is taken to be the classic 24
+    // lines.
+    let screen = app
+        .stdout_is_terminal
+        .then(|| output::screen_height().unwrap_or(24));
+    if let Some(height) = screen.filter(|&height| count < height as u64) {
+        let mut table = output::table(app.table_style(), header);
+        let mut added = 0;
+        rows(&mut |cells| {
+            // At most a screenful, whatever was added since the first pass.
+            if added < height {
+                table.add_row(cells.to_vec());
+                added += 1;
+            }
+            Ok(())
+        })?;
+        output::print_line(output::render(table))?;
+        return Ok(count);
+    }
+    let mut out = match app.pager {
+        true => crate::pager::Output::pager(),
+        false => crate::pager::Output::stdout(),
+    };
+    columns.write_header(&mut out, app.color)?;
+    rows(&mut |cells| columns.write_row(&mut out, cells, None))?;
+    out.finish()?;
+    Ok(count)
 }

@@ -1,14 +1,15 @@
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Result, anyhow, bail};
 
 use crate::App;
 use crate::cli::{Format, UserAddArgs, UserChangeArgs, UsersArgs, UsersCommand};
-use crate::cmd::{open_authorized, record_refused};
+use crate::cmd::{open_authorized, print_table, record_refused};
 use crate::operator::{
     self, Action, Change, KeyRolesChange, Operator, Permission, Permissions, parse_key_roles,
 };
-use crate::output::{self, sanitize};
+use crate::output::{self, JsonArray, sanitize};
 use crate::store::{self, Store};
 
 pub fn run(app: &App, args: UsersArgs) -> Result<ExitCode> {
@@ -38,23 +39,26 @@ pub fn run(app: &App, args: UsersArgs) -> Result<ExitCode> {
 }
 
 fn list(app: &App, store: &dyn Store) -> Result<ExitCode> {
-    let operators = store::operators(store)?;
     match app.format {
-        Format::Json => output::print_json(&operators)?,
+        Format::Json => {
+            let mut array = JsonArray::new(output::stdout())?;
+            store.each_operator(&mut |operator| array.push(&operator))?;
+            array.finish()?.flush()?;
+        }
         Format::Table => {
-            let mut table =
-                output::table(app.table_style(), &["OPERATOR", "PERMISSIONS", "KEY ROLES"]);
-            for operator in &operators {
-                table.add_row([
-                    sanitize(&operator.name).into_owned(),
-                    operator.permissions.to_string(),
-                    operator
-                        .key_roles
-                        .as_ref()
-                        .map_or_else(|| "any".to_string(), |roles| roles.to_string()),
-                ]);
-            }
-            output::print_line(output::render(table))?;
+            let rows = |row: &mut dyn FnMut(&[String]) -> Result<()>| -> Result<()> {
+                Ok(store.each_operator(&mut |operator| {
+                    row(&[
+                        sanitize(&operator.name).into_owned(),
+                        operator.permissions.to_string(),
+                        operator
+                            .key_roles
+                            .as_ref()
+                            .map_or_else(|| "any".to_string(), |roles| roles.to_string()),
+                    ])
+                })?)
+            };
+            print_table(app, &["OPERATOR", "PERMISSIONS", "KEY ROLES"], &rows)?;
         }
     }
     Ok(ExitCode::SUCCESS)
