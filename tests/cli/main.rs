@@ -10,6 +10,7 @@ mod hardening;
 mod hostile;
 mod lifecycle;
 mod operators;
+mod postgres;
 mod reliability;
 mod scan;
 mod scripts;

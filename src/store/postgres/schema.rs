@@ -133,11 +133,13 @@ pub fn initialize(client: &mut Client, location: &Location) -> Result<()> {
          CREATE TABLE schema_version (version integer NOT NULL, operators_role text NOT NULL);
          INSERT INTO schema_version VALUES ({SCHEMA_VERSION}, {operators_literal});
          GRANT SELECT ON schema_version TO PUBLIC;
+         {test_clock}
          INSERT INTO operator VALUES (session_user, 'admin', NULL, _now(), session_user);
          SELECT _audit('users add', NULL, 'ok', session_user || ': admin (first administrator: ran init)');
          RESET ROLE;
          GRANT {operators} TO SESSION_USER WITH ADMIN OPTION;
          REVOKE {owner} FROM CURRENT_USER;",
+        test_clock = test_clock(),
         owner = quote_identifier(&owner),
         operators = quote_identifier(&operators),
         owner_literal = super::quote_literal(&owner),
@@ -153,4 +155,26 @@ pub fn initialize(client: &mut Client, location: &Location) -> Result<()> {
     })?;
     tx.commit().context("cannot commit the new store")?;
     Ok(())
+}
+
+/// Debug builds (the test suite) make stores that follow the test clock
+/// (`INTERGIRO_KEYS_NOW`) from their first audit entry on; release builds
+/// never do.
+#[cfg(debug_assertions)]
+fn test_clock() -> String {
+    match std::env::var_os("INTERGIRO_KEYS_NOW") {
+        Some(value) => match chrono::DateTime::parse_from_rfc3339(&value.to_string_lossy()) {
+            Ok(now) => format!(
+                "INSERT INTO setting VALUES ('test_clock', 'on'); SET LOCAL intergiro_keys.now = '{}';",
+                now.timestamp()
+            ),
+            Err(_) => String::new(),
+        },
+        None => String::new(),
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn test_clock() -> String {
+    String::new()
 }

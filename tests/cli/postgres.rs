@@ -1,0 +1,236 @@
+//! The PostgreSQL store as its users meet it: operators are login roles,
+//! the command refuses what they may not do, and so does the server when
+//! they connect with `psql` instead. Run whenever the test cluster is there
+//! (`tests/pg/cluster.sh`), whatever store the rest of the suite uses.
+
+use std::process::Command;
+
+use predicates::prelude::*;
+
+use crate::common::Env;
+
+fn as_role(env: &Env, role: &str) -> assert_cmd::Command {
+    let mut cmd = env.cmd();
+    cmd.env("INTERGIRO_KEYS_OPERATOR", role);
+    cmd
+}
+
+/// Runs SQL with `psql` as `role`; returns (success, stderr).
+fn psql(env: &Env, role: &str, sql: &str) -> (bool, String) {
+    let output = Command::new("psql")
+        .args(["--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-X", "-q"])
+        .arg(env.url_as(role))
+        .args(["-c", sql])
+        .output()
+        .expect("psql (the postgresql-client package) must be installed");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn each_permission_is_enforced_by_the_command_and_by_the_server() {
+    let Some(env) = Env::postgres() else { return };
+    let (key, id) = env.create("shared", &["accounts"]);
+    let cases: [(&str, &[&str]); 4] = [
+        ("view", &["list"]),
+        ("create", &["create", "--name", "x", "--role", "accounts"]),
+        ("renew", &["renew", "ID"]),
+        ("delete", &["delete", "--yes", "ID"]),
+    ];
+    env.cmd()
+        .args(["users", "add", "bob", "--permission", "verify"])
+        .assert()
+        .success();
+    for (needed, args) in cases {
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == "ID" { id.as_str() } else { a })
+            .collect();
+        as_role(&env, "bob")
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "lacks the {needed} permission"
+            )));
+        env.cmd()
+            .args(["users", "grant", "bob", needed])
+            .assert()
+            .success();
+        if needed != "delete" {
+            as_role(&env, "bob").args(&args).assert().success();
+        }
+    }
+    // bob holds every permission but admin now; the server still refuses
+    // every direct change, to keys, operators and the audit log alike.
+    for sql in [
+        "SELECT * FROM intergiro_keys.api_key",
+        "UPDATE intergiro_keys.api_key SET freezes_at = 253402300799",
+        "UPDATE intergiro_keys.api_key SET roles = 'accounts,payments,transactions'",
+        "INSERT INTO intergiro_keys.api_key VALUES ('ZZZZZZZZZZZZ', 'x', 'payments', '$argon2id$x', 0, 0, 253402300799, true)",
+        "DELETE FROM intergiro_keys.api_key",
+        "INSERT INTO intergiro_keys.operator VALUES ('bob', 'admin', NULL, 0, 'bob')",
+        "UPDATE intergiro_keys.operator SET permissions = 'admin'",
+        "DELETE FROM intergiro_keys.operator",
+        "UPDATE intergiro_keys.audit SET outcome = 'ok'",
+        "DELETE FROM intergiro_keys.audit",
+        "SELECT intergiro_keys._audit('delete', NULL, 'ok', 'forged')",
+        "SELECT intergiro_keys.add_operator('bob', 'admin', NULL)",
+    ] {
+        let (ok, stderr) = psql(&env, "bob", sql);
+        assert!(!ok, "the server allowed bob: {sql}");
+        assert!(
+            stderr.contains("permission denied") || stderr.contains("lacks the admin"),
+            "{sql}: {stderr}"
+        );
+    }
+    // Through the functions, the server checks the same permissions.
+    let (ok, stderr) = psql(
+        &env,
+        "carol",
+        "SELECT * FROM intergiro_keys.list_keys(NULL, false)",
+    );
+    assert!(
+        !ok && stderr.contains("permission denied for function"),
+        "{stderr}"
+    );
+
+    // Nothing changed but what the commands did, and the chain holds.
+    let (code, _) = env.days_later(0).verify(&key, &[]);
+    assert_eq!(code, 0);
+    env.cmd().args(["audit", "--verify"]).assert().success();
+    assert_eq!(env.list_json().len(), 2);
+}
+
+#[test]
+fn a_verify_only_role_can_verify_and_check_and_nothing_else() {
+    let Some(env) = Env::postgres() else { return };
+    let (key, id) = env.create("ci-deploy", &["payments"]);
+    env.cmd()
+        .args(["users", "add", "check", "--permission", "verify"])
+        .assert()
+        .success();
+    let output = as_role(&env, "check")
+        .args(["verify", "--role", "payments", "--format", "json"])
+        .write_stdin(key.clone())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let verdict: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(verdict["key_id"], id.as_str());
+    as_role(&env, "check")
+        .arg("check")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("OK"));
+    for args in [
+        &["list"][..],
+        &["audit"],
+        &["users", "list"],
+        &["renew", &id],
+        &["delete", "--yes", &id],
+        &["create", "--name", "x", "--role", "accounts"],
+    ] {
+        as_role(&env, "check").args(args).assert().code(2);
+    }
+    for sql in [
+        "SELECT * FROM intergiro_keys.list_keys(NULL, false)",
+        "SELECT * FROM intergiro_keys.audit_entries(NULL, NULL, NULL)",
+        "SELECT * FROM intergiro_keys.operators()",
+    ] {
+        let (ok, stderr) = psql(&env, "check", sql);
+        assert!(
+            !ok && stderr.contains("lacks the view permission"),
+            "{sql}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn users_add_and_remove_grant_and_revoke_the_operators_role() {
+    let Some(env) = Env::postgres() else { return };
+    let member = |role: &str| {
+        let output = Command::new("psql")
+            .args(["-X", "-A", "-t", "-c"])
+            .arg(format!(
+                "SELECT pg_has_role('{role}', operators_role, 'MEMBER') FROM intergiro_keys.schema_version"
+            ))
+            .arg(env.url_as("postgres"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).trim() == "t"
+    };
+    assert!(!member("dave"));
+    env.cmd()
+        .args(["users", "add", "dave", "--permission", "view"])
+        .assert()
+        .success();
+    assert!(member("dave"));
+    env.cmd()
+        .args(["users", "remove", "dave"])
+        .assert()
+        .success();
+    assert!(!member("dave"));
+    // A role the server does not know cannot be added: nothing changes.
+    env.cmd()
+        .args(["users", "add", "no_such_role_here", "--permission", "view"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "there is no PostgreSQL role no_such_role_here",
+        ));
+    let output = env
+        .cmd()
+        .args(["users", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let operators: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(operators.len(), 1);
+}
+
+#[test]
+fn an_unreachable_server_is_a_temporary_failure() {
+    let env = Env::new();
+    let url = "postgresql://nobody@/keys?host=/nonexistent-socket-dir";
+    let output = env
+        .cmd()
+        .env("INTERGIRO_KEYS_DB", url)
+        .arg("list")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(75));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot reach the PostgreSQL server"),
+        "{stderr}"
+    );
+    // `check` stays a monitoring plugin: UNKNOWN.
+    env.cmd()
+        .env("INTERGIRO_KEYS_DB", url)
+        .arg("check")
+        .assert()
+        .code(3)
+        .stdout(predicate::str::starts_with("UNKNOWN"));
+}
+
+#[test]
+fn a_database_without_a_store_says_how_to_make_one() {
+    let Some(env) = Env::postgres() else { return };
+    let url = env.db.to_string_lossy().replace('?', "?schema=elsewhere&");
+    env.cmd()
+        .env("INTERGIRO_KEYS_DB", &url)
+        .arg("list")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "create it with `intergiro-keys init",
+        ));
+    env.cmd()
+        .arg("init")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already has a key store"));
+}
