@@ -8,7 +8,6 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
@@ -107,19 +106,4 @@ fn display(path: &Path, strip_dot_slash: bool) -> String {
         _ => path,
     };
     path.to_string_lossy().into_owned()
-}
-
-/// Runs a walk and collects its events, for callers that want them all.
-pub fn collect(walk: &Walk, paths: &[PathBuf]) -> Vec<Event> {
-    let events = Mutex::new(Vec::new());
-    walk.run(paths, &|event| {
-        // A poisoned lock means another thread panicked; keep what we have.
-        let mut events = events
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        events.push(event);
-    });
-    events
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
