@@ -50,6 +50,9 @@ _intergiro__keys() {
             intergiro__keys,list)
                 cmd="intergiro__keys__subcmd__list"
                 ;;
+            intergiro__keys,migrate)
+                cmd="intergiro__keys__subcmd__migrate"
+                ;;
             intergiro__keys,renew)
                 cmd="intergiro__keys__subcmd__renew"
                 ;;
@@ -85,6 +88,9 @@ _intergiro__keys() {
                 ;;
             intergiro__keys__subcmd__help,list)
                 cmd="intergiro__keys__subcmd__help__subcmd__list"
+                ;;
+            intergiro__keys__subcmd__help,migrate)
+                cmd="intergiro__keys__subcmd__help__subcmd__migrate"
                 ;;
             intergiro__keys__subcmd__help,renew)
                 cmd="intergiro__keys__subcmd__help__subcmd__renew"
@@ -156,7 +162,7 @@ _intergiro__keys() {
 
     case "${cmd}" in
         intergiro__keys)
-            opts="-h -V --db --format --color --no-input --no-pager --help --version init create list renew delete verify check users audit scan completions help"
+            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete verify check users audit scan completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -449,7 +455,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help)
-            opts="init create list renew delete verify check users audit scan completions help"
+            opts="init migrate create list renew delete verify check users audit scan completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -561,6 +567,20 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__help__subcmd__migrate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
@@ -768,6 +788,47 @@ _intergiro__keys() {
                     ;;
                 --sort)
                     __intergiro_keys_compgen -W "id name created freezes" -- "${cur}"
+                    return 0
+                    ;;
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    return 0
+                    ;;
+                --color)
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__migrate)
+            opts="-h --to --db --format --color --no-input --no-pager --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    __intergiro_keys_compgen -f "${cur}"
                     return 0
                     ;;
                 --db)

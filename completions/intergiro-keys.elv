@@ -28,6 +28,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand init 'Create a store, with you as its first administrator'
+            cand migrate 'Move a store from its SQLite file into a new PostgreSQL store'
             cand create 'Create a key and print its secret, once'
             cand list 'List keys with their status and days left before the freeze'
             cand renew 'Renew keys: each freezes 90 days from now'
@@ -41,6 +42,16 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'intergiro-keys;init'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'intergiro-keys;migrate'= {
+            cand --to 'The PostgreSQL database to move the store into (a postgresql:// URL)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
@@ -248,6 +259,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;help'= {
             cand init 'Create a store, with you as its first administrator'
+            cand migrate 'Move a store from its SQLite file into a new PostgreSQL store'
             cand create 'Create a key and print its secret, once'
             cand list 'List keys with their status and days left before the freeze'
             cand renew 'Renew keys: each freezes 90 days from now'
@@ -261,6 +273,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'intergiro-keys;help;init'= {
+        }
+        &'intergiro-keys;help;migrate'= {
         }
         &'intergiro-keys;help;create'= {
         }

@@ -103,6 +103,7 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Init(InitArgs),
+    Migrate(MigrateArgs),
     Create(CreateArgs),
     List(ListArgs),
     Renew(RenewArgs),
@@ -129,6 +130,24 @@ pub enum Command {
   intergiro-keys init --db 'postgresql://keys_admin@db.example/corp?schema=keys&sslmode=verify-full'
   intergiro-keys init --db ~/keys.db")]
 pub struct InitArgs {}
+
+/// Move a store from its SQLite file into a new PostgreSQL store
+///
+/// Creates the store in the PostgreSQL database given with --to (as `init`
+/// does) and carries into it, in one transaction, every key with its hash
+/// and dates, the operators by name and the whole audit log, whose chain is
+/// checked before and after. The keys keep working unchanged. Needs the
+/// admin permission on the file; the role of --to becomes an administrator.
+/// The file is left as it was.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys migrate --to postgresql://keys_admin@db.example/keys
+  intergiro-keys --db /srv/intergiro-keys/keys.db migrate --to postgresql://keys_admin@db.example/keys")]
+pub struct MigrateArgs {
+    /// The PostgreSQL database to move the store into (a postgresql:// URL)
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+}
 
 /// Create a key and print its secret, once
 ///

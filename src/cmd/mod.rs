@@ -8,6 +8,7 @@ pub mod create;
 pub mod delete;
 pub mod init;
 pub mod list;
+pub mod migrate;
 pub mod renew;
 pub mod scan;
 pub mod users;

@@ -21,6 +21,8 @@ pub enum Action {
     UsersRemove,
     /// `scan --revoke`: deletes the working keys a scan found.
     ScanRevoke,
+    /// `migrate`: moves the whole store elsewhere.
+    Migrate,
 }
 
 impl Action {
@@ -36,6 +38,7 @@ impl Action {
             Action::UsersGrant => "users grant",
             Action::UsersRevoke => "users revoke",
             Action::UsersRemove => "users remove",
+            Action::Migrate => "migrate",
             Action::ScanRevoke => "scan --revoke",
         }
     }
@@ -47,9 +50,11 @@ impl Action {
             Action::Create => Permission::Create,
             Action::Renew => Permission::Renew,
             Action::Delete | Action::ScanRevoke => Permission::Delete,
-            Action::UsersAdd | Action::UsersGrant | Action::UsersRevoke | Action::UsersRemove => {
-                Permission::Admin
-            }
+            Action::UsersAdd
+            | Action::UsersGrant
+            | Action::UsersRevoke
+            | Action::UsersRemove
+            | Action::Migrate => Permission::Admin,
         }
     }
 }

@@ -279,6 +279,28 @@ pub mod pg {
     /// Returns its URL, without a user: the binary logs in as the acting
     /// operator.
     pub fn fresh_store(env: &super::Env) -> String {
+        let store_url = fresh_database();
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin!("intergiro-keys"))
+            .current_dir(env.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", env.dir.path())
+            .env("INTERGIRO_KEYS_DB", &store_url)
+            .env("INTERGIRO_KEYS_NOW", super::t0().to_rfc3339())
+            .arg("init")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "init: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        store_url
+    }
+
+    /// A new, empty database, which the acting account's role may make a
+    /// store in. Returns its URL, without a user.
+    pub fn fresh_database() -> String {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let name = format!(
             "cli_{}_{}",
@@ -299,23 +321,7 @@ pub mod pg {
                 "ALTER ROLE \"{me}\" CREATEROLE; GRANT CREATE ON DATABASE {name} TO \"{me}\""
             ))
             .unwrap();
-        let store_url = format!("postgresql:///{name}?host={socket_dir}");
-        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin!("intergiro-keys"))
-            .current_dir(env.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", env.dir.path())
-            .env("INTERGIRO_KEYS_DB", &store_url)
-            .env("INTERGIRO_KEYS_NOW", super::t0().to_rfc3339())
-            .arg("init")
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "init: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        store_url
+        format!("postgresql:///{name}?host={socket_dir}")
     }
 
     /// The operating-system account running the tests: the role that

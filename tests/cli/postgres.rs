@@ -234,3 +234,103 @@ fn a_database_without_a_store_says_how_to_make_one() {
         .code(2)
         .stderr(predicate::str::contains("already has a key store"));
 }
+
+#[test]
+fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working() {
+    // A SQLite store with keys in every state, operators and refusals.
+    let env = Env::new();
+    if env.sqlite_only("it moves a SQLite file") {
+        return;
+    }
+    if std::env::var_os("INTERGIRO_KEYS_TEST_PG").is_none() {
+        let _ = Env::postgres();
+        return;
+    }
+    let (payments, payments_id) = env.create("payments-bot", &["payments"]);
+    let (reporting, _) = env.create("reporting", &["accounts", "transactions"]);
+    let (frozen, _) = env.days_later(-100).create("old", &["accounts"]);
+    let (deleted, deleted_id) = env.create("leaked", &["accounts"]);
+    env.cmd()
+        .args(["delete", "--yes", &deleted_id])
+        .assert()
+        .success();
+    env.days_later(3)
+        .cmd()
+        .args(["renew", &payments_id])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["users", "add", "bob", "--permission", "view,renew"])
+        .assert()
+        .success();
+    env.cmd()
+        .args([
+            "users",
+            "add",
+            "nobody_has_this_role",
+            "--permission",
+            "view",
+        ])
+        .assert()
+        .success();
+    as_role(&env, "bob")
+        .args(["delete", "--yes", &payments_id])
+        .assert()
+        .code(2);
+    let listed = env.days_later(3).list_json();
+    let history = env.days_later(0).json_array(&["audit"]);
+
+    let url = crate::common::pg::fresh_database();
+    let output = env.cmd().args(["migrate", "--to", &url]).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("Moved 3 keys, 3 operators and"), "{said}");
+    assert!(
+        said.contains("no PostgreSQL role for nobody_has_this_role"),
+        "{said}"
+    );
+
+    // Seen on day 3, after the renewal.
+    let moved = |args: &[&str]| -> assert_cmd::Command {
+        let mut cmd = env.days_later(3).cmd();
+        cmd.env("INTERGIRO_KEYS_DB", &url).args(args);
+        cmd
+    };
+    // The same keys, dates and all; the same verdicts for the same secrets.
+    let output = moved(&["list", "--format", "json"]).output().unwrap();
+    let moved_list: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(moved_list, listed);
+    for (key, code) in [(&payments, 0), (&reporting, 0), (&frozen, 3), (&deleted, 1)] {
+        let output = moved(&["verify"])
+            .write_stdin(key.clone())
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
+    // The history, unchanged, then the move; the chain verifies.
+    let output = moved(&["audit", "--format", "json"]).output().unwrap();
+    let moved_history: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(moved_history[..history.len()], history[..]);
+    assert_eq!(moved_history[history.len()]["action"], "migrate");
+    moved(&["audit", "--verify"]).assert().success();
+    // The operators came by name; bob acts as his role, with his permissions.
+    let mut bob = moved(&["renew", &payments_id]);
+    bob.env("INTERGIRO_KEYS_OPERATOR", "bob").assert().success();
+    let mut bob = moved(&["delete", "--yes", &payments_id]);
+    bob.env("INTERGIRO_KEYS_OPERATOR", "bob").assert().code(2);
+    // A second migrate into the same database changes nothing.
+    env.cmd()
+        .args(["migrate", "--to", &url])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already has a key store"));
+}

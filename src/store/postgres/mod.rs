@@ -22,7 +22,7 @@ use postgres::types::ToSql;
 use postgres::{Client, Row};
 
 pub use connect::{DEFAULT_SCHEMA, Location, is_url};
-pub use schema::SCHEMA_VERSION;
+pub use schema::{Import, SCHEMA_VERSION};
 
 use crate::audit::{Actor, Entry, Record};
 use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, LIFETIME_DAYS, Roles, Status};
@@ -55,14 +55,32 @@ impl PgStore {
 
     /// Creates the store (see `schema::initialize`) and connects to it.
     pub fn initialize(location: &Location) -> Result<PgStore> {
+        PgStore::initialize_with(location, None)
+    }
+
+    /// Creates the store holding what `import` carries, in one transaction.
+    pub fn initialize_with(location: &Location, import: Option<&Import>) -> Result<PgStore> {
         let mut client = location.connect()?;
-        schema::initialize(&mut client, location)?;
+        schema::initialize(&mut client, location, import)?;
         drop(client);
         PgStore::open(location)
     }
 
     pub fn location(&self) -> &Location {
         &self.location
+    }
+
+    /// Whether the server has a role of this name.
+    pub fn role_exists(&self, name: &str) -> Result<bool> {
+        let row = self
+            .client
+            .borrow_mut()
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+                &[&name],
+            )
+            .map_err(|err| self.explain(err))?;
+        Ok(row.get(0))
     }
 
     fn explain(&self, err: postgres::Error) -> Error {

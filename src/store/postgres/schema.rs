@@ -72,7 +72,19 @@ fn role_names(database: &str, schema: &str) -> Result<(String, String)> {
 /// and the calling role as the first administrator. All in one
 /// transaction. Needs a role that may create roles and schemas (a database
 /// administrator); the operators it adds need neither.
-pub fn initialize(client: &mut Client, location: &Location) -> Result<()> {
+/// What `migrate` carries into a new store: keys with their hashes,
+/// operators by name, and the audit log as it is (its hashes unchanged).
+pub struct Import {
+    /// Where it came from, for the audit entry that records the move.
+    pub source: String,
+    pub keys: Vec<(crate::key::ApiKey, String)>,
+    pub operators: Vec<crate::operator::Operator>,
+    pub audit: Vec<crate::audit::Entry>,
+    /// The highest audit sequence number the source ever handed out.
+    pub last_seq: i64,
+}
+
+pub fn initialize(client: &mut Client, location: &Location, import: Option<&Import>) -> Result<()> {
     let schema = &location.schema;
     let quoted_schema = quote_identifier(schema);
     let database: String = client.query_one("SELECT current_database()", &[])?.get(0);
@@ -133,19 +145,45 @@ pub fn initialize(client: &mut Client, location: &Location) -> Result<()> {
          CREATE TABLE schema_version (version integer NOT NULL, operators_role text NOT NULL);
          INSERT INTO schema_version VALUES ({SCHEMA_VERSION}, {operators_literal});
          GRANT SELECT ON schema_version TO PUBLIC;
-         {test_clock}
-         INSERT INTO operator VALUES (session_user, 'admin', NULL, _now(), session_user);
-         SELECT _audit('users add', NULL, 'ok', session_user || ': admin (first administrator: ran init)');
-         RESET ROLE;
-         GRANT {operators} TO SESSION_USER WITH ADMIN OPTION;
-         REVOKE {owner} FROM CURRENT_USER;",
+         {test_clock}",
         test_clock = test_clock(),
         owner = quote_identifier(&owner),
         operators = quote_identifier(&operators),
         owner_literal = super::quote_literal(&owner),
         operators_literal = super::quote_literal(&operators),
     );
-    tx.batch_execute(&steps).map_err(|err| match err.as_db_error() {
+    let how = if import.is_some() { "migrate" } else { "init" };
+    let finish = format!(
+        "DO $$ BEGIN
+             IF NOT EXISTS (SELECT 1 FROM operator WHERE name = session_user
+                            AND 'admin' = ANY (string_to_array(permissions, ','))) THEN
+                 INSERT INTO operator VALUES (session_user, 'admin', NULL, _now(), session_user)
+                 ON CONFLICT (name) DO UPDATE SET permissions = 'admin', key_roles = NULL;
+                 PERFORM _audit('users add', NULL, 'ok', session_user || ': admin (first administrator: ran {how})');
+             END IF;
+         END $$;
+         RESET ROLE;
+         GRANT {operators} TO SESSION_USER WITH ADMIN OPTION;",
+        operators = quote_identifier(&operators),
+    );
+    let result = tx
+        .batch_execute(&steps)
+        .and_then(|()| match import {
+            Some(import) => import_rows(&mut tx, import),
+            None => Ok(()),
+        })
+        .and_then(|()| tx.batch_execute(&finish))
+        .and_then(|()| match import {
+            Some(import) => grant_imported(&mut tx, &operators, import),
+            None => Ok(()),
+        })
+        .and_then(|()| {
+            tx.batch_execute(&format!(
+                "REVOKE {} FROM CURRENT_USER",
+                quote_identifier(&owner)
+            ))
+        });
+    result.map_err(|err| match err.as_db_error() {
         Some(db) if db.code().code() == "42501" => anyhow::anyhow!(
             "role {} may not create the store ({}); run init as a role with CREATEROLE and CREATE on database {database}",
             location.user(),
@@ -154,6 +192,108 @@ pub fn initialize(client: &mut Client, location: &Location) -> Result<()> {
         _ => anyhow::Error::from(super::explain(err, location)),
     })?;
     tx.commit().context("cannot commit the new store")?;
+    Ok(())
+}
+
+/// Writes the imported rows as the owner, inside the new store's
+/// transaction, then records the move in the audit log.
+fn import_rows(tx: &mut postgres::Transaction, import: &Import) -> Result<(), postgres::Error> {
+    let insert_key = tx.prepare(
+        "INSERT INTO api_key (id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )?;
+    for (key, hash) in &import.keys {
+        tx.execute(
+            &insert_key,
+            &[
+                &key.id,
+                &key.name,
+                &key.roles.to_string(),
+                hash,
+                &key.created_at.timestamp(),
+                &key.renewed_at.timestamp(),
+                &key.freezes_at.timestamp(),
+                &key.issued,
+            ],
+        )?;
+    }
+    for operator in &import.operators {
+        tx.execute(
+            "INSERT INTO operator VALUES ($1, $2, $3, _now(), session_user)",
+            &[
+                &operator.name,
+                &operator.permissions.to_string(),
+                &operator.key_roles.as_ref().map(|roles| roles.to_string()),
+            ],
+        )?;
+    }
+    let insert_entry =
+        tx.prepare("INSERT INTO audit VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")?;
+    for entry in &import.audit {
+        let record = &entry.record;
+        tx.execute(
+            &insert_entry,
+            &[
+                &entry.seq,
+                &record.at.timestamp(),
+                &record.operator,
+                &record.action,
+                &record.key_id,
+                &record.outcome,
+                &record.detail,
+                &entry.prev_hash,
+                &entry.hash,
+            ],
+        )?;
+    }
+    let head = import
+        .audit
+        .last()
+        .map_or(crate::audit::GENESIS.to_string(), |entry| {
+            entry.hash.clone()
+        });
+    tx.execute(
+        "UPDATE audit_head SET last_seq = $1, last_hash = $2",
+        &[&import.last_seq, &head],
+    )?;
+    let detail = format!(
+        "moved {} keys, {} operators and {} audit entries from {}",
+        import.keys.len(),
+        import.operators.len(),
+        import.audit.len(),
+        import.source
+    );
+    tx.execute("SELECT _audit('migrate', NULL, 'ok', $1)", &[&detail])?;
+    Ok(())
+}
+
+/// Grants the operators' group role to each imported operator whose login
+/// role exists (an administrator's WITH ADMIN OPTION).
+fn grant_imported(
+    tx: &mut postgres::Transaction,
+    group: &str,
+    import: &Import,
+) -> Result<(), postgres::Error> {
+    for operator in &import.operators {
+        let exists: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+                &[&operator.name],
+            )?
+            .get(0);
+        if exists {
+            let admin = if operator.permissions.is_admin() {
+                " WITH ADMIN OPTION"
+            } else {
+                ""
+            };
+            tx.batch_execute(&format!(
+                "GRANT {} TO {}{admin}",
+                quote_identifier(group),
+                quote_identifier(&operator.name)
+            ))?;
+        }
+    }
     Ok(())
 }
 

@@ -1,0 +1,98 @@
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+use crate::App;
+use crate::cli::MigrateArgs;
+use crate::operator::Action;
+use crate::output;
+use crate::store::postgres::{Import, Location, PgStore, is_url};
+use crate::store::{self, AuditFilter, KeyFilter};
+
+pub fn run(app: &App, args: MigrateArgs) -> Result<ExitCode> {
+    if !is_url(&args.to) {
+        bail!(
+            "--to takes a PostgreSQL URL (postgresql://user@host/database), not {:?}",
+            output::sanitize(&args.to)
+        );
+    }
+    let target = Location::parse(&args.to)?;
+    let source = super::open_authorized(app, Action::Migrate)?;
+    if source.session_operator().is_some() {
+        bail!("--db is already a PostgreSQL store; migrate moves a SQLite file into one");
+    }
+
+    let before = store::verify_audit(source.as_ref())?;
+    if let Err(broken) = &before.intact {
+        bail!(
+            "the audit log of {} is broken at entry {} ({}); nothing was moved — see `intergiro-keys audit --verify`",
+            app.db.display(),
+            broken.seq,
+            broken.problem
+        );
+    }
+    let mut keys = Vec::new();
+    let mut missing = Vec::new();
+    source.each_key(&KeyFilter::default(), &mut |key| {
+        missing.push(key.id);
+        Ok(())
+    })?;
+    for id in missing {
+        let stored = source
+            .find_key(&id)?
+            .with_context(|| format!("key {id} vanished while it was being moved; try again"))?;
+        keys.push((stored.key, stored.secret_hash));
+    }
+    let operators = store::operators(source.as_ref())?;
+    let mut audit = Vec::new();
+    source.each_audit_entry(&AuditFilter::default(), &mut |entry| {
+        audit.push(entry);
+        Ok(())
+    })?;
+    let import = Import {
+        source: app.db.display().to_string(),
+        last_seq: source.last_audit_seq()?,
+        keys,
+        operators,
+        audit,
+    };
+
+    let moved = PgStore::initialize_with(&target, Some(&import))?;
+    let after = store::verify_audit(&moved)?;
+    if let Err(broken) = &after.intact {
+        bail!(
+            "the moved audit log does not verify at entry {} ({}); drop the schema {} and report this",
+            broken.seq,
+            broken.problem,
+            target.schema
+        );
+    }
+    let without_role: Vec<&str> = import
+        .operators
+        .iter()
+        .map(|operator| operator.name.as_str())
+        .filter(|name| !role_exists(&moved, name))
+        .collect();
+    output::note(format!(
+        "Moved {} keys, {} operators and {} audit entries (chain verified before and after) into schema {} of database {}. {} is left as it was.",
+        import.keys.len(),
+        import.operators.len(),
+        import.audit.len(),
+        target.schema,
+        target.database(),
+        app.db.display()
+    ));
+    if !without_role.is_empty() {
+        output::note(format!(
+            "Note: no PostgreSQL role for {}; create each (CREATE ROLE name LOGIN PASSWORD ...), then connect it with `intergiro-keys users grant NAME PERMISSION`.",
+            without_role.join(", ")
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the moved operator `name` can log in: a member of the store's
+/// group role has a role.
+fn role_exists(store: &PgStore, name: &str) -> bool {
+    store.role_exists(name).unwrap_or(false)
+}
