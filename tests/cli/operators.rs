@@ -455,9 +455,18 @@ fn a_second_operating_system_account_is_checked_by_its_real_user_id() {
         cmd.env_clear()
             .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
             .env("INTERGIRO_KEYS_DB", &db)
-            .args(args)
-            .output()
-            .unwrap()
+            .args(args);
+        // A child forked by another test thread while the copy was open for
+        // writing keeps it "busy" until that child execs: wait it out.
+        for _ in 0..100 {
+            match cmd.output() {
+                Err(err) if err.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                result => return result.unwrap(),
+            }
+        }
+        panic!("{} stayed busy", bin.display());
     };
     assert!(
         run_as(None, &["create", "--name", "k", "--role", "accounts"])
