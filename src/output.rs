@@ -163,15 +163,6 @@ pub fn table(style: Style, header: &[&str]) -> Table {
     table
 }
 
-/// The terminal's width in columns: `COLUMNS` when set (as shells and clap
-/// honour it), else what the terminal says; none when unknown.
-pub fn terminal_columns() -> Option<u16> {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|columns| columns.trim().parse::<u16>().ok())
-        .or_else(|| Table::new().width())
-}
-
 /// The width to fit: `COLUMNS` when set (as shells and clap honour it),
 /// else the terminal's; none when unknown or too narrow to wrap sensibly.
 fn terminal_width(table: &Table) -> Option<u16> {
@@ -260,6 +251,58 @@ pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> Table {
         }
     }
     table
+}
+
+/// Whether `keys` are better shown as records (`key_records`) than as a
+/// table on a screen `width` columns wide: when the table's columns, IDs and
+/// dates kept whole, would leave names and roles too little room.
+pub fn records_fit_better(keys: &[ApiKey], now: DateTime<Utc>, width: usize) -> bool {
+    let mut widths = KEY_HEADER.map(|title| title.chars().count());
+    for key in keys {
+        for (widest, cell) in widths.iter_mut().zip(key_cells(key, now)) {
+            *widest = (*widest).max(cell.chars().count());
+        }
+    }
+    let table_width: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
+    // Names and roles wrapped into fewer than 12 columns each read badly.
+    let fixed = table_width - widths[1] - widths[2];
+    table_width > width && fixed + 2 * 12 > width
+}
+
+/// Keys as records, one field a line, for a terminal too narrow for the
+/// table (a 60-column split pane, a phone's SSH client):
+///
+/// ```text
+/// 8qX0VXifydhy  ci-deploy
+///   roles       payments
+///   created     2026-11-26 09:00 UTC
+///   freezes at  2027-02-24 09:00 UTC (90 days)
+///   status      active
+/// ```
+pub fn key_records(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> String {
+    let mut text = String::new();
+    for (index, key) in keys.iter().enumerate() {
+        if index > 0 {
+            text.push('\n');
+        }
+        let status = key.status(now);
+        let label = status_label(status);
+        let status_text = match status_color(status).filter(|_| style.color) {
+            Some(Color::Yellow) => format!("\x1b[33m{label}\x1b[0m"),
+            Some(_) => format!("\x1b[31m{label}\x1b[0m"),
+            None => label.to_string(),
+        };
+        text.push_str(&format!(
+            "{}  {}\n  roles       {}\n  created     {}\n  freezes at  {} ({})\n  status      {status_text}\n",
+            sanitize(&key.id),
+            sanitize(&key.name),
+            key.roles,
+            human_time(key.created_at),
+            human_time(key.freezes_at),
+            human_days_left(key.days_left(now), status == Status::Frozen),
+        ));
+    }
+    text.trim_end().to_string()
 }
 
 /// The terminal's width: `COLUMNS` when set, else the terminal's size.

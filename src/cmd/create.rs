@@ -145,9 +145,7 @@ fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
             // narrow for it the frame would break and the key wrap, so the
             // key stands alone on its line, ready to copy.
             let framed_width = text.len() + 4;
-            if output::terminal_columns()
-                .is_none_or(|columns| usize::from(columns) >= framed_width + 2)
-            {
+            if output::screen_width().is_none_or(|columns| columns >= framed_width + 2) {
                 let rule = "─".repeat(text.len() + 2);
                 write!(out, "\n┌{rule}┐\n│ {} │\n└{rule}┘\n", text.as_str())?;
             } else {
@@ -155,14 +153,15 @@ fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
             }
             writeln!(
                 out,
-                "WARNING: this key is shown only once and cannot be recovered.\nCopy it into your secret store now.\n"
+                // Lines under 60 columns: none breaks on a narrow terminal.
+                "WARNING: this key is shown only once.\nIt cannot be recovered: store it in your secrets now.\n"
             )?;
             writeln!(out, "  ID          {}", key.id)?;
             writeln!(out, "  Name        {}", sanitize(&key.name))?;
             writeln!(out, "  Roles       {}", key.roles)?;
             writeln!(
                 out,
-                "  Freezes at  {} (in {} days; renew before then)",
+                "  Freezes at  {} (in {} days)",
                 human_time(key.freezes_at),
                 key.days_left(app.now)
             )?;

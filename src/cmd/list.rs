@@ -89,11 +89,17 @@ fn table(app: &App, store: &dyn Store, filter: &KeyFilter) -> Result<u64> {
             ..filter.clone()
         };
         let keys = store::keys(store, &screenful)?;
-        output::print_line(output::render(output::keys_table(
-            &keys,
-            app.now,
-            app.table_style(),
-        )))?;
+        let narrow = output::screen_width()
+            .is_some_and(|width| output::records_fit_better(&keys, app.now, width));
+        if narrow {
+            output::print_line(output::key_records(&keys, app.now, app.table_style()))?;
+        } else {
+            output::print_line(output::render(output::keys_table(
+                &keys,
+                app.now,
+                app.table_style(),
+            )))?;
+        }
         return Ok(rows);
     }
     let mut out = match app.pager {

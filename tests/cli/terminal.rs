@@ -409,6 +409,9 @@ fn at_60_columns_ids_and_dates_never_wrap() {
     let (output, code) = finish(spawn_wide(&env, 0, 60, &["list"]));
     assert_eq!(code, 0);
     let output = strip_ansi(&output);
+    for line in output.lines() {
+        assert!(line.trim_end().chars().count() <= 60, "{line:?}");
+    }
     for id in &ids {
         assert!(output.contains(id.as_str()), "{id} broken: {output}");
     }
@@ -421,6 +424,15 @@ fn at_60_columns_ids_and_dates_never_wrap() {
         output.matches("2026-04-01 12:00").count(),
         2,
         "freeze dates broken: {output}"
+    );
+    // Too narrow for the table: one record per key, names and roles whole.
+    assert!(
+        output.contains("nightly-export-of-all-accounts"),
+        "{output}"
+    );
+    assert!(
+        output.contains("roles       transactions,accounts,payments"),
+        "{output}"
     );
 }
 
@@ -461,7 +473,7 @@ fn create_list_and_check_agree_on_days_and_say_today() {
         0,
         &["create", "--name", "k", "--role", "accounts"],
     ));
-    assert!(output.contains("(in 90 days;"), "{output}");
+    assert!(output.contains("(in 90 days)"), "{output}");
     // A second later, on the same day: still 90 everywhere.
     let later = crate::common::t0() + chrono::Duration::seconds(1);
     let list = env.at(later).list_json();
