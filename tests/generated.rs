@@ -84,6 +84,17 @@ fn man_pages_are_current() {
 }
 
 #[test]
+fn debian_files_are_current() {
+    let dir = root().join("debian");
+    let files = generate::debian_files();
+    let mut problems = Vec::new();
+    for (name, text) in &files {
+        problems.extend(compare(&dir.join(name), text.as_bytes()));
+    }
+    report(problems);
+}
+
+#[test]
 fn man_pages_have_the_sections_users_look_for() {
     for (name, text) in generate::man_pages() {
         for section in [

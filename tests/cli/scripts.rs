@@ -311,8 +311,7 @@ fn fields(value: &Value) -> BTreeSet<String> {
 
 /// The JSON example the README gives for `command`.
 fn readme_json_example(command: &str) -> Value {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme = documentation();
     let marker = format!("<!-- README json: {command} -->\n```json\n");
     let start = readme
         .find(&marker)
@@ -442,10 +441,30 @@ fn every_help_ends_with_examples() {
     }
 }
 
-/// A README code block marked `<!-- README test: NAME -->`.
+/// The README and every page under docs/, one after the other: examples may
+/// live in any of them.
+fn documentation() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut pages: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("docs"))
+        .map(|entries| {
+            entries
+                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    pages.sort();
+    for page in pages {
+        text.push('\n');
+        text.push_str(&std::fs::read_to_string(page).unwrap());
+    }
+    text
+}
+
+/// A code block of the README or docs/ marked `<!-- README test: NAME -->`.
 pub fn readme_snippet(name: &str) -> String {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme = documentation();
     let marker = format!("<!-- README test: {name} -->\n```");
     let start = readme
         .find(&marker)
@@ -552,4 +571,43 @@ fn the_readme_ci_snippet_passes_a_valid_key_and_fails_a_frozen_one() {
     let rejected = run_shell(&env, 10, &snippet, &[("PAYMENTS_API_KEY", "igk_not-a-key")]);
     assert_eq!(rejected.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&rejected.stderr).contains("rejected (exit 1)"));
+}
+
+/// The README's first section is the set-up, and its first code block the two
+/// commands a newcomer runs: the tool on a scratch database, then the tests.
+/// The first is run here as written (on the binary `cargo run` builds).
+#[test]
+fn the_readme_starts_with_two_set_up_commands_that_work() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let first_section = readme.lines().find(|line| line.starts_with("## "));
+    assert_eq!(first_section, Some("## Set-up"));
+    let start = readme.find("```sh\n").unwrap() + "```sh\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let commands: Vec<&str> = readme[start..end]
+        .lines()
+        .map(|line| line.split(" #").next().unwrap_or_default().trim())
+        .filter(|line| !line.is_empty())
+        .collect();
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    assert_eq!(commands[1], "cargo test");
+    let args: Vec<&str> = commands[0]
+        .strip_prefix("cargo run --release -- ")
+        .unwrap_or_else(|| panic!("{:?} is not a cargo run", commands[0]))
+        .split_whitespace()
+        .collect();
+
+    let env = Env::new();
+    let output = env
+        .cmd()
+        .env_remove("INTERGIRO_KEYS_DB")
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let key = String::from_utf8(output.stdout).unwrap();
+    assert!(key.starts_with("igk_") && key.trim().len() == 66, "{key}");
+    // The scratch database, not the per-user one.
+    assert!(env.path("try-keys.db").exists());
+    assert!(!env.path(".local").exists());
 }
