@@ -234,6 +234,7 @@ fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
         } else {
             err.render().to_string()
         };
+        let rendered = without_implicit_db(&rendered, args);
         // One style for every error: clap's start with the program name too.
         eprint!("intergiro-keys: {}", token::redact(&rendered));
     }
@@ -245,6 +246,29 @@ fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
         return cmd::check::unknown(requested_format(args), problem, None);
     }
     ExitCode::from(2)
+}
+
+/// clap's usage line names the arguments in use, and a `--db` taken from
+/// `INTERGIRO_KEYS_DB` counts: `Usage: intergiro-keys renew --db <PATH> <ID>...`
+/// reads as if `--db` were required. It is dropped unless typed.
+fn without_implicit_db(rendered: &str, args: &[std::ffi::OsString]) -> String {
+    let typed = args.iter().skip(1).any(|arg| {
+        let arg = arg.to_string_lossy();
+        arg == "--db" || arg.starts_with("--db=")
+    });
+    if typed {
+        return rendered.to_string();
+    }
+    rendered
+        .split_inclusive('\n')
+        .map(|line| {
+            if line.contains("Usage:") {
+                line.replace(" --db <PATH>", "")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The `--format` of a command line that did not parse, if it says JSON.

@@ -611,3 +611,30 @@ fn the_readme_starts_with_two_set_up_commands_that_work() {
     assert!(env.path("try-keys.db").exists());
     assert!(!env.path(".local").exists());
 }
+
+/// A database named by INTERGIRO_KEYS_DB is not shown in usage lines as if
+/// `--db` were required; one typed on the command line still is.
+#[test]
+fn usage_lines_do_not_show_a_db_from_the_environment() {
+    let env = Env::new();
+    for args in [
+        &["renew"][..],
+        &["users", "add", "bob"],
+        &["audit", "--verify", "--key", "x"],
+    ] {
+        let output = env.cmd().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let usage = stderr
+            .lines()
+            .find(|line| line.starts_with("Usage:"))
+            .unwrap_or_else(|| panic!("{args:?}: no usage line in {stderr}"));
+        assert!(!usage.contains("--db"), "{args:?}: {usage}");
+    }
+    let output = env
+        .cmd()
+        .args(["--db", "other.db", "renew"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--db <PATH>"));
+}
