@@ -62,83 +62,112 @@ pub enum Event<'a> {
         action: Action,
         detail: &'a str,
     },
+    /// A row written before tamper evidence existed, sealed as found when
+    /// the schema was upgraded.
+    Sealed {
+        key_id: Option<&'a str>,
+        what: &'a str,
+    },
+    /// The database's protections of the log (its triggers) were missing or
+    /// altered, and were put back.
+    Repaired {
+        what: &'a str,
+    },
 }
 
 impl Event<'_> {
     /// The entry this event makes when `actor` causes it.
     pub fn record(&self, actor: Actor) -> Record {
         let (operator, action, key_id, outcome, detail) = match *self {
+            Event::Sealed { key_id, what } => (
+                actor.operator,
+                "seal",
+                key_id,
+                "ok",
+                format!("{what}: sealed as found on upgrade to tamper evidence"),
+            ),
+            Event::Repaired { what } => (
+                actor.operator,
+                "repair",
+                None,
+                "ok",
+                format!("restored {what}, found missing or altered"),
+            ),
             Event::Created { key } => (
                 actor.operator,
-                Action::Create,
+                Action::Create.as_str(),
                 Some(key.id.as_str()),
                 "ok",
                 format!("roles {}", key.roles),
             ),
             Event::Discarded { key_id } => (
                 actor.operator,
-                Action::Create,
+                Action::Create.as_str(),
                 Some(key_id),
                 "failed",
                 "secret not written out; key discarded".to_string(),
             ),
             Event::Renewed { key_id, freezes_at } => (
                 actor.operator,
-                Action::Renew,
+                Action::Renew.as_str(),
                 Some(key_id),
                 "ok",
                 format!("freezes at {}", crate::output::rfc3339(freezes_at)),
             ),
             Event::Deleted { key } => (
                 actor.operator,
-                Action::Delete,
+                Action::Delete.as_str(),
                 Some(key.id.as_str()),
                 "ok",
                 format!("roles {}", key.roles),
             ),
             Event::RevokedByScan { key, found_at } => (
                 actor.operator,
-                Action::Delete,
+                Action::Delete.as_str(),
                 Some(key.id.as_str()),
                 "ok",
                 format!("revoked by scan: found at {found_at}; roles {}", key.roles),
             ),
             Event::FirstAdministrator { name } => (
                 name,
-                Action::UsersAdd,
+                Action::UsersAdd.as_str(),
                 None,
                 "ok",
                 format!("{name}: admin (first administrator: owner of the database)"),
             ),
             Event::OperatorAdded { operator } => (
                 actor.operator,
-                Action::UsersAdd,
+                Action::UsersAdd.as_str(),
                 None,
                 "ok",
                 describe_operator(operator),
             ),
             Event::OperatorChanged { action, operator } => (
                 actor.operator,
-                action,
+                action.as_str(),
                 None,
                 "ok",
                 describe_operator(operator),
             ),
             Event::OperatorRemoved { name } => (
                 actor.operator,
-                Action::UsersRemove,
+                Action::UsersRemove.as_str(),
                 None,
                 "ok",
                 name.to_string(),
             ),
-            Event::Refused { action, detail } => {
-                (actor.operator, action, None, "refused", detail.to_string())
-            }
+            Event::Refused { action, detail } => (
+                actor.operator,
+                action.as_str(),
+                None,
+                "refused",
+                detail.to_string(),
+            ),
         };
         Record {
             at: actor.now,
             operator: operator.to_string(),
-            action: action.as_str().to_string(),
+            action: action.to_string(),
             key_id: key_id.map(str::to_string),
             outcome: outcome.to_string(),
             detail,
@@ -177,28 +206,106 @@ pub struct Record {
 pub struct Entry {
     pub seq: i64,
     pub record: Record,
+    /// For an entry that wrote or removed a key or operator row: that row's
+    /// security-relevant fields as written.
+    pub seal: Option<Seal>,
     pub prev_hash: String,
     pub hash: String,
 }
 
-/// The hash of an entry: SHA-256 over the previous hash and the entry's
-/// fields, serialized as a JSON array so that no two field lists collide.
-pub fn entry_hash(prev_hash: &str, seq: i64, record: &Record) -> String {
-    let canonical = serde_json::json!([
-        prev_hash,
-        seq,
-        record.at.timestamp(),
-        record.operator,
-        record.action,
-        record.key_id,
-        record.outcome,
-        record.detail,
-    ])
-    .to_string();
-    Sha256::digest(canonical.as_bytes())
+/// What a row's security-relevant fields were when an audit entry wrote
+/// them (their digest), or that it removed the row. A row that no longer
+/// matches the last entry about it was changed by other means: a store that
+/// anyone with the file can write makes tampering visible this way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seal {
+    /// `key ID` or `operator NAME`.
+    pub subject: String,
+    /// SHA-256 of the fields, or `REMOVED`.
+    pub digest: String,
+}
+
+/// The digest of a row that an entry removed.
+pub const REMOVED: &str = "removed";
+
+impl Seal {
+    /// A key's roles, secret hash and freeze date, as stored.
+    pub fn key(id: &str, roles: &str, secret_hash: &str, freezes_at: i64) -> Seal {
+        Seal {
+            subject: key_subject(id),
+            digest: digest(&serde_json::json!([
+                "key",
+                id,
+                roles,
+                secret_hash,
+                freezes_at
+            ])),
+        }
+    }
+
+    /// An operator's permissions and key-role limit, as stored.
+    pub fn operator(name: &str, permissions: &str, key_roles: Option<&str>) -> Seal {
+        Seal {
+            subject: operator_subject(name),
+            digest: digest(&serde_json::json!([
+                "operator",
+                name,
+                permissions,
+                key_roles
+            ])),
+        }
+    }
+
+    pub fn removed(subject: String) -> Seal {
+        Seal {
+            subject,
+            digest: REMOVED.to_string(),
+        }
+    }
+}
+
+pub fn key_subject(id: &str) -> String {
+    format!("key {id}")
+}
+
+pub fn operator_subject(name: &str) -> String {
+    format!("operator {name}")
+}
+
+fn digest(value: &serde_json::Value) -> String {
+    Sha256::digest(value.to_string().as_bytes())
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
+}
+
+/// A row that disagrees with the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tampered {
+    /// `key ID` or `operator NAME`.
+    pub subject: String,
+    pub problem: String,
+}
+
+/// The hash of an entry: SHA-256 over the previous hash and the entry's
+/// fields, serialized as a JSON array so that no two field lists collide. A
+/// seal adds two fields; entries without one hash as they always did.
+pub fn entry_hash(prev_hash: &str, seq: i64, record: &Record, seal: Option<&Seal>) -> String {
+    let mut fields = vec![
+        serde_json::json!(prev_hash),
+        serde_json::json!(seq),
+        serde_json::json!(record.at.timestamp()),
+        serde_json::json!(record.operator),
+        serde_json::json!(record.action),
+        serde_json::json!(record.key_id),
+        serde_json::json!(record.outcome),
+        serde_json::json!(record.detail),
+    ];
+    if let Some(seal) = seal {
+        fields.push(serde_json::json!(seal.subject));
+        fields.push(serde_json::json!(seal.digest));
+    }
+    digest(&serde_json::Value::Array(fields))
 }
 
 /// Where and how the chain is broken.
@@ -208,6 +315,11 @@ pub struct Break {
     pub problem: String,
 }
 
+/// How far an entry may be dated before the one it follows. A command's time
+/// is taken when it starts, so one that waited for another's lock (up to the
+/// busy timeout) or ran long may be appended after entries dated later.
+pub const CLOCK_SLACK: i64 = 15 * 60;
+
 /// Checks a log entry by entry, in order of `seq`, without holding it: the
 /// log of a large estate is streamed through it.
 #[derive(Debug)]
@@ -215,6 +327,7 @@ pub struct ChainCheck {
     head: String,
     expected_seq: i64,
     count: usize,
+    last_at: Option<DateTime<Utc>>,
     broken: Option<Break>,
 }
 
@@ -224,6 +337,7 @@ impl Default for ChainCheck {
             head: GENESIS.to_string(),
             expected_seq: 1,
             count: 0,
+            last_at: None,
             broken: None,
         }
     }
@@ -236,6 +350,11 @@ impl ChainCheck {
             return;
         }
         let expected_seq = self.expected_seq;
+        // Appended later but dated earlier than an entry before it by more
+        // than the slack: back-dated by hand, or a clock set back.
+        let backwards = self
+            .last_at
+            .filter(|latest| entry.record.at < *latest - chrono::Duration::seconds(CLOCK_SLACK));
         let problem = if entry.seq != expected_seq {
             Some((
                 expected_seq,
@@ -253,17 +372,34 @@ impl ChainCheck {
                     entry.seq - 1
                 ),
             ))
-        } else if entry_hash(&entry.prev_hash, entry.seq, &entry.record) != entry.hash {
+        } else if entry_hash(
+            &entry.prev_hash,
+            entry.seq,
+            &entry.record,
+            entry.seal.as_ref(),
+        ) != entry.hash
+        {
             Some((
                 entry.seq,
                 format!("entry {} was changed after it was written", entry.seq),
             ))
         } else {
-            None
+            backwards.map(|latest| {
+                (
+                    entry.seq,
+                    format!(
+                        "entry {} is dated {}, earlier than an entry before it ({}): times go backwards",
+                        entry.seq,
+                        crate::output::rfc3339(entry.record.at),
+                        crate::output::rfc3339(latest)
+                    ),
+                )
+            })
         };
         if let Some((seq, problem)) = problem {
             self.broken = Some(Break { seq, problem });
         }
+        self.last_at = self.last_at.max(Some(entry.record.at));
         self.head.clone_from(&entry.hash);
         self.expected_seq += 1;
     }
@@ -272,8 +408,20 @@ impl ChainCheck {
     /// sequence number ever handed out, which reveals entries removed from
     /// the end.
     pub fn finish(self, last_issued: i64) -> Verdict {
+        let last_seq = self.expected_seq - 1;
         let intact = match self.broken {
             Some(broken) => Err(broken),
+            // Every store records at least the change that made it.
+            None if self.count == 0 => Err(Break {
+                seq: 0,
+                problem: "the log is empty, yet every database records at least its first change: it was emptied".to_string(),
+            }),
+            None if last_issued < last_seq => Err(Break {
+                seq: last_seq,
+                problem: format!(
+                    "the sequence counter says {last_issued}, but entries go up to {last_seq}"
+                ),
+            }),
             None if last_issued >= self.expected_seq => Err(Break {
                 seq: self.expected_seq,
                 problem: format!(
@@ -287,6 +435,7 @@ impl ChainCheck {
             entries: self.count,
             head: (self.count > 0).then_some(self.head),
             intact,
+            tampered: Vec::new(),
         }
     }
 }
@@ -298,6 +447,8 @@ pub struct Verdict {
     /// The hash of the last entry, when there is one.
     pub head: Option<String>,
     pub intact: Result<(), Break>,
+    /// Rows (and protections of the log) that disagree with it.
+    pub tampered: Vec<Tampered>,
 }
 
 /// Checks a whole log held in memory, in order of `seq`.
@@ -328,10 +479,11 @@ mod tests {
             let prev_hash = entries
                 .last()
                 .map_or(GENESIS.to_string(), |e| e.hash.clone());
-            let hash = entry_hash(&prev_hash, seq, &record);
+            let hash = entry_hash(&prev_hash, seq, &record, None);
             entries.push(Entry {
                 seq,
                 record,
+                seal: None,
                 prev_hash,
                 hash,
             });
@@ -342,7 +494,8 @@ mod tests {
     #[test]
     fn an_intact_chain_verifies() {
         assert_eq!(verify_chain(&chain(5), 5), Ok(()));
-        assert_eq!(verify_chain(&[], 0), Ok(()));
+        let empty = verify_chain(&[], 0).unwrap_err();
+        assert!(empty.problem.contains("empty"), "{empty:?}");
     }
 
     #[test]
@@ -356,7 +509,7 @@ mod tests {
     fn an_edit_with_a_recomputed_hash_breaks_the_next_link() {
         let mut entries = chain(5);
         entries[2].record.operator = "mallory".into();
-        entries[2].hash = entry_hash(&entries[2].prev_hash, 3, &entries[2].record);
+        entries[2].hash = entry_hash(&entries[2].prev_hash, 3, &entries[2].record, None);
         assert_eq!(verify_chain(&entries, 5).unwrap_err().seq, 4);
     }
 
@@ -368,5 +521,31 @@ mod tests {
         let entries = chain(5);
         let err = verify_chain(&entries[..4], 5).unwrap_err();
         assert!(err.problem.contains("removed from the end"), "{err:?}");
+    }
+
+    #[test]
+    fn times_going_backwards_and_a_wound_back_counter_are_found() {
+        let mut entries = chain(3);
+        entries[2].record.at -= chrono::Duration::seconds(CLOCK_SLACK);
+        entries[2].hash = entry_hash(&entries[2].prev_hash, 3, &entries[2].record, None);
+        assert_eq!(verify_chain(&entries, 3), Ok(()), "within the slack");
+        entries[2].record.at -= chrono::Duration::seconds(1);
+        entries[2].hash = entry_hash(&entries[2].prev_hash, 3, &entries[2].record, None);
+        let err = verify_chain(&entries, 3).unwrap_err();
+        assert!(err.problem.contains("times go backwards"), "{err:?}");
+        let err = verify_chain(&chain(3), 2).unwrap_err();
+        assert!(err.problem.contains("sequence counter says 2"), "{err:?}");
+    }
+
+    #[test]
+    fn a_seal_is_part_of_the_entry_hash() {
+        let record = chain(1).remove(0).record;
+        let seal = Seal::key("AbCdEfGhIjKl", "accounts", "$argon2id$…", 1_700_000_000);
+        let sealed = entry_hash(GENESIS, 1, &record, Some(&seal));
+        assert_ne!(sealed, entry_hash(GENESIS, 1, &record, None));
+        let other = Seal::key("AbCdEfGhIjKl", "payments", "$argon2id$…", 1_700_000_000);
+        assert_ne!(sealed, entry_hash(GENESIS, 1, &record, Some(&other)));
+        assert_ne!(seal.digest, other.digest);
+        assert_eq!(seal.subject, "key AbCdEfGhIjKl");
     }
 }

@@ -131,6 +131,9 @@ pub fn sentence(error: &Error) -> String {
         Error::OperatorExists(name) => format!(
             "{name} is already an operator; change their permissions with `intergiro-keys users grant` or `users revoke`"
         ),
+        Error::Tampered { subject, problem } => format!(
+            "{subject} was changed outside intergiro-keys (tampered): {problem}; it is not trusted — `intergiro-keys audit --verify` lists every such row"
+        ),
         Error::LastAdministrator => "that would leave no administrator; make another operator an administrator first (`intergiro-keys users grant NAME admin`); nothing was changed".to_string(),
         Error::Other(err) => format!("{err:#}"),
     }

@@ -31,34 +31,43 @@ pub fn run(app: &App, args: AuditArgs) -> Result<ExitCode> {
             entries: count,
             head,
             intact: verdict,
+            tampered,
         } = store::verify_audit(store.as_ref())?;
-        return match app.format {
+        let sound = verdict.is_ok() && tampered.is_empty();
+        match app.format {
             Format::Json => {
                 output::print_json(&serde_json::json!({
-                    "intact": verdict.is_ok(),
+                    "intact": sound,
                     "entries": count,
                     "head": head,
                     "break": verdict.as_ref().err(),
+                    "tampered": tampered,
                 }))?;
-                Ok(ExitCode::from(u8::from(verdict.is_err())))
             }
-            Format::Table => match verdict {
-                Ok(()) => {
-                    output::print_line(format!(
-                        "ok: the audit log's {count} entries form an intact chain (head {})",
+            Format::Table => {
+                let mut lines = Vec::new();
+                match &verdict {
+                    Ok(()) if tampered.is_empty() => lines.push(format!(
+                        "ok: the audit log's {count} entries form an intact chain (head {}), and every key and operator agrees with it",
                         head.as_deref().map_or("none".into(), sanitize)
-                    ))?;
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(broken) => {
-                    output::print_line(format!(
+                    )),
+                    Ok(()) => {}
+                    Err(broken) => lines.push(format!(
                         "broken: {}; the log was changed outside intergiro-keys",
                         broken.problem
-                    ))?;
-                    Ok(ExitCode::from(1))
+                    )),
                 }
-            },
-        };
+                for row in &tampered {
+                    lines.push(format!(
+                        "tampered: {}: {}",
+                        sanitize(&row.subject),
+                        row.problem
+                    ));
+                }
+                output::print_line(lines.join("\n"))?;
+            }
+        }
+        return Ok(ExitCode::from(u8::from(!sound)));
     }
     let filter = AuditFilter {
         key_id: args.key,

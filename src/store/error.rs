@@ -85,6 +85,12 @@ pub enum Error {
     UnknownKeys(Vec<String>),
     UnknownOperator(String),
     OperatorExists(String),
+    /// A key or operator row disagrees with the audit entry that last wrote
+    /// it: it was changed by other means.
+    Tampered {
+        subject: String,
+        problem: String,
+    },
     /// The change would leave no administrator; nothing was changed.
     LastAdministrator,
     /// Anything else, with its context; also what a visitor returned.

@@ -152,7 +152,8 @@ pub trait Store {
     /// left alone.
     fn discard_unissued(&mut self, id: &str, actor: Actor) -> Result<()>;
 
-    /// One key by its ID.
+    /// One key by its ID; `Error::Tampered` when its row disagrees with
+    /// the audit entry that last wrote it.
     fn find_key(&self, id: &str) -> Result<Option<StoredKey>>;
 
     /// Every key matching `filter`, in order, one at a time.
@@ -192,6 +193,8 @@ pub trait Store {
     /// all (checked in the same transaction); false when it had one.
     fn add_first_administrator(&mut self, name: &str, actor: Actor) -> Result<bool>;
 
+    /// One operator; `Error::Tampered` when its row disagrees with the
+    /// audit entry that last wrote it.
     fn operator(&self, name: &str) -> Result<Option<Operator>>;
 
     /// Every operator, by name.
@@ -220,6 +223,11 @@ pub trait Store {
     /// The highest sequence number ever handed out, entries removed since
     /// included.
     fn last_audit_seq(&self) -> Result<i64>;
+
+    /// Every key and operator row that disagrees with the audit entry that
+    /// last wrote it, and every protection of the log found missing. A
+    /// backend whose server enforces every change (PostgreSQL) has none.
+    fn each_tampered(&self, visit: Visit<audit::Tampered>) -> Result<()>;
 }
 
 /// Opens the store at `location`, refusing anything that is not one of ours
@@ -265,5 +273,10 @@ pub fn verify_audit(store: &dyn Store) -> Result<audit::Verdict> {
         check.push(&entry);
         Ok(())
     })?;
-    Ok(check.finish(store.last_audit_seq()?))
+    let mut verdict = check.finish(store.last_audit_seq()?);
+    store.each_tampered(&mut |tampered| {
+        verdict.tampered.push(tampered);
+        Ok(())
+    })?;
+    Ok(verdict)
 }

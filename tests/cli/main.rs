@@ -14,4 +14,5 @@ mod postgres;
 mod reliability;
 mod scan;
 mod scripts;
+mod tamper;
 mod terminal;

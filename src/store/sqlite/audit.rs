@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, named_params, params};
 
 use super::classify::time;
-use crate::audit::{self, Actor, Entry, Event, Record};
+use crate::audit::{self, Actor, Entry, Event, Record, Seal};
 use crate::store::{AuditFilter, Error, Result, Visit};
 
 /// The highest sequence number ever handed out (SQLite's AUTOINCREMENT
@@ -21,6 +21,29 @@ pub fn last_seq(conn: &Connection) -> Result<i64> {
 
 /// Appends the entry of `event`, chained to the last one ever written.
 pub fn append(tx: &Transaction, event: &Event, actor: Actor) -> Result<()> {
+    append_sealed(tx, event, actor, None)
+}
+
+/// Appends the entry of `event` with the seal of the row it wrote or
+/// removed. Every change goes through here, so it is also where protections
+/// of the log found missing are put back, and recorded, first.
+pub fn append_sealed(
+    tx: &Transaction,
+    event: &Event,
+    actor: Actor,
+    seal: Option<Seal>,
+) -> Result<()> {
+    super::seal::restore_guards(tx, actor)?;
+    insert(tx, event, actor, seal)
+}
+
+/// Writes one entry, chained to the last one ever written.
+pub(super) fn insert(
+    tx: &Transaction,
+    event: &Event,
+    actor: Actor,
+    seal: Option<Seal>,
+) -> Result<()> {
     let seq = last_seq(tx)? + 1;
     let prev_hash: String = tx
         .query_row(
@@ -31,10 +54,10 @@ pub fn append(tx: &Transaction, event: &Event, actor: Actor) -> Result<()> {
         .optional()?
         .unwrap_or_else(|| audit::GENESIS.to_string());
     let record = event.record(actor);
-    let hash = audit::entry_hash(&prev_hash, seq, &record);
+    let hash = audit::entry_hash(&prev_hash, seq, &record, seal.as_ref());
     tx.execute(
-        "INSERT INTO audit (seq, at, operator, action, key_id, outcome, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO audit (seq, at, operator, action, key_id, outcome, detail, prev_hash, hash, subject, seal)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             seq,
             record.at.timestamp(),
@@ -44,13 +67,19 @@ pub fn append(tx: &Transaction, event: &Event, actor: Actor) -> Result<()> {
             record.outcome,
             record.detail,
             prev_hash,
-            hash
+            hash,
+            seal.as_ref().map(|seal| &seal.subject),
+            seal.as_ref().map(|seal| &seal.digest),
         ],
     )?;
     Ok(())
 }
 
-fn entry(row: &Row) -> rusqlite::Result<Entry> {
+/// The columns `entry` reads.
+pub(super) const ENTRY_COLUMNS: &str =
+    "seq, at, operator, action, key_id, outcome, detail, prev_hash, hash, subject, seal";
+
+pub(super) fn entry(row: &Row) -> rusqlite::Result<Entry> {
     Ok(Entry {
         seq: row.get("seq")?,
         record: Record {
@@ -61,6 +90,10 @@ fn entry(row: &Row) -> rusqlite::Result<Entry> {
             outcome: row.get("outcome")?,
             detail: row.get("detail")?,
         },
+        seal: match (row.get("subject")?, row.get("seal")?) {
+            (Some(subject), Some(digest)) => Some(Seal { subject, digest }),
+            _ => None,
+        },
         prev_hash: row.get("prev_hash")?,
         hash: row.get("hash")?,
     })
@@ -68,7 +101,7 @@ fn entry(row: &Row) -> rusqlite::Result<Entry> {
 
 pub fn each(conn: &Connection, filter: &AuditFilter, visit: Visit<Entry>) -> Result<()> {
     let mut statement = conn.prepare(
-        "SELECT seq, at, operator, action, key_id, outcome, detail, prev_hash, hash FROM audit
+        "SELECT seq, at, operator, action, key_id, outcome, detail, prev_hash, hash, subject, seal FROM audit
          WHERE (:key_id IS NULL OR key_id = :key_id)
            AND (:operator IS NULL OR operator = :operator)
            AND (:since IS NULL OR at >= :since)

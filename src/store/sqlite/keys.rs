@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, named_params, params};
 
-use super::audit::append;
+use super::audit::append_sealed;
 use super::classify::time;
-use crate::audit::{Actor, Event};
+use super::seal;
+use crate::audit::{Actor, Event, Seal, key_subject};
 use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, LIFETIME_DAYS, Status};
 
 const DAY: i64 = 86_400;
@@ -51,7 +52,12 @@ pub fn insert_unissued(
         ],
     )?;
     if inserted == 1 {
-        append(tx, &Event::Created { key }, actor)?;
+        append_sealed(
+            tx,
+            &Event::Created { key },
+            actor,
+            seal::key_seal(tx, &key.id)?,
+        )?;
     }
     Ok(inserted == 1)
 }
@@ -63,7 +69,12 @@ pub fn mark_issued(tx: &Transaction, id: &str) -> Result<()> {
 
 pub fn discard_unissued(tx: &Transaction, id: &str, actor: Actor) -> Result<()> {
     if tx.execute("DELETE FROM api_key WHERE id = ?1 AND issued = 0", [id])? == 1 {
-        append(tx, &Event::Discarded { key_id: id }, actor)?;
+        append_sealed(
+            tx,
+            &Event::Discarded { key_id: id },
+            actor,
+            Some(Seal::removed(key_subject(id))),
+        )?;
     }
     Ok(())
 }
@@ -73,6 +84,18 @@ pub fn find(conn: &Connection, id: &str) -> Result<Option<StoredKey>> {
     Ok(conn
         .query_row(&format!("{SELECT_KEY} WHERE id = ?1"), [id], stored_key)
         .optional()?)
+}
+
+/// One key by its ID, `Error::Tampered` when its row disagrees with the
+/// audit entry that last wrote it.
+pub fn find_checked(conn: &Connection, id: &str) -> Result<Option<StoredKey>> {
+    let Some(stored) = find(conn, id)? else {
+        return Ok(None);
+    };
+    if let Some(current) = seal::key_seal(conn, id)? {
+        seal::check(conn, &current)?;
+    }
+    Ok(Some(stored))
 }
 
 pub fn each(conn: &Connection, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()> {
@@ -209,20 +232,22 @@ pub fn renew(
     freezes_at: DateTime<Utc>,
     actor: Actor,
 ) -> Result<Vec<Renewal>> {
-    let keys = keys_by_id(tx, ids)?;
+    // A tampered key is not renewed: that would seal what was forged.
+    let keys = keys_by_id(tx, ids, find_checked)?;
     let mut renewals = Vec::with_capacity(keys.len());
     for key in keys {
         tx.execute(
             "UPDATE api_key SET renewed_at = ?2, freezes_at = ?3 WHERE id = ?1",
             params![key.id, actor.now.timestamp(), freezes_at.timestamp()],
         )?;
-        append(
+        append_sealed(
             tx,
             &Event::Renewed {
                 key_id: &key.id,
                 freezes_at,
             },
             actor,
+            seal::key_seal(tx, &key.id)?,
         )?;
         let previous_freezes_at = key.freezes_at;
         renewals.push(Renewal {
@@ -238,10 +263,16 @@ pub fn renew(
 }
 
 pub fn delete(tx: &Transaction, ids: &[String], actor: Actor) -> Result<Vec<ApiKey>> {
-    let keys = keys_by_id(tx, ids)?;
+    // A tampered key can always be deleted: that is the remedy.
+    let keys = keys_by_id(tx, ids, find)?;
     for key in &keys {
         tx.execute("DELETE FROM api_key WHERE id = ?1", [&key.id])?;
-        append(tx, &Event::Deleted { key }, actor)?;
+        append_sealed(
+            tx,
+            &Event::Deleted { key },
+            actor,
+            Some(Seal::removed(key_subject(&key.id))),
+        )?;
     }
     Ok(keys)
 }
@@ -260,13 +291,14 @@ pub fn revoke_found(
             continue;
         }
         tx.execute("DELETE FROM api_key WHERE id = ?1", [id])?;
-        append(
+        append_sealed(
             tx,
             &Event::RevokedByScan {
                 key: &stored.key,
                 found_at,
             },
             actor,
+            Some(Seal::removed(key_subject(id))),
         )?;
         deleted.push(stored.key);
     }
@@ -275,7 +307,11 @@ pub fn revoke_found(
 
 /// The keys of `ids` in the order given, each once; `UnknownKeys` naming
 /// every unknown ID.
-fn keys_by_id(tx: &Transaction, ids: &[String]) -> Result<Vec<ApiKey>> {
+fn keys_by_id(
+    tx: &Transaction,
+    ids: &[String],
+    find: fn(&Connection, &str) -> Result<Option<StoredKey>>,
+) -> Result<Vec<ApiKey>> {
     let mut keys: Vec<ApiKey> = Vec::with_capacity(ids.len());
     let mut unknown = Vec::new();
     for id in ids {

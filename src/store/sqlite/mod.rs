@@ -11,6 +11,7 @@ mod keys;
 mod open;
 mod operators;
 mod schema;
+mod seal;
 mod strict;
 
 #[cfg(test)]
@@ -119,7 +120,7 @@ impl Store for SqliteStore {
     }
 
     fn find_key(&self, id: &str) -> Result<Option<StoredKey>> {
-        self.read(|conn| keys::find(conn, id))
+        self.read(|conn| keys::find_checked(conn, id))
     }
 
     fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()> {
@@ -160,7 +161,7 @@ impl Store for SqliteStore {
     }
 
     fn operator(&self, name: &str) -> Result<Option<Operator>> {
-        self.read(|conn| operators::find(conn, name))
+        self.read(|conn| operators::find_checked(conn, name))
     }
 
     fn each_operator(&self, visit: Visit<Operator>) -> Result<()> {
@@ -189,5 +190,9 @@ impl Store for SqliteStore {
 
     fn last_audit_seq(&self) -> Result<i64> {
         self.read(audit::last_seq)
+    }
+
+    fn each_tampered(&self, visit: Visit<crate::audit::Tampered>) -> Result<()> {
+        self.read(|conn| seal::each_tampered(conn, visit))
     }
 }

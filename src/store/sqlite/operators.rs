@@ -2,8 +2,9 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
-use super::audit::append;
-use crate::audit::{Actor, Event};
+use super::audit::append_sealed;
+use super::seal;
+use crate::audit::{Actor, Event, Seal, operator_subject};
 use crate::operator::{self, Change, Operator, Permission, Permissions};
 use crate::store::{Error, Result, Visit};
 
@@ -35,7 +36,12 @@ pub fn add_first_administrator(tx: &Transaction, name: &str, actor: Actor) -> Re
         key_roles: None,
     };
     insert(tx, &admin, actor)?;
-    append(tx, &Event::FirstAdministrator { name }, actor)?;
+    append_sealed(
+        tx,
+        &Event::FirstAdministrator { name },
+        actor,
+        seal::operator_seal(tx, name)?,
+    )?;
     Ok(true)
 }
 
@@ -47,6 +53,18 @@ pub fn find(conn: &Connection, name: &str) -> Result<Option<Operator>> {
             operator,
         )
         .optional()?)
+}
+
+/// One operator, `Error::Tampered` when its row disagrees with the audit
+/// entry that last wrote it.
+pub fn find_checked(conn: &Connection, name: &str) -> Result<Option<Operator>> {
+    let Some(operator) = find(conn, name)? else {
+        return Ok(None);
+    };
+    if let Some(current) = seal::operator_seal(conn, name)? {
+        seal::check(conn, &current)?;
+    }
+    Ok(Some(operator))
 }
 
 pub fn each(conn: &Connection, visit: Visit<Operator>) -> Result<()> {
@@ -63,24 +81,32 @@ pub fn add(tx: &Transaction, operator: &Operator, actor: Actor) -> Result<()> {
         return Err(Error::OperatorExists(operator.name.clone()));
     }
     insert(tx, operator, actor)?;
-    append(tx, &Event::OperatorAdded { operator }, actor)
+    append_sealed(
+        tx,
+        &Event::OperatorAdded { operator },
+        actor,
+        seal::operator_seal(tx, &operator.name)?,
+    )
 }
 
 pub fn change(tx: &Transaction, name: &str, change: &Change, actor: Actor) -> Result<Operator> {
-    let current = find(tx, name)?.ok_or_else(|| Error::UnknownOperator(name.to_string()))?;
+    // A tampered operator is not changed: that would seal what was forged.
+    let current =
+        find_checked(tx, name)?.ok_or_else(|| Error::UnknownOperator(name.to_string()))?;
     let updated = change.apply(&current);
     tx.execute(
         "UPDATE operator SET permissions = ?2, key_roles = ?3 WHERE name = ?1",
         params![name, updated.permissions, updated.key_roles],
     )?;
     refuse_without_administrator(tx)?;
-    append(
+    append_sealed(
         tx,
         &Event::OperatorChanged {
             action: change.action(),
             operator: &updated,
         },
         actor,
+        seal::operator_seal(tx, name)?,
     )?;
     Ok(updated)
 }
@@ -90,7 +116,12 @@ pub fn remove(tx: &Transaction, name: &str, actor: Actor) -> Result<()> {
         return Err(Error::UnknownOperator(name.to_string()));
     }
     refuse_without_administrator(tx)?;
-    append(tx, &Event::OperatorRemoved { name }, actor)
+    append_sealed(
+        tx,
+        &Event::OperatorRemoved { name },
+        actor,
+        Some(Seal::removed(operator_subject(name))),
+    )
 }
 
 fn insert(tx: &Transaction, operator: &Operator, actor: Actor) -> Result<()> {

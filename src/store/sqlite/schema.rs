@@ -54,7 +54,21 @@ pub const MIGRATIONS: &[&str] = &[
     "CREATE INDEX api_key_freezes ON api_key (freezes_at, id);
     CREATE INDEX api_key_name ON api_key (name);
     CREATE INDEX api_key_created ON api_key (created_at, id);",
+    // v4: tamper evidence. An entry that writes or removes a key or operator
+    // row records the row's subject and a digest of its security-relevant
+    // fields (its seal, part of the entry's hash); the rows found at the
+    // upgrade are sealed as found (`seal::seal_existing`).
+    "ALTER TABLE audit ADD COLUMN subject TEXT;
+    ALTER TABLE audit ADD COLUMN seal TEXT;
+    CREATE INDEX audit_subject ON audit (subject, seq);",
 ];
+
+/// What a migration's code does, in the migration's transaction.
+type MigrationCode = fn(&rusqlite::Transaction) -> Result<()>;
+
+/// Code that goes with a migration, run right after its SQL: the version
+/// it belongs to and what it does.
+const MIGRATION_CODE: &[(usize, MigrationCode)] = &[(4, super::seal::seal_existing)];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -113,6 +127,9 @@ impl SqliteStore {
                         .context(format!("schema migration to v{} failed", index + 1)),
                 )
             })?;
+            for (_, code) in MIGRATION_CODE.iter().filter(|(to, _)| *to == index + 1) {
+                code(&tx)?;
+            }
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit().map_err(classify)?;

@@ -1,0 +1,317 @@
+//! Tamper evidence for a file its operators can write: every key and
+//! operator row is bound to the audit entry that last wrote it (the entry
+//! carries a digest of the row's security-relevant fields, inside the entry's
+//! hash), and the log's append-only triggers are checked and put back.
+//!
+//! Someone with write access can still rewrite the rows, the log and its
+//! chain consistently, or put back an old copy of the file; only a server
+//! that enforces every change (the PostgreSQL store) stops that.
+
+use std::collections::HashMap;
+
+use chrono::DateTime;
+use rusqlite::{Connection, OptionalExtension, Transaction};
+
+use super::audit::{ENTRY_COLUMNS, entry, insert, last_seq};
+use crate::audit::{self, Actor, Event, REMOVED, Seal, Tampered};
+use crate::store::{Error, Result, Visit};
+
+/// The triggers that make the log append-only, exactly as the schema
+/// (migration v2) creates them.
+pub const GUARDS: [(&str, &str); 2] = [
+    (
+        "audit_append_only_update",
+        "CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ),
+    (
+        "audit_append_only_delete",
+        "CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    ),
+];
+
+/// The seal of a key row as it is stored now.
+pub fn key_seal(conn: &Connection, id: &str) -> Result<Option<Seal>> {
+    Ok(conn
+        .query_row(
+            "SELECT roles, secret_hash, freezes_at FROM api_key WHERE id = ?1",
+            [id],
+            |row| {
+                Ok(Seal::key(
+                    id,
+                    &row.get::<_, String>("roles")?,
+                    &row.get::<_, String>("secret_hash")?,
+                    row.get("freezes_at")?,
+                ))
+            },
+        )
+        .optional()?)
+}
+
+/// The seal of an operator row as it is stored now.
+pub fn operator_seal(conn: &Connection, name: &str) -> Result<Option<Seal>> {
+    Ok(conn
+        .query_row(
+            "SELECT permissions, key_roles FROM operator WHERE name = ?1",
+            [name],
+            |row| {
+                Ok(Seal::operator(
+                    name,
+                    &row.get::<_, String>("permissions")?,
+                    row.get::<_, Option<String>>("key_roles")?.as_deref(),
+                ))
+            },
+        )
+        .optional()?)
+}
+
+/// `Error::Tampered` unless the row sealed `current` matches the last audit
+/// entry about it, that entry is intact and the log goes on from it: a few
+/// indexed lookups.
+pub fn check(conn: &Connection, current: &Seal) -> Result<()> {
+    let last = conn
+        .query_row(
+            &format!(
+                "SELECT {ENTRY_COLUMNS} FROM audit WHERE subject = ?1 ORDER BY seq DESC LIMIT 1"
+            ),
+            [&current.subject],
+            entry,
+        )
+        .optional()?;
+    let problem = match last {
+        None => Some("no audit entry wrote it".to_string()),
+        Some(last) => {
+            let seq = last.seq;
+            let digest = last.seal.as_ref().map(|seal| seal.digest.as_str());
+            let next: Option<String> = conn
+                .query_row(
+                    "SELECT prev_hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT 1",
+                    [seq],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if audit::entry_hash(&last.prev_hash, seq, &last.record, last.seal.as_ref())
+                != last.hash
+            {
+                Some(format!("audit entry {seq}, which wrote it, was changed"))
+            } else if digest == Some(REMOVED) {
+                Some(format!("audit entry {seq} removed it"))
+            } else if digest != Some(current.digest.as_str()) {
+                Some(format!("it differs from what audit entry {seq} recorded"))
+            } else if next
+                .as_ref()
+                .is_some_and(|prev_hash| *prev_hash != last.hash)
+            {
+                Some(format!("the audit log after entry {seq} was changed"))
+            } else if next.is_none() && last_seq(conn)? > seq {
+                Some(format!("audit entries after entry {seq} were removed"))
+            } else {
+                None
+            }
+        }
+    };
+    match problem {
+        Some(problem) => Err(Error::Tampered {
+            subject: current.subject.clone(),
+            problem,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Every row that disagrees with the last audit entry about it, every row
+/// an entry wrote that is gone, and every trigger missing.
+pub fn each_tampered(conn: &Connection, visit: Visit<Tampered>) -> Result<()> {
+    let mut last: HashMap<String, (i64, String)> = HashMap::new();
+    let mut statement = conn.prepare(
+        "SELECT subject, seq, seal FROM audit WHERE subject IS NOT NULL AND seal IS NOT NULL ORDER BY seq",
+    )?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        last.insert(row.get("subject")?, (row.get("seq")?, row.get("seal")?));
+    }
+    let mut report = |subject: String, problem: String| {
+        visit(Tampered { subject, problem }).map_err(Error::Other)
+    };
+    let mut seals = Vec::new();
+    let mut statement = conn.prepare("SELECT id FROM api_key ORDER BY id")?;
+    for id in statement.query_map([], |row| row.get::<_, String>(0))? {
+        seals.extend(key_seal(conn, &id?)?);
+    }
+    let mut statement = conn.prepare("SELECT name FROM operator ORDER BY name")?;
+    for name in statement.query_map([], |row| row.get::<_, String>(0))? {
+        seals.extend(operator_seal(conn, &name?)?);
+    }
+    for seal in seals {
+        let problem = match last.remove(&seal.subject) {
+            None => Some("no audit entry wrote it".to_string()),
+            Some((seq, digest)) if digest == REMOVED => {
+                Some(format!("audit entry {seq} removed it"))
+            }
+            Some((seq, digest)) if digest != seal.digest => {
+                Some(format!("it differs from what audit entry {seq} recorded"))
+            }
+            Some(_) => None,
+        };
+        if let Some(problem) = problem {
+            report(seal.subject, problem)?;
+        }
+    }
+    let mut gone: Vec<(String, i64)> = last
+        .into_iter()
+        .filter(|(_, (_, digest))| digest != REMOVED)
+        .map(|(subject, (seq, _))| (subject, seq))
+        .collect();
+    gone.sort();
+    for (subject, seq) in gone {
+        report(
+            subject,
+            format!("audit entry {seq} wrote it, but the row is gone: removed by other means"),
+        )?;
+    }
+    for name in missing_guards(conn)? {
+        report(
+            format!("trigger {name}"),
+            "missing or altered, so the log could be edited; the next change restores it"
+                .to_string(),
+        )?;
+    }
+    Ok(())
+}
+
+/// The append-only triggers that are missing or not as the schema made them.
+pub fn missing_guards(conn: &Connection) -> Result<Vec<&'static str>> {
+    let mut missing = Vec::new();
+    for (name, sql) in GUARDS {
+        let found: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1 AND tbl_name = 'audit'",
+                [name],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if found.as_deref() != Some(sql) {
+            missing.push(name);
+        }
+    }
+    Ok(missing)
+}
+
+/// Puts back missing or altered triggers, and records that it did.
+pub fn restore_guards(tx: &Transaction, actor: Actor) -> Result<()> {
+    let missing = missing_guards(tx)?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    for name in &missing {
+        let sql = GUARDS
+            .iter()
+            .find(|(guard, _)| guard == name)
+            .map(|(_, sql)| *sql)
+            .unwrap_or_default();
+        tx.execute_batch(&format!("DROP TRIGGER IF EXISTS {name}; {sql};"))?;
+    }
+    let what = format!(
+        "the audit log's append-only triggers ({})",
+        missing.join(", ")
+    );
+    insert(tx, &Event::Repaired { what: &what }, actor, None)
+}
+
+/// Seals every row written before tamper evidence existed, as found, with
+/// one entry each (migration v4). Dated as the log's last entry, so that its
+/// times keep going forward.
+pub fn seal_existing(tx: &Transaction) -> Result<()> {
+    let at: i64 = tx.query_row(
+        "SELECT coalesce((SELECT max(at) FROM audit), (SELECT max(renewed_at) FROM api_key), 0)",
+        [],
+        |row| row.get(0),
+    )?;
+    let actor = Actor {
+        operator: "intergiro-keys",
+        now: DateTime::from_timestamp(at, 0).unwrap_or_default(),
+    };
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM api_key ORDER BY id")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        let what = audit::key_subject(&id);
+        let event = Event::Sealed {
+            key_id: Some(&id),
+            what: &what,
+        };
+        insert(tx, &event, actor, key_seal(tx, &id)?)?;
+    }
+    let names: Vec<String> = tx
+        .prepare("SELECT name FROM operator ORDER BY name")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for name in names {
+        let what = audit::operator_subject(&name);
+        let event = Event::Sealed {
+            key_id: None,
+            what: &what,
+        };
+        insert(tx, &event, actor, operator_seal(tx, &name)?)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use super::super::schema::{APPLICATION_ID, MIGRATIONS};
+    use super::super::{SqliteStore, keys};
+
+    #[test]
+    fn rows_from_before_tamper_evidence_are_sealed_as_found() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        for sql in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO api_key VALUES ('AbCdEfGhIjKl', 'k', 'accounts', '$h', 0, 0, 7776000, 1);
+             INSERT INTO operator VALUES ('root', 'admin', NULL, 0, 'root');",
+        )
+        .unwrap();
+        let mut store = SqliteStore {
+            conn,
+            path: None,
+            read_only: false,
+            busy_timeout: std::time::Duration::ZERO,
+        };
+        store.migrate().unwrap();
+        let mut tampered = Vec::new();
+        each_tampered(&store.conn, &mut |row| {
+            tampered.push(row);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(tampered, []);
+        assert!(
+            keys::find_checked(&store.conn, "AbCdEfGhIjKl")
+                .unwrap()
+                .is_some()
+        );
+
+        store
+            .conn
+            .execute("UPDATE api_key SET roles = 'payments'", [])
+            .unwrap();
+        let found = keys::find_checked(&store.conn, "AbCdEfGhIjKl");
+        assert!(matches!(found, Err(Error::Tampered { .. })));
+    }
+
+    #[test]
+    fn the_guards_are_the_triggers_the_schema_creates() {
+        for (name, sql) in GUARDS {
+            assert!(super::super::schema::MIGRATIONS[1].contains(sql), "{name}");
+        }
+    }
+}

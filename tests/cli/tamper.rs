@@ -1,0 +1,186 @@
+//! Someone who can write the database file changes it with another tool:
+//! key and operator rows, the audit log, its triggers and counters. Each is
+//! noticed, by `verify` for the key it is asked about and by
+//! `audit --verify` for everything.
+
+use predicates::prelude::*;
+
+use crate::common::Env;
+
+/// Runs SQL on the database with the sqlite3 tool, bypassing the program.
+fn sqlite3(env: &Env, sql: &str) {
+    let output = std::process::Command::new("sqlite3")
+        .arg(&env.db)
+        .arg(sql)
+        .output()
+        .expect("the sqlite3 tool is needed (Debian package sqlite3; .ci/run installs it)");
+    assert!(
+        output.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn audit_verify(env: &Env) -> (i32, String) {
+    let output = env.cmd().args(["audit", "--verify"]).output().unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_key_row_changed_outside_the_tool_is_rejected_as_tampered() {
+    let edits = [
+        "UPDATE api_key SET roles = 'transactions,accounts,payments'",
+        "UPDATE api_key SET freezes_at = 253402300799",
+        "UPDATE api_key SET freezes_at = freezes_at + 86400",
+        "UPDATE api_key SET secret_hash = (SELECT secret_hash FROM api_key WHERE name = 'other')",
+    ];
+    for sql in edits {
+        let env = Env::new();
+        let (key, id) = env.create("k", &["accounts"]);
+        let (other, _) = env.create("other", &["payments"]);
+        sqlite3(&env, &format!("{sql} WHERE id = '{id}'"));
+        let output = env
+            .cmd()
+            .args(["verify", "--role", "accounts"])
+            .write_stdin(format!("{key}\n"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{sql}: {stderr}");
+        assert!(stderr.contains("tampered"), "{sql}: {stderr}");
+        let (code, report) = audit_verify(&env);
+        assert_eq!(code, 1, "{sql}: {report}");
+        assert!(
+            report.contains(&id) && report.contains("tampered"),
+            "{sql}: {report}"
+        );
+        // The other key is untouched and still works.
+        assert_eq!(env.days_later(0).verify(&other, &[]).0, 0, "{sql}");
+    }
+}
+
+#[test]
+fn a_deleted_key_put_back_is_rejected() {
+    let env = Env::new();
+    let (key, id) = env.create("k", &["accounts"]);
+    sqlite3(&env, "CREATE TABLE saved AS SELECT * FROM api_key");
+    env.cmd().args(["delete", "--yes", &id]).assert().success();
+    sqlite3(
+        &env,
+        "INSERT INTO api_key SELECT * FROM saved; DROP TABLE saved",
+    );
+    let output = env
+        .cmd()
+        .arg("verify")
+        .write_stdin(format!("{key}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("tampered"));
+}
+
+#[test]
+fn an_operator_row_changed_outside_the_tool_is_reported_and_refused() {
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    env.cmd()
+        .args(["users", "add", "nobody", "--permission", "view"])
+        .assert()
+        .success();
+    sqlite3(
+        &env,
+        "UPDATE operator SET permissions = 'admin' WHERE name = 'nobody'",
+    );
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains("nobody") && report.contains("tampered"),
+        "{report}"
+    );
+    env.cmd()
+        .env("INTERGIRO_KEYS_OPERATOR", "nobody")
+        .args(["users", "grant", "nobody", "delete"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tampered"));
+}
+
+#[test]
+fn audit_verify_fails_on_an_empty_log_a_wound_back_counter_and_times_going_backwards() {
+    // Emptied.
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    sqlite3(
+        &env,
+        "DROP TRIGGER audit_append_only_delete; DELETE FROM audit; DELETE FROM sqlite_sequence",
+    );
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("empty"), "{report}");
+
+    // The last entry removed and the counter wound back to hide it.
+    let env = Env::new();
+    let (_, id) = env.create("k", &["accounts"]);
+    env.days_later(1)
+        .cmd()
+        .args(["renew", &id])
+        .assert()
+        .success();
+    sqlite3(
+        &env,
+        "DROP TRIGGER audit_append_only_delete;
+         DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit);
+         UPDATE sqlite_sequence SET seq = seq - 1 WHERE name = 'audit'",
+    );
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 1, "{report}");
+
+    // The counter says fewer entries than there are.
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    sqlite3(
+        &env,
+        "UPDATE sqlite_sequence SET seq = 1 WHERE name = 'audit'",
+    );
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("sequence"), "{report}");
+
+    // An entry dated before the one it follows.
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    env.days_later(-3).create("earlier", &["accounts"]);
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("times go backwards"), "{report}");
+}
+
+#[test]
+fn dropped_triggers_are_reported_and_restored_by_the_next_change() {
+    let env = Env::new();
+    let (_, id) = env.create("k", &["accounts"]);
+    sqlite3(&env, "DROP TRIGGER audit_append_only_update");
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("trigger"), "{report}");
+    env.cmd().args(["renew", &id]).assert().success();
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 0, "{report}");
+    let entries = env.days_later(0).json_array(&["audit"]);
+    assert!(
+        entries
+            .iter()
+            .any(|entry| entry["detail"].as_str().unwrap().contains("restored")),
+        "{entries:?}"
+    );
+    // And they work again.
+    let output = std::process::Command::new("sqlite3")
+        .arg(&env.db)
+        .arg("UPDATE audit SET operator = 'x'")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+}
