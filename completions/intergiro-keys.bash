@@ -29,6 +29,9 @@ _intergiro__keys() {
             intergiro__keys,audit)
                 cmd="intergiro__keys__subcmd__audit"
                 ;;
+            intergiro__keys,backup)
+                cmd="intergiro__keys__subcmd__backup"
+                ;;
             intergiro__keys,check)
                 cmd="intergiro__keys__subcmd__check"
                 ;;
@@ -67,6 +70,9 @@ _intergiro__keys() {
                 ;;
             intergiro__keys__subcmd__help,audit)
                 cmd="intergiro__keys__subcmd__help__subcmd__audit"
+                ;;
+            intergiro__keys__subcmd__help,backup)
+                cmd="intergiro__keys__subcmd__help__subcmd__backup"
                 ;;
             intergiro__keys__subcmd__help,check)
                 cmd="intergiro__keys__subcmd__help__subcmd__check"
@@ -162,7 +168,7 @@ _intergiro__keys() {
 
     case "${cmd}" in
         intergiro__keys)
-            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete verify check users audit scan completions help"
+            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete verify check users audit scan backup completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -226,6 +232,43 @@ _intergiro__keys() {
                     fi
                     return 0
                     ;;
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    return 0
+                    ;;
+                --color)
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__backup)
+            opts="-h --db --format --color --no-input --no-pager --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -455,7 +498,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help)
-            opts="init migrate create list renew delete verify check users audit scan completions help"
+            opts="init migrate create list renew delete verify check users audit scan backup completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -469,6 +512,20 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__help__subcmd__backup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"

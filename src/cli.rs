@@ -113,6 +113,7 @@ pub enum Command {
     Users(UsersArgs),
     Audit(AuditArgs),
     Scan(ScanArgs),
+    Backup(BackupArgs),
     Completions(CompletionsArgs),
 }
 
@@ -553,6 +554,24 @@ pub struct AuditArgs {
     /// Check the hash chain instead of listing; exit 1 when it is broken
     #[arg(long, conflicts_with_all = ["key", "operator", "since"])]
     pub verify: bool,
+}
+
+/// Copy the database to a new file, consistently, while others use it
+///
+/// Uses SQLite's online backup: the copy is a whole database as of one
+/// moment, made without stopping anyone, written under a temporary name and
+/// moved into place, readable by you alone (0600). It is checked as it is
+/// written and can be checked again with `intergiro-keys --db COPY audit
+/// --verify`. To restore, stop every writer and copy the file back into
+/// place. Needs `view`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys backup /var/backups/keys-$(date +%F).db
+  intergiro-keys --db /var/backups/keys-2026-11-28.db audit --verify")]
+pub struct BackupArgs {
+    /// Where to write the copy; must not exist yet
+    #[arg(value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub path: PathBuf,
 }
 
 fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {

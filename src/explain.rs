@@ -62,6 +62,10 @@ pub fn sentence(error: &Error) -> String {
             NotOurs::InvalidSqlite => format!(
                 "{location} is not an intergiro-keys database (not a valid SQLite file); it was left untouched"
             ),
+            NotOurs::Dump => format!(
+                "{location} has intergiro-keys's tables but not its marks, as a restore of `sqlite3 .dump` has (a dump keeps neither PRAGMA application_id nor user_version), so it was left untouched; restore from `intergiro-keys backup` or `sqlite3 keys.db .backup` instead — or, if you know the schema version N the dump was made at, mark it with `sqlite3 {location} 'PRAGMA application_id = {}; PRAGMA user_version = N'`",
+                crate::store::sqlite::APPLICATION_ID
+            ),
             NotOurs::OtherProgram => format!(
                 "{location} is an SQLite database of another program, not of intergiro-keys; it was left untouched"
             ),

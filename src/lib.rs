@@ -139,6 +139,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Users(args) => cmd::users::run(&app?, args),
         Command::Audit(args) => cmd::audit::run(&app?, args),
         Command::Scan(args) => cmd::scan::run(&app?, args, sarif),
+        Command::Backup(args) => cmd::backup::run(&app?, args),
         Command::Completions(args) => cmd::completions::run(args),
     }
 }

@@ -2,6 +2,7 @@
 //! print.
 
 pub mod audit;
+pub mod backup;
 pub mod check;
 pub mod completions;
 pub mod create;

@@ -11,6 +11,7 @@ use super::Permission;
 pub enum Action {
     List,
     Audit,
+    Backup,
     Create,
     Renew,
     Delete,
@@ -30,6 +31,7 @@ impl Action {
         match self {
             Action::List => "list",
             Action::Audit => "audit",
+            Action::Backup => "backup",
             Action::Create => "create",
             Action::Renew => "renew",
             Action::Delete => "delete",
@@ -46,7 +48,7 @@ impl Action {
     /// The permission an operator needs to do this.
     pub fn permission(self) -> Permission {
         match self {
-            Action::List | Action::Audit | Action::UsersList => Permission::View,
+            Action::List | Action::Audit | Action::Backup | Action::UsersList => Permission::View,
             Action::Create => Permission::Create,
             Action::Renew => Permission::Renew,
             Action::Delete | Action::ScanRevoke => Permission::Delete,

@@ -117,6 +117,9 @@ pub enum NotOurs {
     InvalidSqlite,
     /// A valid database of some other program.
     OtherProgram,
+    /// Our tables without our marks: restored from `sqlite3 .dump`, which
+    /// keeps neither `application_id` nor `user_version`.
+    Dump,
 }
 
 impl From<anyhow::Error> for Error {

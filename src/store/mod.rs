@@ -228,6 +228,10 @@ pub trait Store {
     /// last wrote it, and every protection of the log found missing. A
     /// backend whose server enforces every change (PostgreSQL) has none.
     fn each_tampered(&self, visit: Visit<audit::Tampered>) -> Result<()>;
+
+    /// Writes a consistent copy of the whole store to `to`, a new file that
+    /// only its owner may read; an existing file is never replaced.
+    fn backup(&self, to: &Path) -> Result<()>;
 }
 
 /// Opens the store at `location`, refusing anything that is not one of ours

@@ -95,7 +95,17 @@ impl Shared {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
+        // The binary was just copied: a process forked meanwhile by another
+        // test may briefly hold it open for writing (ETXTBSY).
+        let mut child = (0..50)
+            .find_map(|_| match cmd.spawn() {
+                Err(err) if err.raw_os_error() == Some(nix::libc::ETXTBSY) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                }
+                spawned => Some(spawned.unwrap()),
+            })
+            .expect("the copied binary stayed busy");
         use std::io::Write;
         let mut input = child.stdin.take().unwrap();
         input.write_all(stdin.as_bytes()).unwrap();

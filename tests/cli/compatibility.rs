@@ -90,9 +90,11 @@ fn key_id(env: &Env, name: &str) -> String {
 fn an_audit_chain_from_before_the_store_interface_verifies_and_grows() {
     let env = Env::new();
     load_fixture(&env);
+    // Its 14 entries, and the upgrade's seal of each remaining row: the key
+    // ci-deploy and the operator alice.
     let verdict = verify_chain(&env);
     assert_eq!(verdict["intact"], true, "{verdict}");
-    assert_eq!(verdict["entries"], 14);
+    assert_eq!(verdict["entries"], 16);
 
     let id = key_id(&env, "ci-deploy");
     let output = run(&env, "2026-03-01T00:00:00Z", "alice", &["renew", &id]);
@@ -103,7 +105,7 @@ fn an_audit_chain_from_before_the_store_interface_verifies_and_grows() {
     );
     let verdict = verify_chain(&env);
     assert_eq!(verdict["intact"], true, "{verdict}");
-    assert_eq!(verdict["entries"], 15);
+    assert_eq!(verdict["entries"], 17);
 }
 
 #[test]
@@ -155,7 +157,7 @@ fn the_same_commands_write_the_same_audit_text_as_before() {
     let reports = key_id(&new, "reports");
     ok(run(
         &new,
-        "2026-02-15T08:30:00Z",
+        "2026-01-01T12:05:00Z",
         "alice",
         &["renew", &deploy],
     ));
@@ -195,7 +197,15 @@ fn the_same_commands_write_the_same_audit_text_as_before() {
     ok(run(&new, t0, "alice", &["users", "remove", "bob"]));
     ok(run(&new, t0, "alice", &["delete", &reports, "--yes"]));
 
-    let expected = audit_records(&old);
-    assert_eq!(expected.len(), 14);
+    let mut expected = audit_records(&old);
+    // The upgrade sealed the rows it found, after the old entries.
+    let sealed = expected.split_off(14);
+    assert_eq!(
+        sealed
+            .iter()
+            .map(|(_, operator, action, ..)| format!("{operator} {action}"))
+            .collect::<Vec<_>>(),
+        ["intergiro-keys seal", "intergiro-keys seal"]
+    );
     assert_eq!(audit_records(&new), expected);
 }

@@ -446,3 +446,69 @@ fn a_freeze_date_beyond_90_days_is_never_honoured() {
     env.cmd().args(["renew", &id]).assert().success();
     assert_eq!(env.days_later(0).verify(&key, &[]).0, 0);
 }
+
+#[test]
+fn a_backup_is_private_checked_and_restores_the_database() {
+    let env = Env::new();
+    let (key, id) = env.create("k", &["accounts"]);
+    let copy = env.path("copy.db");
+    let copy_text = copy.to_str().unwrap();
+    env.cmd()
+        .args(["backup", copy_text])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("entries verify"));
+    assert_eq!(crate::common::file_mode(&copy), 0o600);
+    assert!(!env.path("copy.db-wal").exists());
+    env.cmd()
+        .args(["backup", copy_text])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+
+    // Later changes, then the backup put back in place: as it was.
+    env.cmd().args(["delete", "--yes", &id]).assert().success();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", env.db.display()));
+    }
+    std::fs::copy(&copy, &env.db).unwrap();
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 0);
+    env.cmd().args(["audit", "--verify"]).assert().success();
+
+    // sqlite3's own online backup is as good; a dump loses the database's
+    // marks and is refused with the fix.
+    let dotted = env.path("dot.db");
+    let status = std::process::Command::new("sqlite3")
+        .arg(&env.db)
+        .arg(format!(".backup {}", dotted.display()))
+        .status()
+        .expect("the sqlite3 tool is needed (Debian package sqlite3; .ci/run installs it)");
+    assert!(status.success());
+    env.cmd()
+        .env("INTERGIRO_KEYS_DB", &dotted)
+        .args(["audit", "--verify"])
+        .assert()
+        .success();
+    let dumped = env.path("dumped.db");
+    let dump = std::process::Command::new("sqlite3")
+        .arg(&env.db)
+        .arg(".dump")
+        .output()
+        .unwrap();
+    let mut load = std::process::Command::new("sqlite3")
+        .arg(&dumped)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    load.stdin.take().unwrap().write_all(&dump.stdout).unwrap();
+    assert!(load.wait().unwrap().success());
+    env.cmd()
+        .env("INTERGIRO_KEYS_DB", &dumped)
+        .arg("list")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("sqlite3 .dump"))
+        .stderr(predicate::str::contains(
+            "PRAGMA application_id = 1229409107",
+        ));
+}

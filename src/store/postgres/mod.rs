@@ -396,6 +396,14 @@ impl Store for PgStore {
     fn each_tampered(&self, _visit: Visit<crate::audit::Tampered>) -> Result<()> {
         Ok(())
     }
+
+    /// A server's data is backed up with its own tools.
+    fn backup(&self, _to: &std::path::Path) -> Result<()> {
+        Err(anyhow::anyhow!(
+            "backup copies an SQLite file; back up a PostgreSQL store with pg_dump"
+        )
+        .into())
+    }
 }
 
 type Value = Box<dyn ToSql + Sync>;

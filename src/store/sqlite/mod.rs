@@ -195,4 +195,8 @@ impl Store for SqliteStore {
     fn each_tampered(&self, visit: Visit<crate::audit::Tampered>) -> Result<()> {
         self.read(|conn| seal::each_tampered(conn, visit))
     }
+
+    fn backup(&self, to: &std::path::Path) -> Result<()> {
+        self.read(|conn| open::backup(conn, to))
+    }
 }

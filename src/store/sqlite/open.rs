@@ -273,3 +273,65 @@ fn build_new_database(path: &Path, busy_timeout: Duration) -> Result<()> {
         .map_err(|(_, err)| Error::Other(anyhow::Error::new(err)))?;
     Ok(())
 }
+
+/// Copies the database behind `conn` to `to` with SQLite's online backup:
+/// built under a temporary name beside it, private (0600), then linked into
+/// place, so no one sees a partial copy and no existing file is replaced.
+pub fn backup(conn: &Connection, to: &Path) -> Result<()> {
+    let dir = match to.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    if fs::symlink_metadata(to).is_ok() {
+        return Err(anyhow::anyhow!(
+            "{} already exists; give a new file name (a backup never replaces a file)",
+            to.display()
+        )
+        .into());
+    }
+    let name = to
+        .file_name()
+        .map(|name| name.to_string_lossy())
+        .unwrap_or_default();
+    let temporary = dir.join(format!(".{name}.partial-{}", std::process::id()));
+    let cannot = || format!("cannot write the backup {}", to.display());
+    let result = (|| -> Result<()> {
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temporary)
+            .with_context(cannot)?;
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .with_context(cannot)?;
+        drop(file);
+        let mut copy = Connection::open_with_flags(&temporary, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .with_context(cannot)?;
+        rusqlite::backup::Backup::new(conn, &mut copy)
+            .and_then(|backup| backup.run_to_completion(256, Duration::from_millis(10), None))
+            .with_context(cannot)?;
+        // One self-contained file: no WAL beside it to lose when copied.
+        copy.pragma_update_and_check(None, "journal_mode", "DELETE", |_| Ok(()))
+            .with_context(cannot)?;
+        let check: String = copy
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .with_context(cannot)?;
+        if check != "ok" {
+            return Err(anyhow::anyhow!(
+                "the backup {} failed its integrity check: {check}",
+                to.display()
+            )
+            .into());
+        }
+        copy.close()
+            .map_err(|(_, err)| anyhow::Error::new(err).context(cannot()))?;
+        fs::hard_link(&temporary, to).with_context(cannot)?;
+        Ok(())
+    })();
+    let _ = fs::remove_file(&temporary);
+    result?;
+    if let Ok(dir) = fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}

@@ -85,9 +85,24 @@ impl SqliteStore {
             .pragma_query_value(None, "application_id", |row| row.get(0))
             .map_err(|err| self.classify(err))?;
         if application_id != APPLICATION_ID {
+            let ours_unmarked: bool = application_id == 0
+                && user_version(&self.conn).map_err(|err| self.classify(err))? == 0
+                && self
+                    .conn
+                    .query_row(
+                        "SELECT count(*) = 3 FROM sqlite_master
+                         WHERE type = 'table' AND name IN ('api_key', 'operator', 'audit')",
+                        [],
+                        |row| row.get(0),
+                    )
+                    .map_err(|err| self.classify(err))?;
             return Err(Error::NotOurs {
                 location: self.location(),
-                reason: NotOurs::OtherProgram,
+                reason: if ours_unmarked {
+                    NotOurs::Dump
+                } else {
+                    NotOurs::OtherProgram
+                },
             });
         }
         Ok(())
