@@ -246,17 +246,13 @@ fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working(
         let _ = Env::postgres();
         return;
     }
+    // In the order of time, as the audit log must be.
+    let (frozen, _) = env.days_later(-100).create("old", &["accounts"]);
     let (payments, payments_id) = env.create("payments-bot", &["payments"]);
     let (reporting, _) = env.create("reporting", &["accounts", "transactions"]);
-    let (frozen, _) = env.days_later(-100).create("old", &["accounts"]);
     let (deleted, deleted_id) = env.create("leaked", &["accounts"]);
     env.cmd()
         .args(["delete", "--yes", &deleted_id])
-        .assert()
-        .success();
-    env.days_later(3)
-        .cmd()
-        .args(["renew", &payments_id])
         .assert()
         .success();
     env.cmd()
@@ -277,11 +273,21 @@ fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working(
         .args(["delete", "--yes", &payments_id])
         .assert()
         .code(2);
+    env.days_later(3)
+        .cmd()
+        .args(["renew", &payments_id])
+        .assert()
+        .success();
     let listed = env.days_later(3).list_json();
     let history = env.days_later(0).json_array(&["audit"]);
 
     let url = crate::common::pg::fresh_database();
-    let output = env.cmd().args(["migrate", "--to", &url]).output().unwrap();
+    let output = env
+        .days_later(3)
+        .cmd()
+        .args(["migrate", "--to", &url])
+        .output()
+        .unwrap();
     assert!(
         output.status.success(),
         "{}",

@@ -376,8 +376,13 @@ impl Store for PgStore {
                         outcome: get(row, "outcome")?,
                         detail: get(row, "detail")?,
                     },
-                    // Rows need no seal where the server enforces changes.
-                    seal: None,
+                    // Only entries moved from a SQLite store have seals.
+                    seal: match (get(row, "subject")?, get(row, "seal")?) {
+                        (Some(subject), Some(digest)) => {
+                            Some(crate::audit::Seal { subject, digest })
+                        }
+                        _ => None,
+                    },
                     prev_hash: get(row, "prev_hash")?,
                     hash: get(row, "hash")?,
                 };

@@ -11,7 +11,7 @@ use super::connect::{Location, quote_identifier};
 use crate::store::Error;
 
 /// One entry per version, applied in order. Never edit or remove one.
-const MIGRATIONS: &[&str] = &[include_str!("v1.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("v1.sql"), include_str!("v2.sql")];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
@@ -44,8 +44,8 @@ pub fn check_version(client: &mut Client, location: &Location) -> Result<(), Err
             version: version.into(),
             known: SCHEMA_VERSION.into(),
         }),
-        // Only v1 exists: an older store cannot be met yet. When v2 comes,
-        // its administrator upgrades with `init`.
+        // An older store is refused; its administrator upgrades with `init`
+        // once that can, so far only stores made before v2's day exist.
         Some(version) if version < SCHEMA_VERSION => Err(Error::Other(anyhow::anyhow!(
             "the store in database {} has schema v{version}, older than v{SCHEMA_VERSION}",
             location.database()
@@ -228,7 +228,7 @@ fn import_rows(tx: &mut postgres::Transaction, import: &Import) -> Result<(), po
         )?;
     }
     let insert_entry =
-        tx.prepare("INSERT INTO audit VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")?;
+        tx.prepare("INSERT INTO audit VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")?;
     for entry in &import.audit {
         let record = &entry.record;
         tx.execute(
@@ -243,6 +243,8 @@ fn import_rows(tx: &mut postgres::Transaction, import: &Import) -> Result<(), po
                 &record.detail,
                 &entry.prev_hash,
                 &entry.hash,
+                &entry.seal.as_ref().map(|seal| &seal.subject),
+                &entry.seal.as_ref().map(|seal| &seal.digest),
             ],
         )?;
     }
