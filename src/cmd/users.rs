@@ -74,7 +74,9 @@ fn add(app: &App, store: &mut dyn Store, args: UserAddArgs) -> Result<ExitCode> 
             args.name
         );
     }
-    let exists = operator::account_exists(&args.name);
+    // Operators are this host's accounts, unless the store authenticates
+    // its callers itself (PostgreSQL roles): then no account is looked up.
+    let exists = store.session_operator().is_some() || operator::account_exists(&args.name);
     if permissions.is_admin() && !exists && !args.force {
         bail!(
             "there is no account {} on this host, so it could never act as administrator here; check the name, or pass --force to add it anyway",
@@ -126,7 +128,7 @@ fn change(app: &App, store: &mut dyn Store, args: UserChangeArgs, grant: bool) -
         && current.permissions.is_admin()
         && !change.apply(&current).permissions.is_admin()
     {
-        keep_an_administrator(&store::operators(store)?, &current.name)?;
+        keep_an_administrator(store, &store::operators(store)?, &current.name)?;
     }
     let updated = store.change_operator(&args.name, &change, app.actor())?;
     print_operator(
@@ -146,7 +148,7 @@ fn remove(store: &mut dyn Store, name: &str, app: &App) -> Result<ExitCode> {
         .iter()
         .any(|op| op.name == name && op.permissions.is_admin())
     {
-        keep_an_administrator(&operators, name)?;
+        keep_an_administrator(store, &operators, name)?;
     }
     store.remove_operator(name, app.actor())?;
     match app.format {
@@ -159,7 +161,12 @@ fn remove(store: &mut dyn Store, name: &str, app: &App) -> Result<ExitCode> {
 /// Refuses to let `leaving` stop being an administrator unless another
 /// administrator is an account that exists here: an administrator named
 /// after no account (a typo, a deleted user) can never act.
-fn keep_an_administrator(operators: &[Operator], leaving: &str) -> Result<()> {
+fn keep_an_administrator(store: &dyn Store, operators: &[Operator], leaving: &str) -> Result<()> {
+    if store.session_operator().is_some() {
+        // Roles of the server, not accounts of this host: the store keeps
+        // its last administrator itself.
+        return Ok(());
+    }
     let others: Vec<&Operator> = operators
         .iter()
         .filter(|op| op.name != leaving && op.permissions.is_admin())
