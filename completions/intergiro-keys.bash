@@ -59,8 +59,20 @@ _intergiro__keys() {
             intergiro__keys,renew)
                 cmd="intergiro__keys__subcmd__renew"
                 ;;
+            intergiro__keys,revoke)
+                cmd="intergiro__keys__subcmd__delete"
+                ;;
+            intergiro__keys,rm)
+                cmd="intergiro__keys__subcmd__delete"
+                ;;
+            intergiro__keys,rotate)
+                cmd="intergiro__keys__subcmd__rotate"
+                ;;
             intergiro__keys,scan)
                 cmd="intergiro__keys__subcmd__scan"
+                ;;
+            intergiro__keys,show)
+                cmd="intergiro__keys__subcmd__show"
                 ;;
             intergiro__keys,users)
                 cmd="intergiro__keys__subcmd__users"
@@ -101,8 +113,14 @@ _intergiro__keys() {
             intergiro__keys__subcmd__help,renew)
                 cmd="intergiro__keys__subcmd__help__subcmd__renew"
                 ;;
+            intergiro__keys__subcmd__help,rotate)
+                cmd="intergiro__keys__subcmd__help__subcmd__rotate"
+                ;;
             intergiro__keys__subcmd__help,scan)
                 cmd="intergiro__keys__subcmd__help__subcmd__scan"
+                ;;
+            intergiro__keys__subcmd__help,show)
+                cmd="intergiro__keys__subcmd__help__subcmd__show"
                 ;;
             intergiro__keys__subcmd__help,users)
                 cmd="intergiro__keys__subcmd__help__subcmd__users"
@@ -168,7 +186,7 @@ _intergiro__keys() {
 
     case "${cmd}" in
         intergiro__keys)
-            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete verify check users audit scan backup completions help"
+            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete rm revoke rotate show verify check users audit scan backup completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -498,7 +516,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help)
-            opts="init migrate create list renew delete verify check users audit scan backup completions help"
+            opts="init migrate create list renew delete rotate show verify check users audit scan backup completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -665,7 +683,35 @@ _intergiro__keys() {
             __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
+        intergiro__keys__subcmd__help__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
         intergiro__keys__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
@@ -815,7 +861,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__list)
-            opts="-h --expiring --within --role --status --name --sort --db --format --color --no-input --no-pager --help"
+            opts="-h --expiring --within --role --status --name --unused-for --sort --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -833,7 +879,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --status)
-                    __intergiro_keys_compgen -W "active expiring frozen unissued" -- "${cur}"
+                    __intergiro_keys_compgen -W "active expiring frozen unissued retiring" -- "${cur}"
                     return 0
                     ;;
                 --name)
@@ -843,8 +889,15 @@ _intergiro__keys() {
                     fi
                     return 0
                     ;;
+                --unused-for)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
                 --sort)
-                    __intergiro_keys_compgen -W "id name created freezes" -- "${cur}"
+                    __intergiro_keys_compgen -W "id name created freezes last-used" -- "${cur}"
                     return 0
                     ;;
                 --db)
@@ -955,8 +1008,86 @@ _intergiro__keys() {
             __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
+        intergiro__keys__subcmd__rotate)
+            opts="-h --grace --db --format --color --no-input --no-pager --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                --grace)
+                    __intergiro_keys_compgen -f "${cur}"
+                    return 0
+                    ;;
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    return 0
+                    ;;
+                --color)
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
         intergiro__keys__subcmd__scan)
             opts="-y -h --no-ignore --no-check --revoke --yes --db --format --color --no-input --no-pager --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    return 0
+                    ;;
+                --color)
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__show)
+            opts="-h --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0

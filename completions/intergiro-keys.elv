@@ -30,9 +30,13 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand init 'Create a store, with you as its first administrator'
             cand migrate 'Move a store from its SQLite file into a new PostgreSQL store'
             cand create 'Create a key and print its secret, once'
-            cand list 'List keys with their status and days left before the freeze'
+            cand list 'List keys with their status, days left before the freeze and last use'
             cand renew 'Renew keys: each freezes 90 days from now'
-            cand delete 'Delete keys: revoked at once, irreversibly'
+            cand delete 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+            cand rm 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+            cand revoke 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+            cand rotate 'Replace a key by a new one; the old one keeps working for a while'
+            cand show 'Show everything about one key, and its history'
             cand verify 'Verify a presented key, read from stdin or a file'
             cand check 'Check for keys near their freeze, for cron and monitoring'
             cand users 'Manage operators: who may view, create, renew and delete keys'
@@ -77,8 +81,9 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;list'= {
             cand --within 'Days ahead that --expiring looks [default: 14]; given alone, it implies --expiring'
             cand --role 'Only keys holding this role (repeat, or separate with commas, for keys holding all of them): transactions, accounts, payments'
-            cand --status 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued'
+            cand --status 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring'
             cand --name 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these; case matters'
+            cand --unused-for 'Only keys nobody used for this many days (keys never used and older than that included)'
             cand --sort 'The order of the keys (ties by ID)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only)'
@@ -104,6 +109,47 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'intergiro-keys;rm'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'intergiro-keys;revoke'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'intergiro-keys;rotate'= {
+            cand --grace 'How long the old key keeps working: 0 (stops now), or minutes, hours or days, e.g. 90m, 12h, 2d; at most 7d'
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'intergiro-keys;show'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
@@ -271,9 +317,11 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand init 'Create a store, with you as its first administrator'
             cand migrate 'Move a store from its SQLite file into a new PostgreSQL store'
             cand create 'Create a key and print its secret, once'
-            cand list 'List keys with their status and days left before the freeze'
+            cand list 'List keys with their status, days left before the freeze and last use'
             cand renew 'Renew keys: each freezes 90 days from now'
-            cand delete 'Delete keys: revoked at once, irreversibly'
+            cand delete 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+            cand rotate 'Replace a key by a new one; the old one keeps working for a while'
+            cand show 'Show everything about one key, and its history'
             cand verify 'Verify a presented key, read from stdin or a file'
             cand check 'Check for keys near their freeze, for cron and monitoring'
             cand users 'Manage operators: who may view, create, renew and delete keys'
@@ -294,6 +342,10 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;help;renew'= {
         }
         &'intergiro-keys;help;delete'= {
+        }
+        &'intergiro-keys;help;rotate'= {
+        }
+        &'intergiro-keys;help;show'= {
         }
         &'intergiro-keys;help;verify'= {
         }

@@ -39,9 +39,13 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -s V -l vers
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "init" -d 'Create a store, with you as its first administrator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "migrate" -d 'Move a store from its SQLite file into a new PostgreSQL store'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "create" -d 'Create a key and print its secret, once'
-complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "list" -d 'List keys with their status and days left before the freeze'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "list" -d 'List keys with their status, days left before the freeze and last use'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
-complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "rm" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "revoke" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "rotate" -d 'Replace a key by a new one; the old one keeps working for a while'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "show" -d 'Show everything about one key, and its history'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "users" -d 'Manage operators: who may view, create, renew and delete keys'
@@ -89,15 +93,18 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l w
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l role -d 'Only keys holding this role (repeat, or separate with commas, for keys holding all of them): transactions, accounts, payments' -r -f -a "transactions\t'Get all transaction details'
 accounts\t'Get all accounts'
 payments\t'Create payments'"
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l status -d 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued' -r -f -a "active\t'Usable, more than 14 days before its freeze'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l status -d 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring' -r -f -a "active\t'Usable, more than 14 days before its freeze'
 expiring\t'Usable, 14 days (14 × 24 h) or less before its freeze'
 frozen\t'Past its freeze: `verify` rejects it until it is renewed'
-unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'"
+unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'
+retiring\t'Replaced by `rotate`: still usable until its `retires_at`'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l name -d 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these; case matters' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l unused-for -d 'Only keys nobody used for this many days (keys never used and older than that included)' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l sort -d 'The order of the keys (ties by ID)' -r -f -a "id\t'By key ID'
 name\t'By name'
 created\t'Oldest first'
-freezes\t'Soonest freeze first'"
+freezes\t'Soonest freeze first'
+last-used\t'Never used first, then the longest unused first'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
@@ -130,6 +137,49 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -s
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l grace -d 'How long the old key keeps working: 0 (stops now), or minutes, hours or days, e.g. 90m, 12h, 2d; at most 7d' -r
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -s r -l role -d 'A role the key must have (repeat, or separate with commas)' -r -f -a "transactions\t'Get all transaction details'
 accounts\t'Get all accounts'
 payments\t'Create payments'"
@@ -294,20 +344,22 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "init" -d 'Create a store, with you as its first administrator'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "migrate" -d 'Move a store from its SQLite file into a new PostgreSQL store'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "create" -d 'Create a key and print its secret, once'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "list" -d 'List keys with their status and days left before the freeze'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "users" -d 'Manage operators: who may view, create, renew and delete keys'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "audit" -d 'Show the audit log, or check its hash chain'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "scan" -d 'Find leaked keys in files, directories or stdin, and tell which still work'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "backup" -d 'Copy the database to a new file, consistently, while others use it'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete verify check users audit scan backup completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "init" -d 'Create a store, with you as its first administrator'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "migrate" -d 'Move a store from its SQLite file into a new PostgreSQL store'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "create" -d 'Create a key and print its secret, once'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "list" -d 'List keys with their status, days left before the freeze and last use'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "rotate" -d 'Replace a key by a new one; the old one keeps working for a while'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "show" -d 'Show everything about one key, and its history'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "users" -d 'Manage operators: who may view, create, renew and delete keys'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "audit" -d 'Show the audit log, or check its hash chain'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "scan" -d 'Find leaked keys in files, directories or stdin, and tell which still work'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "backup" -d 'Copy the database to a new file, consistently, while others use it'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "list" -d 'List operators and their permissions'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "add" -d 'Add an operator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "grant" -d 'Give an operator more permissions (or change their key-role limit)'

@@ -41,6 +41,18 @@ pub enum Event<'a> {
         key: &'a ApiKey,
         found_at: &'a str,
     },
+    /// The new key of a rotation, stored (not yet issued).
+    Replacement {
+        key: &'a ApiKey,
+        replaces: &'a str,
+    },
+    /// The old key of a rotation, once its replacement was issued: it
+    /// retires at `retires_at`.
+    Rotated {
+        key_id: &'a str,
+        replaced_by: &'a str,
+        retires_at: DateTime<Utc>,
+    },
     /// The first operator of a store, made administrator without anyone
     /// granting it; recorded in that operator's name.
     FirstAdministrator {
@@ -57,9 +69,11 @@ pub enum Event<'a> {
     OperatorRemoved {
         name: &'a str,
     },
-    /// A command refused for lack of a permission or by a rule.
+    /// A command refused for lack of a permission or by a rule, about the
+    /// key `key_id` when it concerned one.
     Refused {
         action: Action,
+        key_id: Option<&'a str>,
         detail: &'a str,
     },
     /// A row written before tamper evidence existed, sealed as found when
@@ -128,6 +142,27 @@ impl Event<'_> {
                 "ok",
                 format!("revoked by scan: found at {found_at}; roles {}", key.roles),
             ),
+            Event::Replacement { key, replaces } => (
+                actor.operator,
+                Action::Rotate.as_str(),
+                Some(key.id.as_str()),
+                "ok",
+                format!("roles {}; replaces {replaces}", key.roles),
+            ),
+            Event::Rotated {
+                key_id,
+                replaced_by,
+                retires_at,
+            } => (
+                actor.operator,
+                Action::Rotate.as_str(),
+                Some(key_id),
+                "ok",
+                format!(
+                    "replaced by {replaced_by}; retires at {}",
+                    crate::output::rfc3339(retires_at)
+                ),
+            ),
             Event::FirstAdministrator { name } => (
                 name,
                 Action::UsersAdd.as_str(),
@@ -156,10 +191,14 @@ impl Event<'_> {
                 "ok",
                 name.to_string(),
             ),
-            Event::Refused { action, detail } => (
+            Event::Refused {
+                action,
+                key_id,
+                detail,
+            } => (
                 actor.operator,
                 action.as_str(),
-                None,
+                key_id,
                 "refused",
                 detail.to_string(),
             ),

@@ -107,7 +107,10 @@ pub enum Command {
     Create(CreateArgs),
     List(ListArgs),
     Renew(RenewArgs),
+    #[command(visible_aliases = ["rm", "revoke"])]
     Delete(DeleteArgs),
+    Rotate(RotateArgs),
+    Show(ShowArgs),
     Verify(VerifyArgs),
     Check(CheckArgs),
     Users(UsersArgs),
@@ -178,20 +181,23 @@ pub struct CreateArgs {
     pub roles: Vec<Role>,
 }
 
-/// List keys with their status and days left before the freeze
+/// List keys with their status, days left before the freeze and last use
 ///
 /// Keys 14 days or less from their freeze are `expiring`, keys past it are
-/// `frozen`; both are marked. Keys freezing soonest come first. Filters are
-/// combined (a key must pass all of them) and evaluated in the database, so
-/// they stay fast with many keys. On a terminal, a table longer than the
-/// screen goes through the pager.
+/// `frozen`; both are marked. A key replaced by `rotate` is `retiring` until
+/// its grace period ends, then leaves the list. LAST USED is when `verify`
+/// last accepted the key's secret (to 15 minutes). Keys freezing soonest
+/// come first. Filters are combined (a key must pass all of them) and
+/// evaluated in the database, so they stay fast with many keys. On a
+/// terminal, a table longer than the screen goes through the pager.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys list
   intergiro-keys list --expiring
   intergiro-keys list --within 30 --format json
   intergiro-keys list --role payments --status frozen --status expiring
-  intergiro-keys list --name 'ci-*' --sort name")]
+  intergiro-keys list --name 'ci-*' --sort name
+  intergiro-keys list --unused-for 30 --sort last-used")]
 pub struct ListArgs {
     /// Only keys that are frozen or freeze within --within days
     #[arg(long)]
@@ -208,7 +214,7 @@ pub struct ListArgs {
     pub roles: Vec<Role>,
 
     /// Only keys with this status (repeat, or separate with commas, for any
-    /// of them): active, expiring, frozen, unissued
+    /// of them): active, expiring, frozen, unissued, retiring
     #[arg(
         long = "status",
         value_enum,
@@ -221,6 +227,11 @@ pub struct ListArgs {
     /// character, `[abc]` one of these; case matters
     #[arg(long, value_name = "GLOB", value_hint = ValueHint::Other)]
     pub name: Option<String>,
+
+    /// Only keys nobody used for this many days (keys never used and older
+    /// than that included)
+    #[arg(long, value_name = "DAYS", value_hint = ValueHint::Other)]
+    pub unused_for: Option<u32>,
 
     /// The order of the keys (ties by ID)
     #[arg(long, value_enum, value_name = "ORDER", default_value_t = SortOrder::Freezes)]
@@ -238,41 +249,86 @@ pub enum SortOrder {
     Created,
     /// Soonest freeze first
     Freezes,
+    /// Never used first, then the longest unused first
+    LastUsed,
 }
 
 /// Renew keys: each freezes 90 days from now
 ///
 /// Works before or after the freeze; a frozen key is usable again at once.
-/// Either every key given is renewed or, if any ID is unknown, none is.
+/// Either every key given is renewed or, if any is unknown, none is.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys renew 3hT9kQ2mXa7B
+  intergiro-keys renew ci-deploy
   intergiro-keys renew 3hT9kQ2mXa7B Zp4QwE8rT1yU --format json")]
 pub struct RenewArgs {
-    /// IDs of the keys, as shown by `list`
-    #[arg(required = true, value_name = "ID", value_hint = ValueHint::Other)]
+    /// The keys: IDs as shown by `list`, or names that only one key has
+    #[arg(required = true, value_name = "ID|NAME", value_hint = ValueHint::Other)]
     pub ids: Vec<String>,
 }
 
-/// Delete keys: revoked at once, irreversibly
+/// Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)
 ///
 /// Asks for confirmation on a terminal; without one, --yes is required.
-/// Given no ID (or `-`), reads the full text of a leaked key from stdin and
-/// deletes that key, without anyone needing to know its ID. Either every key
-/// given is deleted or, if any ID is unknown, none is.
+/// Given no key (or `-`), reads the full text of a leaked key from stdin —
+/// on a terminal, asks for it without echo — and deletes that key, without
+/// anyone needing to know its ID. Either every key given is deleted or, if
+/// any is unknown, none is.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys delete 3hT9kQ2mXa7B
+  intergiro-keys delete ci-deploy
   intergiro-keys delete --yes 3hT9kQ2mXa7B Zp4QwE8rT1yU
-  intergiro-keys delete --yes < leaked-key.txt")]
+  intergiro-keys revoke --yes < leaked-key.txt")]
 pub struct DeleteArgs {
-    /// IDs of the keys, as shown by `list`; `-` or none: read a key from stdin
-    #[arg(value_name = "ID", value_hint = ValueHint::Other)]
+    /// The keys: IDs as shown by `list`, or names that only one key has;
+    /// `-` or none: read a key from stdin
+    #[arg(value_name = "ID|NAME", value_hint = ValueHint::Other)]
     pub ids: Vec<String>,
 
     /// Do not ask for confirmation (required without a terminal)
     #[arg(long, short)]
     pub yes: bool,
+}
+
+/// Replace a key by a new one; the old one keeps working for a while
+///
+/// The new key gets the same name and roles, a new ID and secret (shown
+/// once, as by `create`) and a fresh 90 days. The old key keeps verifying
+/// for the grace period, listed as `retiring`; then `verify` rejects it and
+/// it leaves the listings, with no further command. Deploy the new key
+/// within the grace period. Needs the create and delete permissions.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys rotate ci-deploy
+  NEW=$(intergiro-keys rotate 3hT9kQ2mXa7B --grace 2h)
+  intergiro-keys rotate ci-deploy --grace 0 --format json")]
+pub struct RotateArgs {
+    /// The key to replace: its ID, or a name only one key has
+    #[arg(value_name = "ID|NAME", value_hint = ValueHint::Other)]
+    pub key: String,
+
+    /// How long the old key keeps working: 0 (stops now), or minutes, hours
+    /// or days, e.g. 90m, 12h, 2d; at most 7d
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::key::parse_grace)]
+    pub grace: chrono::Duration,
+}
+
+/// Show everything about one key, and its history
+///
+/// Every field of the key (status, dates, last use, rotation) and each entry
+/// of the audit log about it: who created it, renewals, rotation, refused
+/// commands. Also shows a key retired after a rotation, by its ID. Needs
+/// `view`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys show ci-deploy
+  intergiro-keys show 3hT9kQ2mXa7B --format json")]
+pub struct ShowArgs {
+    /// The key: its ID, or a name only one key has
+    #[arg(value_name = "ID|NAME", value_hint = ValueHint::Other)]
+    pub key: String,
 }
 
 /// Verify a presented key, read from stdin or a file

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::store::{Error, Exposure, NotOurs};
+use crate::store::{Error, Exposure, NotOurs, NotRotatable};
 
 /// A store error with its sentence. The typed error stays reachable
 /// (`err.downcast_ref::<Explained>()`) for callers that branch on it, such
@@ -129,6 +129,18 @@ pub fn sentence(error: &Error) -> String {
             "no key with ID {}; nothing was changed (see the IDs with `intergiro-keys list`)",
             ids.join(", ")
         ),
+        Error::NotRotatable { id, reason } => match reason {
+            NotRotatable::Unissued => format!(
+                "key {id} was never issued (its secret was not written out), so there is nothing to rotate; delete it with `intergiro-keys delete {id}`"
+            ),
+            NotRotatable::Retiring(retires_at) => format!(
+                "key {id} was already rotated and retires at {}; rotate its replacement instead (see `intergiro-keys show {id}`); nothing was changed",
+                crate::output::human_time(*retires_at)
+            ),
+            NotRotatable::InProgress(replacement) => format!(
+                "key {id} is being rotated by another command (its replacement {replacement} is not issued yet); if no rotation is running, delete {replacement} and try again; nothing was changed"
+            ),
+        },
         Error::UnknownOperator(name) => {
             format!("{name} is not an operator; see them with `intergiro-keys users list`")
         }

@@ -145,6 +145,12 @@ pub enum Status {
     /// Created, but its secret was never confirmed written out (the process
     /// was killed or its output failed): it can never be used; delete it.
     Unissued,
+    /// Replaced by `rotate`: still usable until its `retires_at`.
+    Retiring,
+    /// Replaced by `rotate` and past its `retires_at`: gone, as if deleted
+    /// (listings never show it, so `list --status` does not offer it).
+    #[value(skip)]
+    Retired,
 }
 
 impl Status {
@@ -154,6 +160,8 @@ impl Status {
             Status::Expiring => "expiring",
             Status::Frozen => "frozen",
             Status::Unissued => "unissued",
+            Status::Retiring => "retiring",
+            Status::Retired => "retired",
         }
     }
 
@@ -162,8 +170,8 @@ impl Status {
     /// deleted; `scan` exits 1 when it finds one.
     pub fn still_works(self) -> bool {
         match self {
-            Status::Active | Status::Expiring | Status::Frozen => true,
-            Status::Unissued => false,
+            Status::Active | Status::Expiring | Status::Frozen | Status::Retiring => true,
+            Status::Unissued | Status::Retired => false,
         }
     }
 }
@@ -227,6 +235,14 @@ pub struct ApiKey {
     /// Whether the secret was written out to its owner; only then is the key
     /// usable.
     pub issued: bool,
+    /// Set by `rotate`: the key stops working at this time.
+    pub retires_at: Option<DateTime<Utc>>,
+    /// The key that replaces this one: set when a rotation starts, before
+    /// `retires_at` (which only a finished rotation sets).
+    pub replaced_by: Option<String>,
+    /// The last time `verify` found the key with the right secret, to
+    /// `LAST_USED_RESOLUTION`.
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 impl ApiKey {
@@ -240,20 +256,90 @@ impl ApiKey {
             renewed_at: now,
             freezes_at: freezes_at(now),
             issued: false,
+            retires_at: None,
+            replaced_by: None,
+            last_used_at: None,
         }
     }
 
+    /// Where the key stands at `now`. A retiring key is `Retiring` whatever
+    /// its freeze: it is on its way out, so the freeze no longer matters to
+    /// anyone watching (`verify` still rejects it once frozen).
     pub fn status(&self, now: DateTime<Utc>) -> Status {
-        if self.issued {
-            status(self.freezes_at, now)
-        } else {
-            Status::Unissued
+        match self.retires_at {
+            _ if !self.issued => Status::Unissued,
+            Some(retires_at) if retires_at <= now => Status::Retired,
+            Some(_) => Status::Retiring,
+            None => status(self.freezes_at, now),
         }
+    }
+
+    /// Whether the key still exists at `now` for listings and look-ups: not
+    /// retired.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.status(now) != Status::Retired
     }
 
     pub fn days_left(&self, now: DateTime<Utc>) -> i64 {
         days_left(self.freezes_at, now)
     }
+}
+
+/// How long a rotated key keeps working unless `--grace` says otherwise.
+pub fn default_grace() -> Duration {
+    Duration::hours(24)
+}
+
+/// The longest grace a rotation may give the key it replaces.
+pub fn max_grace() -> Duration {
+    Duration::days(7)
+}
+
+/// Parses a grace period: `0`, or a whole number with a unit: `90m`, `12h`,
+/// `2d` (minutes, hours, days); at most 7 days.
+pub fn parse_grace(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let shown = crate::output::sanitize(text);
+    if text == "0" {
+        return Ok(Duration::zero());
+    }
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let per_unit = match unit {
+        "m" => Duration::minutes(1),
+        "h" => Duration::hours(1),
+        "d" => Duration::days(1),
+        _ => {
+            return Err(format!(
+                "{shown:?} is not a grace period; use 0 or a number with m, h or d, e.g. 90m, 12h, 2d"
+            ));
+        }
+    };
+    if number.is_empty() {
+        return Err(format!(
+            "{shown:?} is not a grace period; use 0 or a number with m, h or d, e.g. 90m, 12h, 2d"
+        ));
+    }
+    number
+        .parse::<i32>()
+        .ok()
+        .map(|n| per_unit * n)
+        .filter(|grace| *grace <= max_grace())
+        .ok_or_else(|| format!("the grace period {shown} is longer than 7 days; use at most 7d"))
+}
+
+/// `list` and `show` tell last use to this precision: `verify` records a
+/// use only when the last one recorded is older, so that a key verified
+/// for every request costs one write per quarter hour, not one per request.
+pub fn last_used_resolution() -> Duration {
+    Duration::minutes(15)
+}
+
+/// Whether a use at `now` is worth recording, given the last one recorded.
+pub fn use_worth_recording(last_used_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    last_used_at.is_none_or(|last| last <= now - last_used_resolution())
 }
 
 /// An issued key for unit tests.
@@ -381,6 +467,52 @@ mod tests {
         assert!(freezes_within(freeze, now, 14));
         assert!(!freezes_within(freeze, now, 13));
         assert!(freezes_within(freeze, freeze + Duration::days(3), 0));
+    }
+
+    #[test]
+    fn a_retiring_key_works_until_it_retires_then_is_gone() {
+        let mut key = issued_test_key("k", Roles::new([Role::Accounts]), t0());
+        assert_eq!(key.status(t0()), Status::Active);
+        key.retires_at = Some(t0() + Duration::hours(24));
+        assert_eq!(key.status(t0()), Status::Retiring);
+        // Retiring wins over expiring and frozen: the key is on its way out.
+        assert_eq!(key.status(t0() + Duration::days(89)), Status::Retired);
+        key.retires_at = Some(t0() + Duration::days(91));
+        assert_eq!(key.status(t0() + Duration::days(90)), Status::Retiring);
+        key.retires_at = Some(t0() + Duration::hours(24));
+        assert!(key.is_live(t0() + Duration::hours(24) - Duration::seconds(1)));
+        assert_eq!(key.status(t0() + Duration::hours(24)), Status::Retired);
+        assert!(!key.is_live(t0() + Duration::hours(24)));
+    }
+
+    #[test]
+    fn grace_periods_are_minutes_hours_or_days_up_to_a_week() {
+        assert_eq!(parse_grace("0"), Ok(Duration::zero()));
+        assert_eq!(parse_grace("90m"), Ok(Duration::minutes(90)));
+        assert_eq!(parse_grace("12h"), Ok(Duration::hours(12)));
+        assert_eq!(parse_grace("2d"), Ok(Duration::days(2)));
+        assert_eq!(parse_grace("7d"), Ok(Duration::days(7)));
+        assert_eq!(parse_grace("168h"), Ok(Duration::days(7)));
+        for too_long in ["8d", "169h", "99999999999d"] {
+            assert!(parse_grace(too_long).unwrap_err().contains("at most 7d"));
+        }
+        for bad in ["", "d", "12", "1w", "-1h", "1.5h", "1h30m"] {
+            assert!(
+                parse_grace(bad).unwrap_err().contains("not a grace period"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_use_is_recorded_at_most_once_per_quarter_hour() {
+        assert!(use_worth_recording(None, t0()));
+        let last = Some(t0());
+        assert!(!use_worth_recording(last, t0()));
+        assert!(!use_worth_recording(last, t0() + Duration::seconds(899)));
+        assert!(use_worth_recording(last, t0() + Duration::minutes(15)));
+        // A clock that went back records nothing until it catches up.
+        assert!(!use_worth_recording(last, t0() - Duration::hours(1)));
     }
 
     #[test]

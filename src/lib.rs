@@ -129,6 +129,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::List(args) => cmd::list::run(&app?, args),
         Command::Renew(args) => cmd::renew::run(&app?, args),
         Command::Delete(args) => cmd::delete::run(&app?, args),
+        Command::Rotate(args) => cmd::rotate::run(&app?, args),
+        Command::Show(args) => cmd::show::run(&app?, args),
         Command::Verify(args) => cmd::verify::run(&app?, args),
         // `check` reports every failure, even a failed start, as UNKNOWN.
         Command::Check(args) => Ok(cmd::check::run(

@@ -204,7 +204,7 @@ impl Refusal {
         match self {
             Refusal::NotAnOperator => format!(
                 "{operator} is not an operator of this database, so cannot {command}; an administrator can add them with `intergiro-keys users add {operator} --permission {}`",
-                action.permission()
+                crate::operator::Permissions::new(action.permissions())
             ),
             Refusal::Missing(permission) => format!(
                 "operator {operator} lacks the {permission} permission needed to {command}; an administrator can grant it with `intergiro-keys users grant {operator} {permission}`"

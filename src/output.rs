@@ -26,6 +26,10 @@ pub struct KeyJson<'a> {
     pub freezes_at: String,
     pub days_left: i64,
     pub status: Status,
+    /// When a rotated key stops working; null for others.
+    pub retires_at: Option<String>,
+    /// The last use `verify` recorded (to 15 minutes); null: never used.
+    pub last_used_at: Option<String>,
 }
 
 impl<'a> KeyJson<'a> {
@@ -39,6 +43,8 @@ impl<'a> KeyJson<'a> {
             freezes_at: rfc3339(key.freezes_at),
             days_left: key.days_left(now),
             status: key.status(now),
+            retires_at: key.retires_at.map(rfc3339),
+            last_used_at: key.last_used_at.map(rfc3339),
         }
     }
 }
@@ -70,6 +76,26 @@ pub fn human_days_left(days: i64, frozen: bool) -> String {
         -1 => "frozen 1 day ago".to_string(),
         d => format!("frozen {} days ago", -d),
     }
+}
+
+/// How long ago a key was last used: `never`, `just now`, `40 minutes ago`,
+/// `5 hours ago`, `3 days ago`.
+pub fn human_last_used(last_used_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    let Some(last) = last_used_at else {
+        return "never".to_string();
+    };
+    let ago = now - last;
+    let (n, unit) = if ago.num_minutes() < 1 {
+        return "just now".to_string();
+    } else if ago.num_hours() < 1 {
+        (ago.num_minutes(), "minute")
+    } else if ago.num_hours() < 48 {
+        (ago.num_hours(), "hour")
+    } else {
+        (ago.num_days(), "day")
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{n} {unit}{plural} ago")
 }
 
 /// Whether a character acts on the text around it or is invisible instead
@@ -117,13 +143,16 @@ pub fn status_label(status: Status) -> &'static str {
         Status::Expiring => "! expiring",
         Status::Frozen => "!! frozen",
         Status::Unissued => "? unissued",
+        Status::Retiring => "~ retiring",
+        Status::Retired => "retired",
     }
 }
 
 fn status_color(status: Status) -> Option<Color> {
     match status {
-        Status::Active => None,
+        Status::Active | Status::Retired => None,
         Status::Expiring => Some(Color::Yellow),
+        Status::Retiring => Some(Color::Cyan),
         Status::Frozen | Status::Unissued => Some(Color::Red),
     }
 }
@@ -193,18 +222,20 @@ pub fn render(mut table: Table) -> String {
 }
 
 /// The `list` table's header.
-pub const KEY_HEADER: [&str; 7] = [
+pub const KEY_HEADER: [&str; 8] = [
     "ID",
     "NAME",
     "ROLES",
     "CREATED (UTC)",
     "FREEZES AT (UTC)",
     "DAYS LEFT",
+    "LAST USED",
     "STATUS",
 ];
 
 /// The cells of a key's row in the `list` table.
-pub fn key_cells(key: &ApiKey, now: DateTime<Utc>) -> [String; 7] {
+pub fn key_cells(key: &ApiKey, now: DateTime<Utc>) -> [String; 8] {
+    let status = key.status(now);
     [
         // Whoever can write the file can write any text here.
         sanitize(&key.id).into_owned(),
@@ -214,7 +245,13 @@ pub fn key_cells(key: &ApiKey, now: DateTime<Utc>) -> [String; 7] {
         table_time(key.created_at),
         table_time(key.freezes_at),
         key.days_left(now).to_string(),
-        status_label(key.status(now)).to_string(),
+        human_last_used(key.last_used_at, now),
+        match key.retires_at {
+            Some(retires_at) if status == Status::Retiring => {
+                format!("{} until {}", status_label(status), table_time(retires_at))
+            }
+            _ => status_label(status).to_string(),
+        },
     ]
 }
 
@@ -227,8 +264,9 @@ pub fn key_columns() -> Columns {
 /// The colour of a key's row in a streamed table.
 pub fn key_row_color(status: Status) -> Option<RowColor> {
     match status {
-        Status::Active => None,
+        Status::Active | Status::Retired => None,
         Status::Expiring => Some(RowColor::Yellow),
+        Status::Retiring => Some(RowColor::Cyan),
         Status::Frozen | Status::Unissued => Some(RowColor::Red),
     }
 }
@@ -245,7 +283,7 @@ pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> Table {
         }));
     }
     // IDs, dates and numbers never wrap inside a cell; names and roles may.
-    for index in [0, 3, 4, 5, 6] {
+    for index in [0, 3, 4, 5, 6, 7] {
         if let Some(column) = table.column_mut(index) {
             column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
         }
@@ -277,6 +315,7 @@ pub fn records_fit_better(keys: &[ApiKey], now: DateTime<Utc>, width: usize) -> 
 ///   roles       payments
 ///   created     2026-11-26 09:00 UTC
 ///   freezes at  2027-02-24 09:00 UTC (90 days)
+///   last used   3 days ago
 ///   status      active
 /// ```
 pub fn key_records(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> String {
@@ -286,20 +325,27 @@ pub fn key_records(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> String 
             text.push('\n');
         }
         let status = key.status(now);
-        let label = status_label(status);
+        let label = match key.retires_at {
+            Some(retires_at) if status == Status::Retiring => {
+                format!("{} until {}", status_label(status), human_time(retires_at))
+            }
+            _ => status_label(status).to_string(),
+        };
         let status_text = match status_color(status).filter(|_| style.color) {
             Some(Color::Yellow) => format!("\x1b[33m{label}\x1b[0m"),
+            Some(Color::Cyan) => format!("\x1b[36m{label}\x1b[0m"),
             Some(_) => format!("\x1b[31m{label}\x1b[0m"),
-            None => label.to_string(),
+            None => label,
         };
         text.push_str(&format!(
-            "{}  {}\n  roles       {}\n  created     {}\n  freezes at  {} ({})\n  status      {status_text}\n",
+            "{}  {}\n  roles       {}\n  created     {}\n  freezes at  {} ({})\n  last used   {}\n  status      {status_text}\n",
             sanitize(&key.id),
             sanitize(&key.name),
             key.roles,
             human_time(key.created_at),
             human_time(key.freezes_at),
             human_days_left(key.days_left(now), status == Status::Frozen),
+            human_last_used(key.last_used_at, now),
         ));
     }
     text.trim_end().to_string()
@@ -547,8 +593,10 @@ mod tests {
                 "days_left",
                 "freezes_at",
                 "id",
+                "last_used_at",
                 "name",
                 "renewed_at",
+                "retires_at",
                 "roles",
                 "status"
             ]
@@ -556,6 +604,21 @@ mod tests {
         assert_eq!(value["freezes_at"], "2026-04-01T00:00:00Z");
         assert_eq!(value["roles"], serde_json::json!(["payments"]));
         assert_eq!(value["status"], "active");
+        assert_eq!(value["retires_at"], serde_json::Value::Null);
+        assert_eq!(value["last_used_at"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn last_use_reads_naturally() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 10, 0, 0, 0).unwrap();
+        let ago = |d: Duration| human_last_used(Some(now - d), now);
+        assert_eq!(human_last_used(None, now), "never");
+        assert_eq!(ago(Duration::seconds(30)), "just now");
+        assert_eq!(ago(Duration::minutes(1)), "1 minute ago");
+        assert_eq!(ago(Duration::minutes(59)), "59 minutes ago");
+        assert_eq!(ago(Duration::hours(1)), "1 hour ago");
+        assert_eq!(ago(Duration::hours(47)), "47 hours ago");
+        assert_eq!(ago(Duration::days(3)), "3 days ago");
     }
 
     #[test]

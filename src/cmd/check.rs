@@ -44,8 +44,9 @@ impl Level {
 /// freezing within `critical` days, warning within `warning` days.
 pub fn level_of(key: &ApiKey, now: DateTime<Utc>, warning: u32, critical: u32) -> Level {
     match key.status(now) {
-        // Never usable, so never about to stop working.
-        Status::Unissued => Level::Ok,
+        // Never usable, so never about to stop working; or replaced by
+        // `rotate`, so meant to stop.
+        Status::Unissued | Status::Retiring | Status::Retired => Level::Ok,
         Status::Frozen => Level::Critical,
         _ if freezes_within(key.freezes_at, now, critical) => Level::Critical,
         _ if freezes_within(key.freezes_at, now, warning) => Level::Warning,
@@ -75,6 +76,16 @@ struct CheckJson<'a> {
     critical_days: u32,
     /// The first `FLAGGED_SHOWN` flagged keys, worst first.
     flagged: Vec<FlaggedJson<'a>>,
+    /// The first `FLAGGED_SHOWN` keys replaced by `rotate` and still
+    /// working: meant to stop, so never a warning, but worth knowing about.
+    retiring: Vec<RetiringJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct RetiringJson<'a> {
+    id: &'a str,
+    name: &'a str,
+    retires_at: Option<String>,
 }
 
 /// The first line, status and perfdata, fits a monitoring screen's line.
@@ -103,6 +114,8 @@ struct Counts {
     keys: u64,
     warning: u64,
     critical: u64,
+    /// Keys retiring after a rotation (never warning or critical).
+    retiring: u64,
 }
 
 fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
@@ -123,6 +136,7 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
         keys: within_warning.issued,
         critical,
         warning: (within_warning.frozen + within_warning.expiring).saturating_sub(critical),
+        retiring: within_warning.retiring,
     };
     // Only the first few flagged keys are read, to be named.
     let mut flagged: Vec<(Level, ApiKey)> = Vec::new();
@@ -131,6 +145,8 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
             now: Some(app.now),
             freezing_by: Some(days(args.warning)),
             issued_only: true,
+            // Not the keys retiring after a rotation: they are meant to stop.
+            statuses: Some(vec![Status::Active, Status::Expiring, Status::Frozen]),
             limit: Some(FLAGGED_SHOWN),
             ..KeyFilter::default()
         };
@@ -140,6 +156,18 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
             Ok(())
         })?;
     }
+    let retiring = match counts.retiring {
+        0 => Vec::new(),
+        _ => crate::store::keys(
+            store.as_ref(),
+            &KeyFilter {
+                now: Some(app.now),
+                statuses: Some(vec![Status::Retiring]),
+                limit: Some(FLAGGED_SHOWN),
+                ..KeyFilter::default()
+            },
+        )?,
+    };
     // Soonest-freezing first from the store; worst first here.
     flagged.sort_by_key(|(level, _)| std::cmp::Reverse(*level));
     let level = match counts {
@@ -171,6 +199,14 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
                     days_left: key.days_left(app.now),
                 })
                 .collect(),
+            retiring: retiring
+                .iter()
+                .map(|key| RetiringJson {
+                    id: &key.id,
+                    name: &key.name,
+                    retires_at: key.retires_at.map(output::rfc3339),
+                })
+                .collect(),
         })?,
         Format::Table => {
             let mut out = first_line;
@@ -178,6 +214,7 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
             if !named_all {
                 out.push_str(&details(counts, &flagged, app.now, args, out.len()));
             }
+            out.push_str(&retiring_details(counts, &retiring, out.len()));
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(out.as_bytes())?;
             stdout.flush()?;
@@ -228,8 +265,14 @@ fn status_line(
     };
     let critical = names(Level::Critical);
     let warning = names(Level::Warning);
+    // `retiring` only when there are some: a store without rotations keeps
+    // the perfdata it always had.
+    let retiring_data = match counts.retiring {
+        0 => String::new(),
+        n => format!(" retiring={n};;;0"),
+    };
     let perfdata = format!(
-        " | keys={};;;0 warning={};0;;0 critical={};;0;0",
+        " | keys={};;;0 warning={};0;;0 critical={};;0;0{retiring_data}",
         counts.keys, counts.warning, counts.critical
     );
     let line = |shown_critical: usize, shown_warning: usize| -> String {
@@ -277,6 +320,10 @@ fn status_line(
                 n => format!("{n} {}, none freezes within {} days", keys(n), args.warning),
             });
         }
+        // Counted here, named on the lines after.
+        if counts.retiring > 0 {
+            parts.push(format!("{} retiring after rotation", counts.retiring));
+        }
         format!("{}: {}{perfdata}", level.label(), parts.join("; "))
     };
     // Name critical keys first, then warning ones, while the line fits.
@@ -294,6 +341,38 @@ fn status_line(
     let named_all =
         shown_critical as u64 == counts.critical && shown_warning as u64 == counts.warning;
     (line(shown_critical, shown_warning), named_all)
+}
+
+/// One line per key retiring after a rotation, after the status line (and
+/// any flagged keys' lines), within what Nagios keeps.
+fn retiring_details(counts: Counts, retiring: &[ApiKey], used: usize) -> String {
+    let tail = |left: u64| {
+        format!(
+            "and {left} more retiring: `intergiro-keys list --status retiring` lists them all\n"
+        )
+    };
+    let mut text = String::new();
+    for (index, key) in retiring.iter().enumerate() {
+        let until = key.retires_at.map_or_else(String::new, |at| {
+            format!(" until {}", output::human_time(at))
+        });
+        let line = format!(
+            "RETIRING: {} {}{until}, roles {}\n",
+            plugin_text(&key.id),
+            plugin_text(&key.name),
+            key.roles,
+        );
+        let left = counts.retiring - index as u64;
+        if used + text.len() + line.len() + tail(left).len() > OUTPUT_BYTES {
+            text.push_str(&tail(left));
+            return text;
+        }
+        text.push_str(&line);
+    }
+    if counts.retiring > retiring.len() as u64 {
+        text.push_str(&tail(counts.retiring - retiring.len() as u64));
+    }
+    text
 }
 
 /// The lines after the status line (a plugin's long output), for when it
@@ -352,6 +431,7 @@ pub fn unknown(format: Format, problem: &str, args: Option<&CheckArgs>) -> ExitC
             "warning_days": args.map(|args| args.warning),
             "critical_days": args.map(|args| args.critical),
             "flagged": null,
+            "retiring": null,
         })),
         Format::Table => output::print_line(&message),
     };

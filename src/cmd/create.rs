@@ -2,6 +2,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::App;
@@ -20,14 +21,25 @@ struct CreatedJson<'a> {
     #[serde(flatten)]
     key: KeyJson<'a>,
     secret: &'a str,
+    #[serde(flatten)]
+    replacing: Option<ReplacingJson<'a>>,
+}
+
+/// What `rotate` adds to create's object.
+#[derive(Serialize)]
+struct ReplacingJson<'a> {
+    replaces: &'a str,
+    replaced_key_retires_at: String,
+}
+
+/// The key a new one replaces (`rotate`), and when that key retires.
+pub struct Replacing<'a> {
+    pub old_id: &'a str,
+    pub retires_at: DateTime<Utc>,
 }
 
 pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
-    if process::discards_output(std::io::stdout()) {
-        bail!(
-            "stdout is /dev/null or closed, so the new key's secret would be lost; nothing was created — send stdout to a terminal, file or pipe"
-        );
-    }
+    refuse_discarded_output()?;
     let roles = match Roles::new(args.roles) {
         roles if !roles.is_empty() => roles,
         _ if app.interactive && app.format == Format::Table => prompt::roles()?,
@@ -57,7 +69,7 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
     // The secret goes out exactly once. Only when it has been written does
     // the key become usable; if writing fails, the key is discarded. It is
     // wiped from memory before anything else happens.
-    let written = write_secret(app, &token, &key);
+    let written = write_secret(app, &token, &key, None);
     drop(token);
     if let Err(err) = written {
         let discarded = store.discard_unissued(&key.id, app.actor());
@@ -95,6 +107,16 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Refuses to make a key whose secret would go nowhere.
+pub fn refuse_discarded_output() -> Result<()> {
+    if process::discards_output(std::io::stdout()) {
+        bail!(
+            "stdout is /dev/null or closed, so the new key's secret would be lost; nothing was created — send stdout to a terminal, file or pipe"
+        );
+    }
+    Ok(())
+}
+
 /// Generates a key and stores it, unissued, retrying on the (astronomically
 /// unlikely) collision of random IDs.
 fn insert_new_key(
@@ -103,11 +125,24 @@ fn insert_new_key(
     roles: Roles,
     app: &App,
 ) -> Result<(Token, ApiKey)> {
+    generate_key(name, roles, app, |key, secret_hash| {
+        Ok(store.insert_unissued(key, secret_hash, app.actor())?)
+    })
+}
+
+/// Generates a key and hands it with its hash to `store`, which stores it
+/// unissued and says false when the ID is taken; then tries another.
+pub fn generate_key(
+    name: String,
+    roles: Roles,
+    app: &App,
+    mut store: impl FnMut(&ApiKey, &str) -> Result<bool>,
+) -> Result<(Token, ApiKey)> {
     for _ in 0..5 {
         let token = Token::generate().context("the operating system's random generator failed")?;
         let secret_hash = hash::hash_secret(token.secret())?;
         let key = ApiKey::new(token.id().to_string(), name.clone(), roles.clone(), app.now);
-        if store.insert_unissued(&key, &secret_hash, app.actor())? {
+        if store(&key, &secret_hash)? {
             return Ok((token, key));
         }
     }
@@ -118,7 +153,12 @@ fn insert_new_key(
 /// The whole output is built in one buffer sized up front (growing would
 /// leave copies of the secret behind), written with plain `write` calls past
 /// std's stdout buffer, and wiped.
-fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
+pub fn write_secret(
+    app: &App,
+    token: &Token,
+    key: &ApiKey,
+    replacing: Option<&Replacing>,
+) -> Result<()> {
     use std::fmt::Write as _;
     // Far more than the longest output: a name of the most characters, each
     // escaped as `\\uXXXX` in JSON.
@@ -135,6 +175,10 @@ fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
             let json = CreatedJson {
                 key: KeyJson::new(&issued, app.now),
                 secret: &text,
+                replacing: replacing.map(|replacing| ReplacingJson {
+                    replaces: replacing.old_id,
+                    replaced_key_retires_at: output::rfc3339(replacing.retires_at),
+                }),
             };
             let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(CAPACITY));
             output::write_json(&mut *bytes, &json)?;
@@ -165,6 +209,14 @@ fn write_secret(app: &App, token: &Token, key: &ApiKey) -> Result<()> {
                 human_time(key.freezes_at),
                 key.days_left(app.now)
             )?;
+            if let Some(replacing) = replacing {
+                writeln!(
+                    out,
+                    "  Replaces    {} (works until {})",
+                    replacing.old_id,
+                    human_time(replacing.retires_at)
+                )?;
+            }
         }
         Format::Table => writeln!(out, "{}", text.as_str())?,
     }

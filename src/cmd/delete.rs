@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{DeleteArgs, Format};
-use crate::cmd::{authenticate, check_ids, open_authorized, read_key};
+use crate::cmd::{authenticate, open_authorized_about, read_key, resolve_ids};
 use crate::key::ApiKey;
 use crate::operator::Action;
 use crate::output::{self, sanitize};
@@ -22,19 +22,18 @@ struct DeletedJson<'a> {
 
 pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
     let from_stdin = args.ids.is_empty() || args.ids == ["-"];
-    if !from_stdin {
-        check_ids(&args.ids)?;
-    }
-    if !args.yes && (!app.interactive || from_stdin) {
+    // At a terminal, a key read from stdin is asked for without echo and
+    // then confirmed like any other.
+    if !args.yes && !app.interactive {
         bail!(
             "deleting keys cannot be undone and there is no terminal to confirm on: pass --yes to delete without asking"
         );
     }
-    let mut store = open_authorized(app, Action::Delete)?;
+    let mut store = open_authorized_about(app, Action::Delete, &args.ids)?;
     let ids = if from_stdin {
         vec![id_of_presented_key(app, store.as_ref())?]
     } else {
-        args.ids
+        resolve_ids(store.as_ref(), &args.ids, app.now)?
     };
 
     if !args.yes {

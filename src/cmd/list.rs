@@ -17,11 +17,18 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
     let store = open_authorized(app, Action::List)?;
     let expiring = args.expiring || args.within.is_some();
     let within = args.within.unwrap_or(EXPIRING_WITHIN_DAYS);
-    let filtered =
-        expiring || !args.roles.is_empty() || !args.statuses.is_empty() || args.name.is_some();
+    let filtered = expiring
+        || !args.roles.is_empty()
+        || !args.statuses.is_empty()
+        || args.name.is_some()
+        || args.unused_for.is_some();
     let filter = KeyFilter {
         now: Some(app.now),
         freezing_by: expiring.then(|| app.now + Duration::days(i64::from(within))),
+        live_at: Some(app.now),
+        unused_since: args
+            .unused_for
+            .map(|days| app.now - Duration::days(i64::from(days))),
         roles: args.roles,
         statuses: (!args.statuses.is_empty()).then_some(args.statuses),
         name_glob: args.name,
@@ -30,6 +37,7 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
             SortOrder::Name => KeySort::Name,
             SortOrder::Created => KeySort::Created,
             SortOrder::Freezes => KeySort::Freezes,
+            SortOrder::LastUsed => KeySort::LastUsed,
         },
         ..KeyFilter::default()
     };
@@ -59,7 +67,10 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
 }
 
 fn filtered_beyond_expiring(filter: &KeyFilter) -> bool {
-    !filter.roles.is_empty() || filter.statuses.is_some() || filter.name_glob.is_some()
+    !filter.roles.is_empty()
+        || filter.statuses.is_some()
+        || filter.name_glob.is_some()
+        || filter.unused_since.is_some()
 }
 
 /// Prints the table of the keys `filter` selects and returns how many there

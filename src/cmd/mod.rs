@@ -11,7 +11,9 @@ pub mod init;
 pub mod list;
 pub mod migrate;
 pub mod renew;
+pub mod rotate;
 pub mod scan;
+pub mod show;
 pub mod users;
 pub mod verify;
 
@@ -21,16 +23,17 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
 use crate::App;
 use crate::audit::Actor;
 use crate::hash;
-use crate::key::{ApiKey, Roles};
+use crate::key::{ApiKey, Roles, Status};
 use crate::operator::{self, Action, Operator, Refusal};
 use crate::output;
 use crate::process::read_secret_line;
-use crate::store::{self, Open, Store};
+use crate::store::{self, KeyFilter, Open, Store};
 use crate::token::{self, Malformed, Token};
 
 /// The most bytes read from stdin when a key is expected; a key is 66.
@@ -65,22 +68,61 @@ pub fn open(app: &App, open: Open) -> Result<Box<dyn Store>> {
 /// permission it needs. A refusal is recorded in the audit log and changes
 /// nothing else.
 pub fn open_authorized(app: &App, action: Action) -> Result<Box<dyn Store>> {
-    open_checked(app, action, |operator| {
-        operator.authorize(action.permission())
+    open_authorized_about(app, action, &[])
+}
+
+/// `open_authorized` for a command given `keys` (IDs or names): a refusal
+/// about a single key ID is recorded against that key, so its history
+/// (`show`) tells it.
+pub fn open_authorized_about(app: &App, action: Action, keys: &[String]) -> Result<Box<dyn Store>> {
+    let about = match keys {
+        [id] if token::is_id(id) => Some(id.as_str()),
+        _ => None,
+    };
+    open_checked(app, action, about, |operator| {
+        action
+            .permissions()
+            .into_iter()
+            .try_for_each(|permission| operator.authorize(permission))
     })
 }
 
 /// Opens the store to create a key with `roles`: the create permission and
 /// the operator's key-role limit both apply. Creates the store if need be.
 pub fn open_to_create(app: &App, roles: &Roles) -> Result<Box<dyn Store>> {
-    open_checked(app, Action::Create, |operator| {
+    open_checked(app, Action::Create, None, |operator| {
         operator.authorize_create(roles)
     })
+}
+
+/// Checks that the acting operator may give a new key `roles` when
+/// replacing the key `old_id` (`rotate`); a refusal is recorded against it.
+pub fn authorize_roles(
+    app: &App,
+    store: &mut dyn Store,
+    action: Action,
+    old_id: &str,
+    roles: &Roles,
+) -> Result<()> {
+    let acting = match store.session_operator() {
+        Some(name) => name.to_string(),
+        None => app.operator().to_string(),
+    };
+    let verdict = match store.operator(&acting)? {
+        Some(operator) => operator.authorize_create(roles),
+        None => Err(Refusal::NotAnOperator),
+    };
+    if let Err(refusal) = verdict {
+        let _ = store.record_refusal(action, Some(old_id), &refusal.audit_detail(), app.actor());
+        bail!(refusal.explain(&acting, action));
+    }
+    Ok(())
 }
 
 fn open_checked(
     app: &App,
     action: Action,
+    about: Option<&str>,
     allowed: impl FnOnce(&Operator) -> Result<(), Refusal>,
 ) -> Result<Box<dyn Store>> {
     let how = match action {
@@ -117,7 +159,7 @@ fn open_checked(
     };
     if let Err(refusal) = verdict {
         // Best effort: a read-only store cannot record it.
-        let _ = store.record_refusal(action, &refusal.audit_detail(), app.actor());
+        let _ = store.record_refusal(action, about, &refusal.audit_detail(), app.actor());
         bail!(refusal.explain(&acting, action));
     }
     Ok(store)
@@ -163,25 +205,139 @@ pub fn authenticate(store: &dyn Store, token: &Token) -> Result<Option<ApiKey>> 
     }
 }
 
-/// Records that a rule refused a change asked of `action`. Best effort: a
-/// read-only store cannot record it, and the refusal stands either way.
-pub fn record_refused(store: &mut dyn Store, action: Action, err: &anyhow::Error, actor: Actor) {
-    let _ = store.record_refusal(action, &format!("{err:#}"), actor);
+/// Records that a rule refused a change asked of `action`, about the key
+/// `key_id` when it concerned one. Best effort: a read-only store cannot
+/// record it, and the refusal stands either way.
+pub fn record_refused(
+    store: &mut dyn Store,
+    action: Action,
+    key_id: Option<&str>,
+    err: &anyhow::Error,
+    actor: Actor,
+) {
+    let _ = store.record_refusal(action, key_id, &format!("{err:#}"), actor);
 }
 
-/// Checks that every argument looks like a key ID, before any database work.
-pub fn check_ids(ids: &[String]) -> Result<()> {
-    if let Some(bad) = ids.iter().find(|id| !token::is_id(id)) {
-        if bad.starts_with(token::PREFIX) {
+/// The live key that `text` names: its ID, or else a name that exactly one
+/// live key has (not counting keys retiring after a rotation, when another
+/// has the name). `with_retired` also finds, by ID, a key retired after a
+/// rotation (its history stays). An unknown or ambiguous name is an error
+/// listing the candidates.
+pub fn resolve_key(
+    store: &dyn Store,
+    text: &str,
+    now: DateTime<Utc>,
+    with_retired: bool,
+) -> Result<ApiKey> {
+    check_not_a_key(text)?;
+    if token::is_id(text)
+        && let Some(stored) = store.find_key(text)?
+        && (with_retired || stored.key.is_live(now))
+    {
+        return Ok(stored.key);
+    }
+    let named = store::keys(
+        store,
+        &KeyFilter {
+            name: Some(text.to_string()),
+            live_at: Some(now),
+            ..KeyFilter::default()
+        },
+    )?;
+    let shown = crate::output::sanitize(text);
+    // During a rotation's grace the old and the new key share the name; the
+    // name means the new one.
+    let current: Vec<&ApiKey> = named
+        .iter()
+        .filter(|key| key.status(now) != Status::Retiring)
+        .collect();
+    if let ([_, _, ..], [key]) = (named.as_slice(), current.as_slice()) {
+        return Ok((*key).clone());
+    }
+    match named.as_slice() {
+        [key] => Ok(key.clone()),
+        [] => {
+            let unknown = if token::is_id(text) {
+                format!("no key with ID {text} or that name")
+            } else {
+                format!(
+                    "no key is named \"{shown}\", and it is not a key ID ({} letters and digits)",
+                    token::ID_LEN
+                )
+            };
+            let similar = similar_names(store, text, now)?;
+            if similar.is_empty() {
+                bail!("{unknown}; nothing was changed (see the keys with `intergiro-keys list`)");
+            }
             bail!(
-                "\"{}\" looks like a whole key, not an ID; never put a key on the command line — pipe it on stdin instead",
-                crate::output::sanitize(&bad[..bad.len().min(16)])
-            );
+                "{unknown}; nothing was changed — did you mean {}?",
+                describe_candidates(&similar)
+            )
         }
+        several => bail!(
+            "{} keys are named \"{shown}\": {}; give the ID of the one you mean",
+            several.len(),
+            describe_candidates(several)
+        ),
+    }
+}
+
+/// Every argument resolved to a key ID (`resolve_key`), in order.
+pub fn resolve_ids(store: &dyn Store, texts: &[String], now: DateTime<Utc>) -> Result<Vec<String>> {
+    texts
+        .iter()
+        .map(|text| resolve_key(store, text, now, false).map(|key| key.id))
+        .collect()
+}
+
+/// Up to five live keys whose name resembles `text`: the same but for
+/// case, or one containing the other.
+fn similar_names(store: &dyn Store, text: &str, now: DateTime<Utc>) -> Result<Vec<ApiKey>> {
+    const MOST: usize = 5;
+    let wanted = text.to_lowercase();
+    let mut similar = Vec::new();
+    store.each_key(
+        &KeyFilter {
+            live_at: Some(now),
+            ..KeyFilter::default()
+        },
+        &mut |key| {
+            let name = key.name.to_lowercase();
+            if similar.len() < MOST
+                && !wanted.is_empty()
+                && (name.contains(&wanted) || wanted.contains(&name))
+            {
+                similar.push(key);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(similar)
+}
+
+/// `ci-deploy (3hT9kQ2mXa7B, created 2026-01-01)` for each key, joined.
+fn describe_candidates(keys: &[ApiKey]) -> String {
+    let described: Vec<String> = keys
+        .iter()
+        .map(|key| {
+            format!(
+                "\"{}\" ({}, created {})",
+                crate::output::sanitize(&key.name),
+                key.id,
+                key.created_at.format("%Y-%m-%d")
+            )
+        })
+        .collect();
+    described.join(", ")
+}
+
+/// Refuses a whole key given where an ID or name belongs: it would sit in
+/// the process list and shell history.
+fn check_not_a_key(text: &str) -> Result<()> {
+    if crate::token::redact(text) != text {
         bail!(
-            "\"{}\" is not a key ID (IDs are {} letters and digits, as shown by `intergiro-keys list`)",
-            crate::output::sanitize(bad),
-            token::ID_LEN
+            "\"{}\" looks like a whole key, not an ID; never put a key on the command line — pipe it on stdin instead",
+            crate::token::redact(text)
         );
     }
     Ok(())

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{Format, RenewArgs};
-use crate::cmd::{check_ids, open_authorized};
+use crate::cmd::{open_authorized_about, resolve_ids};
 use crate::key;
 use crate::operator::Action;
 use crate::output::{self, KeyJson, sanitize, table_time};
@@ -18,9 +18,9 @@ struct RenewalJson<'a> {
 }
 
 pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
-    check_ids(&args.ids)?;
-    let mut store = open_authorized(app, Action::Renew)?;
-    let renewals = store.renew(&args.ids, key::freezes_at(app.now), app.actor())?;
+    let mut store = open_authorized_about(app, Action::Renew, &args.ids)?;
+    let ids = resolve_ids(store.as_ref(), &args.ids, app.now)?;
+    let renewals = store.renew(&ids, key::freezes_at(app.now), app.actor())?;
     match app.format {
         Format::Json => {
             let json: Vec<RenewalJson> = renewals

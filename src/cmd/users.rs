@@ -32,7 +32,7 @@ pub fn run(app: &App, args: UsersArgs) -> Result<ExitCode> {
         // A change refused by a rule (the last administrator, an unknown
         // operator, a bad name) is recorded like a refused permission.
         if action.permission() == Permission::Admin {
-            record_refused(store.as_mut(), action, err, app.actor());
+            record_refused(store.as_mut(), action, None, err, app.actor());
         }
     }
     result

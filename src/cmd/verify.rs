@@ -8,8 +8,9 @@ use crate::cli::{Format, VerifyArgs};
 use crate::cmd::{authenticate, read_key};
 use crate::key::{ApiKey, Roles, Verdict};
 use crate::output::{self, human_days_left, human_time, sanitize};
-use crate::store::Open;
+use crate::store::{Open, Store};
 use crate::token::Malformed;
+use chrono::{DateTime, Utc};
 
 /// The JSON object of `verify`: always the same fields, null when unknown.
 #[derive(Serialize)]
@@ -32,10 +33,16 @@ pub fn run(app: &App, args: VerifyArgs) -> Result<ExitCode> {
     let (verdict, key, malformed) = match read_key(app, args.key_file.as_deref())? {
         Err(malformed) => (Verdict::Rejected, None, Some(malformed)),
         Ok(token) => {
-            let store = crate::cmd::open(app, Open::MustExist)?;
+            let mut store = crate::cmd::open(app, Open::MustExist)?;
             let key = authenticate(store.as_ref(), &token)?;
             match key {
-                Some(key) => (Verdict::of(&key, &wanted, app.now), Some(key), None),
+                Some(key) => {
+                    let verdict = Verdict::of(&key, &wanted, app.now);
+                    if verdict != Verdict::Rejected {
+                        record_use(store.as_mut(), &key, app.now);
+                    }
+                    (verdict, Some(key), None)
+                }
                 None => (Verdict::Rejected, None, None),
             }
         }
@@ -44,6 +51,16 @@ pub fn run(app: &App, args: VerifyArgs) -> Result<ExitCode> {
     let key = key.filter(|_| verdict != Verdict::Rejected);
     print(app, &verdict, key.as_ref(), malformed)?;
     Ok(ExitCode::from(verdict.exit_code()))
+}
+
+/// Notes that the key was presented with its right secret, at most once
+/// per `last_used_resolution`: most verifies write nothing. Never fails the
+/// verification: a busy or read-only store just misses the note.
+fn record_use(store: &mut dyn Store, key: &ApiKey, now: DateTime<Utc>) {
+    if store.is_read_only() || !crate::key::use_worth_recording(key.last_used_at, now) {
+        return;
+    }
+    let _ = store.record_use(&key.id, now, now - crate::key::last_used_resolution());
 }
 
 fn print(

@@ -21,9 +21,13 @@ impl Verdict {
     /// Judges a key whose secret matched, against the roles `wanted`.
     pub fn of(key: &ApiKey, wanted: &Roles, now: DateTime<Utc>) -> Verdict {
         match key.status(now) {
-            Status::Unissued => Verdict::Rejected,
+            Status::Unissued | Status::Retired => Verdict::Rejected,
             Status::Frozen => Verdict::Frozen,
-            Status::Active | Status::Expiring => {
+            // A retiring key works through its grace, unless it froze first.
+            Status::Retiring if super::status(key.freezes_at, now) == Status::Frozen => {
+                Verdict::Frozen
+            }
+            Status::Active | Status::Expiring | Status::Retiring => {
                 let missing = key.roles.missing(wanted);
                 if missing.is_empty() {
                     Verdict::Valid
@@ -94,6 +98,33 @@ mod tests {
             ..key
         };
         assert_eq!(Verdict::of(&unissued, &none, t0()), Verdict::Rejected);
+    }
+
+    #[test]
+    fn a_retiring_key_is_valid_until_it_retires_or_freezes() {
+        let none = Roles::default();
+        let key = ApiKey {
+            retires_at: Some(t0() + Duration::hours(24)),
+            ..issued_key(t0())
+        };
+        assert_eq!(Verdict::of(&key, &none, t0()), Verdict::Valid);
+        let payments = Roles::new([Role::Payments]);
+        assert_eq!(
+            Verdict::of(&key, &payments, t0()),
+            Verdict::MissingRoles(payments)
+        );
+        let last_second = t0() + Duration::hours(24) - Duration::seconds(1);
+        assert_eq!(Verdict::of(&key, &none, last_second), Verdict::Valid);
+        let retired = t0() + Duration::hours(24);
+        assert_eq!(Verdict::of(&key, &none, retired), Verdict::Rejected);
+        let frozen = ApiKey {
+            retires_at: Some(t0() + Duration::days(91)),
+            ..key
+        };
+        assert_eq!(
+            Verdict::of(&frozen, &none, t0() + Duration::days(90)),
+            Verdict::Frozen
+        );
     }
 
     #[test]

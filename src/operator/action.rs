@@ -15,6 +15,9 @@ pub enum Action {
     Create,
     Renew,
     Delete,
+    /// Replace a key by a new one; needs `create` and `delete`.
+    Rotate,
+    Show,
     UsersList,
     UsersAdd,
     UsersGrant,
@@ -35,6 +38,8 @@ impl Action {
             Action::Create => "create",
             Action::Renew => "renew",
             Action::Delete => "delete",
+            Action::Rotate => "rotate",
+            Action::Show => "show",
             Action::UsersList => "users list",
             Action::UsersAdd => "users add",
             Action::UsersGrant => "users grant",
@@ -45,11 +50,14 @@ impl Action {
         }
     }
 
-    /// The permission an operator needs to do this.
+    /// The permission an operator needs to do this (`rotate` needs
+    /// `delete` as well: see `permissions`).
     pub fn permission(self) -> Permission {
         match self {
-            Action::List | Action::Audit | Action::Backup | Action::UsersList => Permission::View,
-            Action::Create => Permission::Create,
+            Action::List | Action::Audit | Action::Backup | Action::Show | Action::UsersList => {
+                Permission::View
+            }
+            Action::Create | Action::Rotate => Permission::Create,
             Action::Renew => Permission::Renew,
             Action::Delete | Action::ScanRevoke => Permission::Delete,
             Action::UsersAdd
@@ -57,6 +65,16 @@ impl Action {
             | Action::UsersRevoke
             | Action::UsersRemove
             | Action::Migrate => Permission::Admin,
+        }
+    }
+}
+
+impl Action {
+    /// Every permission an operator needs to do this.
+    pub fn permissions(self) -> Vec<Permission> {
+        match self {
+            Action::Rotate => vec![Permission::Create, Permission::Delete],
+            action => vec![action.permission()],
         }
     }
 }

@@ -57,6 +57,8 @@ impl<W: Write> JsonArray<W> {
 pub enum RowColor {
     Yellow,
     Red,
+    /// Retiring after a rotation.
+    Cyan,
 }
 
 /// A plain table (as `output::render` draws one: two spaces between
@@ -142,6 +144,7 @@ impl Columns {
         let code = color.map(|color| match color {
             RowColor::Yellow => "\u{1b}[33m",
             RowColor::Red => "\u{1b}[31m",
+            RowColor::Cyan => "\u{1b}[36m",
         });
         self.write_line(out, cells, code)
     }

@@ -83,6 +83,11 @@ pub enum Error {
     },
     /// No key with these IDs; nothing was changed.
     UnknownKeys(Vec<String>),
+    /// The key cannot be rotated; nothing was changed.
+    NotRotatable {
+        id: String,
+        reason: NotRotatable,
+    },
     UnknownOperator(String),
     OperatorExists(String),
     /// A key or operator row disagrees with the audit entry that last wrote
@@ -105,6 +110,18 @@ pub enum Exposure {
     /// Owned by an account that is neither the caller nor root, with a group
     /// the caller is not in.
     ForeignOwner { owner: String, caller: String },
+}
+
+/// Why a key cannot be rotated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotRotatable {
+    /// Its secret was never written out.
+    Unissued,
+    /// Already rotated: it retires at this time.
+    Retiring(chrono::DateTime<chrono::Utc>),
+    /// Another rotation claimed it and has not finished (or was killed):
+    /// this key, not yet issued, is to replace it.
+    InProgress(String),
 }
 
 /// Why a file is not a store of ours.

@@ -38,7 +38,7 @@ pub use crate::audit::Verdict as AuditVerdict;
 use crate::audit::{self, Entry};
 use crate::key::{ApiKey, Role, Status};
 use crate::operator::{Action, Change, Operator};
-pub use error::{Error, Exposure, NotOurs, Result};
+pub use error::{Error, Exposure, NotOurs, NotRotatable, Result};
 
 /// Whether opening may create a new store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +81,15 @@ pub struct KeyFilter {
     /// Only keys whose name matches this glob (`*`, `?`, `[a-z]`; case
     /// matters).
     pub name_glob: Option<String>,
-    // Last-used tracking adds `unused_since: Option<DateTime<Utc>>` here.
+    /// Only keys not retired at this time: no `retires_at`, or a later one.
+    /// Listings set it to now, so a rotated key leaves them when its grace
+    /// ends, with nothing written.
+    pub live_at: Option<DateTime<Utc>>,
+    /// Only keys with exactly this name.
+    pub name: Option<String>,
+    /// Only keys whose last use was at or before this time, or that were
+    /// never used and were created at or before it.
+    pub unused_since: Option<DateTime<Utc>>,
     pub sort: KeySort,
     /// At most this many keys.
     pub limit: Option<u64>,
@@ -97,7 +105,8 @@ pub enum KeySort {
     Name,
     /// Oldest first.
     Created,
-    // Last-used tracking adds `LastUsed` here.
+    /// Never-used keys first, then the longest unused first.
+    LastUsed,
 }
 
 /// How many issued keys need attention, counted in the store.
@@ -109,6 +118,9 @@ pub struct FlaggedCounts {
     pub frozen: u64,
     /// Issued keys not frozen but freezing by the given time.
     pub expiring: u64,
+    /// Issued keys rotated and not yet retired; they are counted here only,
+    /// not as frozen or expiring.
+    pub retiring: u64,
 }
 
 /// Which audit entries to read, oldest first.
@@ -149,8 +161,50 @@ pub trait Store {
     fn mark_issued(&mut self, id: &str) -> Result<()>;
 
     /// Removes a key whose secret could not be written out; an issued key is
-    /// left alone.
+    /// left alone. A key it was to replace (`begin_rotation`) is released:
+    /// it stays as it was, and may be rotated again.
     fn discard_unissued(&mut self, id: &str, actor: Actor) -> Result<()>;
+
+    /// Starts replacing the key `old_id`: in one transaction, checks that it
+    /// is issued, not retired at `actor.now` (else `Error::UnknownKeys`), not
+    /// retiring and not already claimed by another rotation (else
+    /// `Error::NotRotatable`), claims it for `new` (its `replaced_by`) and
+    /// stores `new` unissued, audited as `rotate`. Of concurrent rotations
+    /// of one key exactly one gets past this. False, with nothing changed,
+    /// when `new`'s ID is taken.
+    fn begin_rotation(
+        &mut self,
+        old_id: &str,
+        new: &ApiKey,
+        secret_hash: &str,
+        actor: Actor,
+    ) -> Result<bool>;
+
+    /// Finishes a rotation once the new key's secret was written out: in
+    /// one transaction, makes `new_id` usable and sets the old key's
+    /// `retires_at` (audited as `rotate` on the old key), unless the old key
+    /// was deleted meanwhile. `discard_unissued(new_id)` abandons a rotation
+    /// instead.
+    fn finish_rotation(
+        &mut self,
+        old_id: &str,
+        new_id: &str,
+        retires_at: DateTime<Utc>,
+        actor: Actor,
+    ) -> Result<()>;
+
+    /// Records that the issued key `id` was used at `at`, unless a use later
+    /// than `stale_after` is already recorded (so that most uses write
+    /// nothing). Not audited: last use is not security-relevant. Waits for
+    /// another's lock a fraction of a second at most, then gives up with
+    /// `Error::Busy`; writes nothing on a read-only store. True when it
+    /// wrote.
+    fn record_use(
+        &mut self,
+        id: &str,
+        at: DateTime<Utc>,
+        stale_after: DateTime<Utc>,
+    ) -> Result<bool>;
 
     /// One key by its ID; `Error::Tampered` when its row disagrees with
     /// the audit entry that last wrote it.
@@ -159,8 +213,8 @@ pub trait Store {
     /// Every key matching `filter`, in order, one at a time.
     fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()>;
 
-    /// How many issued keys are frozen at `now` and how many freeze by
-    /// `expiring_by`.
+    /// How many issued keys (not retired at `now`) are frozen at `now`, how
+    /// many freeze by `expiring_by` and how many are retiring.
     fn count_flagged(
         &self,
         now: DateTime<Utc>,
@@ -168,7 +222,8 @@ pub trait Store {
     ) -> Result<FlaggedCounts>;
 
     /// Renews every key of `ids` (duplicates once) to freeze at
-    /// `freezes_at`, or none when any is unknown (`Error::UnknownKeys`).
+    /// `freezes_at`, or none when any is unknown or retired at `actor.now`
+    /// (`Error::UnknownKeys`). A retiring key's `retires_at` stays.
     fn renew(
         &mut self,
         ids: &[String],
@@ -177,7 +232,9 @@ pub trait Store {
     ) -> Result<Vec<Renewal>>;
 
     /// Deletes every key of `ids` (duplicates once), or none when any is
-    /// unknown (`Error::UnknownKeys`); returns the keys deleted.
+    /// unknown or retired at `actor.now` (`Error::UnknownKeys`); returns the
+    /// keys deleted. A key that a deleted unissued key was to replace is
+    /// released, as by `discard_unissued`.
     fn delete(&mut self, ids: &[String], actor: Actor) -> Result<Vec<ApiKey>>;
 
     /// Deletes each key of `found` (ID, where its text was found) that
@@ -213,9 +270,15 @@ pub trait Store {
 
     // The audit log.
 
-    /// Records a refused command; the refusal stands whether or not this
-    /// succeeds.
-    fn record_refusal(&mut self, action: Action, detail: &str, actor: Actor) -> Result<()>;
+    /// Records a refused command, about the key `key_id` when it concerned
+    /// one; the refusal stands whether or not this succeeds.
+    fn record_refusal(
+        &mut self,
+        action: Action,
+        key_id: Option<&str>,
+        detail: &str,
+        actor: Actor,
+    ) -> Result<()>;
 
     /// Every entry matching `filter`, oldest first.
     fn each_audit_entry(&self, filter: &AuditFilter, visit: Visit<Entry>) -> Result<()>;

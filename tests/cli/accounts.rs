@@ -290,3 +290,27 @@ fn a_database_or_directory_others_could_change_is_refused_with_the_fix() {
     let listed = shared.ok(Some(&member), &["list"], "");
     assert!(listed.contains("theirs"), "{listed}");
 }
+
+/// An account that may only read the database verifies keys as well as
+/// anyone; it just records no last use, silently.
+#[test]
+fn verify_on_a_read_only_database_records_no_last_use_and_still_succeeds() {
+    let Some(monitor) = account("igk-test-lastuse") else {
+        return;
+    };
+    let shared = Shared::new();
+    let key = shared.ok(None, &["create", "--name", "k", "--role", "accounts"], "");
+    let key = key.trim();
+    set_mode(&shared.db, 0o644);
+    let db_before = std::fs::read(&shared.db).unwrap();
+    let output = shared.run(Some(&monitor), &["verify"], &format!("{key}\n"));
+    assert!(output.status.success(), "{output:?}");
+    assert!(output.stderr.is_empty(), "{output:?}");
+    assert_eq!(std::fs::read(&shared.db).unwrap(), db_before);
+    let listed = shared.ok(None, &["list", "--format", "json"], "");
+    assert!(listed.contains("\"last_used_at\": null"), "{listed}");
+    // The owner's verify records it.
+    shared.ok(None, &["verify"], &format!("{key}\n"));
+    let listed = shared.ok(None, &["list", "--format", "json"], "");
+    assert!(!listed.contains("\"last_used_at\": null"), "{listed}");
+}

@@ -193,6 +193,22 @@ impl EnvAt<'_> {
         self.json_array(&["list"])
     }
 
+    /// A command that must succeed with `--format json`, its object parsed.
+    pub fn json_object(&self, args: &[&str]) -> serde_json::Value {
+        let output = self
+            .cmd()
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
     /// A command that must succeed with `--format json`, its array parsed.
     pub fn json_array(&self, args: &[&str]) -> Vec<serde_json::Value> {
         let output = self

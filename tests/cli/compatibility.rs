@@ -207,5 +207,10 @@ fn the_same_commands_write_the_same_audit_text_as_before() {
             .collect::<Vec<_>>(),
         ["intergiro-keys seal", "intergiro-keys seal"]
     );
+    assert_eq!(expected.len(), 14);
+    // One deliberate change since: a refusal about one key names it, so that
+    // `show` tells it in the key's history.
+    assert_eq!(expected[10].5, "lacks delete");
+    expected[10].3 = true;
     assert_eq!(audit_records(&new), expected);
 }

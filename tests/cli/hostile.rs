@@ -172,7 +172,7 @@ fn a_database_left_with_a_hot_wal_is_recovered() {
     let conn = rusqlite::Connection::open(&env.db).unwrap();
     conn.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
     conn.execute(
-        "INSERT INTO api_key SELECT 'HotWalKey001', 'only-in-wal', roles, secret_hash, created_at, renewed_at, freezes_at, issued FROM api_key",
+        "INSERT INTO api_key (id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued) SELECT 'HotWalKey001', 'only-in-wal', roles, secret_hash, created_at, renewed_at, freezes_at, issued FROM api_key",
         [],
     )
     .unwrap();

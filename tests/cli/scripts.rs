@@ -342,7 +342,7 @@ fn every_command_prints_the_json_fields_the_readme_documents() {
     let created = json(&["create", "--name", "bot", "--role", "payments"], None);
     let key = created["secret"].as_str().unwrap().to_string();
     let id = created["id"].as_str().unwrap().to_string();
-    let outputs = [
+    let mut outputs = vec![
         ("create", created),
         ("list", json(&["list"], None)),
         ("check", json(&["check"], None)),
@@ -351,8 +351,14 @@ fn every_command_prints_the_json_fields_the_readme_documents() {
             json(&["verify", "--role", "accounts"], Some(&key)),
         ),
         ("renew", json(&["renew", &id], None)),
-        ("delete", json(&["delete", "--yes", &id], None)),
     ];
+    // A PostgreSQL store of schema v1 cannot rotate yet (tested in
+    // rotation.rs for SQLite).
+    if !env.is_postgres() {
+        outputs.push(("rotate", json(&["rotate", &id], None)));
+    }
+    outputs.push(("show", json(&["show", &id], None)));
+    outputs.push(("delete", json(&["delete", "--yes", &id], None)));
     for (command, output) in outputs {
         assert_eq!(
             fields(&output),

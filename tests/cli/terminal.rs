@@ -509,3 +509,24 @@ fn create_list_and_check_agree_on_days_and_say_today() {
         assert_eq!(output.status.code(), Some(code), "{at}: {stdout}");
     }
 }
+/// `delete` at a terminal with no key given asks for the key without echo,
+/// then confirms like any other delete; `revoke` is the same command.
+#[test]
+fn delete_without_an_argument_asks_for_the_key_hidden_then_confirms() {
+    let env = Env::new();
+    let (key, id) = env.create("leaked", &["payments"]);
+    let mut session = spawn(&env, 0, &["revoke"]);
+    session.exp_string("Key (input hidden)").unwrap();
+    press(&mut session, &format!("{key}\r"));
+    session.exp_string(&id).unwrap();
+    session.exp_string("Delete this key?").unwrap();
+    press(&mut session, "y");
+    session.exp_string(&format!("Deleted key {id}")).unwrap();
+    let (output, code) = finish(session);
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        !output.contains(&key[17..60]),
+        "the key was echoed: {output}"
+    );
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
+}

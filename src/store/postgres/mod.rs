@@ -173,6 +173,39 @@ impl Store for PgStore {
         self.call("discard_unissued", &[&id]).map(drop)
     }
 
+    /// The server has no rotation functions yet (schema v1): refused,
+    /// nothing changed.
+    fn begin_rotation(
+        &mut self,
+        _old_id: &str,
+        _new: &ApiKey,
+        _secret_hash: &str,
+        _actor: Actor,
+    ) -> Result<bool> {
+        Err(not_yet("rotation"))
+    }
+
+    fn finish_rotation(
+        &mut self,
+        _old_id: &str,
+        _new_id: &str,
+        _retires_at: DateTime<Utc>,
+        _actor: Actor,
+    ) -> Result<()> {
+        Err(not_yet("rotation"))
+    }
+
+    /// The server's schema v1 has no last-use column: nothing is recorded,
+    /// as on a read-only store.
+    fn record_use(
+        &mut self,
+        _id: &str,
+        _at: DateTime<Utc>,
+        _stale_after: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(false)
+    }
+
     fn find_key(&self, id: &str) -> Result<Option<StoredKey>> {
         let rows = self.call("find_key", &[&id])?;
         rows.first()
@@ -189,6 +222,10 @@ impl Store for PgStore {
     /// limited by the server too; rows stream to `visit`.
     fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()> {
         use postgres::fallible_iterator::FallibleIterator;
+        // Without recorded uses, every key would look never used.
+        if filter.unused_since.is_some() || filter.sort == KeySort::LastUsed {
+            return Err(not_yet("last use (`--unused-for`, `--sort last-used`)"));
+        }
         let (sql, values) = select_keys(&self.schema, filter);
         let mut client = self.client.borrow_mut();
         let mut rows = client
@@ -217,6 +254,8 @@ impl Store for PgStore {
             issued: count("issued")?,
             frozen: count("frozen")?,
             expiring: count("expiring")?,
+            // No rotation on this store yet (`begin_rotation`).
+            retiring: 0,
         })
     }
 
@@ -355,7 +394,15 @@ impl Store for PgStore {
         })
     }
 
-    fn record_refusal(&mut self, action: Action, detail: &str, _actor: Actor) -> Result<()> {
+    /// The server's `record_refusal` has no key: the refusal is recorded
+    /// without it.
+    fn record_refusal(
+        &mut self,
+        action: Action,
+        _key_id: Option<&str>,
+        detail: &str,
+        _actor: Actor,
+    ) -> Result<()> {
         self.call("record_refusal", &[&action.as_str(), &detail])
             .map(drop)
     }
@@ -466,6 +513,8 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
                             bind(Box::new(beyond))
                         ),
                         Status::Unissued => "NOT issued".to_string(),
+                        // No rotation on this store yet.
+                        Status::Retiring | Status::Retired => "false".to_string(),
                     })
                     .collect()
             }
@@ -479,12 +528,17 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
     if let Some(glob) = &filter.name_glob {
         conditions.push(format!("name ~ {}", bind(Box::new(glob_regex(glob)))));
     }
+    if let Some(name) = &filter.name {
+        conditions.push(format!("name = {}", bind(Box::new(name.clone()))));
+    }
     // Byte order for names and IDs, as SQLite sorts.
     let order = match filter.sort {
         KeySort::Freezes => r#"freezes_at, id COLLATE "C""#,
         KeySort::Id => r#"id COLLATE "C""#,
         KeySort::Name => r#"name COLLATE "C", id COLLATE "C""#,
         KeySort::Created => r#"created_at, id COLLATE "C""#,
+        // Refused by `each_key` before this is built.
+        KeySort::LastUsed => r#"id COLLATE "C""#,
     };
     let mut sql = format!("SELECT * FROM {schema}.list_keys($1, $2)");
     if !conditions.is_empty() {
@@ -639,7 +693,18 @@ fn key_from_row(row: &Row) -> Result<ApiKey> {
         renewed_at: time(get(row, "renewed_at")?)?,
         freezes_at: time(get(row, "freezes_at")?)?,
         issued: get(row, "issued")?,
+        // Schema v1 has neither rotation nor last use.
+        retires_at: None,
+        replaced_by: None,
+        last_used_at: None,
     })
+}
+
+/// What a PostgreSQL store of schema v1 cannot do yet.
+fn not_yet(feature: &str) -> Error {
+    Error::Other(anyhow!(
+        "{feature} is not available on a PostgreSQL store yet (its schema v1 lacks it); nothing was changed"
+    ))
 }
 
 fn operator_from_row(row: &Row) -> Result<Operator> {

@@ -175,7 +175,12 @@ fn init_makes_the_caller_administrator_and_the_chain_verifies_with_the_same_hash
         .renew(&ids(&["AAAAAAAAAAAA"]), Utc::now(), actor())
         .unwrap();
     store
-        .record_refusal(Action::List, "lacks view \"quoted\" \u{1} ünï", actor())
+        .record_refusal(
+            Action::List,
+            None,
+            "lacks view \"quoted\" \u{1} ünï",
+            actor(),
+        )
         .unwrap();
     store.delete(&ids(&["AAAAAAAAAAAA"]), actor()).unwrap();
     // The server computes the hashes; src/audit.rs checks them.
@@ -506,4 +511,44 @@ fn list_filters_run_in_the_server() {
         })
         .is_empty()
     );
+}
+
+#[test]
+fn names_are_found_and_rotation_and_last_use_are_refused_until_the_schema_has_them() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut store = db.store("t_alice");
+    let mut old = key("AAAAAAAAAAAA", &[Role::Payments]);
+    old.name = "ci-deploy".into();
+    store.insert_unissued(&old, HASH, actor()).unwrap();
+    store.mark_issued(&old.id).unwrap();
+    let named = store::keys(
+        &store,
+        &KeyFilter {
+            name: Some("ci-deploy".into()),
+            ..KeyFilter::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(named.len(), 1);
+    assert_eq!(named[0].last_used_at, None);
+
+    let new = key("NNNNNNNNNNNN", &[Role::Payments]);
+    let err = store
+        .begin_rotation(&old.id, &new, HASH, actor())
+        .unwrap_err();
+    assert!(
+        format!("{:#}", anyhow::Error::from(err)).contains("rotation is not available"),
+        "rotation refused"
+    );
+    assert!(store.find_key(&new.id).unwrap().is_none());
+    assert!(!store.record_use(&old.id, Utc::now(), Utc::now()).unwrap());
+    let err = store::keys(
+        &store,
+        &KeyFilter {
+            sort: KeySort::LastUsed,
+            ..KeyFilter::default()
+        },
+    )
+    .unwrap_err();
+    assert!(format!("{:#}", anyhow::Error::from(err)).contains("last use"));
 }

@@ -84,6 +84,18 @@ impl FromSql for Permissions {
 /// A time column: Unix seconds, UTC.
 pub fn time(row: &Row, column: &str) -> rusqlite::Result<DateTime<Utc>> {
     let seconds: i64 = row.get(column)?;
+    seconds_to_time(column, seconds)
+}
+
+/// A time column that may be NULL.
+pub fn optional_time(row: &Row, column: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let seconds: Option<i64> = row.get(column)?;
+    seconds
+        .map(|seconds| seconds_to_time(column, seconds))
+        .transpose()
+}
+
+fn seconds_to_time(column: &str, seconds: i64) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::from_timestamp(seconds, 0).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
             0,

@@ -5,16 +5,20 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, named_params, params};
 
 use super::audit::append_sealed;
-use super::classify::time;
+use super::classify::{optional_time, time};
 use super::seal;
 use crate::audit::{Actor, Event, Seal, key_subject};
 use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, LIFETIME_DAYS, Status};
 
 const DAY: i64 = 86_400;
-use crate::store::{Error, FlaggedCounts, KeyFilter, KeySort, Renewal, Result, StoredKey, Visit};
+use crate::store::{
+    Error, FlaggedCounts, KeyFilter, KeySort, NotRotatable, Renewal, Result, StoredKey, Visit,
+};
 
 pub(super) const SELECT_KEY: &str =
-    "SELECT id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued FROM api_key";
+    "SELECT id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued,
+            retires_at, replaced_by, last_used_at
+     FROM api_key";
 
 fn stored_key(row: &Row) -> rusqlite::Result<StoredKey> {
     Ok(StoredKey {
@@ -26,6 +30,9 @@ fn stored_key(row: &Row) -> rusqlite::Result<StoredKey> {
             renewed_at: time(row, "renewed_at")?,
             freezes_at: time(row, "freezes_at")?,
             issued: row.get("issued")?,
+            retires_at: optional_time(row, "retires_at")?,
+            replaced_by: row.get("replaced_by")?,
+            last_used_at: optional_time(row, "last_used_at")?,
         },
         secret_hash: row.get("secret_hash")?,
     })
@@ -37,6 +44,20 @@ pub fn insert_unissued(
     secret_hash: &str,
     actor: Actor,
 ) -> Result<bool> {
+    let inserted = insert_row(tx, key, secret_hash)?;
+    if inserted {
+        append_sealed(
+            tx,
+            &Event::Created { key },
+            actor,
+            seal::key_seal(tx, &key.id)?,
+        )?;
+    }
+    Ok(inserted)
+}
+
+/// Inserts a new, unissued key; false when its ID is taken.
+fn insert_row(tx: &Transaction, key: &ApiKey, secret_hash: &str) -> Result<bool> {
     let inserted = tx.execute(
         "INSERT INTO api_key (id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)
@@ -51,14 +72,6 @@ pub fn insert_unissued(
             key.freezes_at.timestamp(),
         ],
     )?;
-    if inserted == 1 {
-        append_sealed(
-            tx,
-            &Event::Created { key },
-            actor,
-            seal::key_seal(tx, &key.id)?,
-        )?;
-    }
     Ok(inserted == 1)
 }
 
@@ -69,6 +82,7 @@ pub fn mark_issued(tx: &Transaction, id: &str) -> Result<()> {
 
 pub fn discard_unissued(tx: &Transaction, id: &str, actor: Actor) -> Result<()> {
     if tx.execute("DELETE FROM api_key WHERE id = ?1 AND issued = 0", [id])? == 1 {
+        release_claim(tx, id)?;
         append_sealed(
             tx,
             &Event::Discarded { key_id: id },
@@ -77,6 +91,97 @@ pub fn discard_unissued(tx: &Transaction, id: &str, actor: Actor) -> Result<()> 
         )?;
     }
     Ok(())
+}
+
+/// Releases the key that the unissued key `replacement` was to replace.
+fn release_claim(tx: &Transaction, replacement: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE api_key SET replaced_by = NULL WHERE replaced_by = ?1 AND retires_at IS NULL",
+        [replacement],
+    )?;
+    Ok(())
+}
+
+pub fn begin_rotation(
+    tx: &Transaction,
+    old_id: &str,
+    new: &ApiKey,
+    secret_hash: &str,
+    actor: Actor,
+) -> Result<bool> {
+    let old = match find(tx, old_id)? {
+        Some(stored) if stored.key.is_live(actor.now) => stored.key,
+        _ => return Err(Error::UnknownKeys(vec![old_id.to_string()])),
+    };
+    let refusal = match (old.status(actor.now), old.retires_at, &old.replaced_by) {
+        (Status::Unissued, _, _) => Some(NotRotatable::Unissued),
+        (_, Some(retires_at), _) => Some(NotRotatable::Retiring(retires_at)),
+        (_, None, Some(replacement)) => Some(NotRotatable::InProgress(replacement.clone())),
+        _ => None,
+    };
+    if let Some(reason) = refusal {
+        return Err(Error::NotRotatable { id: old.id, reason });
+    }
+    if !insert_row(tx, new, secret_hash)? {
+        return Ok(false);
+    }
+    tx.execute(
+        "UPDATE api_key SET replaced_by = ?2 WHERE id = ?1",
+        params![old.id, new.id],
+    )?;
+    append_sealed(
+        tx,
+        &Event::Replacement {
+            key: new,
+            replaces: &old.id,
+        },
+        actor,
+        seal::key_seal(tx, &new.id)?,
+    )?;
+    Ok(true)
+}
+
+pub fn finish_rotation(
+    tx: &Transaction,
+    old_id: &str,
+    new_id: &str,
+    retires_at: DateTime<Utc>,
+    actor: Actor,
+) -> Result<()> {
+    mark_issued(tx, new_id)?;
+    let retiring = tx.execute(
+        "UPDATE api_key SET retires_at = ?3 WHERE id = ?1 AND replaced_by = ?2",
+        params![old_id, new_id, retires_at.timestamp()],
+    )?;
+    if retiring == 1 {
+        append_sealed(
+            tx,
+            &Event::Rotated {
+                key_id: old_id,
+                replaced_by: new_id,
+                retires_at,
+            },
+            actor,
+            seal::key_seal(tx, old_id)?,
+        )?;
+    }
+    Ok(())
+}
+
+/// Records a use; a single statement, so it holds the write lock for one
+/// short update only.
+pub fn record_use(
+    conn: &Connection,
+    id: &str,
+    at: DateTime<Utc>,
+    stale_after: DateTime<Utc>,
+) -> Result<bool> {
+    let written = conn.execute(
+        "UPDATE api_key SET last_used_at = ?2
+         WHERE id = ?1 AND issued = 1 AND (last_used_at IS NULL OR last_used_at <= ?3)",
+        params![id, at.timestamp(), stale_after.timestamp()],
+    )?;
+    Ok(written == 1)
 }
 
 /// One key by its ID: a single lookup on the primary key.
@@ -146,22 +251,30 @@ fn select_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
                 statuses
                     .iter()
                     .map(|status| match status {
+                        // A rotated key is retiring or retired, whatever
+                        // its freeze.
                         Status::Active => format!(
-                            "(issued = 1 AND freezes_at > {} AND freezes_at <= {})",
+                            "(issued = 1 AND retires_at IS NULL AND freezes_at > {} AND freezes_at <= {})",
                             bind(expiring.into()),
                             bind(beyond.into())
                         ),
                         Status::Expiring => format!(
-                            "(issued = 1 AND freezes_at > {} AND freezes_at <= {})",
+                            "(issued = 1 AND retires_at IS NULL AND freezes_at > {} AND freezes_at <= {})",
                             bind(now.into()),
                             bind(expiring.into())
                         ),
                         Status::Frozen => format!(
-                            "(issued = 1 AND (freezes_at <= {} OR freezes_at > {}))",
+                            "(issued = 1 AND retires_at IS NULL AND (freezes_at <= {} OR freezes_at > {}))",
                             bind(now.into()),
                             bind(beyond.into())
                         ),
                         Status::Unissued => "issued = 0".to_string(),
+                        Status::Retiring => {
+                            format!("(issued = 1 AND retires_at > {})", bind(now.into()))
+                        }
+                        Status::Retired => {
+                            format!("(issued = 1 AND retires_at <= {})", bind(now.into()))
+                        }
                     })
                     .collect()
             }
@@ -175,11 +288,28 @@ fn select_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
     if let Some(glob) = &filter.name_glob {
         conditions.push(format!("name GLOB {}", bind(glob.clone().into())));
     }
+    if let Some(time) = filter.live_at {
+        conditions.push(format!(
+            "(retires_at IS NULL OR retires_at > {})",
+            bind(time.timestamp().into())
+        ));
+    }
+    if let Some(name) = &filter.name {
+        conditions.push(format!("name = {}", bind(name.clone().into())));
+    }
+    if let Some(time) = filter.unused_since {
+        let since = bind(time.timestamp().into());
+        conditions.push(format!(
+            "(last_used_at <= {since} OR (last_used_at IS NULL AND created_at <= {since}))"
+        ));
+    }
     let order = match filter.sort {
         KeySort::Freezes => "freezes_at, id",
         KeySort::Id => "id",
         KeySort::Name => "name, id",
         KeySort::Created => "created_at, id",
+        // NULL (never used) sorts first in SQLite.
+        KeySort::LastUsed => "last_used_at, id",
     };
     let mut sql = SELECT_KEY.to_string();
     if !conditions.is_empty() {
@@ -206,10 +336,12 @@ pub fn count_flagged(
         // A freeze date more than 90 days ahead counts as frozen
         // (`key::status`).
         "SELECT count(*) AS issued,
-                coalesce(sum(freezes_at <= :now OR freezes_at > :beyond), 0) AS frozen,
-                coalesce(sum(freezes_at > :now AND freezes_at <= :expiring_by
-                             AND freezes_at <= :beyond), 0) AS expiring
-         FROM api_key WHERE issued = 1",
+                coalesce(sum(retires_at IS NULL
+                             AND (freezes_at <= :now OR freezes_at > :beyond)), 0) AS frozen,
+                coalesce(sum(retires_at IS NULL AND freezes_at > :now
+                             AND freezes_at <= :expiring_by AND freezes_at <= :beyond), 0) AS expiring,
+                coalesce(sum(retires_at IS NOT NULL), 0) AS retiring
+         FROM api_key WHERE issued = 1 AND (retires_at IS NULL OR retires_at > :now)",
         named_params! {
             ":now": now.timestamp(),
             ":expiring_by": expiring_by.timestamp(),
@@ -221,6 +353,7 @@ pub fn count_flagged(
                 issued: count("issued")?,
                 frozen: count("frozen")?,
                 expiring: count("expiring")?,
+                retiring: count("retiring")?,
             })
         },
     )?)
@@ -233,7 +366,7 @@ pub fn renew(
     actor: Actor,
 ) -> Result<Vec<Renewal>> {
     // A tampered key is not renewed: that would seal what was forged.
-    let keys = keys_by_id(tx, ids, find_checked)?;
+    let keys = keys_by_id(tx, ids, actor.now, find_checked)?;
     let mut renewals = Vec::with_capacity(keys.len());
     for key in keys {
         tx.execute(
@@ -264,9 +397,12 @@ pub fn renew(
 
 pub fn delete(tx: &Transaction, ids: &[String], actor: Actor) -> Result<Vec<ApiKey>> {
     // A tampered key can always be deleted: that is the remedy.
-    let keys = keys_by_id(tx, ids, find)?;
+    let keys = keys_by_id(tx, ids, actor.now, find)?;
     for key in &keys {
         tx.execute("DELETE FROM api_key WHERE id = ?1", [&key.id])?;
+        if !key.issued {
+            release_claim(tx, &key.id)?;
+        }
         append_sealed(
             tx,
             &Event::Deleted { key },
@@ -306,16 +442,18 @@ pub fn revoke_found(
 }
 
 /// The keys of `ids` in the order given, each once; `UnknownKeys` naming
-/// every unknown ID.
+/// every unknown ID, and those of keys retired at `now`.
 fn keys_by_id(
     tx: &Transaction,
     ids: &[String],
+    now: DateTime<Utc>,
     find: fn(&Connection, &str) -> Result<Option<StoredKey>>,
 ) -> Result<Vec<ApiKey>> {
     let mut keys: Vec<ApiKey> = Vec::with_capacity(ids.len());
     let mut unknown = Vec::new();
     for id in ids {
         match find(tx, id)? {
+            Some(stored) if !stored.key.is_live(now) => unknown.push(id.clone()),
             Some(stored) if !keys.iter().any(|key| key.id == stored.key.id) => {
                 keys.push(stored.key)
             }

@@ -32,6 +32,9 @@ use crate::store::{
 
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 
+/// How long recording a key's use waits for another's lock.
+const RECORD_USE_WAIT: Duration = Duration::from_millis(100);
+
 pub struct SqliteStore {
     conn: Connection,
     /// None for a private database in memory.
@@ -119,6 +122,46 @@ impl Store for SqliteStore {
         self.write(|tx| keys::discard_unissued(tx, id, actor))
     }
 
+    fn begin_rotation(
+        &mut self,
+        old_id: &str,
+        new: &ApiKey,
+        secret_hash: &str,
+        actor: Actor,
+    ) -> Result<bool> {
+        self.write(|tx| keys::begin_rotation(tx, old_id, new, secret_hash, actor))
+    }
+
+    fn finish_rotation(
+        &mut self,
+        old_id: &str,
+        new_id: &str,
+        retires_at: DateTime<Utc>,
+        actor: Actor,
+    ) -> Result<()> {
+        self.write(|tx| keys::finish_rotation(tx, old_id, new_id, retires_at, actor))
+    }
+
+    fn record_use(
+        &mut self,
+        id: &str,
+        at: DateTime<Utc>,
+        stale_after: DateTime<Utc>,
+    ) -> Result<bool> {
+        if self.read_only {
+            return Ok(false);
+        }
+        // A short wait of its own: `verify` must not stall behind a long
+        // change just to note a use.
+        self.conn.busy_timeout(RECORD_USE_WAIT)?;
+        let written = keys::record_use(&self.conn, id, at, stale_after);
+        let restored = self.conn.busy_timeout(self.busy_timeout);
+        let written =
+            written.map_err(|err| classify::reclassify(&self.location(), RECORD_USE_WAIT, err))?;
+        restored?;
+        Ok(written)
+    }
+
     fn find_key(&self, id: &str) -> Result<Option<StoredKey>> {
         self.read(|conn| keys::find_checked(conn, id))
     }
@@ -180,8 +223,19 @@ impl Store for SqliteStore {
         self.write(|tx| operators::remove(tx, name, actor))
     }
 
-    fn record_refusal(&mut self, action: Action, detail: &str, actor: Actor) -> Result<()> {
-        self.write(|tx| audit::append(tx, &crate::audit::Event::Refused { action, detail }, actor))
+    fn record_refusal(
+        &mut self,
+        action: Action,
+        key_id: Option<&str>,
+        detail: &str,
+        actor: Actor,
+    ) -> Result<()> {
+        let event = crate::audit::Event::Refused {
+            action,
+            key_id,
+            detail,
+        };
+        self.write(|tx| audit::append(tx, &event, actor))
     }
 
     fn each_audit_entry(&self, filter: &AuditFilter, visit: Visit<Entry>) -> Result<()> {

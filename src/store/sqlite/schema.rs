@@ -61,6 +61,13 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE audit ADD COLUMN subject TEXT;
     ALTER TABLE audit ADD COLUMN seal TEXT;
     CREATE INDEX audit_subject ON audit (subject, seq);",
+    // v5: rotation and last use. `replaced_by` claims a key for the one
+    // rotation replacing it; `retires_at` is set once the replacement's
+    // secret was written out. `last_used_at` is not audited.
+    "ALTER TABLE api_key ADD COLUMN retires_at INTEGER;
+    ALTER TABLE api_key ADD COLUMN replaced_by TEXT;
+    ALTER TABLE api_key ADD COLUMN last_used_at INTEGER;
+    CREATE INDEX api_key_last_used ON api_key (last_used_at, id);",
 ];
 
 /// What a migration's code does, in the migration's transaction.

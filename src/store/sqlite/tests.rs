@@ -195,7 +195,7 @@ fn a_read_only_file_is_read_but_never_changed() {
         now: chrono::Utc::now(),
     };
     let err = store
-        .record_refusal(crate::operator::Action::List, "lacks view", actor)
+        .record_refusal(crate::operator::Action::List, None, "lacks view", actor)
         .unwrap_err();
     assert!(matches!(err, Error::ReadOnly { .. }), "{err:?}");
 }
@@ -208,7 +208,7 @@ fn the_database_rejects_changes_to_the_audit_log() {
         now: chrono::Utc::now(),
     };
     store
-        .record_refusal(crate::operator::Action::List, "lacks view", actor)
+        .record_refusal(crate::operator::Action::List, None, "lacks view", actor)
         .unwrap();
     for sql in ["UPDATE audit SET outcome = 'ok'", "DELETE FROM audit"] {
         let err = store.conn.execute(sql, []).unwrap_err();

@@ -17,7 +17,7 @@ pub(super) fn every_change_is_audited_in_an_intact_chain(store: &mut dyn Store) 
         .unwrap();
     store.discard_unissued("BBBBBBBBBBBB", actor()).unwrap();
     store
-        .record_refusal(Action::List, "lacks view", actor())
+        .record_refusal(Action::List, None, "lacks view", actor())
         .unwrap();
     let trail = audit_trail(store);
     let expected = [

@@ -142,7 +142,8 @@ pub(super) fn flagged_keys_are_counted_in_the_store(store: &mut dyn Store) {
         FlaggedCounts {
             issued: 3,
             frozen: 1,
-            expiring: 1
+            expiring: 1,
+            retiring: 0,
         }
     );
 }
@@ -162,5 +163,328 @@ pub(super) fn a_visitor_error_stops_the_listing(store: &mut dyn Store) {
     assert!(
         matches!(&err, Error::Other(inner) if inner.to_string() == "reader went away"),
         "{err:?}"
+    );
+}
+
+/// Stores and issues `id`, created at `now()`.
+fn issued(store: &mut dyn Store, id: &str) -> ApiKey {
+    let key = sample(id);
+    store.insert_unissued(&key, "$old", actor()).unwrap();
+    store.mark_issued(id).unwrap();
+    store.find_key(id).unwrap().unwrap().key
+}
+
+fn at(time: DateTime<Utc>) -> Actor<'static> {
+    Actor {
+        operator: "root",
+        now: time,
+    }
+}
+
+pub(super) fn a_rotation_claims_the_old_key_then_retires_it(store: &mut dyn Store) {
+    let old = issued(store, "AAAAAAAAAAAA");
+    let new = ApiKey::new(
+        "NNNNNNNNNNNN".into(),
+        old.name.clone(),
+        old.roles.clone(),
+        now(),
+    );
+    assert!(
+        store
+            .begin_rotation(&old.id, &new, "$new", actor())
+            .unwrap()
+    );
+    let claimed = store.find_key(&old.id).unwrap().unwrap().key;
+    assert_eq!(claimed.replaced_by.as_deref(), Some("NNNNNNNNNNNN"));
+    assert_eq!(
+        claimed.retires_at, None,
+        "retiring before the secret was out"
+    );
+    let pending = store.find_key(&new.id).unwrap().unwrap();
+    assert!(!pending.key.issued);
+    assert_eq!(pending.secret_hash, "$new");
+
+    // A second rotation is refused while the first is under way.
+    let other = ApiKey::new(
+        "OOOOOOOOOOOO".into(),
+        old.name.clone(),
+        old.roles.clone(),
+        now(),
+    );
+    let err = store
+        .begin_rotation(&old.id, &other, "$o", actor())
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NotRotatable { reason: NotRotatable::InProgress(id), .. } if id == "NNNNNNNNNNNN"),
+        "{err:?}"
+    );
+    assert!(store.find_key(&other.id).unwrap().is_none());
+
+    let retires_at = now() + Duration::hours(24);
+    store
+        .finish_rotation(&old.id, &new.id, retires_at, actor())
+        .unwrap();
+    assert!(store.find_key(&new.id).unwrap().unwrap().key.issued);
+    let retiring = store.find_key(&old.id).unwrap().unwrap().key;
+    assert_eq!(retiring.retires_at, Some(retires_at));
+    assert_eq!(retiring.status(now()), crate::key::Status::Retiring);
+
+    // Rotating a retiring key is refused, and so is an unknown one.
+    let err = store
+        .begin_rotation(&old.id, &other, "$o", actor())
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NotRotatable { reason: NotRotatable::Retiring(t), .. } if *t == retires_at),
+        "{err:?}"
+    );
+    let err = store
+        .begin_rotation("ZZZZZZZZZZZZ", &other, "$o", actor())
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownKeys(_)), "{err:?}");
+
+    // Both halves are in the audit log.
+    let trail = audit_trail(store);
+    let rotations: Vec<&(String, String, String)> = trail
+        .iter()
+        .filter(|(action, ..)| action == "rotate")
+        .collect();
+    assert_eq!(rotations.len(), 2, "{trail:?}");
+    assert_eq!(
+        rotations[0].2,
+        "roles accounts,payments; replaces AAAAAAAAAAAA"
+    );
+    assert_eq!(
+        rotations[1].2,
+        "replaced by NNNNNNNNNNNN; retires at 2026-03-02T09:30:00Z"
+    );
+}
+
+pub(super) fn a_retired_key_leaves_listings_counts_and_changes(store: &mut dyn Store) {
+    let old = issued(store, "AAAAAAAAAAAA");
+    issued(store, "BBBBBBBBBBBB");
+    let new = ApiKey::new(
+        "NNNNNNNNNNNN".into(),
+        old.name.clone(),
+        old.roles.clone(),
+        now(),
+    );
+    store
+        .begin_rotation(&old.id, &new, "$new", actor())
+        .unwrap();
+    let retires_at = now() + Duration::hours(2);
+    store
+        .finish_rotation(&old.id, &new.id, retires_at, actor())
+        .unwrap();
+    let live = |time| KeyFilter {
+        live_at: Some(time),
+        ..KeyFilter::default()
+    };
+    let before = retires_at - Duration::seconds(1);
+    assert_eq!(key_ids(store, &live(before)).len(), 3);
+    assert_eq!(
+        key_ids(store, &live(retires_at)),
+        ["BBBBBBBBBBBB", "NNNNNNNNNNNN"]
+    );
+    let counts = store.count_flagged(before, before).unwrap();
+    assert_eq!((counts.issued, counts.retiring), (3, 1));
+    let counts = store.count_flagged(retires_at, retires_at).unwrap();
+    assert_eq!((counts.issued, counts.retiring), (2, 0));
+    // By status: a retiring key is retiring only.
+    let with_status = |status| KeyFilter {
+        now: Some(before),
+        statuses: Some(vec![status]),
+        ..KeyFilter::default()
+    };
+    assert_eq!(
+        key_ids(store, &with_status(crate::key::Status::Retiring)),
+        ["AAAAAAAAAAAA"]
+    );
+    assert_eq!(
+        key_ids(store, &with_status(crate::key::Status::Active)),
+        ["BBBBBBBBBBBB", "NNNNNNNNNNNN"]
+    );
+    // A retiring key is counted as retiring, never as frozen or expiring.
+    let late = now() + Duration::days(95);
+    let counts = store.count_flagged(now(), late).unwrap();
+    assert_eq!((counts.expiring, counts.retiring), (2, 1));
+
+    // Retired: renew and delete no longer find it; its row (and history)
+    // stays for `show`.
+    let err = store
+        .renew(&ids(&[&old.id]), freezes_at(retires_at), at(retires_at))
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownKeys(_)), "{err:?}");
+    let err = store.delete(&ids(&[&old.id]), at(retires_at)).unwrap_err();
+    assert!(matches!(err, Error::UnknownKeys(_)), "{err:?}");
+    assert!(store.find_key(&old.id).unwrap().is_some());
+    // Before then, a retiring key can be renewed (its retirement stays) and
+    // deleted.
+    let renewed = store
+        .renew(&ids(&[&old.id]), freezes_at(before), at(before))
+        .unwrap();
+    assert_eq!(renewed[0].key.retires_at, Some(retires_at));
+    assert_eq!(store.delete(&ids(&[&old.id]), at(before)).unwrap().len(), 1);
+}
+
+pub(super) fn an_abandoned_rotation_leaves_the_old_key_as_it_was(store: &mut dyn Store) {
+    let old = issued(store, "AAAAAAAAAAAA");
+    let new = ApiKey::new(
+        "NNNNNNNNNNNN".into(),
+        old.name.clone(),
+        old.roles.clone(),
+        now(),
+    );
+    assert!(
+        store
+            .begin_rotation(&old.id, &new, "$new", actor())
+            .unwrap()
+    );
+    store.discard_unissued(&new.id, actor()).unwrap();
+    assert_eq!(store.find_key(&old.id).unwrap().unwrap().key, old);
+    assert!(store.find_key(&new.id).unwrap().is_none());
+
+    // A rotation killed half-way is released by deleting its new key.
+    assert!(
+        store
+            .begin_rotation(&old.id, &new, "$new", actor())
+            .unwrap()
+    );
+    store.delete(&ids(&[&new.id]), actor()).unwrap();
+    assert_eq!(store.find_key(&old.id).unwrap().unwrap().key, old);
+
+    // An ID already taken: false, nothing changed.
+    let taken = ApiKey::new(old.id.clone(), old.name.clone(), old.roles.clone(), now());
+    assert!(
+        !store
+            .begin_rotation(&old.id, &taken, "$x", actor())
+            .unwrap()
+    );
+    assert_eq!(store.find_key(&old.id).unwrap().unwrap().key, old);
+
+    // An unissued key cannot be rotated.
+    store
+        .insert_unissued(&sample("UUUUUUUUUUUU"), "$u", actor())
+        .unwrap();
+    let err = store
+        .begin_rotation("UUUUUUUUUUUU", &new, "$new", actor())
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::NotRotatable {
+                reason: NotRotatable::Unissued,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+pub(super) fn uses_are_recorded_at_most_once_per_period(store: &mut dyn Store) {
+    issued(store, "AAAAAAAAAAAA");
+    let last_used = |store: &dyn Store| {
+        store
+            .find_key("AAAAAAAAAAAA")
+            .unwrap()
+            .unwrap()
+            .key
+            .last_used_at
+    };
+    assert_eq!(last_used(store), None);
+    let period = Duration::minutes(15);
+    assert!(
+        store
+            .record_use("AAAAAAAAAAAA", now(), now() - period)
+            .unwrap()
+    );
+    assert_eq!(last_used(store), Some(now()));
+    let soon = now() + Duration::minutes(14);
+    assert!(
+        !store
+            .record_use("AAAAAAAAAAAA", soon, soon - period)
+            .unwrap()
+    );
+    assert_eq!(last_used(store), Some(now()));
+    let later = now() + period;
+    assert!(
+        store
+            .record_use("AAAAAAAAAAAA", later, later - period)
+            .unwrap()
+    );
+    assert_eq!(last_used(store), Some(later));
+    // Unknown and unissued keys record nothing, and no use is audited.
+    assert!(!store.record_use("ZZZZZZZZZZZZ", later, later).unwrap());
+    store
+        .insert_unissued(&sample("UUUUUUUUUUUU"), "$u", actor())
+        .unwrap();
+    assert!(!store.record_use("UUUUUUUUUUUU", later, later).unwrap());
+    assert!(
+        audit_trail(store)
+            .iter()
+            .all(|(action, ..)| action == "create"),
+        "{:?}",
+        audit_trail(store)
+    );
+}
+
+pub(super) fn keys_are_found_by_name_and_by_disuse(store: &mut dyn Store) {
+    for (id, name, days) in [
+        ("AAAAAAAAAAAA", "ci", 0),
+        ("BBBBBBBBBBBB", "ci", 10),
+        ("CCCCCCCCCCCC", "nightly", 20),
+        ("DDDDDDDDDDDD", "fresh", 40),
+    ] {
+        let key = ApiKey::new(
+            id.into(),
+            name.into(),
+            Roles::new([Role::Accounts]),
+            now() + Duration::days(days),
+        );
+        store.insert_unissued(&key, "$h", actor()).unwrap();
+        store.mark_issued(id).unwrap();
+    }
+    let named = |name: &str| KeyFilter {
+        name: Some(name.into()),
+        ..KeyFilter::default()
+    };
+    assert_eq!(
+        key_ids(store, &named("ci")),
+        ["AAAAAAAAAAAA", "BBBBBBBBBBBB"]
+    );
+    assert!(key_ids(store, &named("CI")).is_empty());
+    assert!(key_ids(store, &named("c%")).is_empty());
+
+    // A used 1 day in, C 30 days in; B and D never.
+    let day = |n: i64| now() + Duration::days(n);
+    store.record_use("AAAAAAAAAAAA", day(1), day(1)).unwrap();
+    store.record_use("CCCCCCCCCCCC", day(30), day(30)).unwrap();
+    let unused_since = |time| KeyFilter {
+        unused_since: Some(time),
+        ..KeyFilter::default()
+    };
+    // At day 35, unused for 5 days: A (last use day 1), C (day 30, exactly
+    // 5 days) and B (never used, created day 10); not D (created day 40).
+    assert_eq!(
+        key_ids(store, &unused_since(day(30))),
+        ["AAAAAAAAAAAA", "BBBBBBBBBBBB", "CCCCCCCCCCCC"]
+    );
+    assert_eq!(
+        key_ids(store, &unused_since(day(30) - Duration::seconds(1))),
+        ["AAAAAAAAAAAA", "BBBBBBBBBBBB"]
+    );
+    assert_eq!(key_ids(store, &unused_since(day(5))), ["AAAAAAAAAAAA"]);
+    let by_last_use = KeyFilter {
+        sort: KeySort::LastUsed,
+        ..KeyFilter::default()
+    };
+    // Never used first (by ID), then the longest unused.
+    assert_eq!(
+        key_ids(store, &by_last_use),
+        [
+            "BBBBBBBBBBBB",
+            "DDDDDDDDDDDD",
+            "AAAAAAAAAAAA",
+            "CCCCCCCCCCCC"
+        ]
     );
 }

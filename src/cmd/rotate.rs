@@ -1,0 +1,101 @@
+//! `rotate`: a replacement key with the same name and roles, while the old
+//! one keeps working through a grace period, so a deploy can switch over
+//! without an outage.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow};
+
+use crate::App;
+use crate::cli::{Format, RotateArgs};
+use crate::cmd::create::{Replacing, generate_key, refuse_discarded_output, write_secret};
+use crate::cmd::{authorize_roles, open_authorized_about, record_refused, resolve_key};
+use crate::explain::Explained;
+use crate::operator::Action;
+use crate::output::{self, human_time, sanitize};
+use crate::store;
+
+pub fn run(app: &App, args: RotateArgs) -> Result<ExitCode> {
+    refuse_discarded_output()?;
+    let mut store = open_authorized_about(app, Action::Rotate, std::slice::from_ref(&args.key))?;
+    let old = resolve_key(store.as_ref(), &args.key, app.now, false)?;
+    authorize_roles(app, store.as_mut(), Action::Rotate, &old.id, &old.roles)?;
+
+    let begun = generate_key(
+        old.name.clone(),
+        old.roles.clone(),
+        app,
+        |key, secret_hash| Ok(store.begin_rotation(&old.id, key, secret_hash, app.actor())?),
+    );
+    let (token, key) = match begun {
+        Ok(begun) => begun,
+        Err(err) => {
+            let refused = err.downcast_ref::<Explained>().is_some_and(|explained| {
+                matches!(explained.error, store::Error::NotRotatable { .. })
+            });
+            if refused {
+                record_refused(
+                    store.as_mut(),
+                    Action::Rotate,
+                    Some(&old.id),
+                    &err,
+                    app.actor(),
+                );
+            }
+            return Err(err);
+        }
+    };
+
+    // As with `create`: the new key becomes usable, and the old one starts
+    // retiring, only once the secret has been written out. If writing
+    // fails, the new key is discarded and the old one left as it was.
+    let retires_at = app.now + args.grace;
+    let replacing = Replacing {
+        old_id: &old.id,
+        retires_at,
+    };
+    let written = write_secret(app, &token, &key, Some(&replacing));
+    drop(token);
+    if let Err(err) = written {
+        let discarded = store.discard_unissued(&key.id, app.actor());
+        return Err(match discarded {
+            Ok(()) => anyhow!(
+                "the new key could not be written to stdout ({err:#}), so it was discarded; key {} was left as it was",
+                old.id
+            ),
+            Err(_) => anyhow!(
+                "the new key could not be written to stdout ({err:#}); key {} stays unusable — delete it; key {} was left as it was",
+                key.id,
+                old.id
+            ),
+        });
+    }
+    store
+        .finish_rotation(&old.id, &key.id, retires_at, app.actor())
+        .map_err(anyhow::Error::from)
+        .with_context(|| {
+            format!(
+                "the secret was printed but key {} could not be activated; key {} still works — delete {} and rotate again",
+                key.id, old.id, key.id
+            )
+        })?;
+    if app.format == Format::Table && !app.stdout_is_terminal {
+        let old_fate = if args.grace.is_zero() {
+            "stopped working now".to_string()
+        } else {
+            format!("keeps working until {}", human_time(retires_at))
+        };
+        output::note(format!(
+            "Rotated key {} \"{}\": the new key {} ({}) is usable until {}; {} {}. The key printed on stdout is shown only once: store it now.",
+            old.id,
+            sanitize(&key.name),
+            key.id,
+            key.roles,
+            human_time(key.freezes_at),
+            old.id,
+            old_fate
+        ));
+    }
+    crate::notice::expiring_keys(app, store.as_ref());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,136 @@
+//! `show`: one key, every field, and its story from the audit log.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::App;
+use crate::audit::Entry;
+use crate::cli::{Format, ShowArgs};
+use crate::cmd::{open_authorized_about, resolve_key};
+use crate::key::{ApiKey, Status};
+use crate::operator::Action;
+use crate::output::{self, KeyJson, human_days_left, human_last_used, human_time, sanitize};
+use crate::store::AuditFilter;
+
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    #[serde(flatten)]
+    key: KeyJson<'a>,
+    issued: bool,
+    replaced_by: Option<&'a str>,
+    events: Vec<EventJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct EventJson<'a> {
+    seq: i64,
+    at: String,
+    operator: &'a str,
+    action: &'a str,
+    outcome: &'a str,
+    detail: &'a str,
+}
+
+pub fn run(app: &App, args: ShowArgs) -> Result<ExitCode> {
+    let store = open_authorized_about(app, Action::Show, std::slice::from_ref(&args.key))?;
+    let key = resolve_key(store.as_ref(), &args.key, app.now, true)?;
+    // One key's entries: a handful, whatever the size of the log.
+    let mut events = Vec::new();
+    store.each_audit_entry(
+        &AuditFilter {
+            key_id: Some(key.id.clone()),
+            ..AuditFilter::default()
+        },
+        &mut |entry| {
+            events.push(entry);
+            Ok(())
+        },
+    )?;
+    match app.format {
+        Format::Json => output::print_json(&ShowJson {
+            key: KeyJson::new(&key, app.now),
+            issued: key.issued,
+            replaced_by: key.replaced_by.as_deref(),
+            events: events
+                .iter()
+                .map(|entry| EventJson {
+                    seq: entry.seq,
+                    at: output::rfc3339(entry.record.at),
+                    operator: &entry.record.operator,
+                    action: &entry.record.action,
+                    outcome: &entry.record.outcome,
+                    detail: &entry.record.detail,
+                })
+                .collect(),
+        })?,
+        Format::Table => print_table(app, &key, &events)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_table(app: &App, key: &ApiKey, events: &[Entry]) -> Result<()> {
+    let now = app.now;
+    let status = key.status(now);
+    let mut fields: Vec<(&str, String)> = vec![
+        ("ID", key.id.clone()),
+        ("Name", sanitize(&key.name).into_owned()),
+        ("Roles", key.roles.to_string()),
+        ("Status", output::status_label(status).to_string()),
+        ("Created", human_time(key.created_at)),
+        ("Renewed", human_time(key.renewed_at)),
+        (
+            "Freezes at",
+            format!(
+                "{} ({})",
+                human_time(key.freezes_at),
+                human_days_left(
+                    key.days_left(now),
+                    crate::key::status(key.freezes_at, now) == Status::Frozen
+                )
+            ),
+        ),
+    ];
+    if let Some(retires_at) = key.retires_at {
+        let label = if status == Status::Retired {
+            "Retired at"
+        } else {
+            "Retires at"
+        };
+        fields.push((label, human_time(retires_at)));
+    }
+    if let Some(replacement) = &key.replaced_by {
+        fields.push(("Replaced by", sanitize(replacement).into_owned()));
+    }
+    fields.push((
+        "Last used",
+        match key.last_used_at {
+            Some(at) => format!("{} ({})", human_last_used(Some(at), now), human_time(at)),
+            None => "never".to_string(),
+        },
+    ));
+    let mut text = String::new();
+    for (label, value) in fields {
+        text.push_str(&format!("{label:<12}{value}\n"));
+    }
+    text.push_str("\nHistory\n");
+    let mut table = output::table(
+        app.table_style(),
+        &["#", "AT (UTC)", "OPERATOR", "ACTION", "OUTCOME", "DETAIL"],
+    );
+    for entry in events {
+        let record = &entry.record;
+        // Text from the file, which anyone who can write it may have edited.
+        table.add_row([
+            entry.seq.to_string(),
+            output::table_time(record.at),
+            sanitize(&record.operator).into_owned(),
+            sanitize(&record.action).into_owned(),
+            sanitize(&record.outcome).into_owned(),
+            sanitize(&record.detail).into_owned(),
+        ]);
+    }
+    text.push_str(&output::render(table));
+    output::print_line(text)
+}
