@@ -399,12 +399,14 @@ pub struct CheckArgs {
 ///
 /// Each key found is checked against the database, its secret verified as
 /// `verify` does (once per key, however often it occurs), and reported as
-/// active, expiring, frozen, unissued or `not in this store`; with no
+/// active, expiring, frozen, retiring (replaced by `rotate`, still
+/// verifying until its grace ends), retired (its grace is over: dead),
+/// unissued or `not in this store`; with no
 /// database (or --no-check), as `unchecked`. Output: `path:line:column`,
 /// the key's ID, status and name — never its secret. Needs no permission
 /// (whoever holds a key can `verify` it); --revoke needs `delete`. Exit
-/// codes: 0 no key that works, 1 a key that still works (active, expiring
-/// or frozen) or may work (unchecked) was found, 2 error.
+/// codes: 0 no key that works, 1 a key that still works (active, expiring,
+/// frozen or retiring) or may work (unchecked) was found, 2 error.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys scan

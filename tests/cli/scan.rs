@@ -226,6 +226,31 @@ fn statuses_come_from_the_store_and_decide_the_exit_code() {
 }
 
 #[test]
+fn a_rotated_key_is_retiring_during_its_grace_and_dead_after_it() {
+    let env = Env::new();
+    let (old, old_id) = env.create("ci-deploy", &["payments"]);
+    write(&env.path("deploy.env"), format!("KEY={old}\n"));
+    let output = env
+        .days_later(0)
+        .cmd()
+        .args(["rotate", "--grace", "24h", &old_id])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let (code, found) = scan_json(&env, 0, &["deploy.env"]);
+    assert_eq!(code, 1, "a retiring key still works until its grace ends");
+    assert_eq!(found[0]["status"], "retiring");
+    assert_eq!(found[0]["key_id"], old_id.as_str());
+    assert_eq!(found[0]["still_works"], true);
+
+    let (code, found) = scan_json(&env, 2, &["deploy.env"]);
+    assert_eq!(code, 0, "a key past its grace no longer works");
+    assert_eq!(found[0]["status"], "retired");
+    assert_eq!(found[0]["still_works"], false);
+}
+
+#[test]
 fn a_key_found_many_times_is_reported_at_each_place_and_needs_no_permission() {
     let env = Env::new();
     let (key, id) = env.create("k", &["accounts"]);
