@@ -1,6 +1,6 @@
 //! The PostgreSQL store: a schema whose tables only its owner role touches,
 //! and SECURITY DEFINER functions through which operators (PostgreSQL
-//! roles) read and change it (`v1.sql`). The server checks every permission
+//! roles) read and change it (`v1.sql` to `v3.sql`). The server checks every permission
 //! and writes every audit entry; this side calls the functions and maps
 //! their rows and errors.
 //!
@@ -28,7 +28,8 @@ use crate::audit::{Actor, Entry, Record};
 use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, LIFETIME_DAYS, Roles, Status};
 use crate::operator::{Action, Change, Operator};
 use crate::store::{
-    AuditFilter, Error, FlaggedCounts, KeyFilter, KeySort, Renewal, Result, Store, StoredKey, Visit,
+    AuditFilter, Error, FlaggedCounts, KeyFilter, KeySort, NotRotatable, Renewal, Result, Store,
+    StoredKey, Visit,
 };
 
 pub struct PgStore {
@@ -173,37 +174,45 @@ impl Store for PgStore {
         self.call("discard_unissued", &[&id]).map(drop)
     }
 
-    /// The server has no rotation functions yet (schema v1): refused,
-    /// nothing changed.
+    /// The server claims the old key and stores the new one with the old
+    /// key's name and roles, checking create, delete and the caller's
+    /// key-role limit itself.
     fn begin_rotation(
         &mut self,
-        _old_id: &str,
-        _new: &ApiKey,
-        _secret_hash: &str,
+        old_id: &str,
+        new: &ApiKey,
+        secret_hash: &str,
         _actor: Actor,
     ) -> Result<bool> {
-        Err(not_yet("rotation"))
+        let rows = self.call("begin_rotation", &[&old_id, &new.id, &secret_hash])?;
+        Ok(rows.first().is_some_and(|row| row.get::<_, bool>(0)))
     }
 
+    /// The server sets `retires_at` by its own clock: the grace period is
+    /// what it is given, counted from its now.
     fn finish_rotation(
         &mut self,
-        _old_id: &str,
-        _new_id: &str,
-        _retires_at: DateTime<Utc>,
-        _actor: Actor,
+        old_id: &str,
+        new_id: &str,
+        retires_at: DateTime<Utc>,
+        actor: Actor,
     ) -> Result<()> {
-        Err(not_yet("rotation"))
+        let grace = (retires_at - actor.now).num_seconds();
+        self.call("finish_rotation", &[&old_id, &new_id, &grace])
+            .map(drop)
     }
 
-    /// The server's schema v1 has no last-use column: nothing is recorded,
-    /// as on a read-only store.
+    /// The server records the use at its own time, waiting for a row lock
+    /// 0.1 s at most (`Error::Busy` then), as on SQLite.
     fn record_use(
         &mut self,
-        _id: &str,
-        _at: DateTime<Utc>,
-        _stale_after: DateTime<Utc>,
+        id: &str,
+        at: DateTime<Utc>,
+        stale_after: DateTime<Utc>,
     ) -> Result<bool> {
-        Ok(false)
+        let period = (at - stale_after).num_seconds();
+        let rows = self.call("record_use", &[&id, &period])?;
+        Ok(rows.first().is_some_and(|row| row.get::<_, bool>(0)))
     }
 
     fn find_key(&self, id: &str) -> Result<Option<StoredKey>> {
@@ -222,10 +231,6 @@ impl Store for PgStore {
     /// limited by the server too; rows stream to `visit`.
     fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()> {
         use postgres::fallible_iterator::FallibleIterator;
-        // Without recorded uses, every key would look never used.
-        if filter.unused_since.is_some() || filter.sort == KeySort::LastUsed {
-            return Err(not_yet("last use (`--unused-for`, `--sort last-used`)"));
-        }
         let (sql, values) = select_keys(&self.schema, filter);
         let mut client = self.client.borrow_mut();
         let mut rows = client
@@ -254,8 +259,7 @@ impl Store for PgStore {
             issued: count("issued")?,
             frozen: count("frozen")?,
             expiring: count("expiring")?,
-            // No rotation on this store yet (`begin_rotation`).
-            retiring: 0,
+            retiring: count("retiring")?,
         })
     }
 
@@ -497,24 +501,30 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
                 statuses
                     .iter()
                     .map(|status| match status {
+                        // A rotated key is retiring or retired, whatever
+                        // its freeze.
                         Status::Active => format!(
-                            "(issued AND freezes_at > {} AND freezes_at <= {})",
+                            "(issued AND retires_at IS NULL AND freezes_at > {} AND freezes_at <= {})",
                             bind(Box::new(expiring)),
                             bind(Box::new(beyond))
                         ),
                         Status::Expiring => format!(
-                            "(issued AND freezes_at > {} AND freezes_at <= {})",
+                            "(issued AND retires_at IS NULL AND freezes_at > {} AND freezes_at <= {})",
                             bind(Box::new(now)),
                             bind(Box::new(expiring))
                         ),
                         Status::Frozen => format!(
-                            "(issued AND (freezes_at <= {} OR freezes_at > {}))",
+                            "(issued AND retires_at IS NULL AND (freezes_at <= {} OR freezes_at > {}))",
                             bind(Box::new(now)),
                             bind(Box::new(beyond))
                         ),
                         Status::Unissued => "NOT issued".to_string(),
-                        // No rotation on this store yet.
-                        Status::Retiring | Status::Retired => "false".to_string(),
+                        Status::Retiring => {
+                            format!("(issued AND retires_at > {})", bind(Box::new(now)))
+                        }
+                        Status::Retired => {
+                            format!("(issued AND retires_at <= {})", bind(Box::new(now)))
+                        }
                     })
                     .collect()
             }
@@ -528,8 +538,20 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
     if let Some(glob) = &filter.name_glob {
         conditions.push(format!("name ~ {}", bind(Box::new(glob_regex(glob)))));
     }
+    if let Some(time) = filter.live_at {
+        conditions.push(format!(
+            "(retires_at IS NULL OR retires_at > {})",
+            bind(Box::new(time.timestamp()))
+        ));
+    }
     if let Some(name) = &filter.name {
         conditions.push(format!("name = {}", bind(Box::new(name.clone()))));
+    }
+    if let Some(time) = filter.unused_since {
+        let since = bind(Box::new(time.timestamp()));
+        conditions.push(format!(
+            "(last_used_at <= {since} OR (last_used_at IS NULL AND created_at <= {since}))"
+        ));
     }
     // Byte order for names and IDs, as SQLite sorts.
     let order = match filter.sort {
@@ -537,8 +559,8 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
         KeySort::Id => r#"id COLLATE "C""#,
         KeySort::Name => r#"name COLLATE "C", id COLLATE "C""#,
         KeySort::Created => r#"created_at, id COLLATE "C""#,
-        // Refused by `each_key` before this is built.
-        KeySort::LastUsed => r#"id COLLATE "C""#,
+        // Never used first, as SQLite sorts NULL.
+        KeySort::LastUsed => r#"last_used_at NULLS FIRST, id COLLATE "C""#,
     };
     let mut sql = format!("SELECT * FROM {schema}.list_keys($1, $2)");
     if !conditions.is_empty() {
@@ -693,18 +715,53 @@ fn key_from_row(row: &Row) -> Result<ApiKey> {
         renewed_at: time(get(row, "renewed_at")?)?,
         freezes_at: time(get(row, "freezes_at")?)?,
         issued: get(row, "issued")?,
-        // Schema v1 has neither rotation nor last use.
-        retires_at: None,
-        replaced_by: None,
-        last_used_at: None,
+        retires_at: optional_column::<i64>(row, "retires_at")?
+            .map(time)
+            .transpose()?,
+        replaced_by: optional_column(row, "replaced_by")?,
+        last_used_at: optional_column::<i64>(row, "last_used_at")?
+            .map(time)
+            .transpose()?,
     })
 }
 
-/// What a PostgreSQL store of schema v1 cannot do yet.
-fn not_yet(feature: &str) -> Error {
-    Error::Other(anyhow!(
-        "{feature} is not available on a PostgreSQL store yet (its schema v1 lacks it); nothing was changed"
-    ))
+/// A nullable column that the rows of some functions lack (those of
+/// `renew_keys`, `delete_keys` and `revoke_found`, unchanged since v1).
+fn optional_column<'a, T: postgres::types::FromSql<'a>>(
+    row: &'a Row,
+    column: &str,
+) -> Result<Option<T>> {
+    if row.columns().iter().any(|c| c.name() == column) {
+        get(row, column)
+    } else {
+        Ok(None)
+    }
+}
+
+/// `begin_rotation`'s refusal, from its DETAIL: `<id> unissued`,
+/// `<id> retiring <unix seconds>` or `<id> in-progress <replacement>`.
+fn not_rotatable(detail: &str) -> Error {
+    let mut parts = detail.splitn(3, ' ');
+    let (id, kind, rest) = (parts.next(), parts.next(), parts.next());
+    let reason = match (kind, rest) {
+        (Some("unissued"), _) => Some(NotRotatable::Unissued),
+        (Some("retiring"), Some(at)) => at
+            .parse::<i64>()
+            .ok()
+            .and_then(|at| DateTime::from_timestamp(at, 0))
+            .map(NotRotatable::Retiring),
+        (Some("in-progress"), Some(replacement)) => {
+            Some(NotRotatable::InProgress(replacement.to_string()))
+        }
+        _ => None,
+    };
+    match (id, reason) {
+        (Some(id), Some(reason)) => Error::NotRotatable {
+            id: id.to_string(),
+            reason,
+        },
+        _ => Error::Other(anyhow!("the key cannot be rotated ({detail})")),
+    }
 }
 
 fn operator_from_row(row: &Row) -> Result<Operator> {
@@ -740,6 +797,11 @@ pub fn explain(err: postgres::Error, location: &Location) -> Error {
         "IK002" => Error::UnknownOperator(detail.to_string()),
         "IK003" => Error::OperatorExists(detail.to_string()),
         "IK004" => Error::LastAdministrator,
+        "IK005" => not_rotatable(detail),
+        "55P03" => Error::Busy {
+            location: location.shown().to_string(),
+            waited: std::time::Duration::from_millis(100),
+        },
         "42501" if db.message().starts_with("permission denied for function") => {
             Error::Other(anyhow!(
                 "role {user} is not an operator of this store, so the server lets it call none of the store's functions; an administrator adds operators with `users add {user}`",

@@ -11,7 +11,11 @@ use super::connect::{Location, quote_identifier};
 use crate::store::Error;
 
 /// One entry per version, applied in order. Never edit or remove one.
-const MIGRATIONS: &[&str] = &[include_str!("v1.sql"), include_str!("v2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("v1.sql"),
+    include_str!("v2.sql"),
+    include_str!("v3.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
@@ -199,8 +203,9 @@ pub fn initialize(client: &mut Client, location: &Location, import: Option<&Impo
 /// transaction, then records the move in the audit log.
 fn import_rows(tx: &mut postgres::Transaction, import: &Import) -> Result<(), postgres::Error> {
     let insert_key = tx.prepare(
-        "INSERT INTO api_key (id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO api_key (id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued,
+                              retires_at, replaced_by, last_used_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )?;
     for (key, hash) in &import.keys {
         tx.execute(
@@ -214,6 +219,9 @@ fn import_rows(tx: &mut postgres::Transaction, import: &Import) -> Result<(), po
                 &key.renewed_at.timestamp(),
                 &key.freezes_at.timestamp(),
                 &key.issued,
+                &key.retires_at.map(|at| at.timestamp()),
+                &key.replaced_by,
+                &key.last_used_at.map(|at| at.timestamp()),
             ],
         )?;
     }

@@ -513,42 +513,341 @@ fn list_filters_run_in_the_server() {
     );
 }
 
+/// An issued key of `roles`, stored by `store`.
+fn issued(store: &mut PgStore, id: &str, roles: &[Role]) -> ApiKey {
+    let key = key(id, roles);
+    assert!(store.insert_unissued(&key, HASH, actor()).unwrap());
+    store.mark_issued(&key.id).unwrap();
+    key
+}
+
+fn found(store: &PgStore, id: &str) -> ApiKey {
+    store.find_key(id).unwrap().expect("the key exists").key
+}
+
+fn live_ids(store: &PgStore) -> Vec<String> {
+    store::keys(
+        store,
+        &KeyFilter {
+            live_at: Some(Utc::now()),
+            ..KeyFilter::default()
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .map(|key| key.id)
+    .collect()
+}
+
 #[test]
-fn names_are_found_and_rotation_and_last_use_are_refused_until_the_schema_has_them() {
+fn a_rotation_claims_the_old_key_then_retires_it_audited_as_on_sqlite() {
     let Some(mut db) = TestDb::new() else { return };
     let mut store = db.store("t_alice");
-    let mut old = key("AAAAAAAAAAAA", &[Role::Payments]);
-    old.name = "ci-deploy".into();
-    store.insert_unissued(&old, HASH, actor()).unwrap();
-    store.mark_issued(&old.id).unwrap();
-    let named = store::keys(
+    let old = issued(&mut store, "AAAAAAAAAAAA", &[Role::Payments]);
+    let new = key("NNNNNNNNNNNN", &[Role::Payments]);
+    assert!(store.begin_rotation(&old.id, &new, HASH, actor()).unwrap());
+    let claimed = found(&store, &old.id);
+    assert_eq!(claimed.replaced_by.as_deref(), Some("NNNNNNNNNNNN"));
+    assert_eq!(claimed.retires_at, None);
+    let replacement = found(&store, &new.id);
+    assert!(!replacement.issued);
+    assert_eq!((replacement.name, replacement.roles), (old.name, old.roles));
+
+    let err = store
+        .begin_rotation(
+            &old.id,
+            &key("BBBBBBBBBBBB", &[Role::Payments]),
+            HASH,
+            actor(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NotRotatable { id, reason: NotRotatable::InProgress(by) } if id == "AAAAAAAAAAAA" && by == "NNNNNNNNNNNN"),
+        "{err:?}"
+    );
+    assert!(store.find_key("BBBBBBBBBBBB").unwrap().is_none());
+
+    let now = Utc::now();
+    store
+        .finish_rotation(&old.id, &new.id, now + chrono::Duration::hours(24), actor())
+        .unwrap();
+    assert!(found(&store, &new.id).issued);
+    let retires_at = found(&store, &old.id).retires_at.expect("retiring");
+    // The server's clock, a moment after ours.
+    let off = (retires_at - (now + chrono::Duration::hours(24))).num_seconds();
+    assert!((-2..=2).contains(&off), "retires {off} s off");
+    let err = store
+        .begin_rotation(
+            &old.id,
+            &key("CCCCCCCCCCCC", &[Role::Payments]),
+            HASH,
+            actor(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::NotRotatable { reason: NotRotatable::Retiring(at), .. } if *at == retires_at),
+        "{err:?}"
+    );
+    let counts = store
+        .count_flagged(Utc::now(), Utc::now() + chrono::Duration::days(14))
+        .unwrap();
+    assert_eq!((counts.issued, counts.retiring, counts.frozen), (2, 1, 0));
+    let retiring = store::keys(
         &store,
         &KeyFilter {
-            name: Some("ci-deploy".into()),
+            now: Some(Utc::now()),
+            statuses: Some(vec![Status::Retiring]),
             ..KeyFilter::default()
         },
     )
     .unwrap();
-    assert_eq!(named.len(), 1);
-    assert_eq!(named[0].last_used_at, None);
+    assert_eq!(retiring.len(), 1);
+    assert_eq!(retiring[0].id, old.id);
 
-    let new = key("NNNNNNNNNNNN", &[Role::Payments]);
-    let err = store
-        .begin_rotation(&old.id, &new, HASH, actor())
+    let mut rotations = Vec::new();
+    store
+        .each_audit_entry(&AuditFilter::default(), &mut |entry| {
+            if entry.record.action == "rotate" {
+                rotations.push((entry.record.key_id, entry.record.detail));
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        rotations,
+        [
+            (
+                Some("NNNNNNNNNNNN".to_string()),
+                "roles payments; replaces AAAAAAAAAAAA".to_string()
+            ),
+            (
+                Some("AAAAAAAAAAAA".to_string()),
+                format!(
+                    "replaced by NNNNNNNNNNNN; retires at {}",
+                    crate::output::rfc3339(retires_at)
+                )
+            ),
+        ]
+    );
+    assert!(intact(&store));
+}
+
+#[test]
+fn a_retired_key_leaves_listings_counts_and_changes() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut store = db.store("t_alice");
+    let old = issued(&mut store, "AAAAAAAAAAAA", &[Role::Accounts]);
+    let new = key("NNNNNNNNNNNN", &[Role::Accounts]);
+    assert!(store.begin_rotation(&old.id, &new, HASH, actor()).unwrap());
+    let now = Utc::now();
+    // No grace: retired at once.
+    store
+        .finish_rotation(&old.id, &new.id, now, Actor { now, ..actor() })
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(live_ids(&store), ["NNNNNNNNNNNN"]);
+    let counts = store
+        .count_flagged(Utc::now(), Utc::now() + chrono::Duration::days(14))
+        .unwrap();
+    assert_eq!((counts.issued, counts.retiring), (1, 0));
+    for err in [
+        store.renew(&ids(&[&old.id]), Utc::now(), actor()).err(),
+        store.delete(&ids(&[&old.id]), actor()).err(),
+        store
+            .begin_rotation(
+                &old.id,
+                &key("BBBBBBBBBBBB", &[Role::Accounts]),
+                HASH,
+                actor(),
+            )
+            .err(),
+    ] {
+        let err = err.expect("a retired key was changed");
+        assert!(
+            matches!(&err, Error::UnknownKeys(ids) if ids == &["AAAAAAAAAAAA"]),
+            "{err:?}"
+        );
+    }
+    let retired = found(&store, &old.id);
+    assert!(!retired.is_live(Utc::now()));
+}
+
+#[test]
+fn an_abandoned_rotation_leaves_the_old_key_as_it_was() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut store = db.store("t_alice");
+    let old = issued(&mut store, "AAAAAAAAAAAA", &[Role::Accounts]);
+    let first = key("NNNNNNNNNNNN", &[Role::Accounts]);
+    assert!(
+        store
+            .begin_rotation(&old.id, &first, HASH, actor())
+            .unwrap()
+    );
+    store.discard_unissued(&first.id, actor()).unwrap();
+    assert_eq!(found(&store, &old.id).replaced_by, None);
+    assert!(store.find_key(&first.id).unwrap().is_none());
+
+    let second = key("MMMMMMMMMMMM", &[Role::Accounts]);
+    assert!(
+        store
+            .begin_rotation(&old.id, &second, HASH, actor())
+            .unwrap()
+    );
+    store.delete(&ids(&[&second.id]), actor()).unwrap();
+    assert_eq!(found(&store, &old.id).replaced_by, None);
+    // Finishing a rotation whose old key was deleted meanwhile changes only
+    // the new key.
+    let third = key("OOOOOOOOOOOO", &[Role::Accounts]);
+    assert!(
+        store
+            .begin_rotation(&old.id, &third, HASH, actor())
+            .unwrap()
+    );
+    store.delete(&ids(&[&old.id]), actor()).unwrap();
+    store
+        .finish_rotation(&old.id, &third.id, Utc::now(), actor())
+        .unwrap();
+    assert!(found(&store, &third.id).issued);
+    assert!(intact(&store));
+}
+
+#[test]
+fn of_concurrent_rotations_of_one_key_exactly_one_wins() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut store = db.store("t_alice");
+    let old = issued(&mut store, "AAAAAAAAAAAA", &[Role::Accounts]);
+    let location = db.location("t_alice");
+    let results: Vec<Result<bool>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let location = location.clone();
+                let old_id = old.id.clone();
+                scope.spawn(move || {
+                    let mut mine = PgStore::open(&location)?;
+                    let new = key(&format!("NNNNNNNNNNN{i}"), &[Role::Accounts]);
+                    mine.begin_rotation(&old_id, &new, HASH, actor())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let won = results.iter().filter(|r| matches!(r, Ok(true))).count();
+    let refused = results
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Err(Error::NotRotatable {
+                    reason: NotRotatable::InProgress(_),
+                    ..
+                })
+            )
+        })
+        .count();
+    assert_eq!((won, refused), (1, 5), "{results:?}");
+    let claimed_by = found(&store, &old.id).replaced_by.expect("claimed");
+    assert!(store.find_key(&claimed_by).unwrap().is_some());
+    assert!(intact(&store));
+}
+
+#[test]
+fn rotation_needs_create_and_delete_within_the_key_role_limit() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut admin = db.store("t_alice");
+    issued(&mut admin, "AAAAAAAAAAAA", &[Role::Payments]);
+    db.ensure_role("t_carol");
+    db.ensure_role("t_dave");
+    admin
+        .add_operator(&operator("t_carol", &[Permission::Create]), actor())
+        .unwrap();
+    let mut limited = operator("t_dave", &[Permission::Create, Permission::Delete]);
+    limited.key_roles = Some(Roles::new([Role::Accounts]));
+    admin.add_operator(&limited, actor()).unwrap();
+
+    let mut carol = PgStore::open(&db.location("t_carol")).unwrap();
+    let err = carol
+        .begin_rotation(
+            "AAAAAAAAAAAA",
+            &key("NNNNNNNNNNNN", &[Role::Payments]),
+            HASH,
+            actor(),
+        )
         .unwrap_err();
     assert!(
-        format!("{:#}", anyhow::Error::from(err)).contains("rotation is not available"),
-        "rotation refused"
+        anyhow::Error::from(err)
+            .to_string()
+            .contains("lacks the delete permission")
     );
-    assert!(store.find_key(&new.id).unwrap().is_none());
-    assert!(!store.record_use(&old.id, Utc::now(), Utc::now()).unwrap());
-    let err = store::keys(
-        &store,
+    let mut dave = PgStore::open(&db.location("t_dave")).unwrap();
+    let err = dave
+        .begin_rotation(
+            "AAAAAAAAAAAA",
+            &key("NNNNNNNNNNNN", &[Role::Payments]),
+            HASH,
+            actor(),
+        )
+        .unwrap_err();
+    let err = anyhow::Error::from(err).to_string();
+    assert!(err.contains("roles accounts only, not payments"), "{err}");
+    assert!(admin.find_key("NNNNNNNNNNNN").unwrap().is_none());
+    assert_eq!(found(&admin, "AAAAAAAAAAAA").replaced_by, None);
+}
+
+#[test]
+fn uses_are_recorded_at_most_once_per_period_and_found_by_disuse() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut admin = db.store("t_alice");
+    let used = issued(&mut admin, "AAAAAAAAAAAA", &[Role::Accounts]);
+    let idle = issued(&mut admin, "BBBBBBBBBBBB", &[Role::Accounts]);
+    let unissued = key("CCCCCCCCCCCC", &[Role::Accounts]);
+    admin.insert_unissued(&unissued, HASH, actor()).unwrap();
+    db.ensure_role("t_monitor");
+    admin
+        .add_operator(&operator("t_monitor", &[Permission::Verify]), actor())
+        .unwrap();
+    let entries = admin.last_audit_seq().unwrap();
+
+    let mut monitor = PgStore::open(&db.location("t_monitor")).unwrap();
+    let now = Utc::now();
+    let hour = chrono::Duration::hours(1);
+    assert!(monitor.record_use(&used.id, now, now - hour).unwrap());
+    assert!(!monitor.record_use(&used.id, now, now - hour).unwrap());
+    assert!(!monitor.record_use(&unissued.id, now, now - hour).unwrap());
+    // A period of nothing: every use writes.
+    assert!(monitor.record_use(&used.id, now, now).unwrap());
+    let last_used = found(&admin, &used.id).last_used_at.expect("recorded");
+    assert!((last_used - now).num_seconds().abs() <= 2);
+    assert_eq!(found(&admin, &idle.id).last_used_at, None);
+    // Not audited.
+    assert_eq!(admin.last_audit_seq().unwrap(), entries);
+
+    let by_use = store::keys(
+        &admin,
         &KeyFilter {
             sort: KeySort::LastUsed,
+            issued_only: true,
             ..KeyFilter::default()
         },
     )
-    .unwrap_err();
-    assert!(format!("{:#}", anyhow::Error::from(err)).contains("last use"));
+    .unwrap();
+    let order: Vec<&str> = by_use.iter().map(|key| key.id.as_str()).collect();
+    assert_eq!(order, ["BBBBBBBBBBBB", "AAAAAAAAAAAA"]);
+    let unused = |since| {
+        store::keys(
+            &admin,
+            &KeyFilter {
+                unused_since: Some(since),
+                issued_only: true,
+                ..KeyFilter::default()
+            },
+        )
+        .unwrap()
+        .into_iter()
+        .map(|key| key.id)
+        .collect::<Vec<_>>()
+    };
+    // Unused since a minute ago: the idle key, created just now, is not
+    // yet; an hour on, both are.
+    assert!(unused(now - chrono::Duration::minutes(1)).is_empty());
+    assert_eq!(unused(now + hour), ["AAAAAAAAAAAA", "BBBBBBBBBBBB"]);
 }
