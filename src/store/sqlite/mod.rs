@@ -69,10 +69,18 @@ impl SqliteStore {
         classify::classify(&self.location(), self.busy_timeout, err)
     }
 
-    /// Runs a query, its SQLite errors sorted.
+    /// Runs a read in one deferred transaction, its SQLite errors sorted.
+    /// One snapshot for all its statements: a key row and the audit entry
+    /// that sealed it must be read as of the same moment, or a change
+    /// committed between the two would look like tampering.
     fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        work(&self.conn)
-            .map_err(|err| classify::reclassify(&self.location(), self.busy_timeout, err))
+        let run = || {
+            let tx = self.conn.unchecked_transaction()?;
+            let value = work(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        };
+        run().map_err(|err| classify::reclassify(&self.location(), self.busy_timeout, err))
     }
 
     /// Runs a change in one immediate transaction: all of it or nothing.
