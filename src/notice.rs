@@ -28,7 +28,8 @@ pub fn expiring_keys(app: &App, store: &dyn Store) {
     }
 }
 
-/// "1 key is frozen and 2 keys freeze within 14 days — `intergiro-keys list --expiring`"
+/// "1 key is frozen and 2 keys freeze within 14 days." and the command that
+/// lists them, on a line of its own.
 pub fn message(frozen: u64, expiring: u64) -> Option<String> {
     let keys = |n: u64| {
         if n == 1 {
@@ -55,7 +56,10 @@ pub fn message(frozen: u64, expiring: u64) -> Option<String> {
         (Some(one), None) | (None, Some(one)) => one,
         (Some(frozen), Some(expiring)) => format!("{frozen} and {expiring}"),
     };
-    Some(format!("{text} — `intergiro-keys list --expiring`"))
+    // Two short lines: neither breaks on a narrow terminal.
+    Some(format!(
+        "{text}.\nSee them with `intergiro-keys list --expiring`."
+    ))
 }
 
 #[cfg(test)]
@@ -67,15 +71,15 @@ mod tests {
         assert_eq!(message(0, 0), None);
         assert_eq!(
             message(0, 2).unwrap(),
-            "2 keys freeze within 14 days — `intergiro-keys list --expiring`"
+            "2 keys freeze within 14 days.\nSee them with `intergiro-keys list --expiring`."
         );
         assert_eq!(
             message(1, 0).unwrap(),
-            "1 key is frozen — `intergiro-keys list --expiring`"
+            "1 key is frozen.\nSee them with `intergiro-keys list --expiring`."
         );
         assert_eq!(
             message(2, 1).unwrap(),
-            "2 keys are frozen and 1 key freezes within 14 days — `intergiro-keys list --expiring`"
+            "2 keys are frozen and 1 key freezes within 14 days.\nSee them with `intergiro-keys list --expiring`."
         );
     }
 }

@@ -154,13 +154,12 @@ fn a_notice_tells_people_at_a_terminal_about_keys_near_their_freeze() {
     let session = spawn(&env, 91, &["list"]);
     let (output, code) = finish(session);
     assert_eq!(code, 0);
-    // (The pty reader sees bytes as Latin-1, so the dash between is left out.)
     assert!(
-        output.contains("1 key is frozen and 1 key freezes within 14 days "),
+        output.contains("1 key is frozen and 1 key freezes within 14 days.\r\n"),
         "{output}"
     );
     assert!(
-        output.contains(" `intergiro-keys list --expiring`"),
+        output.contains("See them with `intergiro-keys list --expiring`."),
         "{output}"
     );
     // Colour and markers on a terminal.
