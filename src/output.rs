@@ -51,7 +51,21 @@ impl<'a> KeyJson<'a> {
 
 /// RFC 3339 in UTC with a `Z`, to the second: `2026-11-26T20:17:00Z`.
 pub fn rfc3339(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::Secs, true)
+    use chrono::{Datelike, Timelike};
+    // Written by hand: a large listing formats hundreds of thousands of
+    // dates, and chrono's general formatter costs several times more.
+    match time.year() {
+        0..=9999 => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            time.year(),
+            time.month(),
+            time.day(),
+            time.hour(),
+            time.minute(),
+            time.second()
+        ),
+        _ => time.to_rfc3339_opts(SecondsFormat::Secs, true),
+    }
 }
 
 /// A time for people: `2026-11-26 20:17 UTC`.
@@ -61,7 +75,18 @@ pub fn human_time(time: DateTime<Utc>) -> String {
 
 /// A time in a table whose header says UTC: `2026-11-26 20:17`.
 pub fn table_time(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%d %H:%M").to_string()
+    use chrono::{Datelike, Timelike};
+    match time.year() {
+        0..=9999 => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            time.year(),
+            time.month(),
+            time.day(),
+            time.hour(),
+            time.minute()
+        ),
+        _ => time.format("%Y-%m-%d %H:%M").to_string(),
+    }
 }
 
 /// "3 days", "1 day", "freezes today", "froze today", "frozen 2 days ago"
@@ -104,6 +129,11 @@ pub fn human_last_used(last_used_at: Option<DateTime<Utc>>, now: DateTime<Utc>) 
 /// spaces) and line or paragraph separators.
 pub fn is_hidden(c: char) -> bool {
     use unicode_general_category::{GeneralCategory, get_general_category};
+    // ASCII has no format or separator characters: skip the table lookup
+    // for the text of nearly every name and date.
+    if c.is_ascii() {
+        return c.is_ascii_control();
+    }
     c.is_control()
         || matches!(
             get_general_category(c),
@@ -619,6 +649,39 @@ mod tests {
         assert_eq!(ago(Duration::hours(1)), "1 hour ago");
         assert_eq!(ago(Duration::hours(47)), "47 hours ago");
         assert_eq!(ago(Duration::days(3)), "3 days ago");
+    }
+
+    #[test]
+    fn the_ascii_shortcut_agrees_with_the_categories() {
+        use unicode_general_category::{GeneralCategory, get_general_category};
+        for c in (0u8..=127).map(char::from) {
+            let by_category = c.is_control()
+                || matches!(
+                    get_general_category(c),
+                    GeneralCategory::Format
+                        | GeneralCategory::LineSeparator
+                        | GeneralCategory::ParagraphSeparator
+                );
+            assert_eq!(is_hidden(c), by_category, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn hand_written_dates_are_chronos() {
+        for secs in [
+            0,
+            1_767_268_800,
+            253_402_300_799,
+            -62_167_219_200,
+            300_000_000_000,
+        ] {
+            let time = DateTime::from_timestamp(secs, 0).unwrap();
+            assert_eq!(
+                rfc3339(time),
+                time.to_rfc3339_opts(SecondsFormat::Secs, true)
+            );
+            assert_eq!(table_time(time), time.format("%Y-%m-%d %H:%M").to_string());
+        }
     }
 
     #[test]

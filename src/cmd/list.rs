@@ -74,16 +74,40 @@ fn filtered_beyond_expiring(filter: &KeyFilter) -> bool {
 }
 
 /// Prints the table of the keys `filter` selects and returns how many there
-/// were. A first pass measures the columns without keeping any key; a table
+/// were. The columns are measured first without keeping any key (by one
+/// aggregate query in the store where all text is plain ASCII); a table
 /// that fits the screen is then drawn by comfy-table (fitted to the
 /// terminal), a longer one streamed row by row, through the pager on a
 /// terminal.
 fn table(app: &App, store: &dyn Store, filter: &KeyFilter) -> Result<u64> {
     let mut columns = output::key_columns();
-    store.each_key(filter, &mut |key| {
-        columns.measure(&output::key_cells(&key, app.now));
-        Ok(())
-    })?;
+    let extent = store.key_extent(filter)?;
+    if extent.plain {
+        // Printable ASCII: characters counted in the store are the widths.
+        let days_left = |at: Option<chrono::DateTime<chrono::Utc>>| {
+            at.map_or(0, |at| crate::key::days_left(at, app.now).to_string().len())
+        };
+        let widths = [
+            extent.longest_id as usize,
+            extent.longest_name as usize,
+            extent.longest_roles as usize,
+            "2026-01-01 00:00".len(),
+            "2026-01-01 00:00".len(),
+            days_left(extent.soonest_freeze).max(days_left(extent.latest_freeze)),
+            // The longest status label ("? unissued").
+            10,
+        ];
+        for (index, width) in widths.into_iter().enumerate() {
+            columns.widen(index, width);
+        }
+        columns.count(extent.keys);
+    } else {
+        // Escapes and wide characters: measure every row as it is shown.
+        store.each_key(filter, &mut |key| {
+            columns.measure(&output::key_cells(&key, app.now));
+            Ok(())
+        })?;
+    }
     let rows = columns.rows();
     if rows == 0 {
         return Ok(0);

@@ -97,6 +97,16 @@ impl Columns {
         self.rows += 1;
     }
 
+    /// Widens column `index` to `width`, for rows measured elsewhere.
+    pub fn widen(&mut self, index: usize, width: usize) {
+        self.widths[index] = self.widths[index].max(width);
+    }
+
+    /// Counts `rows` rows measured elsewhere.
+    pub fn count(&mut self, rows: u64) {
+        self.rows += rows;
+    }
+
     /// How many rows were measured.
     pub fn rows(&self) -> u64 {
         self.rows

@@ -109,6 +109,41 @@ pub enum KeySort {
     LastUsed,
 }
 
+/// The number and text widths of the keys a filter selects, in characters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyExtent {
+    pub keys: u64,
+    pub longest_id: u64,
+    pub longest_name: u64,
+    /// The longest roles as tables show them (`accounts, payments`).
+    pub longest_roles: u64,
+    pub soonest_freeze: Option<DateTime<Utc>>,
+    pub latest_freeze: Option<DateTime<Utc>>,
+    /// Whether every ID and name is printable ASCII, so that its length in
+    /// characters is its width on a terminal.
+    pub plain: bool,
+}
+
+impl KeyExtent {
+    pub fn add(&mut self, key: &ApiKey) {
+        let roles = key.roles.to_string().replace(',', ", ");
+        self.keys += 1;
+        self.longest_id = self.longest_id.max(key.id.chars().count() as u64);
+        self.longest_name = self.longest_name.max(key.name.chars().count() as u64);
+        self.longest_roles = self.longest_roles.max(roles.chars().count() as u64);
+        self.soonest_freeze = Some(
+            self.soonest_freeze
+                .map_or(key.freezes_at, |at| at.min(key.freezes_at)),
+        );
+        self.latest_freeze = Some(
+            self.latest_freeze
+                .map_or(key.freezes_at, |at| at.max(key.freezes_at)),
+        );
+        let printable = |text: &str| text.bytes().all(|byte| (b' '..=b'~').contains(&byte));
+        self.plain = self.plain && printable(&key.id) && printable(&key.name);
+    }
+}
+
 /// How many issued keys need attention, counted in the store.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FlaggedCounts {
@@ -212,6 +247,21 @@ pub trait Store {
 
     /// Every key matching `filter`, in order, one at a time.
     fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()>;
+
+    /// How many keys `filter` selects and how wide their text is, so that a
+    /// long table can be laid out before its rows are read. This default
+    /// reads every key; a backend answers it with one aggregate query.
+    fn key_extent(&self, filter: &KeyFilter) -> Result<KeyExtent> {
+        let mut extent = KeyExtent {
+            plain: true,
+            ..KeyExtent::default()
+        };
+        self.each_key(filter, &mut |key| {
+            extent.add(&key);
+            Ok(())
+        })?;
+        Ok(extent)
+    }
 
     /// How many issued keys (not retired at `now`) are frozen at `now`, how
     /// many freeze by `expiring_by` and how many are retiring.

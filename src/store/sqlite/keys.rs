@@ -12,7 +12,8 @@ use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, LIFETIME_DAYS, Status};
 
 const DAY: i64 = 86_400;
 use crate::store::{
-    Error, FlaggedCounts, KeyFilter, KeySort, NotRotatable, Renewal, Result, StoredKey, Visit,
+    Error, FlaggedCounts, KeyExtent, KeyFilter, KeySort, NotRotatable, Renewal, Result, StoredKey,
+    Visit,
 };
 
 pub(super) const SELECT_KEY: &str =
@@ -213,8 +214,71 @@ pub fn each(conn: &Connection, filter: &KeyFilter, visit: Visit<ApiKey>) -> Resu
     Ok(())
 }
 
+/// `KeyExtent` of the keys `filter` selects, in one aggregate query.
+pub fn extent(conn: &Connection, filter: &KeyFilter) -> Result<KeyExtent> {
+    let (conditions, values) = where_keys(filter);
+    let sql = format!(
+        "SELECT count(*), coalesce(max(length(id)), 0), coalesce(max(length(name)), 0),
+                coalesce(max(2 * length(roles) - length(replace(roles, ',', ''))), 0),
+                min(freezes_at), max(freezes_at),
+                coalesce(sum(id GLOB '*[^ -~]*' OR name GLOB '*[^ -~]*'), 0)
+         FROM (SELECT * FROM api_key{conditions}{})",
+        limit_of(filter, values.len())
+    );
+    let mut values = values;
+    if let Some(limit) = filter.limit {
+        values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
+    }
+    Ok(
+        conn.query_row(&sql, rusqlite::params_from_iter(values), |row| {
+            let count = |index: usize| row.get::<_, i64>(index).map(|n| n.max(0) as u64);
+            let time = |index: usize| -> rusqlite::Result<Option<DateTime<Utc>>> {
+                Ok(row
+                    .get::<_, Option<i64>>(index)?
+                    .and_then(|secs| DateTime::from_timestamp(secs, 0)))
+            };
+            Ok(KeyExtent {
+                keys: count(0)?,
+                longest_id: count(1)?,
+                longest_name: count(2)?,
+                longest_roles: count(3)?,
+                soonest_freeze: time(4)?,
+                latest_freeze: time(5)?,
+                plain: count(6)? == 0,
+            })
+        })?,
+    )
+}
+
+fn limit_of(filter: &KeyFilter, bound: usize) -> String {
+    match filter.limit {
+        Some(_) => format!(" LIMIT ?{}", bound + 1),
+        None => String::new(),
+    }
+}
+
 /// The query for `filter`, with its values in order.
 fn select_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
+    let (conditions, mut values) = where_keys(filter);
+    let order = match filter.sort {
+        KeySort::Freezes => "freezes_at, id",
+        KeySort::Id => "id",
+        KeySort::Name => "name, id",
+        KeySort::Created => "created_at, id",
+        // NULL (never used) sorts first in SQLite.
+        KeySort::LastUsed => "last_used_at, id",
+    };
+    let mut sql = format!("{SELECT_KEY}{conditions} ORDER BY {order}");
+    sql.push_str(&limit_of(filter, values.len()));
+    if let Some(limit) = filter.limit {
+        values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
+    }
+    (sql, values)
+}
+
+/// The WHERE clause for `filter` (empty when it selects every key), with
+/// its values in order.
+fn where_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
     let mut conditions: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     let mut bind = |value: Value| {
@@ -303,28 +367,11 @@ fn select_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
             "(last_used_at <= {since} OR (last_used_at IS NULL AND created_at <= {since}))"
         ));
     }
-    let order = match filter.sort {
-        KeySort::Freezes => "freezes_at, id",
-        KeySort::Id => "id",
-        KeySort::Name => "name, id",
-        KeySort::Created => "created_at, id",
-        // NULL (never used) sorts first in SQLite.
-        KeySort::LastUsed => "last_used_at, id",
+    let conditions = match conditions.is_empty() {
+        true => String::new(),
+        false => format!(" WHERE {}", conditions.join(" AND ")),
     };
-    let mut sql = SELECT_KEY.to_string();
-    if !conditions.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&conditions.join(" AND "));
-    }
-    sql.push_str(" ORDER BY ");
-    sql.push_str(order);
-    if let Some(limit) = filter.limit {
-        sql.push_str(&format!(
-            " LIMIT {}",
-            bind(i64::try_from(limit).unwrap_or(i64::MAX).into())
-        ));
-    }
-    (sql, values)
+    (conditions, values)
 }
 
 pub fn count_flagged(

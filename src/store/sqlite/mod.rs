@@ -178,6 +178,10 @@ impl Store for SqliteStore {
         self.read(|conn| keys::each(conn, filter, visit))
     }
 
+    fn key_extent(&self, filter: &KeyFilter) -> Result<crate::store::KeyExtent> {
+        self.read(|conn| keys::extent(conn, filter))
+    }
+
     fn count_flagged(
         &self,
         now: DateTime<Utc>,
