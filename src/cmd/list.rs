@@ -94,8 +94,10 @@ fn table(app: &App, store: &dyn Store, filter: &KeyFilter) -> Result<u64> {
             "2026-01-01 00:00".len(),
             "2026-01-01 00:00".len(),
             days_left(extent.soonest_freeze).max(days_left(extent.latest_freeze)),
-            // The longest status label ("? unissued").
-            10,
+            // Last use, at its widest: "59 minutes ago".
+            "59 minutes ago".len(),
+            // The status comes last, so is never padded.
+            0,
         ];
         for (index, width) in widths.into_iter().enumerate() {
             columns.widen(index, width);

@@ -168,7 +168,11 @@ impl Columns {
         let mut line = String::with_capacity(128);
         let last = self.widths.len() - 1;
         for (index, (cell, &width)) in cells.iter().zip(&self.widths).enumerate() {
-            let text = cut(cell.as_ref(), width);
+            // Only columns allowed to shrink are ever cut.
+            let text = match self.shrinkable[index] {
+                true => cut(cell.as_ref(), width),
+                false => Cow::Borrowed(cell.as_ref()),
+            };
             match code {
                 Some(code) if !text.is_empty() => {
                     line.push_str(code);
