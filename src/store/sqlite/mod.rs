@@ -162,8 +162,15 @@ impl Store for SqliteStore {
         // A short wait of its own: `verify` must not stall behind a long
         // change just to note a use.
         self.conn.busy_timeout(RECORD_USE_WAIT)?;
+        // Nor wait for the disk: a last use lost to a power cut costs
+        // nothing, so this one write skips the sync that keys' changes get
+        // (WAL with synchronous=NORMAL stays consistent, only not durable).
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         let written = keys::record_use(&self.conn, id, at, stale_after);
-        let restored = self.conn.busy_timeout(self.busy_timeout);
+        let restored = self
+            .conn
+            .busy_timeout(self.busy_timeout)
+            .and_then(|()| self.conn.pragma_update(None, "synchronous", "FULL"));
         let written =
             written.map_err(|err| classify::reclassify(&self.location(), RECORD_USE_WAIT, err))?;
         restored?;
