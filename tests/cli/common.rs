@@ -324,6 +324,13 @@ pub mod pg {
             NEXT.fetch_add(1, Ordering::SeqCst)
         );
         let (url, socket_dir) = cluster();
+        // Tests run in parallel, and concurrent role changes (ALTER ROLE,
+        // GRANT) on one role fail with "tuple concurrently updated": set
+        // databases up one at a time.
+        static SETUP: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one_at_a_time = SETUP
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut server = Client::connect(&url, NoTls).expect("cannot reach the test cluster");
         server
             .batch_execute(&format!("CREATE DATABASE {name}"))
