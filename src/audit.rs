@@ -82,6 +82,11 @@ pub enum Event<'a> {
         key_id: Option<&'a str>,
         what: &'a str,
     },
+    /// A rotated key's retirement, sealed on the upgrade that made seals
+    /// cover it, after it was found as the log recorded it.
+    RetirementSealed {
+        key_id: &'a str,
+    },
     /// The database's protections of the log (its triggers) were missing or
     /// altered, and were put back.
     Repaired {
@@ -99,6 +104,16 @@ impl Event<'_> {
                 key_id,
                 "ok",
                 format!("{what}: sealed as found on upgrade to tamper evidence"),
+            ),
+            Event::RetirementSealed { key_id } => (
+                actor.operator,
+                "seal",
+                Some(key_id),
+                "ok",
+                format!(
+                    "{}: retirement sealed on upgrade, found as its rotation recorded it",
+                    key_subject(key_id)
+                ),
             ),
             Event::Repaired { what } => (
                 actor.operator,
@@ -268,17 +283,33 @@ pub struct Seal {
 pub const REMOVED: &str = "removed";
 
 impl Seal {
-    /// A key's roles, secret hash and freeze date, as stored.
-    pub fn key(id: &str, roles: &str, secret_hash: &str, freezes_at: i64) -> Seal {
-        Seal {
-            subject: key_subject(id),
-            digest: digest(&serde_json::json!([
+    /// A key's roles, secret hash and freeze date, as stored, and once a
+    /// rotation retires it, when and for which key: an edited `retires_at`
+    /// would keep a rotated-out key working. A key without `retires_at`
+    /// digests as before rotation existed, so its old seals still hold (the
+    /// `replaced_by` of an unfinished rotation only holds off another one).
+    pub fn key(
+        id: &str,
+        roles: &str,
+        secret_hash: &str,
+        freezes_at: i64,
+        retirement: Option<(i64, Option<&str>)>,
+    ) -> Seal {
+        let fields = match retirement {
+            None => serde_json::json!(["key", id, roles, secret_hash, freezes_at]),
+            Some((retires_at, replaced_by)) => serde_json::json!([
                 "key",
                 id,
                 roles,
                 secret_hash,
-                freezes_at
-            ])),
+                freezes_at,
+                retires_at,
+                replaced_by
+            ]),
+        };
+        Seal {
+            subject: key_subject(id),
+            digest: digest(&fields),
         }
     }
 
@@ -579,12 +610,36 @@ mod tests {
     #[test]
     fn a_seal_is_part_of_the_entry_hash() {
         let record = chain(1).remove(0).record;
-        let seal = Seal::key("AbCdEfGhIjKl", "accounts", "$argon2id$…", 1_700_000_000);
+        let seal = Seal::key(
+            "AbCdEfGhIjKl",
+            "accounts",
+            "$argon2id$…",
+            1_700_000_000,
+            None,
+        );
         let sealed = entry_hash(GENESIS, 1, &record, Some(&seal));
         assert_ne!(sealed, entry_hash(GENESIS, 1, &record, None));
-        let other = Seal::key("AbCdEfGhIjKl", "payments", "$argon2id$…", 1_700_000_000);
+        let other = Seal::key(
+            "AbCdEfGhIjKl",
+            "payments",
+            "$argon2id$…",
+            1_700_000_000,
+            None,
+        );
         assert_ne!(sealed, entry_hash(GENESIS, 1, &record, Some(&other)));
         assert_ne!(seal.digest, other.digest);
+        let retiring = |at: i64| {
+            Seal::key(
+                "AbCdEfGhIjKl",
+                "accounts",
+                "$argon2id$…",
+                1_700_000_000,
+                Some((at, Some("MnOpQrStUvWx"))),
+            )
+            .digest
+        };
+        assert_ne!(retiring(1_700_000_000), seal.digest);
+        assert_ne!(retiring(1_700_000_000), retiring(1_700_000_001));
         assert_eq!(seal.subject, "key AbCdEfGhIjKl");
     }
 }

@@ -11,6 +11,14 @@ use crate::common::Env;
 /// Made by the build before the store interface; see its header.
 const BEFORE_STORE_INTERFACE: &str = include_str!("fixtures/v2-before-store-interface.sql");
 
+/// Schema v5, whose seals did not cover a rotated key's retirement; see
+/// its header.
+const ROTATION_BEFORE_SEALED_RETIREMENT: &str =
+    include_str!("fixtures/v5-rotation-before-sealed-retirement.sql");
+/// The old ci-deploy key of that fixture: retiring until 2026-01-08 13:00.
+const FIXTURE_RETIRING_KEY: &str =
+    "igk_9FCFNXiejo9T_L0oko5ryIVEWAgrKTaJyxl4Nm6WnqH7O29UtJr3qLdV1DmFgL";
+
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().to_utc()
 }
@@ -213,4 +221,77 @@ fn the_same_commands_write_the_same_audit_text_as_before() {
     assert_eq!(expected[10].5, "lacks delete");
     expected[10].3 = true;
     assert_eq!(audit_records(&new), expected);
+}
+
+fn verify_at(env: &Env, now: &str, key: &str) -> (i32, String) {
+    let output = env
+        .at(at(now))
+        .cmd()
+        .arg("verify")
+        .write_stdin(format!("{key}\n"))
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn sql(env: &Env, sql: &str) {
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+#[test]
+fn keys_rotated_before_seals_covered_retirement_keep_verifying_and_are_sealed_now() {
+    let env = Env::new();
+    sql(&env, ROTATION_BEFORE_SEALED_RETIREMENT);
+    // Its 8 entries, and the upgrade's seal of each retiring key.
+    let verdict = verify_chain(&env);
+    assert_eq!(verdict["intact"], true, "{verdict}");
+    assert_eq!(verdict["entries"], 10);
+    let (code, stderr) = verify_at(&env, "2026-01-02T00:00:00Z", FIXTURE_RETIRING_KEY);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr) = verify_at(&env, "2026-01-08T13:00:00Z", FIXTURE_RETIRING_KEY);
+    assert_eq!(code, 1, "retired: {stderr}");
+
+    // Now sealed: keeping it alive by hand is noticed.
+    sql(
+        &env,
+        "UPDATE api_key SET retires_at = 253402300799 WHERE id = '9FCFNXiejo9T'",
+    );
+    let (code, stderr) = verify_at(&env, "2026-01-09T00:00:00Z", FIXTURE_RETIRING_KEY);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("tampered"), "{stderr}");
+    let output = run(
+        &env,
+        "2026-01-09T00:00:00Z",
+        "alice",
+        &["audit", "--verify"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn a_retirement_changed_before_the_upgrade_is_not_sealed_as_found() {
+    let env = Env::new();
+    sql(&env, ROTATION_BEFORE_SEALED_RETIREMENT);
+    sql(
+        &env,
+        "UPDATE api_key SET retires_at = 253402300799 WHERE id = '9FCFNXiejo9T'",
+    );
+    let (code, stderr) = verify_at(&env, "2026-01-09T00:00:00Z", FIXTURE_RETIRING_KEY);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("tampered"), "{stderr}");
+    let output = run(
+        &env,
+        "2026-01-09T00:00:00Z",
+        "alice",
+        &["audit", "--verify"],
+    );
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(report.contains("9FCFNXiejo9T"), "{report}");
+    // Only the untouched retiring key was sealed on the upgrade.
+    assert_eq!(verify_chain(&env)["entries"], 9);
 }

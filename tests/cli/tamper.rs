@@ -184,3 +184,40 @@ fn dropped_triggers_are_reported_and_restored_by_the_next_change() {
         .unwrap();
     assert!(!output.status.success());
 }
+
+#[test]
+fn a_rotated_keys_retirement_changed_outside_the_tool_is_rejected_as_tampered() {
+    let edits = [
+        "UPDATE api_key SET retires_at = 253402300799",
+        "UPDATE api_key SET retires_at = retires_at + 86400",
+        "UPDATE api_key SET retires_at = NULL, replaced_by = NULL",
+        "UPDATE api_key SET replaced_by = id",
+    ];
+    for sql in edits {
+        let env = Env::new();
+        let (key, id) = env.create("k", &["accounts"]);
+        env.cmd()
+            .args(["rotate", &id, "--grace", "1h"])
+            .assert()
+            .success();
+        let (code, report) = audit_verify(&env);
+        assert_eq!(code, 0, "before {sql}: {report}");
+        sqlite3(&env, &format!("{sql} WHERE id = '{id}'"));
+        let output = env
+            .at(crate::common::t0() + chrono::Duration::minutes(30))
+            .cmd()
+            .arg("verify")
+            .write_stdin(format!("{key}\n"))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{sql}: {stderr}");
+        assert!(stderr.contains("tampered"), "{sql}: {stderr}");
+        let (code, report) = audit_verify(&env);
+        assert_eq!(code, 1, "{sql}: {report}");
+        assert!(
+            report.contains(&id) && report.contains("tampered"),
+            "{sql}: {report}"
+        );
+    }
+}

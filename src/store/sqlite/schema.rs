@@ -68,6 +68,9 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE api_key ADD COLUMN replaced_by TEXT;
     ALTER TABLE api_key ADD COLUMN last_used_at INTEGER;
     CREATE INDEX api_key_last_used ON api_key (last_used_at, id);",
+    // v6: a rotated key's seal covers its `retires_at` and `replaced_by`;
+    // keys rotated before are sealed so by `seal::seal_retirements`.
+    "",
 ];
 
 /// What a migration's code does, in the migration's transaction.
@@ -75,7 +78,10 @@ type MigrationCode = fn(&rusqlite::Transaction) -> Result<()>;
 
 /// Code that goes with a migration, run right after its SQL: the version
 /// it belongs to and what it does.
-const MIGRATION_CODE: &[(usize, MigrationCode)] = &[(4, super::seal::seal_existing)];
+const MIGRATION_CODE: &[(usize, MigrationCode)] = &[
+    (4, super::seal::seal_existing),
+    (6, super::seal::seal_retirements),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -33,19 +33,33 @@ pub const GUARDS: [(&str, &str); 2] = [
 
 /// The seal of a key row as it is stored now.
 pub fn key_seal(conn: &Connection, id: &str) -> Result<Option<Seal>> {
+    key_seal_as(conn, id, true)
+}
+
+/// The seal of a key row, with its retirement or (`with_retirement`
+/// false) as schemas before v6 sealed it, without: migrations v4 and v6
+/// need that, v4 before the retirement columns exist.
+fn key_seal_as(conn: &Connection, id: &str, with_retirement: bool) -> Result<Option<Seal>> {
+    let sql = match with_retirement {
+        true => {
+            "SELECT roles, secret_hash, freezes_at, retires_at, replaced_by FROM api_key WHERE id = ?1"
+        }
+        false => "SELECT roles, secret_hash, freezes_at FROM api_key WHERE id = ?1",
+    };
     Ok(conn
-        .query_row(
-            "SELECT roles, secret_hash, freezes_at FROM api_key WHERE id = ?1",
-            [id],
-            |row| {
-                Ok(Seal::key(
-                    id,
-                    &row.get::<_, String>("roles")?,
-                    &row.get::<_, String>("secret_hash")?,
-                    row.get("freezes_at")?,
-                ))
-            },
-        )
+        .query_row(sql, [id], |row| {
+            let (retires_at, replaced_by): (Option<i64>, Option<String>) = match with_retirement {
+                true => (row.get("retires_at")?, row.get("replaced_by")?),
+                false => (None, None),
+            };
+            Ok(Seal::key(
+                id,
+                &row.get::<_, String>("roles")?,
+                &row.get::<_, String>("secret_hash")?,
+                row.get("freezes_at")?,
+                retires_at.map(|at| (at, replaced_by.as_deref())),
+            ))
+        })
         .optional()?)
 }
 
@@ -242,7 +256,7 @@ pub fn seal_existing(tx: &Transaction) -> Result<()> {
             key_id: Some(&id),
             what: &what,
         };
-        insert(tx, &event, actor, key_seal(tx, &id)?)?;
+        insert(tx, &event, actor, key_seal_as(tx, &id, false)?)?;
     }
     let names: Vec<String> = tx
         .prepare("SELECT name FROM operator ORDER BY name")?
@@ -255,6 +269,65 @@ pub fn seal_existing(tx: &Transaction) -> Result<()> {
             what: &what,
         };
         insert(tx, &event, actor, operator_seal(tx, &name)?)?;
+    }
+    Ok(())
+}
+
+/// Seals the retirement of every key rotated before seals covered it
+/// (migration v6), once the row is found as the last entry about it sealed
+/// it and its `retires_at` and `replaced_by` as its rotation's entry says.
+/// A row found otherwise is left as it is, so it is reported as tampered.
+pub fn seal_retirements(tx: &Transaction) -> Result<()> {
+    let at: i64 = tx.query_row("SELECT coalesce(max(at), 0) FROM audit", [], |row| {
+        row.get(0)
+    })?;
+    let actor = Actor {
+        operator: "intergiro-keys",
+        now: DateTime::from_timestamp(at, 0).unwrap_or_default(),
+    };
+    let rotated: Vec<(String, i64, String)> = tx
+        .prepare(
+            "SELECT id, retires_at, replaced_by FROM api_key
+             WHERE retires_at IS NOT NULL AND replaced_by IS NOT NULL ORDER BY id",
+        )?
+        .query_map([], |row| {
+            Ok((
+                row.get("id")?,
+                row.get("retires_at")?,
+                row.get("replaced_by")?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, retires_at, replaced_by) in rotated {
+        let Some(retires_at) = DateTime::from_timestamp(retires_at, 0) else {
+            continue;
+        };
+        let subject = audit::key_subject(&id);
+        let sealed: Option<String> = tx
+            .query_row(
+                "SELECT seal FROM audit WHERE subject = ?1 ORDER BY seq DESC LIMIT 1",
+                [&subject],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten();
+        let unchanged = key_seal_as(tx, &id, false)?.map(|seal| seal.digest) == sealed;
+        let rotation = Event::Rotated {
+            key_id: &id,
+            replaced_by: &replaced_by,
+            retires_at,
+        }
+        .record(actor);
+        let recorded: bool = tx.query_row(
+            "SELECT count(*) > 0 FROM audit
+             WHERE key_id = ?1 AND action = ?2 AND outcome = 'ok' AND detail = ?3",
+            rusqlite::params![id, rotation.action, rotation.detail],
+            |row| row.get(0),
+        )?;
+        if unchanged && recorded {
+            let event = Event::RetirementSealed { key_id: &id };
+            insert(tx, &event, actor, key_seal(tx, &id)?)?;
+        }
     }
     Ok(())
 }
