@@ -29,7 +29,7 @@ impl<W: Write> JsonArray<W> {
 
     pub fn push<T: Serialize + ?Sized>(&mut self, item: &T) -> Result<()> {
         self.element.clear();
-        super::write_json_value(&mut self.element, item)?;
+        super::json::write_json_value(&mut self.element, item)?;
         self.out
             .write_all(if self.empty { b"\n  " } else { b",\n  " })?;
         // One level deeper: every line of the element gets two more spaces.

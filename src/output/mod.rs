@@ -1,0 +1,56 @@
+//! Rendering for people (comfy-table, sentences) and scripts (JSON).
+//! No database access here.
+
+mod json;
+mod stream;
+mod table;
+mod text;
+
+pub use json::{KeyJson, print_json, write_json};
+pub use stream::{Columns, JsonArray, RowColor};
+pub use table::*;
+pub use text::*;
+
+use std::io::Write;
+
+use anyhow::Result;
+
+/// The terminal's width: `COLUMNS` when set, else the terminal's size.
+pub fn screen_width() -> Option<usize> {
+    screen_size("COLUMNS", |(width, _)| width)
+}
+
+/// The terminal's height: `LINES` when set, else the terminal's size.
+pub fn screen_height() -> Option<usize> {
+    screen_size("LINES", |(_, height)| height)
+}
+
+fn screen_size(variable: &str, pick: fn((usize, usize)) -> usize) -> Option<usize> {
+    std::env::var(variable)
+        .ok()
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .or_else(|| {
+            terminal_size::terminal_size()
+                .map(|(width, height)| pick((usize::from(width.0), usize::from(height.0))))
+        })
+        .filter(|&size| size > 0)
+}
+
+/// Stdout, locked and buffered, for output that streams row by row.
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock())
+}
+
+/// Writes text and a newline to stdout, reporting failures (a closed pipe
+/// among them) instead of panicking as `println!` would.
+pub fn print_line(text: impl std::fmt::Display) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}")?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// A message for people on stderr; failures to write it are ignored.
+pub fn note(text: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
