@@ -194,9 +194,11 @@ pub fn print_error(err: &anyhow::Error) {
 }
 
 /// An error as users may read it. Whatever it quotes (a path, a value), a
-/// key in it is cut to its ID: stderr ends up in CI logs.
+/// key in it is cut to its ID: stderr ends up in CI logs. What it quotes
+/// from the database (an ID, a name) may be anything someone wrote into
+/// the file, so hidden characters are shown escaped, as on every output.
 pub fn error_text(err: &anyhow::Error) -> String {
-    token::redact(&format!("{err:#}")).into_owned()
+    output::sanitize(&token::redact(&format!("{err:#}"))).into_owned()
 }
 
 /// A panic is a bug; its message could quote whatever was being handled, a

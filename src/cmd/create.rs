@@ -213,7 +213,7 @@ pub fn write_secret(
                 writeln!(
                     out,
                     "  Replaces    {} (works until {})",
-                    replacing.old_id,
+                    sanitize(replacing.old_id),
                     human_time(replacing.retires_at)
                 )?;
             }

@@ -37,22 +37,31 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
     };
 
     if !args.yes {
-        let mut keys = Vec::new();
+        let mut lines = Vec::with_capacity(ids.len());
         for id in &ids {
-            match store.find_key(id)? {
-                Some(stored) => keys.push(stored.key),
-                None => return Err(store::Error::UnknownKeys(vec![id.clone()]).into()),
-            }
+            lines.push(match store.find_key(id) {
+                Ok(Some(stored)) => format!(
+                    "  {}  {}  ({})",
+                    sanitize(&stored.key.id),
+                    sanitize(&stored.key.name),
+                    stored.key.roles
+                ),
+                Ok(None) => return Err(store::Error::UnknownKeys(vec![id.clone()]).into()),
+                // Deleting is the remedy for a tampered key; its name and
+                // roles are not worth showing.
+                Err(store::Error::Tampered { .. }) => {
+                    format!(
+                        "  {}  (changed outside intergiro-keys: tampered)",
+                        sanitize(id)
+                    )
+                }
+                Err(err) => return Err(err.into()),
+            });
         }
-        for key in &keys {
-            output::note(format!(
-                "  {}  {}  ({})",
-                key.id,
-                sanitize(&key.name),
-                key.roles
-            ));
+        for line in &lines {
+            output::note(line);
         }
-        let question = match keys.len() {
+        let question = match lines.len() {
             1 => "Delete this key? Anything using it stops working at once".to_string(),
             n => format!("Delete these {n} keys? Anything using them stops working at once"),
         };
@@ -101,7 +110,7 @@ fn print_deleted(app: &App, deleted: &[ApiKey]) -> Result<()> {
             for key in deleted {
                 output::print_line(format!(
                     "Deleted key {} \"{}\" ({}): revoked.",
-                    key.id,
+                    sanitize(&key.id),
                     sanitize(&key.name),
                     key.roles
                 ))?;

@@ -282,12 +282,23 @@ pub fn resolve_key(
     }
 }
 
-/// Every argument resolved to a key ID (`resolve_key`), in order.
+/// Every argument resolved to a key ID (`resolve_key`), in order. The ID
+/// of a tampered key is kept as given: the change itself decides, in its
+/// transaction (`delete` removes such a key, the remedy; `renew` refuses).
 pub fn resolve_ids(store: &dyn Store, texts: &[String], now: DateTime<Utc>) -> Result<Vec<String>> {
     texts
         .iter()
-        .map(|text| resolve_key(store, text, now, false).map(|key| key.id))
+        .map(|text| match resolve_key(store, text, now, false) {
+            Ok(key) => Ok(key.id),
+            Err(err) if token::is_id(text) && is_tampered(&err) => Ok(text.clone()),
+            Err(err) => Err(err),
+        })
         .collect()
+}
+
+fn is_tampered(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<crate::explain::Explained>()
+        .is_some_and(|explained| matches!(explained.error, store::Error::Tampered { .. }))
 }
 
 /// Up to five live keys whose name resembles `text`: the same but for

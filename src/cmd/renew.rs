@@ -44,7 +44,7 @@ pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
             );
             for renewal in &renewals {
                 table.add_row([
-                    renewal.key.id.clone(),
+                    sanitize(&renewal.key.id).into_owned(),
                     sanitize(&renewal.key.name).into_owned(),
                     table_time(renewal.previous_freezes_at),
                     table_time(renewal.key.freezes_at),

@@ -87,12 +87,12 @@ pub fn run(app: &App, args: RotateArgs) -> Result<ExitCode> {
         };
         output::note(format!(
             "Rotated key {} \"{}\": the new key {} ({}) is usable until {}; {} {}. The key printed on stdout is shown only once: store it now.",
-            old.id,
+            sanitize(&old.id),
             sanitize(&key.name),
             key.id,
             key.roles,
             human_time(key.freezes_at),
-            old.id,
+            sanitize(&old.id),
             old_fate
         ));
     }

@@ -74,7 +74,7 @@ fn print_table(app: &App, key: &ApiKey, events: &[Entry]) -> Result<()> {
     let now = app.now;
     let status = key.status(now);
     let mut fields: Vec<(&str, String)> = vec![
-        ("ID", key.id.clone()),
+        ("ID", sanitize(&key.id).into_owned()),
         ("Name", sanitize(&key.name).into_owned()),
         ("Roles", key.roles.to_string()),
         ("Status", output::status_label(status).to_string()),

@@ -283,3 +283,43 @@ fn bad_numbers_and_dates_in_flags_are_refused() {
         refused(&env, &os(args), b"", code, expected);
     }
 }
+
+/// A key row put in by hand whose ID carries terminal escapes: every output
+/// that names it, errors included, shows them escaped.
+#[test]
+fn control_characters_in_a_key_id_are_shown_escaped_everywhere() {
+    let env = Env::new();
+    if env.sqlite_only("it writes the SQLite file by hand") {
+        return;
+    }
+    env.create("plain", &["accounts"]);
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute(
+            "INSERT INTO api_key SELECT char(27) || '[31mRED' || char(7), 'evil', roles,
+                 secret_hash, created_at, renewed_at, freezes_at, 1, NULL, NULL, NULL
+             FROM api_key",
+            [],
+        )
+        .unwrap();
+    let escaped = "\\x1b[31mRED\\x07";
+    for args in [
+        &["show", "evil"][..],
+        &["renew", "evil"],
+        &["rotate", "evil"],
+        &["list", "--format", "json"],
+        &["delete", "--yes", "evil"],
+    ] {
+        let output = env.cmd().args(args).output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!text.contains('\u{1b}'), "{args:?}: raw escape: {text:?}");
+        assert!(
+            text.contains(escaped) || text.contains("\\u001b"),
+            "{args:?}: {text:?}"
+        );
+    }
+}

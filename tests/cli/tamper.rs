@@ -221,3 +221,47 @@ fn a_rotated_keys_retirement_changed_outside_the_tool_is_rejected_as_tampered() 
         );
     }
 }
+
+#[test]
+fn a_tampered_key_is_not_rotated_into_a_new_key_that_keeps_the_forgery() {
+    for by_name in [true, false] {
+        let env = Env::new();
+        let (_, id) = env.create("k", &["accounts"]);
+        sqlite3(
+            &env,
+            &format!("UPDATE api_key SET roles = 'accounts,payments' WHERE id = '{id}'"),
+        );
+        let target = if by_name { "k" } else { id.as_str() };
+        env.cmd()
+            .args(["rotate", target])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("tampered"));
+        // No new key, and the forgery is still reported, not sealed over.
+        assert_eq!(env.list_json().len(), 1, "by name: {by_name}");
+        let (code, report) = audit_verify(&env);
+        assert_eq!(code, 1, "by name: {by_name}: {report}");
+        assert!(report.contains(&id), "{report}");
+    }
+}
+
+#[test]
+fn a_tampered_key_is_deleted_by_its_id_as_by_its_name() {
+    let env = Env::new();
+    let (key, id) = env.create("k", &["accounts"]);
+    sqlite3(
+        &env,
+        &format!("UPDATE api_key SET roles = 'payments' WHERE id = '{id}'"),
+    );
+    env.cmd()
+        .args(["renew", &id])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("tampered"));
+    env.cmd().args(["delete", "--yes", &id]).assert().success();
+    assert_eq!(env.list_json().len(), 0);
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 0, "{report}");
+}

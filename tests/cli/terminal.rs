@@ -145,6 +145,25 @@ fn delete_asks_first_showing_the_key_and_defaults_to_no() {
 }
 
 #[test]
+fn a_tampered_key_is_deleted_after_asking_too() {
+    let env = Env::new();
+    let (key, id) = env.create("payments-bot", &["accounts"]);
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute("UPDATE api_key SET roles = 'payments'", [])
+        .unwrap();
+    let mut session = spawn(&env, 0, &["delete", &id]);
+    session.exp_string(&id).unwrap();
+    session.exp_string("tampered").unwrap();
+    session.exp_string("Delete this key?").unwrap();
+    press(&mut session, "y");
+    session.exp_string(&format!("Deleted key {id}")).unwrap();
+    assert_eq!(finish(session).1, 0);
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
+    assert!(env.list_json().is_empty());
+}
+
+#[test]
 fn a_notice_tells_people_at_a_terminal_about_keys_near_their_freeze() {
     let env = Env::new();
     env.create("old", &["accounts"]);

@@ -110,7 +110,9 @@ pub fn begin_rotation(
     secret_hash: &str,
     actor: Actor,
 ) -> Result<bool> {
-    let old = match find(tx, old_id)? {
+    // A tampered key is not rotated: the new key would carry the forged
+    // roles, and the old row would be sealed as it was forged.
+    let old = match find_checked(tx, old_id)? {
         Some(stored) if stored.key.is_live(actor.now) => stored.key,
         _ => return Err(Error::UnknownKeys(vec![old_id.to_string()])),
     };
