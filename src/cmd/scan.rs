@@ -210,9 +210,12 @@ fn search(app: &App, args: &ScanArgs) -> Result<(Findings, usize)> {
         let stdin = std::io::stdin().lock();
         match Searcher::new().search(stdin).context("cannot read stdin")? {
             Outcome::Text(hits) => findings.add(None, hits),
-            Outcome::Binary(at) => output::note(format!(
-                "intergiro-keys: <stdin>: binary data (a NUL byte at offset {at}), not searched further"
-            )),
+            Outcome::Binary { at, hits } => {
+                findings.add(None, hits);
+                output::note(format!(
+                    "intergiro-keys: <stdin>: binary data (a NUL byte at offset {at}), not searched further"
+                ));
+            }
         }
     }
     let walk = Walk {
@@ -226,10 +229,20 @@ fn search(app: &App, args: &ScanArgs) -> Result<(Findings, usize)> {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         match event {
             Event::Found { path, hits } => shared.0.add(Some(path), hits),
-            Event::Binary { path, named } => {
+            Event::Binary {
+                path,
+                named,
+                partly,
+            } => {
                 // Walked binary files are skipped silently, as ripgrep does;
-                // one the user named deserves a word.
-                if named {
+                // one the user named, or one with keys before its binary
+                // data, deserves a word.
+                if partly {
+                    output::note(format!(
+                        "intergiro-keys: {}: binary data after the keys found, not searched further",
+                        sanitize(&path)
+                    ));
+                } else if named {
                     output::note(format!(
                         "intergiro-keys: {}: binary file, not searched",
                         sanitize(&path)

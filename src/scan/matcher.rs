@@ -40,8 +40,14 @@ pub struct Hit {
 #[derive(Debug)]
 pub enum Outcome {
     Text(Vec<Hit>),
-    /// A NUL byte at this offset: binary data, not searched further.
-    Binary(u64),
+    /// A NUL byte at `at`: binary data, not searched further. `hits` are
+    /// the keys found in the chunks read before the one holding it (none
+    /// when it is in the first), as ripgrep reports the matches it found
+    /// before it stopped at a NUL byte: a leaked key must not go unreported.
+    Binary {
+        at: u64,
+        hits: Vec<Hit>,
+    },
 }
 
 /// A reusable search buffer (one per thread).
@@ -77,7 +83,10 @@ impl Searcher {
         loop {
             let (filled, eof) = fill(&mut reader, buf, carried)?;
             if let Some(at) = memchr::memchr(0, &buf[carried..filled]) {
-                return Ok(Outcome::Binary(base + (carried + at) as u64));
+                return Ok(Outcome::Binary {
+                    at: base + (carried + at) as u64,
+                    hits,
+                });
             }
             // A key must start before `limit` to be wholly in the buffer;
             // later starts are checked with the next chunk.
@@ -187,7 +196,7 @@ mod tests {
     fn hits(input: &[u8]) -> Vec<Hit> {
         match Searcher::new().search(input).unwrap() {
             Outcome::Text(hits) => hits,
-            Outcome::Binary(at) => panic!("binary at {at}"),
+            Outcome::Binary { at, .. } => panic!("binary at {at}"),
         }
     }
 
@@ -305,11 +314,23 @@ mod tests {
     }
 
     #[test]
-    fn a_nul_byte_means_binary() {
+    fn a_nul_byte_means_binary_and_keys_before_its_chunk_are_kept() {
         let key = key();
         let text = format!("{key}\n{}\0", "a".repeat(CHUNK * 2));
         match Searcher::new().search(text.as_bytes()).unwrap() {
-            Outcome::Binary(at) => assert_eq!(at, text.len() as u64 - 1),
+            Outcome::Binary { at, hits } => {
+                assert_eq!(at, text.len() as u64 - 1);
+                assert_eq!(hits.len(), 1);
+                assert_eq!(hits[0].token.expose().as_str(), key);
+            }
+            Outcome::Text(_) => panic!("not detected as binary"),
+        }
+        // In the first chunk, the whole input is binary, as for ripgrep.
+        match Searcher::new()
+            .search(format!("{key}\n\0").as_bytes())
+            .unwrap()
+        {
+            Outcome::Binary { at, hits } => assert_eq!((at, hits.len()), (key.len() as u64 + 1, 0)),
             Outcome::Text(_) => panic!("not detected as binary"),
         }
     }
@@ -321,12 +342,12 @@ mod tests {
         for _ in 0..3 {
             match searcher.search(format!("a\n{key}").as_bytes()).unwrap() {
                 Outcome::Text(found) => assert_eq!((found[0].line, found[0].column), (2, 1)),
-                Outcome::Binary(_) => panic!(),
+                Outcome::Binary { .. } => panic!(),
             }
         }
         match searcher.search(&b""[..]).unwrap() {
             Outcome::Text(found) => assert!(found.is_empty()),
-            Outcome::Binary(_) => panic!(),
+            Outcome::Binary { .. } => panic!(),
         }
     }
 }

@@ -18,8 +18,13 @@ use super::matcher::{Hit, Outcome, Searcher};
 pub enum Event {
     /// Keys found in the file at `path`, as the user would name it.
     Found { path: String, hits: Vec<Hit> },
-    /// A binary file, skipped; `named` when the user named it explicitly.
-    Binary { path: String, named: bool },
+    /// A binary file, skipped (from its NUL byte on, when keys were found
+    /// before it: `partly`); `named` when the user named it explicitly.
+    Binary {
+        path: String,
+        named: bool,
+        partly: bool,
+    },
     /// A file or directory that could not be read.
     Error(String),
 }
@@ -95,7 +100,20 @@ fn search_entry(
     match result {
         Ok(Outcome::Text(hits)) if hits.is_empty() => {}
         Ok(Outcome::Text(hits)) => sink(Event::Found { path, hits }),
-        Ok(Outcome::Binary(_)) => sink(Event::Binary { path, named }),
+        Ok(Outcome::Binary { hits, .. }) => {
+            let partly = !hits.is_empty();
+            if partly {
+                sink(Event::Found {
+                    path: path.clone(),
+                    hits,
+                });
+            }
+            sink(Event::Binary {
+                path,
+                named,
+                partly,
+            });
+        }
         Err(err) => sink(Event::Error(format!("{path}: {err}"))),
     }
 }

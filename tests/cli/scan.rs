@@ -129,6 +129,33 @@ fn gitignored_and_binary_files_are_skipped_and_hidden_files_searched() {
     assert!(stderr(&output).contains("repo/bin/app: binary file, not searched"));
 }
 
+/// A long text with binary data far into it, as `git log -p` may carry:
+/// ripgrep reports what it found before the NUL byte, and so must a leak
+/// scanner, walked, named or on stdin.
+#[test]
+fn keys_before_binary_data_far_into_a_file_are_reported() {
+    let env = Env::new();
+    let (key, id) = env.create("k", &["payments"]);
+    let text = format!("KEY={key}\n{}\n\0tail\n", "a".repeat(1 << 20));
+    write(&env.path("repo/dump.txt"), &text);
+    for args in [&["repo"][..], &["repo/dump.txt"]] {
+        let (code, found) = scan_json(&env, 0, args);
+        assert_eq!(code, 1, "{args:?}");
+        assert_eq!(found.len(), 1, "{args:?}");
+        assert_eq!(found[0]["key_id"], id.as_str());
+    }
+    let output = env
+        .cmd()
+        .args(["scan", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).contains(&id));
+    assert!(stderr(&output).contains("not searched further"));
+    assert_no_secret(&output, &key);
+}
+
 #[test]
 fn keys_glued_to_other_text_are_found() {
     let env = Env::new();
