@@ -205,7 +205,7 @@ pub struct ListArgs {
 
     /// Days ahead that --expiring looks [default: 14]; given alone, it
     /// implies --expiring
-    #[arg(long, value_name = "DAYS", value_hint = ValueHint::Other)]
+    #[arg(long, value_name = "DAYS", value_parser = days(), value_hint = ValueHint::Other)]
     pub within: Option<u32>,
 
     /// Only keys holding this role (repeat, or separate with commas, for
@@ -230,7 +230,7 @@ pub struct ListArgs {
 
     /// Only keys nobody used for this many days (keys never used and older
     /// than that included)
-    #[arg(long, value_name = "DAYS", value_hint = ValueHint::Other)]
+    #[arg(long, value_name = "DAYS", value_parser = days(), value_hint = ValueHint::Other)]
     pub unused_for: Option<u32>,
 
     /// The order of the keys (ties by ID)
@@ -378,12 +378,13 @@ pub struct CheckArgs {
         short,
         value_name = "DAYS",
         default_value_t = EXPIRING_WITHIN_DAYS,
+        value_parser = days(),
         value_hint = ValueHint::Other
     )]
     pub warning: u32,
 
     /// CRITICAL when a key freezes within this many days (0: only frozen keys)
-    #[arg(long, short, value_name = "DAYS", default_value_t = 0, value_hint = ValueHint::Other)]
+    #[arg(long, short, value_name = "DAYS", default_value_t = 0, value_parser = days(), value_hint = ValueHint::Other)]
     pub critical: u32,
 }
 
@@ -630,6 +631,12 @@ pub struct BackupArgs {
     /// Where to write the copy; must not exist yet
     #[arg(value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub path: PathBuf,
+}
+
+/// A number of days for a flag: at most a century, so that the date it
+/// gives is always one the calendar holds (chrono ends at year 262143).
+fn days() -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(..=36_500)
 }
 
 fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {

@@ -108,7 +108,7 @@ fn change(app: &App, store: &mut dyn Store, args: UserChangeArgs, grant: bool) -
     }
     if permissions.is_empty() && key_roles.is_none() && !args.any_key_role {
         bail!(
-            "name the permissions to {}: view, create, renew, delete or admin",
+            "name the permissions to {}: verify, view, create, renew, delete or admin",
             if grant { "grant" } else { "revoke" }
         );
     }

@@ -260,8 +260,13 @@ fn names_that_are_huge_empty_binary_or_full_of_control_characters_are_refused() 
 fn bad_numbers_and_dates_in_flags_are_refused() {
     let env = Env::new();
     env.create("k", &["accounts"]);
-    let rows: [(&[&str], i32, &str); 9] = [
+    let rows: [(&[&str], i32, &str); 13] = [
         (&["list", "--expiring", "--within", "-3"], 2, "'-3'"),
+        // Days that fit the flag's type but no calendar: refused, not a panic.
+        (&["list", "--within", "4294967295"], 2, "0..=36500"),
+        (&["list", "--unused-for", "4294967295"], 2, "0..=36500"),
+        (&["check", "--warning", "4294967295"], 3, "UNKNOWN"),
+        (&["check", "--critical", "36501"], 3, "0..=36500"),
         (&["list", "--status", "dormant"], 2, "'dormant'"),
         (
             &["list", "--expiring", "--within", "99999999999"],

@@ -204,6 +204,14 @@ fn only_administrators_manage_operators_and_the_last_one_stays() {
         return;
     }
     let (env, _, _) = with_bob("view,create,renew,delete");
+    // Granting nothing names every permission there is to grant.
+    env.cmd()
+        .args(["users", "grant", "bob"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "name the permissions to grant: verify, view, create, renew, delete or admin",
+        ));
     as_operator(&env, "bob")
         .args(["users", "add", "eve", "--permission", "admin"])
         .assert()
