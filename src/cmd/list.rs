@@ -9,7 +9,7 @@ use crate::cli::{Format, ListArgs, SortOrder};
 use crate::cmd::open_authorized;
 use crate::key::EXPIRING_WITHIN_DAYS;
 use crate::operator::Action;
-use crate::output::{self, JsonArray, KeyJson};
+use crate::output::{self, JsonArray};
 use crate::pager;
 use crate::store::{self, KeyFilter, KeySort, Store};
 
@@ -44,7 +44,9 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
     match app.format {
         Format::Json => {
             let mut array = JsonArray::new(output::stdout())?;
-            store.each_key(&filter, &mut |key| array.push(&KeyJson::new(&key, app.now)))?;
+            store.each_key(&filter, &mut |key| {
+                array.push_written(|out| output::write_key_element(out, &key, app.now))
+            })?;
             array.finish()?.flush()?;
         }
         Format::Table => {
@@ -105,8 +107,9 @@ fn table(app: &App, store: &dyn Store, filter: &KeyFilter) -> Result<u64> {
         columns.count(extent.keys);
     } else {
         // Escapes and wide characters: measure every row as it is shown.
+        let mut cells = output::KeyCells::default();
         store.each_key(filter, &mut |key| {
-            columns.measure(&output::key_cells(&key, app.now));
+            columns.measure(cells.fill(&key, app.now));
             Ok(())
         })?;
     }
@@ -149,9 +152,10 @@ fn table(app: &App, store: &dyn Store, filter: &KeyFilter) -> Result<u64> {
         columns.fit(width);
     }
     columns.write_header(&mut out, app.color)?;
+    let mut cells = output::KeyCells::default();
     store.each_key(filter, &mut |key| {
         let color = output::key_row_color(key.status(app.now)).filter(|_| app.color);
-        columns.write_row(&mut out, &output::key_cells(&key, app.now), color)
+        columns.write_row(&mut out, cells.fill(&key, app.now), color)
     })?;
     out.finish()?;
     Ok(rows)

@@ -6,7 +6,7 @@ mod stream;
 mod table;
 mod text;
 
-pub use json::{KeyJson, print_json, write_json};
+pub use json::{KeyJson, print_json, write_json, write_key_element};
 pub use stream::{Columns, JsonArray, RowColor};
 pub use table::*;
 pub use text::*;

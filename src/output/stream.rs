@@ -44,6 +44,18 @@ impl<W: Write> JsonArray<W> {
         Ok(())
     }
 
+    /// Appends an element that `write` lays out itself, exactly as `push`
+    /// would: one level deep, without the separator before it.
+    pub fn push_written(&mut self, write: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<()> {
+        self.element.clear();
+        self.element
+            .extend_from_slice(if self.empty { b"\n  " } else { b",\n  " });
+        write(&mut self.element)?;
+        self.out.write_all(&self.element)?;
+        self.empty = false;
+        Ok(())
+    }
+
     /// Closes the array and returns the writer, not yet flushed.
     pub fn finish(mut self) -> Result<W> {
         self.out
@@ -77,7 +89,7 @@ impl Columns {
     pub fn new(header: &[&'static str]) -> Self {
         Columns {
             header: header.to_vec(),
-            widths: header.iter().map(|title| title.width()).collect(),
+            widths: header.iter().map(|title| width(title)).collect(),
             shrinkable: vec![false; header.len()],
             rows: 0,
         }
@@ -92,7 +104,7 @@ impl Columns {
     /// Widens the columns to hold `cells`.
     pub fn measure<S: AsRef<str>>(&mut self, cells: &[S]) {
         for (width, cell) in self.widths.iter_mut().zip(cells) {
-            *width = (*width).max(cell.as_ref().width());
+            *width = (*width).max(self::width(cell.as_ref()));
         }
         self.rows += 1;
     }
@@ -182,8 +194,14 @@ impl Columns {
                 _ => line.push_str(&text),
             }
             if index < last {
-                let pad = width.saturating_sub(text.width()) + 2;
-                line.extend(std::iter::repeat_n(' ', pad));
+                let mut pad = width.saturating_sub(self::width(&text)) + 2;
+                // Whole runs of spaces, not one character at a time.
+                const SPACES: &str = "                                ";
+                while pad > 0 {
+                    let run = pad.min(SPACES.len());
+                    line.push_str(&SPACES[..run]);
+                    pad -= run;
+                }
             }
         }
         out.write_all(line.trim_end().as_bytes())?;
@@ -192,9 +210,19 @@ impl Columns {
     }
 }
 
+/// The columns `text` takes on a terminal: its length when it is printable
+/// ASCII, as nearly every cell is (measuring by Unicode's tables costs more
+/// than the rest of writing a row).
+fn width(text: &str) -> usize {
+    match text.bytes().all(|byte| (b' '..=b'~').contains(&byte)) {
+        true => text.len(),
+        false => text.width(),
+    }
+}
+
 /// `text` cut to `width` columns, ending in `…` when cut.
 fn cut(text: &str, width: usize) -> Cow<'_, str> {
-    if text.width() <= width {
+    if self::width(text) <= width {
         return Cow::Borrowed(text);
     }
     let mut cut = String::with_capacity(width + 3);
@@ -278,6 +306,21 @@ mod tests {
             line.contains('…') && line.contains("2026-01-01 00:00"),
             "{line}"
         );
+    }
+
+    #[test]
+    fn the_ascii_width_is_unicodes() {
+        for text in [
+            "",
+            "plain text ~",
+            "tab\there",
+            "é",
+            "日本",
+            "a\u{1b}[31m",
+            "\u{7f}",
+        ] {
+            assert_eq!(width(text), text.width(), "{text:?}");
+        }
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Tables and records of keys for people, drawn by comfy-table or streamed.
 
+use std::fmt::Write;
+
 use chrono::{DateTime, Utc};
 use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
 
 use super::{
-    Columns, RowColor, human_days_left, human_last_used, human_time, sanitize, status_label,
-    table_time,
+    Columns, RowColor, human_days_left, human_last_used, human_time, push_last_used,
+    push_table_time, sanitize, status_label,
 };
 use crate::key::{ApiKey, Status};
 
@@ -96,24 +98,55 @@ pub const KEY_HEADER: [&str; 8] = [
 
 /// The cells of a key's row in the `list` table.
 pub fn key_cells(key: &ApiKey, now: DateTime<Utc>) -> [String; 8] {
-    let status = key.status(now);
-    [
+    let mut cells = KeyCells::default();
+    cells.fill(key, now);
+    cells.0
+}
+
+/// `key_cells` refilled row after row, so that a long listing allocates
+/// nothing per row.
+#[derive(Debug, Default)]
+pub struct KeyCells([String; 8]);
+
+impl KeyCells {
+    /// The cells of `key`'s row.
+    pub fn fill(&mut self, key: &ApiKey, now: DateTime<Utc>) -> &[String; 8] {
+        for cell in &mut self.0 {
+            cell.clear();
+        }
+        let [
+            id,
+            name,
+            roles,
+            created,
+            freezes,
+            days,
+            last_used,
+            status_cell,
+        ] = &mut self.0;
         // Whoever can write the file can write any text here.
-        sanitize(&key.id).into_owned(),
-        sanitize(&key.name).into_owned(),
+        id.push_str(&sanitize(&key.id));
+        name.push_str(&sanitize(&key.name));
         // ", " lets a narrow terminal wrap between roles.
-        key.roles.to_string().replace(',', ", "),
-        table_time(key.created_at),
-        table_time(key.freezes_at),
-        key.days_left(now).to_string(),
-        human_last_used(key.last_used_at, now),
-        match key.retires_at {
-            Some(retires_at) if status == Status::Retiring => {
-                format!("{} until {}", status_label(status), table_time(retires_at))
+        for (index, role) in key.roles.iter().enumerate() {
+            if index > 0 {
+                roles.push_str(", ");
             }
-            _ => status_label(status).to_string(),
-        },
-    ]
+            roles.push_str(role.as_str());
+        }
+        push_table_time(created, key.created_at);
+        push_table_time(freezes, key.freezes_at);
+        // Writing to a String cannot fail.
+        let _ = write!(days, "{}", key.days_left(now));
+        push_last_used(last_used, key.last_used_at, now);
+        let status = key.status(now);
+        status_cell.push_str(status_label(status));
+        if let Some(retires_at) = key.retires_at.filter(|_| status == Status::Retiring) {
+            status_cell.push_str(" until ");
+            push_table_time(status_cell, retires_at);
+        }
+        &self.0
+    }
 }
 
 /// The streamed `list` table's columns: names and roles may be cut with `…`

@@ -2,6 +2,7 @@
 //! made safe for a terminal.
 
 use std::borrow::Cow;
+use std::fmt::Write;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -9,20 +10,25 @@ use crate::key::Status;
 
 /// RFC 3339 in UTC with a `Z`, to the second: `2026-11-26T20:17:00Z`.
 pub fn rfc3339(time: DateTime<Utc>) -> String {
-    use chrono::{Datelike, Timelike};
-    // Written by hand: a large listing formats hundreds of thousands of
-    // dates, and chrono's general formatter costs several times more.
-    match time.year() {
-        0..=9999 => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            time.year(),
-            time.month(),
-            time.day(),
-            time.hour(),
-            time.minute(),
-            time.second()
-        ),
-        _ => time.to_rfc3339_opts(SecondsFormat::Secs, true),
+    match digits(time, b'T') {
+        Some(digits) => {
+            let mut text = String::with_capacity(20);
+            text.push_str(&digits);
+            text.push('Z');
+            text
+        }
+        None => time.to_rfc3339_opts(SecondsFormat::Secs, true),
+    }
+}
+
+/// `rfc3339` appended to `out`.
+pub fn write_rfc3339(out: &mut Vec<u8>, time: DateTime<Utc>) {
+    match digits(time, b'T') {
+        Some(digits) => {
+            out.extend_from_slice(digits.as_bytes());
+            out.push(b'Z');
+        }
+        None => out.extend_from_slice(time.to_rfc3339_opts(SecondsFormat::Secs, true).as_bytes()),
     }
 }
 
@@ -33,17 +39,58 @@ pub fn human_time(time: DateTime<Utc>) -> String {
 
 /// A time in a table whose header says UTC: `2026-11-26 20:17`.
 pub fn table_time(time: DateTime<Utc>) -> String {
+    let mut text = String::with_capacity(16);
+    push_table_time(&mut text, time);
+    text
+}
+
+/// `table_time` appended to `out`.
+pub fn push_table_time(out: &mut String, time: DateTime<Utc>) {
+    match digits(time, b' ') {
+        Some(digits) => out.push_str(&digits[..16]),
+        None => {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{}", time.format("%Y-%m-%d %H:%M"));
+        }
+    }
+}
+
+/// `YYYY-MM-DD?HH:MM:SS` with `separator` for `?`, written digit by digit:
+/// a large listing formats hundreds of thousands of dates, and `format!`
+/// costs many times more. None outside the years 0 to 9999, which need
+/// chrono's signs and extra digits.
+fn digits(time: DateTime<Utc>, separator: u8) -> Option<Digits> {
     use chrono::{Datelike, Timelike};
-    match time.year() {
-        0..=9999 => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}",
-            time.year(),
-            time.month(),
-            time.day(),
-            time.hour(),
-            time.minute()
-        ),
-        _ => time.format("%Y-%m-%d %H:%M").to_string(),
+    let year = u32::try_from(time.year())
+        .ok()
+        .filter(|&year| year <= 9999)?;
+    let mut text = *b"0000-00-00 00:00:00";
+    text[10] = separator;
+    for (at, value) in [
+        (0, year / 100),
+        (2, year % 100),
+        (5, time.month()),
+        (8, time.day()),
+        (11, time.hour()),
+        (14, time.minute()),
+        (17, time.second()),
+    ] {
+        text[at] = b'0' + (value / 10) as u8;
+        text[at + 1] = b'0' + (value % 10) as u8;
+    }
+    Some(Digits(text))
+}
+
+/// The text `digits` writes: ASCII digits and marks only (the separator
+/// is ASCII too).
+struct Digits([u8; 19]);
+
+impl std::ops::Deref for Digits {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        // Only ASCII is ever written, so this never falls back.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
@@ -64,12 +111,19 @@ pub fn human_days_left(days: i64, frozen: bool) -> String {
 /// How long ago a key was last used: `never`, `just now`, `40 minutes ago`,
 /// `5 hours ago`, `3 days ago`.
 pub fn human_last_used(last_used_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    let mut text = String::new();
+    push_last_used(&mut text, last_used_at, now);
+    text
+}
+
+/// `human_last_used` appended to `out`.
+pub fn push_last_used(out: &mut String, last_used_at: Option<DateTime<Utc>>, now: DateTime<Utc>) {
     let Some(last) = last_used_at else {
-        return "never".to_string();
+        return out.push_str("never");
     };
     let ago = now - last;
     let (n, unit) = if ago.num_minutes() < 1 {
-        return "just now".to_string();
+        return out.push_str("just now");
     } else if ago.num_hours() < 1 {
         (ago.num_minutes(), "minute")
     } else if ago.num_hours() < 48 {
@@ -78,7 +132,8 @@ pub fn human_last_used(last_used_at: Option<DateTime<Utc>>, now: DateTime<Utc>) 
         (ago.num_days(), "day")
     };
     let plural = if n == 1 { "" } else { "s" };
-    format!("{n} {unit}{plural} ago")
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{n} {unit}{plural} ago");
 }
 
 /// Whether a character acts on the text around it or is invisible instead
@@ -203,6 +258,9 @@ mod tests {
                 time.to_rfc3339_opts(SecondsFormat::Secs, true)
             );
             assert_eq!(table_time(time), time.format("%Y-%m-%d %H:%M").to_string());
+            let mut written = Vec::new();
+            write_rfc3339(&mut written, time);
+            assert_eq!(written, rfc3339(time).as_bytes());
         }
     }
 
@@ -214,5 +272,17 @@ mod tests {
         assert_eq!(human_days_left(0, true), "froze today");
         assert_eq!(human_days_left(-1, true), "frozen 1 day ago");
         assert_eq!(human_days_left(-2, true), "frozen 2 days ago");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hand_written_dates_are_chronos_anywhere(secs in -70_000_000_000i64..300_000_000_000) {
+            let time = DateTime::from_timestamp(secs, 0).unwrap();
+            proptest::prop_assert_eq!(
+                rfc3339(time),
+                time.to_rfc3339_opts(SecondsFormat::Secs, true)
+            );
+            proptest::prop_assert_eq!(table_time(time), time.format("%Y-%m-%d %H:%M").to_string());
+        }
     }
 }

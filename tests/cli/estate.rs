@@ -150,6 +150,62 @@ fn a_long_table_streamed_to_a_pipe_lines_up() {
     }
 }
 
+#[test]
+fn a_long_tables_columns_are_as_wide_as_their_widest_cells() {
+    use unicode_width::UnicodeWidthStr;
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    fill(&env, 300);
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute(
+        "UPDATE api_key SET roles = 'accounts,payments,transactions',
+                name = 'a much longer name than the others' WHERE id = 'F00000000007'",
+        [],
+    )
+    .unwrap();
+    let lines = |env: &Env| {
+        let output = env.cmd().arg("list").output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let text = lines(&env);
+    let row = text
+        .lines()
+        .find(|line| line.starts_with("F00000000007"))
+        .unwrap();
+    // The widest name and roles are followed by the two spaces between
+    // columns, and the dates start where the header says.
+    assert!(
+        row.contains(
+            "  a much longer name than the others  transactions, accounts, payments  2026-"
+        ),
+        "{row}"
+    );
+    let header = text.lines().next().unwrap();
+    assert_eq!(header.find("CREATED"), row.find("2026-"), "{text}");
+
+    // Wide characters count twice on a terminal: every row's dates still
+    // start in the same column.
+    conn.execute(
+        "UPDATE api_key SET name = '日本語の鍵の名前はとても長い名前です' WHERE id = 'F00000000009'",
+        [],
+    )
+    .unwrap();
+    let text = lines(&env);
+    let starts: BTreeSet<usize> = text
+        .lines()
+        .skip(1)
+        .map(|line| line[..line.find("  2026-").unwrap()].width())
+        .collect();
+    assert_eq!(starts.len(), 1, "{text}");
+    assert_eq!(
+        *starts.first().unwrap(),
+        "F00000000009  日本語の鍵の名前はとても長い名前です  transactions, accounts, payments"
+            .width(),
+        "{text}"
+    );
+}
+
 /// Runs `args`, reads the first 100 bytes of stdout and closes it, as
 /// `| head -c 100` does; returns the exit code, stderr and how much the
 /// whole output would have been.
