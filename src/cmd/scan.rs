@@ -408,6 +408,10 @@ fn print_sarif(findings: &Findings) -> Result<()> {
             let standing = &found.standing;
             let level = if standing.may_work() { "error" } else { "warning" };
             let message = match standing {
+                Standing::Key(key, status) if !status.still_works() => format!(
+                    "Key igk_{id}_… (\"{}\") is {status} and does not work; remove it from the code.",
+                    key.name
+                ),
                 Standing::Key(key, status) => format!(
                     "Key igk_{id}_… (\"{}\", roles {}) is {status} and works for whoever reads this: delete it with `intergiro-keys delete {id}` and issue a new one.",
                     key.name, key.roles

@@ -275,6 +275,15 @@ fn a_rotated_key_is_retiring_during_its_grace_and_dead_after_it() {
     assert_eq!(code, 0, "a key past its grace no longer works");
     assert_eq!(found[0]["status"], "retired");
     assert_eq!(found[0]["still_works"], false);
+    let output = scan(&env, 2, &["--format", "sarif", "deploy.env"]);
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["level"], "warning");
+    let message = result["message"]["text"].as_str().unwrap();
+    assert!(
+        message.contains("is retired and does not work"),
+        "{message}"
+    );
 }
 
 #[test]
