@@ -162,13 +162,19 @@ pub fn run(app: &App, args: ScanArgs, sarif: bool) -> Result<ExitCode> {
             b.column,
         ))
     });
-    if sarif {
-        print_sarif(&findings)?;
+    let printed = if sarif {
+        print_sarif(&findings)
     } else {
         match app.format {
-            Format::Json => print_json(&findings)?,
-            Format::Table => print_table(app, &findings)?,
+            Format::Json => print_json(&findings),
+            Format::Table => print_table(app, &findings),
         }
+    };
+    // The exit code tells whether a working key was found: a reader that
+    // went away early (`| head -1`) must not turn that into exit 0.
+    match printed {
+        Err(err) if !crate::is_broken_pipe(&err) => return Err(err),
+        _ => {}
     }
     summarize(&findings, args.revoke);
     if errors > 0 {

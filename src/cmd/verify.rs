@@ -49,8 +49,12 @@ pub fn run(app: &App, args: VerifyArgs) -> Result<ExitCode> {
     };
     // A rejected key tells nothing about the key it claims to be.
     let key = key.filter(|_| verdict != Verdict::Rejected);
-    print(app, &verdict, key.as_ref(), malformed)?;
-    Ok(ExitCode::from(verdict.exit_code()))
+    match print(app, &verdict, key.as_ref(), malformed) {
+        // The exit code is the verdict: a reader that went away early must
+        // not turn a rejected or frozen key into exit 0.
+        Err(err) if !crate::is_broken_pipe(&err) => Err(err),
+        _ => Ok(ExitCode::from(verdict.exit_code())),
+    }
 }
 
 /// Notes that the key was presented with its right secret, at most once

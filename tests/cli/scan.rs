@@ -691,3 +691,23 @@ fn the_readme_checksum_rule_tells_keys_from_look_alikes() {
             .all(|line| line.starts_with(&format!("key {id} at offset")))
     );
 }
+
+/// `scan | head -1` in a hook under `set -o pipefail`: the reader leaves
+/// after the first line, and the exit code still says a working key was
+/// found.
+#[test]
+fn a_closed_stdout_does_not_hide_a_working_key_from_the_exit_code() {
+    let env = Env::new();
+    let (key, _) = env.create("k", &["accounts"]);
+    write(&env.path("many.txt"), format!("{key}\n").repeat(20_000));
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = env
+        .days_later(0)
+        .std_cmd()
+        .args(["scan", "many.txt"])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+}

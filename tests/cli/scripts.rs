@@ -644,3 +644,40 @@ fn usage_lines_do_not_show_a_db_from_the_environment() {
         .unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains("--db <PATH>"));
 }
+
+/// `verify < key | true` under `set -o pipefail`: the reader is gone before
+/// the verdict is printed. The broken pipe is no error, but the exit code
+/// stays the verdict's: a rejected or frozen key never exits 0.
+#[test]
+fn verify_keeps_its_verdict_as_exit_code_when_stdout_is_closed_early() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let env = Env::new();
+    let (key, _) = env.create("k", &["accounts"]);
+    let wrong = format!("{}x", &key[..key.len() - 1]);
+    for (days, presented, expected) in [(0, &key, 0), (0, &wrong, 1), (100, &key, 3)] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut child = env
+            .days_later(days)
+            .std_cmd()
+            .args(["verify", "--role", "accounts"])
+            .stdin(Stdio::piped())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(format!("{presented}\n").as_bytes())
+            .unwrap();
+        drop(stdin);
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(expected),
+            "day {days}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
