@@ -285,11 +285,6 @@ impl ApiKey {
     }
 }
 
-/// How long a rotated key keeps working unless `--grace` says otherwise.
-pub fn default_grace() -> Duration {
-    Duration::hours(24)
-}
-
 /// The longest grace a rotation may give the key it replaces.
 pub fn max_grace() -> Duration {
     Duration::days(7)

@@ -230,11 +230,14 @@ pub fn resolve_key(
     with_retired: bool,
 ) -> Result<ApiKey> {
     check_not_a_key(text)?;
+    let mut retired = None;
     if token::is_id(text)
         && let Some(stored) = store.find_key(text)?
-        && (with_retired || stored.key.is_live(now))
     {
-        return Ok(stored.key);
+        if with_retired || stored.key.is_live(now) {
+            return Ok(stored.key);
+        }
+        retired = Some(stored.key);
     }
     let named = store::keys(
         store,
@@ -257,6 +260,17 @@ pub fn resolve_key(
     match named.as_slice() {
         [key] => Ok(key.clone()),
         [] => {
+            if let Some(key) = retired {
+                bail!(
+                    "key {} retired at {}, replaced by {}; nothing was changed (its history: `intergiro-keys show {}`)",
+                    key.id,
+                    crate::output::human_time(key.retires_at.unwrap_or(now)),
+                    key.replaced_by
+                        .as_deref()
+                        .map_or("another key".into(), crate::output::sanitize),
+                    key.id
+                );
+            }
             let unknown = if token::is_id(text) {
                 format!("no key with ID {text} or that name")
             } else {

@@ -203,7 +203,8 @@ pub trait Store {
     /// Starts replacing the key `old_id`: in one transaction, checks that it
     /// is issued, not retired at `actor.now` (else `Error::UnknownKeys`), not
     /// retiring and not already claimed by another rotation (else
-    /// `Error::NotRotatable`), claims it for `new` (its `replaced_by`) and
+    /// `Error::NotRotatable`) and agrees with the audit log (else
+    /// `Error::Tampered`), claims it for `new` (its `replaced_by`) and
     /// stores `new` unissued, audited as `rotate`. Of concurrent rotations
     /// of one key exactly one gets past this. False, with nothing changed,
     /// when `new`'s ID is taken.

@@ -88,7 +88,7 @@ fn during_the_grace_both_keys_verify_and_after_it_only_the_new_one() {
         .args(["renew", &old_id])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no key with ID"));
+        .stderr(predicate::str::contains(format!("key {old_id} retired at")));
     after.cmd().args(["renew", "ci-deploy"]).assert().success();
 }
 
@@ -163,6 +163,22 @@ fn json_is_creates_object_with_what_it_replaces_and_grace_zero_ends_it_now() {
     assert_eq!(env.at(hours(5)).verify(secret, &[]).0, 0);
     assert_eq!(env.at(hours(5)).verify(&old_key, &[]).0, 1);
     assert_eq!(env.at(hours(5)).list_json().len(), 1);
+    // The retired key is gone for every change, which says why.
+    let new_id = json["id"].as_str().unwrap();
+    for args in [
+        &["renew", &old_id][..],
+        &["delete", "--yes", &old_id],
+        &["rotate", &old_id],
+    ] {
+        env.at(hours(6))
+            .cmd()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "key {old_id} retired at 2026-01-01 17:00 UTC, replaced by {new_id}; nothing was changed"
+            )));
+    }
     // The secret is nowhere in the database.
     assert!(
         !env.database_files()
