@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{DeleteArgs, Format};
-use crate::cmd::{authenticate, open_authorized_about, read_key, resolve_ids};
+use crate::cmd::{authenticate, open_authorized_about, read_key, resolve_ids, retired_key};
 use crate::key::ApiKey;
 use crate::operator::Action;
 use crate::output::{self, sanitize};
@@ -84,12 +84,13 @@ fn id_of_presented_key(app: &App, store: &dyn Store) -> Result<String> {
         Ok(token) => token,
         Err(malformed) => bail!("the text on stdin is not a key: {malformed}; nothing was changed"),
     };
-    if authenticate(store, &token)?.is_none() {
-        bail!(
+    match authenticate(store, &token)? {
+        None => bail!(
             "the key on stdin is not a key of this database (already deleted?); nothing was changed"
-        );
+        ),
+        Some(key) if !key.is_live(app.now) => Err(retired_key(&key, app.now)),
+        Some(key) => Ok(key.id),
     }
-    Ok(token.id().to_string())
 }
 
 fn print_deleted(app: &App, deleted: &[ApiKey]) -> Result<()> {

@@ -261,15 +261,7 @@ pub fn resolve_key(
         [key] => Ok(key.clone()),
         [] => {
             if let Some(key) = retired {
-                bail!(
-                    "key {} retired at {}, replaced by {}; nothing was changed (its history: `intergiro-keys show {}`)",
-                    key.id,
-                    crate::output::human_time(key.retires_at.unwrap_or(now)),
-                    key.replaced_by
-                        .as_deref()
-                        .map_or("another key".into(), crate::output::sanitize),
-                    key.id
-                );
+                return Err(retired_key(&key, now));
             }
             let unknown = if token::is_id(text) {
                 format!("no key with ID {text} or that name")
@@ -294,6 +286,19 @@ pub fn resolve_key(
             describe_candidates(several)
         ),
     }
+}
+
+/// The error for a change asked of `key`, retired after a rotation.
+pub fn retired_key(key: &ApiKey, now: DateTime<Utc>) -> anyhow::Error {
+    anyhow::anyhow!(
+        "key {} retired at {}, replaced by {}; nothing was changed (its history: `intergiro-keys show {}`)",
+        key.id,
+        crate::output::human_time(key.retires_at.unwrap_or(now)),
+        key.replaced_by
+            .as_deref()
+            .map_or("another key".into(), crate::output::sanitize),
+        key.id
+    )
 }
 
 /// Every argument resolved to a key ID (`resolve_key`), in order. The ID

@@ -179,6 +179,15 @@ fn json_is_creates_object_with_what_it_replaces_and_grace_zero_ends_it_now() {
                 "key {old_id} retired at 2026-01-01 17:00 UTC, replaced by {new_id}; nothing was changed"
             )));
     }
+    env.at(hours(6))
+        .cmd()
+        .args(["delete", "--yes"])
+        .write_stdin(format!("{old_key}\n"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "key {old_id} retired at 2026-01-01 17:00 UTC"
+        )));
     // The secret is nowhere in the database.
     assert!(
         !env.database_files()
