@@ -147,9 +147,18 @@ pub fn sentence(error: &Error) -> String {
         Error::OperatorExists(name) => format!(
             "{name} is already an operator; change their permissions with `intergiro-keys users grant` or `users revoke`"
         ),
-        Error::Tampered { subject, problem } => format!(
-            "{subject} was changed outside intergiro-keys (tampered): {problem}; it is not trusted — `intergiro-keys audit --verify` lists every such row"
-        ),
+        Error::Tampered { subject, problem } => {
+            let remedy = if let Some(id) = subject.strip_prefix("key ") {
+                format!("delete it (`intergiro-keys delete {id}`) and issue a new key, or restore a backup")
+            } else if let Some(name) = subject.strip_prefix("operator ") {
+                format!("an administrator can remove it (`intergiro-keys users remove {name}`) and add it again, or restore a backup")
+            } else {
+                "restore a backup".to_string()
+            };
+            format!(
+                "{subject} was changed outside intergiro-keys (tampered): {problem}; it is not trusted — {remedy} (`intergiro-keys audit --verify` lists every such row)"
+            )
+        }
         Error::LastAdministrator => "that would leave no administrator; make another operator an administrator first (`intergiro-keys users grant NAME admin`); nothing was changed".to_string(),
         Error::Other(err) => format!("{err:#}"),
     }

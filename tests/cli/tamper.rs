@@ -51,6 +51,11 @@ fn a_key_row_changed_outside_the_tool_is_rejected_as_tampered() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{sql}: {stderr}");
         assert!(stderr.contains("tampered"), "{sql}: {stderr}");
+        // And what to do about it.
+        assert!(
+            stderr.contains(&format!("`intergiro-keys delete {id}`")),
+            "{sql}: {stderr}"
+        );
         let (code, report) = audit_verify(&env);
         assert_eq!(code, 1, "{sql}: {report}");
         assert!(
