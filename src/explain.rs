@@ -75,10 +75,18 @@ pub fn sentence(error: &Error) -> String {
             version,
             known,
         } => format!(
-            "{location} was written by a newer intergiro-keys (schema v{version}; this one knows up to v{known}); upgrade intergiro-keys to use it — the file was left untouched"
+            "{location} was written by a newer intergiro-keys (schema v{version}; this one knows up to v{known}); upgrade intergiro-keys to use it — the store was left untouched"
         ),
         Error::NeedsUpgrade { location, from, to } => format!(
             "{location} needs a schema upgrade (v{from} to v{to}) but is read-only; run a command that changes keys as its owner first"
+        ),
+        Error::UpgradeNotAllowed {
+            location,
+            role,
+            from,
+            to,
+        } => format!(
+            "{location} has schema v{from}, older than this intergiro-keys's v{to}, and role {role} may not upgrade it; run any intergiro-keys command once as a role with CREATEROLE (such as the one that ran init), which upgrades it — nothing was changed"
         ),
         Error::Exposed {
             path,

@@ -33,7 +33,7 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
     let ids = if from_stdin {
         vec![id_of_presented_key(app, store.as_ref())?]
     } else {
-        resolve_ids(store.as_ref(), &args.ids, app.now)?
+        resolve_ids(store.as_ref(), &args.ids, app.now, Action::Delete)?
     };
 
     if !args.yes {

@@ -33,7 +33,7 @@ use crate::key::{ApiKey, Roles, Status};
 use crate::operator::{self, Action, Operator, Refusal};
 use crate::output;
 use crate::process::read_secret_line;
-use crate::store::{self, KeyFilter, Open, Store};
+use crate::store::{self, Open, Store};
 use crate::token::{self, Malformed, Token};
 
 /// The most bytes read from stdin when a key is expected; a key is 66.
@@ -228,6 +228,7 @@ pub fn resolve_key(
     text: &str,
     now: DateTime<Utc>,
     with_retired: bool,
+    action: Action,
 ) -> Result<ApiKey> {
     check_not_a_key(text)?;
     let mut retired = None;
@@ -239,14 +240,7 @@ pub fn resolve_key(
         }
         retired = Some(stored.key);
     }
-    let named = store::keys(
-        store,
-        &KeyFilter {
-            name: Some(text.to_string()),
-            live_at: Some(now),
-            ..KeyFilter::default()
-        },
-    )?;
+    let named = store.keys_named(text, false, now, action)?;
     let shown = crate::output::sanitize(text);
     // During a rotation's grace the old and the new key share the name; the
     // name means the new one.
@@ -271,7 +265,7 @@ pub fn resolve_key(
                     token::ID_LEN
                 )
             };
-            let similar = similar_names(store, text, now)?;
+            let similar = store.keys_named(text, true, now, action)?;
             if similar.is_empty() {
                 bail!("{unknown}; nothing was changed (see the keys with `intergiro-keys list`)");
             }
@@ -301,13 +295,19 @@ pub fn retired_key(key: &ApiKey, now: DateTime<Utc>) -> anyhow::Error {
     )
 }
 
-/// Every argument resolved to a key ID (`resolve_key`), in order. The ID
-/// of a tampered key is kept as given: the change itself decides, in its
-/// transaction (`delete` removes such a key, the remedy; `renew` refuses).
-pub fn resolve_ids(store: &dyn Store, texts: &[String], now: DateTime<Utc>) -> Result<Vec<String>> {
+/// Every argument resolved to a key ID (`resolve_key`) for `action`, in
+/// order. The ID of a tampered key is kept as given: the change itself
+/// decides, in its transaction (`delete` removes such a key, the remedy;
+/// `renew` refuses).
+pub fn resolve_ids(
+    store: &dyn Store,
+    texts: &[String],
+    now: DateTime<Utc>,
+    action: Action,
+) -> Result<Vec<String>> {
     texts
         .iter()
-        .map(|text| match resolve_key(store, text, now, false) {
+        .map(|text| match resolve_key(store, text, now, false, action) {
             Ok(key) => Ok(key.id),
             Err(err) if token::is_id(text) && is_tampered(&err) => Ok(text.clone()),
             Err(err) => Err(err),
@@ -318,31 +318,6 @@ pub fn resolve_ids(store: &dyn Store, texts: &[String], now: DateTime<Utc>) -> R
 fn is_tampered(err: &anyhow::Error) -> bool {
     err.downcast_ref::<crate::explain::Explained>()
         .is_some_and(|explained| matches!(explained.error, store::Error::Tampered { .. }))
-}
-
-/// Up to five live keys whose name resembles `text`: the same but for
-/// case, or one containing the other.
-fn similar_names(store: &dyn Store, text: &str, now: DateTime<Utc>) -> Result<Vec<ApiKey>> {
-    const MOST: usize = 5;
-    let wanted = text.to_lowercase();
-    let mut similar = Vec::new();
-    store.each_key(
-        &KeyFilter {
-            live_at: Some(now),
-            ..KeyFilter::default()
-        },
-        &mut |key| {
-            let name = key.name.to_lowercase();
-            if similar.len() < MOST
-                && !wanted.is_empty()
-                && (name.contains(&wanted) || wanted.contains(&name))
-            {
-                similar.push(key);
-            }
-            Ok(())
-        },
-    )?;
-    Ok(similar)
 }
 
 /// `ci-deploy (3hT9kQ2mXa7B, created 2026-01-01)` for each key, joined.

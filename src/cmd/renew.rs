@@ -19,7 +19,7 @@ struct RenewalJson<'a> {
 
 pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
     let mut store = open_authorized_about(app, Action::Renew, &args.ids)?;
-    let ids = resolve_ids(store.as_ref(), &args.ids, app.now)?;
+    let ids = resolve_ids(store.as_ref(), &args.ids, app.now, Action::Renew)?;
     let renewals = store.renew(&ids, key::freezes_at(app.now), app.actor())?;
     match app.format {
         Format::Json => {

@@ -18,7 +18,7 @@ use crate::store;
 pub fn run(app: &App, args: RotateArgs) -> Result<ExitCode> {
     refuse_discarded_output()?;
     let mut store = open_authorized_about(app, Action::Rotate, std::slice::from_ref(&args.key))?;
-    let old = resolve_key(store.as_ref(), &args.key, app.now, false)?;
+    let old = resolve_key(store.as_ref(), &args.key, app.now, false, Action::Rotate)?;
     authorize_roles(app, store.as_mut(), Action::Rotate, &old.id, &old.roles)?;
 
     let begun = generate_key(

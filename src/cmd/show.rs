@@ -35,7 +35,7 @@ struct EventJson<'a> {
 
 pub fn run(app: &App, args: ShowArgs) -> Result<ExitCode> {
     let store = open_authorized_about(app, Action::Show, std::slice::from_ref(&args.key))?;
-    let key = resolve_key(store.as_ref(), &args.key, app.now, true)?;
+    let key = resolve_key(store.as_ref(), &args.key, app.now, true, Action::Show)?;
     // One key's entries: a handful, whatever the size of the log.
     let mut events = Vec::new();
     store.each_audit_entry(

@@ -48,6 +48,14 @@ pub enum Error {
         from: i64,
         to: i64,
     },
+    /// An older schema, which the connecting role may not upgrade (it
+    /// cannot act as the store's owner); nothing was changed.
+    UpgradeNotAllowed {
+        location: String,
+        role: String,
+        from: i64,
+        to: i64,
+    },
     /// The database file or its directory could have been changed by
     /// another account, so its contents cannot be trusted.
     Exposed {

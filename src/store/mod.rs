@@ -249,6 +249,36 @@ pub trait Store {
     /// Every key matching `filter`, in order, one at a time.
     fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()>;
 
+    /// The keys not retired at `live_at` named exactly `name`, or, when
+    /// `similar`, the first five whose names resemble it
+    /// (`key::resembles`), soonest-freezing first: how a command given a
+    /// name instead of an ID finds the key. The caller must hold the
+    /// permissions of `action`, the command given the name, which a backend
+    /// that enforces permissions itself checks instead of `view`. This
+    /// default reads through `each_key`.
+    fn keys_named(
+        &self,
+        name: &str,
+        similar: bool,
+        live_at: DateTime<Utc>,
+        _action: Action,
+    ) -> Result<Vec<ApiKey>> {
+        const MOST: usize = 5;
+        let mut found = Vec::new();
+        let filter = KeyFilter {
+            name: (!similar).then(|| name.to_string()),
+            live_at: Some(live_at),
+            ..KeyFilter::default()
+        };
+        self.each_key(&filter, &mut |key| {
+            if !similar || (found.len() < MOST && crate::key::resembles(&key.name, name)) {
+                found.push(key);
+            }
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
     /// How many keys `filter` selects and how wide their text is, so that a
     /// long table can be laid out before its rows are read. This default
     /// reads every key; a backend answers it with one aggregate query.
@@ -354,7 +384,10 @@ pub trait Store {
 pub fn open(location: &Path, open: Open, busy_timeout: Duration) -> Result<Box<dyn Store>> {
     if let Some(url) = location.to_str().filter(|text| postgres::is_url(text)) {
         let location = postgres::Location::parse(url)?;
-        return Ok(Box::new(postgres::PgStore::open(&location)?));
+        return Ok(Box::new(postgres::PgStore::open_waiting(
+            &location,
+            busy_timeout,
+        )?));
     }
     Ok(Box::new(sqlite::SqliteStore::open(
         location,

@@ -110,7 +110,17 @@ impl Shared {
         let mut input = child.stdin.take().unwrap();
         input.write_all(stdin.as_bytes()).unwrap();
         drop(input);
-        child.wait_with_output().unwrap()
+        let output = child.wait_with_output().unwrap();
+        // runuser meets the same ETXTBSY when it executes the binary, and
+        // says so on stderr: nothing ran, so run it again.
+        if user.is_some()
+            && output.status.code() != Some(0)
+            && String::from_utf8_lossy(&output.stderr).contains("Text file busy")
+        {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            return self.run(user, args, stdin);
+        }
+        output
     }
 
     fn ok(&self, user: Option<&str>, args: &[&str], stdin: &str) -> String {

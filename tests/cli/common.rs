@@ -32,9 +32,21 @@ impl Env {
             now: t0(),
         };
         if on_postgres() {
+            refuse_sqlite_only_test();
             env.db = PathBuf::from(pg::fresh_store(&env));
         }
         env
+    }
+
+    /// An `Env` on a SQLite file whatever INTERGIRO_KEYS_TEST_STORE says,
+    /// for a test that needs one beside the store under test.
+    pub fn sqlite() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        Env {
+            db: dir.path().join("keys.db"),
+            dir,
+            now: t0(),
+        }
     }
 
     /// An `Env` on a PostgreSQL store whatever INTERGIRO_KEYS_TEST_STORE
@@ -72,15 +84,6 @@ impl Env {
     /// Whether this run's store is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.db.to_string_lossy().starts_with("postgresql://")
-    }
-
-    /// For a test of the SQLite file itself: says so and returns true when
-    /// the store is PostgreSQL, where the test has no meaning.
-    pub fn sqlite_only(&self, why: &str) -> bool {
-        if self.is_postgres() {
-            eprintln!("not run on PostgreSQL: {why}");
-        }
-        self.is_postgres()
     }
 
     /// The same database seen `days` after `t0`.
@@ -224,6 +227,236 @@ impl EnvAt<'_> {
         );
         serde_json::from_slice(&output.stdout).unwrap()
     }
+}
+
+/// Runs SQL on the store directly, bypassing the program, as whoever owns
+/// it: the file's owner (SQLite), or the test cluster's superuser in the
+/// store's schema (PostgreSQL). Parameters are text, written `?1`, `?2`…
+/// (`$1`… on PostgreSQL, where the same SQL is sent with them renamed).
+impl Env {
+    /// Executes statements without parameters.
+    pub fn sql(&self, sql: &str) {
+        if self.is_postgres() {
+            self.pg_client()
+                .batch_execute(sql)
+                .unwrap_or_else(|err| panic!("{sql}: {err}"));
+        } else {
+            self.sqlite_connection()
+                .execute_batch(sql)
+                .unwrap_or_else(|err| panic!("{sql}: {err}"));
+        }
+    }
+
+    /// Executes one statement; returns the number of rows it changed.
+    pub fn execute(&self, sql: &str, params: &[&str]) -> u64 {
+        if self.is_postgres() {
+            let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                params.iter().map(|p| p as _).collect();
+            self.pg_client()
+                .execute(&dollar_params(sql), &params)
+                .unwrap_or_else(|err| panic!("{sql}: {err}"))
+        } else {
+            self.sqlite_connection()
+                .execute(sql, rusqlite::params_from_iter(params))
+                .unwrap_or_else(|err| panic!("{sql}: {err}")) as u64
+        }
+    }
+
+    /// The rows of a query, each column as text (NULL as None). Write
+    /// portable SQL: `CASE WHEN issued THEN …` rather than `issued = 1`.
+    pub fn query(&self, sql: &str, params: &[&str]) -> Vec<Vec<Option<String>>> {
+        if self.is_postgres() {
+            let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                params.iter().map(|p| p as _).collect();
+            // Every column as text, whatever its type.
+            let wrapped = format!("SELECT to_json(q)::text FROM ({}) q", dollar_params(sql));
+            let rows = self
+                .pg_client()
+                .query(&wrapped, &params)
+                .unwrap_or_else(|err| panic!("{sql}: {err}"));
+            let columns = self
+                .pg_client()
+                .prepare(&dollar_params(sql))
+                .unwrap()
+                .columns()
+                .iter()
+                .map(|column| column.name().to_string())
+                .collect::<Vec<_>>();
+            rows.iter()
+                .map(|row| {
+                    let object: serde_json::Value = serde_json::from_str(row.get(0)).unwrap();
+                    columns
+                        .iter()
+                        .map(|column| match &object[column] {
+                            serde_json::Value::Null => None,
+                            serde_json::Value::String(text) => Some(text.clone()),
+                            serde_json::Value::Bool(true) => Some("1".to_string()),
+                            serde_json::Value::Bool(false) => Some("0".to_string()),
+                            other => Some(other.to_string()),
+                        })
+                        .collect()
+                })
+                .collect()
+        } else {
+            let conn = self.sqlite_connection();
+            let mut statement = conn
+                .prepare(sql)
+                .unwrap_or_else(|err| panic!("{sql}: {err}"));
+            let width = statement.column_count();
+            statement
+                .query_map(rusqlite::params_from_iter(params), |row| {
+                    (0..width)
+                        .map(|i| {
+                            Ok(match row.get::<_, rusqlite::types::Value>(i)? {
+                                rusqlite::types::Value::Null => None,
+                                rusqlite::types::Value::Integer(n) => Some(n.to_string()),
+                                rusqlite::types::Value::Real(x) => Some(x.to_string()),
+                                rusqlite::types::Value::Text(text) => Some(text),
+                                rusqlite::types::Value::Blob(bytes) => {
+                                    Some(String::from_utf8_lossy(&bytes).into_owned())
+                                }
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap_or_else(|err| panic!("{sql}: {err}"))
+        }
+    }
+
+    /// The one number a query returns (None for NULL), e.g. a count.
+    pub fn number(&self, sql: &str, params: &[&str]) -> Option<i64> {
+        let rows = self.query(sql, params);
+        assert_eq!(rows.len(), 1, "{sql}: {} rows", rows.len());
+        rows[0][0]
+            .as_ref()
+            .map(|text| text.parse().unwrap_or_else(|_| panic!("{sql}: {text}")))
+    }
+
+    /// Everything the store holds, to compare before and after a command
+    /// that must change nothing: the database file (SQLite), or every row
+    /// of every table of the store (PostgreSQL).
+    pub fn snapshot(&self) -> Vec<u8> {
+        if self.is_postgres() {
+            self.pg_dump()
+        } else {
+            std::fs::read(&self.db).unwrap_or_default()
+        }
+    }
+
+    /// Every byte the store keeps, to search for what must not be there:
+    /// the database's files (SQLite), or every row (PostgreSQL).
+    pub fn contents(&self) -> Vec<u8> {
+        if self.is_postgres() {
+            self.pg_dump()
+        } else {
+            self.database_files().concat()
+        }
+    }
+
+    /// Holds the store's write lock until dropped, as a writer in the
+    /// middle of a change does: SQLite's database lock, or the row every
+    /// change on PostgreSQL locks to append to the audit log.
+    pub fn hold_write_lock(&self) -> WriteLock {
+        if self.is_postgres() {
+            let mut client = self.pg_client();
+            client
+                .batch_execute("BEGIN; SELECT 1 FROM audit_head FOR UPDATE")
+                .unwrap();
+            WriteLock::Postgres(Box::new(client))
+        } else {
+            let conn = self.sqlite_connection();
+            conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+            WriteLock::Sqlite(conn)
+        }
+    }
+
+    fn sqlite_connection(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.db).unwrap()
+    }
+
+    /// The test cluster's superuser on this store's database, in its schema.
+    fn pg_client(&self) -> postgres::Client {
+        let mut client = postgres::Client::connect(&self.url_as("postgres"), postgres::NoTls)
+            .expect("cannot reach the test cluster");
+        client
+            .batch_execute("SET search_path = intergiro_keys")
+            .unwrap();
+        client
+    }
+
+    fn pg_dump(&self) -> Vec<u8> {
+        let mut client = self.pg_client();
+        let mut dump = String::new();
+        for table in [
+            "schema_version",
+            "setting",
+            "api_key",
+            "operator",
+            "audit",
+            "audit_head",
+        ] {
+            for row in client
+                .query(
+                    &format!("SELECT t::text FROM {table} t ORDER BY t::text COLLATE \"C\""),
+                    &[],
+                )
+                .unwrap()
+            {
+                dump.push_str(table);
+                dump.push(' ');
+                dump.push_str(row.get(0));
+                dump.push('\n');
+            }
+        }
+        dump.into_bytes()
+    }
+}
+
+/// The store's write lock, held until dropped: the connection holding it,
+/// whose closing lets go.
+pub enum WriteLock {
+    Sqlite(#[allow(dead_code)] rusqlite::Connection),
+    Postgres(#[allow(dead_code)] Box<postgres::Client>),
+}
+
+/// `?1` as PostgreSQL writes it: `$1`.
+fn dollar_params(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '?' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The tests of the SQLite file itself (tests/cli/sqlite-only.txt): the
+/// PostgreSQL pass skips them, and one run there anyway fails rather than
+/// passing without meaning.
+pub const SQLITE_ONLY: &str = include_str!("sqlite-only.txt");
+
+/// The names listed in `SQLITE_ONLY`.
+pub fn sqlite_only_tests() -> impl Iterator<Item = &'static str> {
+    SQLITE_ONLY
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or_default().trim())
+        .filter(|line| !line.is_empty())
+}
+
+/// Fails a test of the SQLite file run against PostgreSQL (the test
+/// harness names each test's thread after the test).
+fn refuse_sqlite_only_test() {
+    let current = std::thread::current();
+    let name = current.name().unwrap_or_default();
+    assert!(
+        !sqlite_only_tests().any(|listed| listed == name),
+        "{name} tests the SQLite file and has no meaning on PostgreSQL; the PostgreSQL pass (tests/pg/cli.sh) skips the tests in tests/cli/sqlite-only.txt"
+    );
 }
 
 /// Whether `haystack` contains `needle` anywhere.

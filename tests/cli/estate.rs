@@ -12,8 +12,20 @@ use crate::common::Env;
 /// Adds `n` keys copied from the first one (same shape, IDs `F0000000001`…,
 /// names `filler 1`…) and `n` audit entries, straight into the database.
 fn fill(env: &Env, n: usize) {
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    conn.execute_batch(&format!(
+    if env.is_postgres() {
+        // The entries continue the log's numbering, as its head says.
+        env.sql(&format!(
+            "INSERT INTO api_key (id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued)
+             SELECT 'F' || lpad(i::text, 11, '0'), 'filler ' || i, roles, secret_hash, created_at, renewed_at, freezes_at, true
+             FROM generate_series(1, {n}) AS i, (SELECT * FROM api_key ORDER BY created_at LIMIT 1) AS k;
+             INSERT INTO audit (seq, at, operator, action, key_id, outcome, detail, prev_hash, hash)
+             SELECT h.last_seq + i, at, operator, action, key_id, outcome, detail || ' ' || i, prev_hash, hash
+             FROM generate_series(1, {n}) AS i, audit_head AS h, (SELECT * FROM audit ORDER BY seq LIMIT 1) AS a;
+             UPDATE audit_head SET last_seq = last_seq + {n};"
+        ));
+        return;
+    }
+    env.sql(&format!(
         "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {n})
          INSERT INTO api_key (id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued)
          SELECT printf('F%011d', i), 'filler ' || i, roles, secret_hash, created_at, renewed_at, freezes_at, 1
@@ -22,8 +34,7 @@ fn fill(env: &Env, n: usize) {
          INSERT INTO audit (at, operator, action, key_id, outcome, detail, prev_hash, hash)
          SELECT at, operator, action, key_id, outcome, detail || ' ' || i, prev_hash, hash
          FROM seq, (SELECT * FROM audit ORDER BY seq LIMIT 1);"
-    ))
-    .unwrap();
+    ));
 }
 
 fn names(env: &Env, days: i64, args: &[&str]) -> BTreeSet<String> {
@@ -156,13 +167,10 @@ fn a_long_tables_columns_are_as_wide_as_their_widest_cells() {
     let env = Env::new();
     env.create("k", &["accounts"]);
     fill(&env, 300);
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    conn.execute(
+    env.sql(
         "UPDATE api_key SET roles = 'accounts,payments,transactions',
                 name = 'a much longer name than the others' WHERE id = 'F00000000007'",
-        [],
-    )
-    .unwrap();
+    );
     let lines = |env: &Env| {
         let output = env.cmd().arg("list").output().unwrap();
         assert!(output.status.success());
@@ -186,11 +194,9 @@ fn a_long_tables_columns_are_as_wide_as_their_widest_cells() {
 
     // Wide characters count twice on a terminal: every row's dates still
     // start in the same column.
-    conn.execute(
+    env.sql(
         "UPDATE api_key SET name = '日本語の鍵の名前はとても長い名前です' WHERE id = 'F00000000009'",
-        [],
-    )
-    .unwrap();
+    );
     let text = lines(&env);
     let starts: BTreeSet<usize> = text
         .lines()
@@ -319,13 +325,11 @@ fn a_pipe_or_newline_in_a_name_cannot_change_checks_status_or_perfdata() {
     let env = Env::new();
     env.create("plain", &["accounts"]);
     env.days_later(50).create("fresh", &["accounts"]);
-    // Written straight into the file, as anyone who can write it could.
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    conn.execute(
+    // Written straight into the store, as anyone who can write it could.
+    env.execute(
         "UPDATE api_key SET name = ?1 WHERE name = 'plain'",
-        ["x | keys=0;;;0 critical=0\nOK: all fine | warning=0"],
-    )
-    .unwrap();
+        &["x | keys=0;;;0 critical=0\nOK: all fine | warning=0"],
+    );
     let output = env.days_later(80).cmd().arg("check").output().unwrap();
     let out = String::from_utf8(output.stdout).unwrap();
     assert_eq!(output.status.code(), Some(1), "{out}");

@@ -314,14 +314,19 @@ fn create_leaves_no_copy_of_the_key_in_memory() {
 fn text_written_into_the_database_by_others_cannot_act_on_the_terminal() {
     let env = Env::new();
     env.create("k", &["accounts"]);
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
     let evil_id = "\u{1b}]0;owned\u{7}\u{1b}[2J\u{202e}";
-    conn.execute("UPDATE api_key SET id = ?1", [evil_id])
-        .unwrap();
-    conn.execute(
-        "INSERT INTO audit (at, operator, action, key_id, outcome, detail, prev_hash, hash)
-         VALUES (0, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        [
+    env.execute("UPDATE api_key SET id = ?1", &[evil_id]);
+    // PostgreSQL numbers entries from the log's head.
+    let (seq, next) = match env.is_postgres() {
+        true => ("seq, ", "(SELECT last_seq + 1 FROM audit_head), "),
+        false => ("", ""),
+    };
+    env.execute(
+        &format!(
+            "INSERT INTO audit ({seq}at, operator, action, key_id, outcome, detail, prev_hash, hash)
+             VALUES ({next}0, ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        ),
+        &[
             "eve\u{1b}[8m",
             "\u{1b}]52;c;cm0gLXJmIH4=\u{7}",
             evil_id,
@@ -330,9 +335,10 @@ fn text_written_into_the_database_by_others_cannot_act_on_the_terminal() {
             "x",
             "\u{1b}[1A",
         ],
-    )
-    .unwrap();
-    drop(conn);
+    );
+    if env.is_postgres() {
+        env.sql("UPDATE audit_head SET last_seq = last_seq + 1");
+    }
     for args in [
         &["list"][..],
         &["audit"],

@@ -45,7 +45,7 @@ fn ambiguous_and_unknown_names_list_the_candidates_and_change_nothing() {
     let (_, a) = env.create("ci-deploy", &["payments"]);
     let (_, b) = env.create("ci-deploy", &["accounts"]);
     env.create("unrelated", &["accounts"]);
-    let before = env.database_files();
+    let before = env.snapshot();
     env.cmd()
         .args(["delete", "--yes", "ci-deploy"])
         .assert()
@@ -74,7 +74,7 @@ fn ambiguous_and_unknown_names_list_the_candidates_and_change_nothing() {
     // One line each, and nothing changed.
     let output = env.cmd().args(["show", "ci"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&output.stderr).lines().count(), 1);
-    assert_eq!(env.database_files()[0], before[0]);
+    assert!(env.snapshot() == before, "the store changed");
 }
 
 #[test]
@@ -89,13 +89,7 @@ fn during_a_rotation_the_name_means_the_new_key() {
 }
 
 fn last_used(env: &Env, id: &str) -> Option<i64> {
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    conn.query_row(
-        "SELECT last_used_at FROM api_key WHERE id = ?1",
-        [id],
-        |row| row.get(0),
-    )
-    .unwrap()
+    env.number("SELECT last_used_at FROM api_key WHERE id = ?1", &[id])
 }
 
 #[test]
@@ -271,4 +265,38 @@ fn show_tells_every_field_and_the_keys_story() {
         new["events"][0]["detail"],
         format!("roles payments; replaces {id}")
     );
+}
+
+#[test]
+fn a_name_needs_only_the_permission_of_the_command_it_is_given_to() {
+    let env = Env::new();
+    let (_, id) = env.create("ci-deploy", &["payments"]);
+    env.cmd()
+        .args(["users", "add", "bob", "--permission", "renew"])
+        .assert()
+        .success();
+    let bob = |args: &[&str]| {
+        let mut cmd = env.days_later(10).cmd();
+        cmd.env("INTERGIRO_KEYS_OPERATOR", "bob").args(args);
+        cmd
+    };
+    bob(&["renew", "ci-deploy", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("\"id\": \"{id}\"")));
+    bob(&["renew", "CI-Deploy"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean \"ci-deploy\""))
+        .stderr(predicate::str::contains(&id));
+    // A command bob may not run finds nothing for him.
+    bob(&["show", "ci-deploy"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("lacks the view permission"));
+    bob(&["delete", "--yes", "ci-deploy"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("lacks the delete permission"));
+    assert_eq!(env.list_json().len(), 1);
 }

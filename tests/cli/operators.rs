@@ -32,10 +32,6 @@ fn with_bob(permissions: &str) -> (Env, String, String) {
 #[test]
 fn whoever_creates_the_database_is_its_first_administrator() {
     let env = Env::new();
-    if env.sqlite_only("there the role running init is the first administrator (store unit tests)")
-    {
-        return;
-    }
     as_operator(&env, "carol")
         .args(["create", "--name", "first", "--role", "accounts"])
         .assert()
@@ -200,9 +196,6 @@ fn an_operator_limited_to_accounts_cannot_create_a_payments_key() {
 
 #[test]
 fn only_administrators_manage_operators_and_the_last_one_stays() {
-    if crate::common::Env::new().sqlite_only("operators there are roles, not accounts of this host; see postgres::the_last_administrator_stays") {
-        return;
-    }
     let (env, _, _) = with_bob("view,create,renew,delete");
     // Granting nothing names every permission there is to grant.
     env.cmd()
@@ -376,11 +369,6 @@ fn sqlite3(env: &Env, sql: &str) -> bool {
 
 #[test]
 fn edits_and_deletions_made_with_sqlite3_are_reported_by_audit_verify() {
-    if crate::common::Env::new().sqlite_only(
-        "there the server refuses such edits (see postgres::operators_cannot_touch_the_tables)",
-    ) {
-        return;
-    }
     let tampered = [
         // The triggers refuse plain edits…
         ("UPDATE audit SET outcome = 'ok' WHERE seq = 2", false),

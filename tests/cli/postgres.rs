@@ -238,10 +238,7 @@ fn a_database_without_a_store_says_how_to_make_one() {
 #[test]
 fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working() {
     // A SQLite store with keys in every state, operators and refusals.
-    let env = Env::new();
-    if env.sqlite_only("it moves a SQLite file") {
-        return;
-    }
+    let env = Env::sqlite();
     if std::env::var_os("INTERGIRO_KEYS_TEST_PG").is_none() {
         let _ = Env::postgres();
         return;
@@ -339,4 +336,88 @@ fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working(
         .assert()
         .code(2)
         .stderr(predicate::str::contains("already has a key store"));
+}
+
+#[test]
+fn a_newer_schema_is_refused_untouched() {
+    let Some(env) = Env::postgres() else { return };
+    env.create("k", &["accounts"]);
+    env.sql("UPDATE schema_version SET version = 99");
+    let before = env.snapshot();
+    env.cmd()
+        .arg("list")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("newer intergiro-keys (schema v99"));
+    env.cmd()
+        .args(["create", "--name", "x", "--role", "accounts"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("upgrade intergiro-keys"));
+    env.cmd().arg("init").assert().code(2);
+    env.cmd()
+        .arg("check")
+        .assert()
+        .code(3)
+        .stdout(predicate::str::starts_with("UNKNOWN"));
+    assert!(env.snapshot() == before, "the store changed");
+}
+
+#[test]
+fn backup_points_to_pg_dump() {
+    let Some(env) = Env::postgres() else { return };
+    env.create("k", &["accounts"]);
+    env.cmd()
+        .args(["backup", "copy.db"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pg_dump"));
+    assert!(!env.path("copy.db").exists());
+}
+
+#[test]
+fn the_last_administrator_stays() {
+    let Some(env) = Env::postgres() else { return };
+    let admin = crate::common::pg::acting_account();
+    env.cmd()
+        .args([
+            "users",
+            "add",
+            "bob",
+            "--permission",
+            "view,create,renew,delete",
+        ])
+        .assert()
+        .success();
+    as_role(&env, "bob")
+        .args(["users", "add", "eve", "--permission", "admin"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("lacks the admin permission"));
+    for args in [&["remove", &admin][..], &["revoke", &admin, "admin"]] {
+        env.cmd()
+            .arg("users")
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("no administrator"));
+    }
+    // With a second administrator, the first may step down.
+    env.cmd()
+        .args(["users", "grant", "bob", "admin"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["users", "revoke", &admin, "admin"])
+        .assert()
+        .success();
+    as_role(&env, "bob")
+        .args(["users", "remove", &admin])
+        .assert()
+        .success();
+    env.cmd().arg("list").assert().code(2);
+    as_role(&env, "bob")
+        .args(["audit", "--verify"])
+        .assert()
+        .success();
 }

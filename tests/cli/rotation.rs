@@ -30,8 +30,7 @@ fn by_id<'a>(keys: &'a [Value], id: &str) -> Option<&'a Value> {
 }
 
 fn count(env: &Env, sql: &str) -> i64 {
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    conn.query_row(sql, [], |row| row.get(0)).unwrap()
+    env.number(sql, &[]).unwrap()
 }
 
 #[test]
@@ -189,11 +188,10 @@ fn json_is_creates_object_with_what_it_replaces_and_grace_zero_ends_it_now() {
             "key {old_id} retired at 2026-01-01 17:00 UTC"
         )));
     // The secret is nowhere in the database.
-    assert!(
-        !env.database_files()
-            .iter()
-            .any(|file| crate::common::contains_bytes(file, &secret.as_bytes()[16..]))
-    );
+    assert!(!crate::common::contains_bytes(
+        &env.contents(),
+        &secret.as_bytes()[16..]
+    ));
 }
 
 #[test]

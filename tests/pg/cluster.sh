@@ -8,6 +8,7 @@
 #
 # The variables: INTERGIRO_KEYS_TEST_PG (a superuser's connection URL, with
 # which the tests make one database per test) and INTERGIRO_KEYS_TEST_PG_DIR.
+# tests/pg/cli.sh runs the whole CLI suite against PostgreSQL under one.
 set -euo pipefail
 
 bin=${PG_BIN:-}

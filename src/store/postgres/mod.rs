@@ -1,6 +1,6 @@
 //! The PostgreSQL store: a schema whose tables only its owner role touches,
 //! and SECURITY DEFINER functions through which operators (PostgreSQL
-//! roles) read and change it (`v1.sql` to `v3.sql`). The server checks every permission
+//! roles) read and change it (`v1.sql` to `v4.sql`). The server checks every permission
 //! and writes every audit entry; this side calls the functions and maps
 //! their rows and errors.
 //!
@@ -15,6 +15,7 @@ mod schema;
 mod tests;
 
 use std::cell::RefCell;
+use std::time::Duration;
 
 use anyhow::anyhow;
 use chrono::{DateTime, Utc};
@@ -38,19 +39,37 @@ pub struct PgStore {
     location: Location,
     /// The schema, quoted for SQL.
     schema: String,
+    /// How long a change waits for another's row lock (`lock_timeout`).
+    busy_timeout: Duration,
 }
+
+/// How long a change waits for a lock unless told otherwise.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl PgStore {
     /// Connects to an existing store; refuses a database without one, or
-    /// with a newer schema.
+    /// with a newer schema, and upgrades an older one.
     pub fn open(location: &Location) -> Result<PgStore> {
+        PgStore::open_waiting(location, BUSY_TIMEOUT)
+    }
+
+    /// `open`, with changes waiting `busy_timeout` at most for a lock that
+    /// another transaction holds (then `Error::Busy`, nothing changed), as
+    /// SQLite's busy timeout has them wait for the database lock.
+    pub fn open_waiting(location: &Location, busy_timeout: Duration) -> Result<PgStore> {
         let mut client = location.connect()?;
         set_test_clock(&mut client)?;
+        // 0 would mean no limit to PostgreSQL: at least a millisecond.
+        let wait = busy_timeout.as_millis().clamp(1, i32::MAX as u128);
+        client
+            .batch_execute(&format!("SET lock_timeout = {wait}"))
+            .map_err(|err| explain(err, location))?;
         schema::check_version(&mut client, location)?;
         Ok(PgStore {
             client: RefCell::new(client),
             schema: connect::quote_identifier(&location.schema),
             location: location.clone(),
+            busy_timeout,
         })
     }
 
@@ -85,7 +104,13 @@ impl PgStore {
     }
 
     fn explain(&self, err: postgres::Error) -> Error {
-        explain(err, &self.location)
+        match explain(err, &self.location) {
+            Error::Busy { location, .. } => Error::Busy {
+                location,
+                waited: self.busy_timeout,
+            },
+            other => other,
+        }
     }
 
     /// Calls one of the store's functions and hands each row to `each`.
@@ -240,6 +265,29 @@ impl Store for PgStore {
             visit(key_from_row(&row)?)?;
         }
         Ok(())
+    }
+
+    /// The server's `keys_named`, which needs the permissions of the
+    /// command rather than `view`.
+    fn keys_named(
+        &self,
+        name: &str,
+        similar: bool,
+        live_at: DateTime<Utc>,
+        action: Action,
+    ) -> Result<Vec<ApiKey>> {
+        let permissions: Vec<&str> = action
+            .permissions()
+            .into_iter()
+            .map(|permission| permission.as_str())
+            .collect();
+        self.call(
+            "keys_named",
+            &[&name, &similar, &live_at.timestamp(), &permissions],
+        )?
+        .iter()
+        .map(key_from_row)
+        .collect()
     }
 
     fn count_flagged(
@@ -398,16 +446,14 @@ impl Store for PgStore {
         })
     }
 
-    /// The server's `record_refusal` has no key: the refusal is recorded
-    /// without it.
     fn record_refusal(
         &mut self,
         action: Action,
-        _key_id: Option<&str>,
+        key_id: Option<&str>,
         detail: &str,
         _actor: Actor,
     ) -> Result<()> {
-        self.call("record_refusal", &[&action.as_str(), &detail])
+        self.call("record_refusal", &[&action.as_str(), &key_id, &detail])
             .map(drop)
     }
 

@@ -1,8 +1,9 @@
 //! Creating the store's schema and checking its version.
 //!
 //! The schema is versioned like the SQLite one: an append-only list of
-//! migrations, the version kept in `schema_version`. A store written by a
-//! newer version is refused and left untouched.
+//! migrations, the version kept in `schema_version`. An older store is
+//! brought up to date when it is opened, as a SQLite file is; a store
+//! written by a newer version is refused and left untouched.
 
 use anyhow::{Context, Result, bail};
 use postgres::Client;
@@ -15,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v1.sql"),
     include_str!("v2.sql"),
     include_str!("v3.sql"),
+    include_str!("v4.sql"),
 ];
 
 /// The schema version this build writes.
@@ -34,28 +36,111 @@ fn stored_version(client: &mut impl postgres::GenericClient, schema: &str) -> Re
     Ok(Some(row.get(0)))
 }
 
-/// Refuses a database without a store, or with a newer or older one.
+/// Refuses a database without a store, or with a newer one; brings an
+/// older one up to date (`upgrade`).
 pub fn check_version(client: &mut Client, location: &Location) -> Result<(), Error> {
     let version = stored_version(client, &location.schema)
         .map_err(|err| anyhow::anyhow!("cannot read the store's version: {err:#}"))?;
     match version {
-        None => Err(Error::NoStore {
-            location: location.shown().to_string(),
-            schema: location.schema.clone(),
-        }),
-        Some(version) if version > SCHEMA_VERSION => Err(Error::Newer {
-            location: location.shown().to_string(),
-            version: version.into(),
-            known: SCHEMA_VERSION.into(),
-        }),
-        // An older store is refused; its administrator upgrades with `init`
-        // once that can, so far only stores made before v2's day exist.
-        Some(version) if version < SCHEMA_VERSION => Err(Error::Other(anyhow::anyhow!(
-            "the store in database {} has schema v{version}, older than v{SCHEMA_VERSION}",
-            location.database()
-        ))),
+        None => Err(no_store(location)),
+        Some(version) if version > SCHEMA_VERSION => Err(newer(location, version)),
+        Some(version) if version < SCHEMA_VERSION => upgrade(client, location),
         Some(_) => Ok(()),
     }
+}
+
+fn no_store(location: &Location) -> Error {
+    Error::NoStore {
+        location: location.shown().to_string(),
+        schema: location.schema.clone(),
+    }
+}
+
+fn newer(location: &Location, version: i32) -> Error {
+    Error::Newer {
+        location: location.shown().to_string(),
+        version: version.into(),
+        known: SCHEMA_VERSION.into(),
+    }
+}
+
+/// Applies the migrations an older store lacks, in one transaction, as its
+/// owner role, as opening an older SQLite file does. The connecting role
+/// must be able to act as the owner: a role with CREATEROLE, such as the
+/// one that ran `init`. Any other is refused with the store untouched.
+/// Concurrent upgrades queue on an advisory lock; the later ones find the
+/// work done.
+fn upgrade(client: &mut Client, location: &Location) -> Result<(), Error> {
+    let explain = |err: postgres::Error| super::explain(err, location);
+    let mut tx = client.transaction().map_err(explain)?;
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext($1))",
+        &[&format!("intergiro_keys upgrade {}", location.schema)],
+    )
+    .map_err(explain)?;
+    let from = match stored_version(&mut tx, &location.schema)? {
+        None => return Err(no_store(location)),
+        Some(version) if version > SCHEMA_VERSION => return Err(newer(location, version)),
+        Some(version) if version == SCHEMA_VERSION => return Ok(()),
+        Some(version) => version,
+    };
+    let schema = quote_identifier(&location.schema);
+    let row = tx
+        .query_one(
+            &format!(
+                "SELECT n.nspowner::regrole::text, v.operators_role,
+                        pg_has_role(current_user, n.nspowner, 'MEMBER')
+                 FROM pg_namespace n, {schema}.schema_version v WHERE n.nspname = $1"
+            ),
+            &[&location.schema],
+        )
+        .map_err(explain)?;
+    let (owner, operators, member): (String, String, bool) = (row.get(0), row.get(1), row.get(2));
+    let sql: Vec<String> = MIGRATIONS
+        .iter()
+        .skip(from as usize)
+        .map(|migration| {
+            migration
+                .replace("@schema@", &schema)
+                .replace("@operators@", &quote_identifier(&operators))
+        })
+        .collect();
+    // `owner` comes from regrole, quoted where it needs to be.
+    let steps = format!(
+        "{grant}
+         SET LOCAL ROLE {owner};
+         SET LOCAL search_path = {schema};
+         {sql}
+         UPDATE schema_version SET version = {SCHEMA_VERSION};
+         RESET ROLE;
+         {revoke}",
+        grant = if member {
+            String::new()
+        } else {
+            format!("GRANT {owner} TO CURRENT_USER;")
+        },
+        revoke = if member {
+            String::new()
+        } else {
+            format!("REVOKE {owner} FROM CURRENT_USER;")
+        },
+        sql = sql.join("\n"),
+    );
+    tx.batch_execute(&steps)
+        .map_err(|err| match err.as_db_error() {
+            Some(db) if db.code().code() == "42501" => Error::UpgradeNotAllowed {
+                location: location.shown().to_string(),
+                role: location.user().to_string(),
+                from: from.into(),
+                to: SCHEMA_VERSION.into(),
+            },
+            _ => Error::Other(anyhow::anyhow!(
+                "schema migration from v{from} to v{SCHEMA_VERSION} failed: {}",
+                super::connect::error_text(&err)
+            )),
+        })?;
+    tx.commit().map_err(explain)?;
+    Ok(())
 }
 
 /// The names of the store's owner role and operators' group role: one pair
@@ -71,11 +156,6 @@ fn role_names(database: &str, schema: &str) -> Result<(String, String)> {
     Ok((owner, operators))
 }
 
-/// Creates the store in `location.schema`: a non-login owner role that owns
-/// everything, a group role for its operators, the tables and functions,
-/// and the calling role as the first administrator. All in one
-/// transaction. Needs a role that may create roles and schemas (a database
-/// administrator); the operators it adds need neither.
 /// What `migrate` carries into a new store: keys with their hashes,
 /// operators by name, and the audit log as it is (its hashes unchanged).
 pub struct Import {
@@ -88,7 +168,23 @@ pub struct Import {
     pub last_seq: i64,
 }
 
+/// Creates the store in `location.schema`: a non-login owner role that owns
+/// everything, a group role for its operators, the tables and functions,
+/// and the calling role as the first administrator. All in one
+/// transaction. Needs a role that may create roles and schemas (a database
+/// administrator); the operators it adds need neither.
 pub fn initialize(client: &mut Client, location: &Location, import: Option<&Import>) -> Result<()> {
+    initialize_at(client, location, import, SCHEMA_VERSION)
+}
+
+/// `initialize`, writing the schema as it was at `version` (older ones are
+/// made by the tests of upgrading).
+pub(super) fn initialize_at(
+    client: &mut Client,
+    location: &Location,
+    import: Option<&Import>,
+    version: i32,
+) -> Result<()> {
     let schema = &location.schema;
     let quoted_schema = quote_identifier(schema);
     let database: String = client.query_one("SELECT current_database()", &[])?.get(0);
@@ -125,6 +221,7 @@ pub fn initialize(client: &mut Client, location: &Location, import: Option<&Impo
     }
     let sql = MIGRATIONS
         .iter()
+        .take(version as usize)
         .map(|migration| {
             migration
                 .replace("@schema@", &quoted_schema)
@@ -147,7 +244,7 @@ pub fn initialize(client: &mut Client, location: &Location, import: Option<&Impo
          SET LOCAL search_path = {quoted_schema};
          {sql}
          CREATE TABLE schema_version (version integer NOT NULL, operators_role text NOT NULL);
-         INSERT INTO schema_version VALUES ({SCHEMA_VERSION}, {operators_literal});
+         INSERT INTO schema_version VALUES ({version}, {operators_literal});
          GRANT SELECT ON schema_version TO PUBLIC;
          {test_clock}",
         test_clock = test_clock(),

@@ -134,6 +134,55 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// A store as `init` of schema `version` made it, by `admin_role`.
+    fn store_at(&mut self, admin_role: &str, version: i32) -> Location {
+        let location = self.location(admin_role);
+        self.admin
+            .batch_execute(&format!(
+                "ALTER ROLE {admin_role} CREATEROLE; GRANT CREATE ON DATABASE {} TO {admin_role}",
+                self.name
+            ))
+            .unwrap();
+        let mut client = location.connect().unwrap();
+        schema::initialize_at(&mut client, &location, None, version).unwrap();
+        location
+    }
+
+    /// Every row of the store, its version first, to compare.
+    fn contents(&mut self) -> String {
+        let mut all = String::new();
+        for table in [
+            "schema_version",
+            "api_key",
+            "operator",
+            "audit",
+            "audit_head",
+        ] {
+            let row = self
+                .admin
+                .query_one(
+                    &format!(
+                        "SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')
+                         FROM intergiro_keys.{table} t"
+                    ),
+                    &[],
+                )
+                .unwrap();
+            all.push_str(row.get(0));
+            all.push('\n');
+        }
+        all
+    }
+
+    fn version(&mut self) -> i32 {
+        self.admin
+            .query_one("SELECT version FROM intergiro_keys.schema_version", &[])
+            .unwrap()
+            .get(0)
+    }
+}
+
 fn key(id: &str, roles: &[Role]) -> ApiKey {
     ApiKey::new(
         id.into(),
@@ -418,10 +467,140 @@ fn a_database_without_a_store_or_with_a_newer_one_is_refused_untouched() {
     db.admin
         .batch_execute("UPDATE intergiro_keys.schema_version SET version = version + 1")
         .unwrap();
+    let before = db.contents();
     let err = anyhow::Error::from(PgStore::open(&location).err().unwrap());
     assert!(err.to_string().contains("newer intergiro-keys"), "{err}");
     let err = anyhow::Error::from(PgStore::initialize(&location).err().unwrap());
     assert!(err.to_string().contains("newer intergiro-keys"), "{err}");
+    assert_eq!(db.contents(), before);
+}
+
+#[test]
+fn a_store_of_every_older_schema_is_upgraded_on_opening_by_a_role_that_may() {
+    for version in 1..SCHEMA_VERSION {
+        let Some(mut db) = TestDb::new() else { return };
+        let location = db.store_at("t_upgrader", version);
+        // A key, an operator and a refusal, as that version writes them.
+        db.raw("t_upgrader")
+            .batch_execute(&format!(
+                "SELECT intergiro_keys.create_key('AAAAAAAAAAAA', 'old key', 'payments', '{HASH}');
+                 SELECT intergiro_keys.mark_issued('AAAAAAAAAAAA');
+                 SELECT intergiro_keys.add_operator('t_bob', 'view', NULL);
+                 SELECT intergiro_keys.record_refusal('delete', 'lacks delete');"
+            ))
+            .unwrap();
+        let before = db.contents();
+
+        // A role that cannot act as the store's owner changes nothing.
+        let err = PgStore::open(&db.location("t_bob")).err().unwrap();
+        assert!(
+            matches!(&err, Error::UpgradeNotAllowed { role, from, to, .. }
+                     if role == "t_bob" && *from == i64::from(version) && *to == i64::from(SCHEMA_VERSION)),
+            "{err:?}"
+        );
+        assert_eq!(db.contents(), before, "v{version}");
+
+        // One that can upgrades it, once, however many open it at once.
+        let openers: Vec<_> = (0..2)
+            .map(|_| {
+                let location = location.clone();
+                std::thread::spawn(move || PgStore::open(&location).map(drop))
+            })
+            .collect();
+        for opener in openers {
+            opener.join().unwrap().unwrap();
+        }
+        assert_eq!(db.version(), SCHEMA_VERSION);
+        let mut store = PgStore::open(&location).unwrap();
+        assert!(intact(&store), "v{version}");
+        let old = found(&store, "AAAAAAAAAAAA");
+        assert!(old.issued && old.name == "old key");
+        // What later versions added works on the rows of the old one.
+        let named = store
+            .keys_named("old key", false, Utc::now(), Action::Renew)
+            .unwrap();
+        assert_eq!(named.len(), 1);
+        store
+            .record_refusal(Action::Delete, Some(&old.id), "lacks delete", actor())
+            .unwrap();
+        let mut refused = Vec::new();
+        store
+            .each_audit_entry(
+                &AuditFilter {
+                    key_id: Some(old.id.clone()),
+                    ..AuditFilter::default()
+                },
+                &mut |entry| {
+                    refused.push(entry.record.outcome);
+                    Ok(())
+                },
+            )
+            .unwrap();
+        assert_eq!(refused, ["ok", "refused"], "v{version}");
+        assert!(
+            store
+                .begin_rotation(
+                    &old.id,
+                    &key("NNNNNNNNNNNN", &[Role::Payments]),
+                    HASH,
+                    actor()
+                )
+                .unwrap()
+        );
+        assert!(intact(&store), "v{version}");
+        // The upgrader holds no lasting membership of the owner role.
+        let member: bool = db
+            .admin
+            .query_one(
+                "SELECT pg_has_role('t_upgrader', nspowner, 'MEMBER') FROM pg_namespace
+                 WHERE nspname = 'intergiro_keys'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        assert!(!member, "v{version}");
+    }
+}
+
+#[test]
+fn a_name_is_resolved_with_the_permission_of_the_command_not_view() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut admin = db.store("t_alice");
+    let id = issued(&mut admin, "AAAAAAAAAAAA", &[Role::Payments]).id;
+    db.ensure_role("t_bob");
+    admin
+        .add_operator(&operator("t_bob", &[Permission::Renew]), actor())
+        .unwrap();
+    let bob = PgStore::open(&db.location("t_bob")).unwrap();
+    let now = Utc::now();
+    let named = bob
+        .keys_named("key AAAAAAAAAAAA", false, now, Action::Renew)
+        .unwrap();
+    assert_eq!(named[0].id, id);
+    let similar = bob
+        .keys_named("KEY aaaa", true, now, Action::Renew)
+        .unwrap();
+    assert_eq!(similar.len(), 1);
+    for action in [Action::Show, Action::Delete, Action::Rotate] {
+        let err = anyhow::Error::from(bob.keys_named(&id, false, now, action).unwrap_err());
+        assert!(err.to_string().contains("lacks the"), "{action}: {err}");
+    }
+    // Nor may a caller ask for a permission that takes no key.
+    let mut raw = db.raw("t_bob");
+    let err = raw
+        .query(
+            "SELECT * FROM intergiro_keys.keys_named('x', false, 0, ARRAY['verify'])",
+            &[],
+        )
+        .unwrap_err();
+    let message = err.as_db_error().map(|db| db.message().to_string());
+    assert!(
+        message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("found by name"),
+        "{err}"
+    );
 }
 
 #[test]
