@@ -1,6 +1,7 @@
 //! The `audit` table: appended to, chained, read; never changed.
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, named_params, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::classify::time;
 use crate::audit::{self, Actor, Entry, Event, Record, Seal};
@@ -75,6 +76,34 @@ pub(super) fn insert(
     Ok(())
 }
 
+/// The query for `filter`, with its values in order. Only the conditions
+/// given are written: `(?1 IS NULL OR key_id = ?1)` would keep SQLite from
+/// using the index on `key_id`, and `show` would read the whole log.
+pub(super) fn select_entries(filter: &AuditFilter) -> (String, Vec<Value>) {
+    let mut conditions = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if let Some(key_id) = &filter.key_id {
+        values.push(key_id.clone().into());
+        conditions.push(format!("key_id = ?{}", values.len()));
+    }
+    if let Some(operator) = &filter.operator {
+        values.push(operator.clone().into());
+        conditions.push(format!("operator = ?{}", values.len()));
+    }
+    if let Some(since) = filter.since {
+        values.push(since.timestamp().into());
+        conditions.push(format!("at >= ?{}", values.len()));
+    }
+    let conditions = match conditions.is_empty() {
+        true => String::new(),
+        false => format!(" WHERE {}", conditions.join(" AND ")),
+    };
+    (
+        format!("SELECT {ENTRY_COLUMNS} FROM audit{conditions} ORDER BY seq"),
+        values,
+    )
+}
+
 /// The columns `entry` reads.
 pub(super) const ENTRY_COLUMNS: &str =
     "seq, at, operator, action, key_id, outcome, detail, prev_hash, hash, subject, seal";
@@ -100,18 +129,9 @@ pub(super) fn entry(row: &Row) -> rusqlite::Result<Entry> {
 }
 
 pub fn each(conn: &Connection, filter: &AuditFilter, visit: Visit<Entry>) -> Result<()> {
-    let mut statement = conn.prepare(
-        "SELECT seq, at, operator, action, key_id, outcome, detail, prev_hash, hash, subject, seal FROM audit
-         WHERE (:key_id IS NULL OR key_id = :key_id)
-           AND (:operator IS NULL OR operator = :operator)
-           AND (:since IS NULL OR at >= :since)
-         ORDER BY seq",
-    )?;
-    let mut rows = statement.query(named_params! {
-        ":key_id": filter.key_id,
-        ":operator": filter.operator,
-        ":since": filter.since.map(|since| since.timestamp()),
-    })?;
+    let (sql, values) = select_entries(filter);
+    let mut statement = conn.prepare(&sql)?;
+    let mut rows = statement.query(rusqlite::params_from_iter(values))?;
     while let Some(row) = rows.next()? {
         visit(entry(row)?).map_err(Error::Other)?;
     }

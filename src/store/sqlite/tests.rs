@@ -237,3 +237,26 @@ fn finding_a_key_is_one_primary_key_lookup() {
         "{plan:?}"
     );
 }
+
+#[test]
+fn one_keys_audit_entries_are_found_through_the_index() {
+    let store = SqliteStore::in_memory().unwrap();
+    let (sql, _) = super::audit::select_entries(&crate::store::AuditFilter {
+        key_id: Some("x".into()),
+        ..crate::store::AuditFilter::default()
+    });
+    let mut statement = store
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    let plan: Vec<String> = statement
+        .query_map(["x"], |row| row.get::<_, String>(3))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(
+        plan.iter()
+            .any(|step| step.starts_with("SEARCH audit USING INDEX audit_key_id")),
+        "{plan:?}"
+    );
+}
