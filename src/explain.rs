@@ -78,7 +78,7 @@ pub fn sentence(error: &Error) -> String {
             "{location} was written by a newer intergiro-keys (schema v{version}; this one knows up to v{known}); upgrade intergiro-keys to use it — the store was left untouched"
         ),
         Error::NeedsUpgrade { location, from, to } => format!(
-            "{location} needs a schema upgrade (v{from} to v{to}) but is read-only; run a command that changes keys as its owner first"
+            "{location} needs a schema upgrade (v{from} to v{to}) but is read-only here; run any command as an account that may write it (e.g. `intergiro-keys list` as its owner), which upgrades it"
         ),
         Error::UpgradeNotAllowed {
             location,

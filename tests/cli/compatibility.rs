@@ -295,3 +295,37 @@ fn a_retirement_changed_before_the_upgrade_is_not_sealed_as_found() {
     // Only the untouched retiring key was sealed on the upgrade.
     assert_eq!(verify_chain(&env)["entries"], 9);
 }
+
+/// A monitoring account that may only read a file of the previous schema is
+/// told how to get it upgraded; once it is, that account reads it again.
+#[test]
+fn a_read_only_file_of_an_older_schema_says_who_upgrades_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new();
+    sql(&env, ROTATION_BEFORE_SEALED_RETIREMENT);
+    let mode = |mode: u32| {
+        std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    mode(0o444);
+    let output = run(&env, "2026-01-02T00:00:00Z", "alice", &["list"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("needs a schema upgrade (v5 to v6)")
+            && stderr.contains("e.g. `intergiro-keys list` as its owner"),
+        "{stderr}"
+    );
+    mode(0o644);
+    assert!(
+        run(&env, "2026-01-02T00:00:00Z", "alice", &["list"])
+            .status
+            .success()
+    );
+    mode(0o444);
+    let output = run(&env, "2026-01-02T00:00:00Z", "alice", &["list"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
