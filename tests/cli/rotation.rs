@@ -73,6 +73,10 @@ fn during_the_grace_both_keys_verify_and_after_it_only_the_new_one() {
         table.contains("~ retiring until 2026-01-01 15:00"),
         "{table}"
     );
+    // Renewed meanwhile, it stays retiring, and says so.
+    let renewed = during.json_array(&["renew", &old_id]);
+    assert_eq!(renewed[0]["status"], "retiring");
+    assert_eq!(renewed[0]["retires_at"], "2026-01-01T15:00:00Z");
 
     // From the end of the grace on: the old key is rejected and gone.
     let after = env.at(hours(3));

@@ -1,6 +1,6 @@
 //! The PostgreSQL store: a schema whose tables only its owner role touches,
 //! and SECURITY DEFINER functions through which operators (PostgreSQL
-//! roles) read and change it (`v1.sql` to `v4.sql`). The server checks every permission
+//! roles) read and change it (`v1.sql` to `v5.sql`). The server checks every permission
 //! and writes every audit entry; this side calls the functions and maps
 //! their rows and errors.
 //!
@@ -11,6 +11,8 @@
 mod connect;
 mod schema;
 
+#[cfg(test)]
+pub(crate) mod testdb;
 #[cfg(test)]
 mod tests;
 
@@ -84,6 +86,16 @@ impl PgStore {
         schema::initialize(&mut client, location, import)?;
         drop(client);
         PgStore::open(location)
+    }
+
+    /// Sets the clock the store's functions read, in a store the test
+    /// suite marked as following it (`setting.test_clock`).
+    #[cfg(test)]
+    pub(crate) fn set_clock(&self, now: DateTime<Utc>) {
+        self.client
+            .borrow_mut()
+            .batch_execute(&format!("SET intergiro_keys.now = '{}'", now.timestamp()))
+            .expect("setting the test clock");
     }
 
     pub fn location(&self) -> &Location {
@@ -761,27 +773,14 @@ fn key_from_row(row: &Row) -> Result<ApiKey> {
         renewed_at: time(get(row, "renewed_at")?)?,
         freezes_at: time(get(row, "freezes_at")?)?,
         issued: get(row, "issued")?,
-        retires_at: optional_column::<i64>(row, "retires_at")?
+        retires_at: get::<Option<i64>>(row, "retires_at")?
             .map(time)
             .transpose()?,
-        replaced_by: optional_column(row, "replaced_by")?,
-        last_used_at: optional_column::<i64>(row, "last_used_at")?
+        replaced_by: get(row, "replaced_by")?,
+        last_used_at: get::<Option<i64>>(row, "last_used_at")?
             .map(time)
             .transpose()?,
     })
-}
-
-/// A nullable column that the rows of some functions lack (those of
-/// `renew_keys`, `delete_keys` and `revoke_found`, unchanged since v1).
-fn optional_column<'a, T: postgres::types::FromSql<'a>>(
-    row: &'a Row,
-    column: &str,
-) -> Result<Option<T>> {
-    if row.columns().iter().any(|c| c.name() == column) {
-        get(row, column)
-    } else {
-        Ok(None)
-    }
 }
 
 /// `begin_rotation`'s refusal, from its DETAIL: `<id> unissued`,

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v2.sql"),
     include_str!("v3.sql"),
     include_str!("v4.sql"),
+    include_str!("v5.sql"),
 ];
 
 /// The schema version this build writes.
@@ -174,16 +175,18 @@ pub struct Import {
 /// transaction. Needs a role that may create roles and schemas (a database
 /// administrator); the operators it adds need neither.
 pub fn initialize(client: &mut Client, location: &Location, import: Option<&Import>) -> Result<()> {
-    initialize_at(client, location, import, SCHEMA_VERSION)
+    initialize_at(client, location, import, SCHEMA_VERSION, None)
 }
 
 /// `initialize`, writing the schema as it was at `version` (older ones are
-/// made by the tests of upgrading).
+/// made by the tests of upgrading); with `clock`, a store that follows the
+/// test clock from that time on (the store suite's).
 pub(super) fn initialize_at(
     client: &mut Client,
     location: &Location,
     import: Option<&Import>,
     version: i32,
+    clock: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<()> {
     let schema = &location.schema;
     let quoted_schema = quote_identifier(schema);
@@ -247,7 +250,10 @@ pub(super) fn initialize_at(
          INSERT INTO schema_version VALUES ({version}, {operators_literal});
          GRANT SELECT ON schema_version TO PUBLIC;
          {test_clock}",
-        test_clock = test_clock(),
+        test_clock = match clock {
+            Some(now) => clock_sql(now.timestamp()),
+            None => test_clock(),
+        },
         owner = quote_identifier(&owner),
         operators = quote_identifier(&operators),
         owner_literal = super::quote_literal(&owner),
@@ -411,10 +417,7 @@ fn grant_imported(
 fn test_clock() -> String {
     match std::env::var_os("INTERGIRO_KEYS_NOW") {
         Some(value) => match chrono::DateTime::parse_from_rfc3339(&value.to_string_lossy()) {
-            Ok(now) => format!(
-                "INSERT INTO setting VALUES ('test_clock', 'on'); SET LOCAL intergiro_keys.now = '{}';",
-                now.timestamp()
-            ),
+            Ok(now) => clock_sql(now.timestamp()),
             Err(_) => String::new(),
         },
         None => String::new(),
@@ -424,4 +427,11 @@ fn test_clock() -> String {
 #[cfg(not(debug_assertions))]
 fn test_clock() -> String {
     String::new()
+}
+
+/// Marks the new store as following the test clock, set to `now`.
+fn clock_sql(now: i64) -> String {
+    format!(
+        "INSERT INTO setting VALUES ('test_clock', 'on'); SET LOCAL intergiro_keys.now = '{now}';"
+    )
 }

@@ -6,14 +6,20 @@ use crate::key::freezes_at;
 
 pub(super) fn keys_round_trip_and_unissued_keys_can_be_discarded(store: &mut dyn Store) {
     let key = sample("AAAAAAAAAAAA");
-    assert!(store.insert_unissued(&key, "$hash", actor()).unwrap());
     assert!(
-        !store.insert_unissued(&key, "$other", actor()).unwrap(),
+        store
+            .insert_unissued(&key, "$argon2id$hash", actor())
+            .unwrap()
+    );
+    assert!(
+        !store
+            .insert_unissued(&key, "$argon2id$other", actor())
+            .unwrap(),
         "duplicate ID accepted"
     );
     let found = store.find_key(&key.id).unwrap().unwrap();
     assert_eq!(found.key, key);
-    assert_eq!(found.secret_hash, "$hash");
+    assert_eq!(found.secret_hash, "$argon2id$hash");
     assert!(!found.key.issued);
     store.mark_issued(&key.id).unwrap();
     assert!(store.find_key(&key.id).unwrap().unwrap().key.issued);
@@ -22,7 +28,9 @@ pub(super) fn keys_round_trip_and_unissued_keys_can_be_discarded(store: &mut dyn
     assert!(store.find_key(&key.id).unwrap().is_some());
 
     let other = sample("BBBBBBBBBBBB");
-    store.insert_unissued(&other, "$h", actor()).unwrap();
+    store
+        .insert_unissued(&other, "$argon2id$h", actor())
+        .unwrap();
     store.discard_unissued(&other.id, actor()).unwrap();
     assert!(store.find_key(&other.id).unwrap().is_none());
     assert!(store.find_key("ZZZZZZZZZZZZ").unwrap().is_none());
@@ -30,7 +38,9 @@ pub(super) fn keys_round_trip_and_unissued_keys_can_be_discarded(store: &mut dyn
 
 pub(super) fn renew_and_delete_change_all_or_nothing(store: &mut dyn Store) {
     for id in ["AAAAAAAAAAAA", "BBBBBBBBBBBB"] {
-        store.insert_unissued(&sample(id), "$h", actor()).unwrap();
+        store
+            .insert_unissued(&sample(id), "$argon2id$h", actor())
+            .unwrap();
     }
     let later = Actor {
         operator: "root",
@@ -44,10 +54,12 @@ pub(super) fn renew_and_delete_change_all_or_nothing(store: &mut dyn Store) {
             later,
         )
         .unwrap_err();
-    assert!(
-        matches!(&err, Error::UnknownKeys(unknown) if unknown == &ids(&["ZZZZZZZZZZZZ", "YYYYYYYYYYYY"])),
-        "{err:?}"
-    );
+    // Every unknown one, in whichever order.
+    let Error::UnknownKeys(mut unknown) = err else {
+        panic!("{err:?}")
+    };
+    unknown.sort();
+    assert_eq!(unknown, ids(&["YYYYYYYYYYYY", "ZZZZZZZZZZZZ"]));
     let freezes = |store: &dyn Store, id: &str| store.find_key(id).unwrap().unwrap().key.freezes_at;
     assert_eq!(freezes(store, "AAAAAAAAAAAA"), freezes_at(now()));
 
@@ -86,7 +98,7 @@ pub(super) fn keys_are_listed_soonest_freezing_first_and_filtered(store: &mut dy
             Roles::new([Role::Accounts]),
             now() + Duration::days(days),
         );
-        store.insert_unissued(&key, "$h", actor()).unwrap();
+        store.insert_unissued(&key, "$argon2id$h", actor()).unwrap();
     }
     store.mark_issued("BBBBBBBBBBBB").unwrap();
     assert_eq!(
@@ -129,7 +141,7 @@ pub(super) fn flagged_keys_are_counted_in_the_store(store: &mut dyn Store) {
             Roles::new([Role::Accounts]),
             now() + Duration::days(days),
         );
-        store.insert_unissued(&key, "$h", actor()).unwrap();
+        store.insert_unissued(&key, "$argon2id$h", actor()).unwrap();
         if id != "DDDDDDDDDDDD" {
             store.mark_issued(id).unwrap();
         }
@@ -150,7 +162,9 @@ pub(super) fn flagged_keys_are_counted_in_the_store(store: &mut dyn Store) {
 
 pub(super) fn a_visitor_error_stops_the_listing(store: &mut dyn Store) {
     for id in ["AAAAAAAAAAAA", "BBBBBBBBBBBB"] {
-        store.insert_unissued(&sample(id), "$h", actor()).unwrap();
+        store
+            .insert_unissued(&sample(id), "$argon2id$h", actor())
+            .unwrap();
     }
     let mut seen = 0;
     let err = store
@@ -168,10 +182,7 @@ pub(super) fn a_visitor_error_stops_the_listing(store: &mut dyn Store) {
 
 /// Stores and issues `id`, created at `now()`.
 fn issued(store: &mut dyn Store, id: &str) -> ApiKey {
-    let key = sample(id);
-    store.insert_unissued(&key, "$old", actor()).unwrap();
-    store.mark_issued(id).unwrap();
-    store.find_key(id).unwrap().unwrap().key
+    store_issued(store, &sample(id))
 }
 
 fn at(time: DateTime<Utc>) -> Actor<'static> {
@@ -191,7 +202,7 @@ pub(super) fn a_rotation_claims_the_old_key_then_retires_it(store: &mut dyn Stor
     );
     assert!(
         store
-            .begin_rotation(&old.id, &new, "$new", actor())
+            .begin_rotation(&old.id, &new, "$argon2id$new", actor())
             .unwrap()
     );
     let claimed = store.find_key(&old.id).unwrap().unwrap().key;
@@ -202,7 +213,7 @@ pub(super) fn a_rotation_claims_the_old_key_then_retires_it(store: &mut dyn Stor
     );
     let pending = store.find_key(&new.id).unwrap().unwrap();
     assert!(!pending.key.issued);
-    assert_eq!(pending.secret_hash, "$new");
+    assert_eq!(pending.secret_hash, "$argon2id$new");
 
     // A second rotation is refused while the first is under way.
     let other = ApiKey::new(
@@ -212,7 +223,7 @@ pub(super) fn a_rotation_claims_the_old_key_then_retires_it(store: &mut dyn Stor
         now(),
     );
     let err = store
-        .begin_rotation(&old.id, &other, "$o", actor())
+        .begin_rotation(&old.id, &other, "$argon2id$o", actor())
         .unwrap_err();
     assert!(
         matches!(&err, Error::NotRotatable { reason: NotRotatable::InProgress(id), .. } if id == "NNNNNNNNNNNN"),
@@ -231,14 +242,14 @@ pub(super) fn a_rotation_claims_the_old_key_then_retires_it(store: &mut dyn Stor
 
     // Rotating a retiring key is refused, and so is an unknown one.
     let err = store
-        .begin_rotation(&old.id, &other, "$o", actor())
+        .begin_rotation(&old.id, &other, "$argon2id$o", actor())
         .unwrap_err();
     assert!(
         matches!(&err, Error::NotRotatable { reason: NotRotatable::Retiring(t), .. } if *t == retires_at),
         "{err:?}"
     );
     let err = store
-        .begin_rotation("ZZZZZZZZZZZZ", &other, "$o", actor())
+        .begin_rotation("ZZZZZZZZZZZZ", &other, "$argon2id$o", actor())
         .unwrap_err();
     assert!(matches!(err, Error::UnknownKeys(_)), "{err:?}");
 
@@ -269,7 +280,7 @@ pub(super) fn a_retired_key_leaves_listings_counts_and_changes(store: &mut dyn S
         now(),
     );
     store
-        .begin_rotation(&old.id, &new, "$new", actor())
+        .begin_rotation(&old.id, &new, "$argon2id$new", actor())
         .unwrap();
     let retires_at = now() + Duration::hours(2);
     store
@@ -336,7 +347,7 @@ pub(super) fn an_abandoned_rotation_leaves_the_old_key_as_it_was(store: &mut dyn
     );
     assert!(
         store
-            .begin_rotation(&old.id, &new, "$new", actor())
+            .begin_rotation(&old.id, &new, "$argon2id$new", actor())
             .unwrap()
     );
     store.discard_unissued(&new.id, actor()).unwrap();
@@ -346,7 +357,7 @@ pub(super) fn an_abandoned_rotation_leaves_the_old_key_as_it_was(store: &mut dyn
     // A rotation killed half-way is released by deleting its new key.
     assert!(
         store
-            .begin_rotation(&old.id, &new, "$new", actor())
+            .begin_rotation(&old.id, &new, "$argon2id$new", actor())
             .unwrap()
     );
     store.delete(&ids(&[&new.id]), actor()).unwrap();
@@ -356,17 +367,17 @@ pub(super) fn an_abandoned_rotation_leaves_the_old_key_as_it_was(store: &mut dyn
     let taken = ApiKey::new(old.id.clone(), old.name.clone(), old.roles.clone(), now());
     assert!(
         !store
-            .begin_rotation(&old.id, &taken, "$x", actor())
+            .begin_rotation(&old.id, &taken, "$argon2id$x", actor())
             .unwrap()
     );
     assert_eq!(store.find_key(&old.id).unwrap().unwrap().key, old);
 
     // An unissued key cannot be rotated.
     store
-        .insert_unissued(&sample("UUUUUUUUUUUU"), "$u", actor())
+        .insert_unissued(&sample("UUUUUUUUUUUU"), "$argon2id$u", actor())
         .unwrap();
     let err = store
-        .begin_rotation("UUUUUUUUUUUU", &new, "$new", actor())
+        .begin_rotation("UUUUUUUUUUUU", &new, "$argon2id$new", actor())
         .unwrap_err();
     assert!(
         matches!(
@@ -378,6 +389,27 @@ pub(super) fn an_abandoned_rotation_leaves_the_old_key_as_it_was(store: &mut dyn
         ),
         "{err:?}"
     );
+
+    // Finishing a rotation whose old key was deleted meanwhile changes only
+    // the new key.
+    let third = ApiKey::new(
+        "OOOOOOOOOOOO".into(),
+        old.name.clone(),
+        old.roles.clone(),
+        now(),
+    );
+    assert!(
+        store
+            .begin_rotation(&old.id, &third, "$argon2id$third", actor())
+            .unwrap()
+    );
+    store.delete(&ids(&[&old.id]), actor()).unwrap();
+    store
+        .finish_rotation(&old.id, &third.id, now(), actor())
+        .unwrap();
+    assert!(store.find_key(&third.id).unwrap().unwrap().key.issued);
+    assert!(store.find_key(&old.id).unwrap().is_none());
+    assert_eq!(verify_audit(store).unwrap().intact, Ok(()));
 }
 
 pub(super) fn uses_are_recorded_at_most_once_per_period(store: &mut dyn Store) {
@@ -415,7 +447,7 @@ pub(super) fn uses_are_recorded_at_most_once_per_period(store: &mut dyn Store) {
     // Unknown and unissued keys record nothing, and no use is audited.
     assert!(!store.record_use("ZZZZZZZZZZZZ", later, later).unwrap());
     store
-        .insert_unissued(&sample("UUUUUUUUUUUU"), "$u", actor())
+        .insert_unissued(&sample("UUUUUUUUUUUU"), "$argon2id$u", actor())
         .unwrap();
     assert!(!store.record_use("UUUUUUUUUUUU", later, later).unwrap());
     assert!(
@@ -440,7 +472,7 @@ pub(super) fn keys_are_found_by_name_and_by_disuse(store: &mut dyn Store) {
             Roles::new([Role::Accounts]),
             now() + Duration::days(days),
         );
-        store.insert_unissued(&key, "$h", actor()).unwrap();
+        store.insert_unissued(&key, "$argon2id$h", actor()).unwrap();
         store.mark_issued(id).unwrap();
     }
     let named = |name: &str| KeyFilter {
@@ -487,4 +519,62 @@ pub(super) fn keys_are_found_by_name_and_by_disuse(store: &mut dyn Store) {
             "CCCCCCCCCCCC"
         ]
     );
+}
+
+pub(super) fn keys_are_found_by_name_for_a_command(store: &mut dyn Store) {
+    for (id, name) in [
+        ("AAAAAAAAAAAA", "ci-deploy"),
+        ("BBBBBBBBBBBB", "ci-deploy"),
+        ("CCCCCCCCCCCC", "nightly"),
+        ("DDDDDDDDDDDD", "CI"),
+    ] {
+        let key = ApiKey::new(id.into(), name.into(), Roles::new([Role::Accounts]), now());
+        store.insert_unissued(&key, "$argon2id$h", actor()).unwrap();
+    }
+    let found = |store: &dyn Store, name: &str, similar: bool| -> Vec<String> {
+        store
+            .keys_named(name, similar, now(), Action::Renew)
+            .unwrap()
+            .into_iter()
+            .map(|key| key.id)
+            .collect()
+    };
+    assert_eq!(
+        found(store, "ci-deploy", false),
+        ["AAAAAAAAAAAA", "BBBBBBBBBBBB"]
+    );
+    assert!(found(store, "CI-Deploy", false).is_empty());
+    // Resembling: the same but for case, or one containing the other.
+    assert_eq!(
+        found(store, "CI-Deploy", true),
+        ["AAAAAAAAAAAA", "BBBBBBBBBBBB", "DDDDDDDDDDDD"]
+    );
+    assert_eq!(found(store, "night", true), ["CCCCCCCCCCCC"]);
+    assert!(found(store, "", true).is_empty());
+    // At most five.
+    for i in 0..6 {
+        let key = ApiKey::new(
+            format!("E{i:011}"),
+            format!("nightly-{i}"),
+            Roles::new([Role::Accounts]),
+            now(),
+        );
+        store.insert_unissued(&key, "$argon2id$h", actor()).unwrap();
+    }
+    assert_eq!(found(store, "nightly", true).len(), 5);
+    // A retired key is found by no name.
+    let old = issued(store, "RRRRRRRRRRRR");
+    let new = ApiKey::new(
+        "NNNNNNNNNNNN".into(),
+        old.name.clone(),
+        old.roles.clone(),
+        now(),
+    );
+    store
+        .begin_rotation(&old.id, &new, "$argon2id$new", actor())
+        .unwrap();
+    store
+        .finish_rotation(&old.id, &new.id, now(), actor())
+        .unwrap();
+    assert_eq!(found(store, &old.name, false), ["NNNNNNNNNNNN"]);
 }
