@@ -270,3 +270,59 @@ fn a_tampered_key_is_deleted_by_its_id_as_by_its_name() {
     let (code, report) = audit_verify(&env);
     assert_eq!(code, 0, "{report}");
 }
+
+/// The old key changed by hand while `rotate` is writing the new secret
+/// out (its stdout is a full pipe, so it waits there): the rotation is not
+/// finished, so the forged row is not sealed as the rotation's.
+#[test]
+fn a_key_changed_during_its_rotation_is_not_sealed_by_it() {
+    use std::io::{Read, Write};
+    let env = Env::new();
+    let (key, id) = env.create("k", &["accounts"]);
+    let (mut reader, mut writer) = std::io::pipe().unwrap();
+    // Fill the pipe, so that the rotation's write of the new key blocks.
+    let set_flags = |writer: &std::io::PipeWriter, flags: nix::fcntl::OFlag| {
+        nix::fcntl::fcntl(writer, nix::fcntl::FcntlArg::F_SETFL(flags)).unwrap();
+    };
+    set_flags(&writer, nix::fcntl::OFlag::O_NONBLOCK);
+    while writer.write(&[b'.'; 4096]).is_ok() {}
+    // Writes of up to 4 KiB are all or nothing: fill the last bytes too.
+    while writer.write(b".").is_ok() {}
+    set_flags(&writer, nix::fcntl::OFlag::empty());
+    let child = env
+        .std_cmd()
+        .args(["rotate", &id, "--grace", "1h"])
+        .stdout(writer.try_clone().unwrap())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(writer);
+    // Wait until the new key is stored, unissued: the rotation has begun.
+    let begun = (0..200).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        let conn = rusqlite::Connection::open(&env.db).unwrap();
+        conn.query_row(
+            "SELECT count(*) FROM api_key WHERE replaced_by IS NOT NULL",
+            [],
+            |row| row.get::<_, i64>(0),
+        )
+        .unwrap()
+            == 1
+    });
+    assert!(begun, "the rotation did not begin");
+    sqlite3(
+        &env,
+        &format!("UPDATE api_key SET roles = 'accounts,payments' WHERE id = '{id}'"),
+    );
+    let mut drained = Vec::new();
+    reader.read_to_end(&mut drained).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("tampered"), "{stderr}");
+    // Still reported, and still rejected.
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains(&id), "{report}");
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
+}

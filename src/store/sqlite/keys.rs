@@ -157,6 +157,11 @@ pub fn finish_rotation(
     retires_at: DateTime<Utc>,
     actor: Actor,
 ) -> Result<()> {
+    // The old row is sealed below as it then is: not if it was changed by
+    // other means while the new secret was being written out.
+    if let Some(current) = seal::key_seal(tx, old_id)? {
+        seal::check(tx, &current)?;
+    }
     mark_issued(tx, new_id)?;
     let retiring = tx.execute(
         "UPDATE api_key SET retires_at = ?3 WHERE id = ?1 AND replaced_by = ?2",
