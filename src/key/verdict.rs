@@ -8,8 +8,8 @@ use super::{ApiKey, Roles, Status};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
     Valid,
-    /// Unknown, deleted, wrong secret, malformed, or never issued: not told
-    /// apart, so that IDs cannot be probed.
+    /// Unknown, deleted, wrong secret, malformed, never issued, or retired
+    /// after a rotation: not told apart, so that IDs cannot be probed.
     Rejected,
     /// Right secret, but past the freeze; `renew` revives it.
     Frozen,
