@@ -345,6 +345,18 @@ impl Env {
         }
     }
 
+    /// Whether nothing was ever written to the store: no database file
+    /// (SQLite), or nothing but what `init` wrote, its first administrator
+    /// and that entry (PostgreSQL).
+    pub fn is_pristine(&self) -> bool {
+        if !self.is_postgres() {
+            return !self.db.exists();
+        }
+        self.number("SELECT count(*) FROM api_key", &[]) == Some(0)
+            && self.number("SELECT count(*) FROM operator", &[]) == Some(1)
+            && self.number("SELECT count(*) FROM audit", &[]) == Some(1)
+    }
+
     /// Every byte the store keeps, to search for what must not be there:
     /// the database's files (SQLite), or every row (PostgreSQL).
     pub fn contents(&self) -> Vec<u8> {

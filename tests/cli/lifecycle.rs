@@ -245,7 +245,7 @@ fn a_malformed_key_is_rejected_without_a_database() {
     let env = Env::new();
     let (code, out) = env.days_later(0).verify("igk_nonsense", &[]);
     assert_eq!(code, 1, "{out}");
-    assert!(!env.db.exists());
+    assert!(env.is_pristine());
 }
 
 #[test]
@@ -288,10 +288,7 @@ fn create_without_a_role_and_without_a_terminal_names_the_flag() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--role"));
-    assert!(
-        !env.db.exists(),
-        "a refused create must not make a database"
-    );
+    assert!(env.is_pristine(), "a refused create must write nothing");
 }
 
 #[test]
@@ -452,7 +449,7 @@ fn names_with_control_characters_are_refused() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("control character"));
-    assert!(!env.db.exists());
+    assert!(env.is_pristine());
 }
 
 #[test]
