@@ -102,7 +102,8 @@ const NAME_CHARS: usize = 24;
 pub fn run(app: Result<App>, format: Format, args: CheckArgs) -> ExitCode {
     match app.and_then(|app| check(&app, &args)) {
         Ok(code) => code,
-        Err(err) if crate::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        // A broken pipe before the level was known falls through to
+        // UNKNOWN too: monitoring must never read OK from it.
         // Only stdout: Icinga merges stderr into the status line.
         Err(err) => unknown(format, &crate::error_text(&err), Some(&args)),
     }
@@ -178,7 +179,7 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
     let flagged: Vec<(Level, &ApiKey)> = flagged.iter().map(|(level, key)| (*level, key)).collect();
     let (first_line, named_all) = status_line(level, counts, &flagged, app.now, args);
 
-    match app.format {
+    let printed = match app.format {
         Format::Json => output::print_json(&CheckJson {
             status: level,
             code: level.exit_code(),
@@ -207,7 +208,7 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
                     retires_at: key.retires_at.map(output::rfc3339),
                 })
                 .collect(),
-        })?,
+        }),
         Format::Table => {
             let mut out = first_line;
             out.push('\n');
@@ -216,11 +217,18 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
             }
             out.push_str(&retiring_details(counts, &retiring, out.len()));
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(out.as_bytes())?;
-            stdout.flush()?;
+            stdout
+                .write_all(out.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(anyhow::Error::from)
         }
+    };
+    // The exit code is the level: a reader that went away early must not
+    // turn a WARNING or CRITICAL estate into OK.
+    match printed {
+        Err(err) if !crate::is_broken_pipe(&err) => Err(err),
+        _ => Ok(ExitCode::from(level.exit_code())),
     }
-    Ok(ExitCode::from(level.exit_code()))
 }
 
 /// Text from the store made safe for a plugin's output: no control

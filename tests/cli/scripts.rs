@@ -675,3 +675,32 @@ fn verify_keeps_its_verdict_as_exit_code_when_stdout_is_closed_early() {
         );
     }
 }
+
+/// `check | head -c 0` or a monitoring agent that stops reading: the
+/// status line cannot be written, and the exit code is still the level's,
+/// never OK for a WARNING or CRITICAL estate.
+#[test]
+fn check_keeps_its_level_as_exit_code_when_stdout_is_closed_early() {
+    let env = Env::new();
+    env.create("ci-deploy", &["payments"]);
+    // 15 days left (OK), 13 days left (WARNING), frozen (CRITICAL).
+    for (days, expected) in [(75, 0), (77, 1), (92, 2)] {
+        for format in ["table", "json"] {
+            let (reader, writer) = std::io::pipe().unwrap();
+            drop(reader);
+            let output = env
+                .days_later(days)
+                .std_cmd()
+                .args(["--format", format, "check"])
+                .stdout(writer)
+                .output()
+                .unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(expected),
+                "day {days}, {format}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    }
+}
