@@ -78,6 +78,23 @@ impl Shared {
 
     /// Runs the binary as `user` (root when None), with `stdin`.
     fn run(&self, user: Option<&str>, args: &[&str], stdin: &str) -> Output {
+        // runuser meets the same ETXTBSY as spawn (below) when it executes
+        // the just-copied binary, and says so on stderr: nothing ran, so run
+        // it again, a bounded number of times.
+        for _ in 0..50 {
+            let output = self.run_once(user, args, stdin);
+            let busy = user.is_some()
+                && output.status.code() != Some(0)
+                && String::from_utf8_lossy(&output.stderr).contains("Text file busy");
+            if !busy {
+                return output;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("runuser kept finding the copied binary busy");
+    }
+
+    fn run_once(&self, user: Option<&str>, args: &[&str], stdin: &str) -> Output {
         let mut cmd = match user {
             Some(user) => {
                 let mut cmd = Command::new("runuser");
@@ -110,17 +127,7 @@ impl Shared {
         let mut input = child.stdin.take().unwrap();
         input.write_all(stdin.as_bytes()).unwrap();
         drop(input);
-        let output = child.wait_with_output().unwrap();
-        // runuser meets the same ETXTBSY when it executes the binary, and
-        // says so on stderr: nothing ran, so run it again.
-        if user.is_some()
-            && output.status.code() != Some(0)
-            && String::from_utf8_lossy(&output.stderr).contains("Text file busy")
-        {
-            std::thread::sleep(std::time::Duration::from_millis(20));
-            return self.run(user, args, stdin);
-        }
-        output
+        child.wait_with_output().unwrap()
     }
 
     fn ok(&self, user: Option<&str>, args: &[&str], stdin: &str) -> String {
