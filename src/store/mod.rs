@@ -69,7 +69,8 @@ pub struct KeyFilter {
     /// `freezing_by` to count a freeze date further ahead than any renewal
     /// gives as frozen (`key::status`).
     pub now: Option<DateTime<Utc>>,
-    /// Only keys that are frozen or freeze by this time.
+    /// Only keys that are frozen or freeze by this time, and not replaced by
+    /// `rotate` (meant to stop, such a key needs no renewal).
     pub freezing_by: Option<DateTime<Utc>>,
     /// Only keys whose secret was written out (usable ones).
     pub issued_only: bool,

@@ -363,3 +363,64 @@ fn a_rotation_into_a_closed_pipe_leaves_the_old_key_as_it_was() {
     assert_eq!(env.at(hours(48)).verify(&old_key, &[]).0, 0);
     rotate(&env, hours(1), &[&id]);
 }
+
+/// A key rotated shortly before its freeze is meant to stop: `list
+/// --expiring` leaves it out as `check` and the notice do, so the list
+/// shows the keys the notice counted and no key that needs no renewal.
+#[test]
+fn list_expiring_leaves_out_retiring_keys_as_check_does() {
+    let env = Env::new();
+    env.create("ci-deploy", &["accounts"]);
+    let (_, nightly) = env.create("nightly", &["accounts"]);
+    // 80 days in, both keys are expiring; rotating one replaces it.
+    let day80 = t0() + Duration::days(80);
+    let (_, new_id, _) = rotate(&env, day80, &["ci-deploy", "--grace", "7d"]);
+    let at = env.at(day80);
+    let check = at
+        .cmd()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let check: Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(
+        (&check["warning"], &check["retiring"][0]["name"]),
+        (&1.into(), &"ci-deploy".into())
+    );
+    let ids = |args: &[&str]| -> Vec<String> {
+        at.json_array(args)
+            .iter()
+            .map(|key| key["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&["list", "--expiring"]), std::slice::from_ref(&nightly));
+    // A wider window reaches the new key, never the retiring one.
+    assert_eq!(ids(&["list", "--within", "90"]), [nightly, new_id]);
+    // Still listed, as retiring, without the filter.
+    assert_eq!(ids(&["list", "--status", "retiring"]).len(), 1);
+    // Rotated the day before its freeze and frozen since, but retiring
+    // still: not a key to renew either.
+    let (_, late) = env.create("late", &["payments"]);
+    rotate(&env, t0() + Duration::days(89), &["late", "--grace", "7d"]);
+    let day91 = env.at(t0() + Duration::days(91));
+    let retiring = day91.json_array(&["list", "--status", "retiring"]);
+    assert_eq!(retiring.len(), 1);
+    assert_eq!(retiring[0]["id"], late.as_str());
+    assert_eq!(retiring[0]["days_left"], -1, "{retiring:?}");
+    let listed = day91.json_array(&["list", "--expiring"]);
+    assert!(
+        listed.iter().all(|key| key["id"] != late.as_str()),
+        "{listed:?}"
+    );
+    assert_eq!(listed.len(), 1, "nightly, frozen: {listed:?}");
+    let table = env
+        .at(day80)
+        .cmd()
+        .args(["list", "--expiring", "--status", "retiring"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&table.stderr).contains("No key matches."),
+        "{}",
+        String::from_utf8_lossy(&table.stderr)
+    );
+}

@@ -537,12 +537,13 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
     let beyond = now.map(|now| now + LIFETIME_DAYS * DAY);
     if let Some(time) = filter.freezing_by {
         let by = bind(Box::new(time.timestamp()));
+        // A key replaced by `rotate` is meant to stop, whatever its freeze.
         conditions.push(match beyond {
             Some(beyond) => format!(
-                "(freezes_at <= {by} OR freezes_at > {})",
+                "retires_at IS NULL AND (freezes_at <= {by} OR freezes_at > {})",
                 bind(Box::new(beyond))
             ),
-            None => format!("freezes_at <= {by}"),
+            None => format!("retires_at IS NULL AND freezes_at <= {by}"),
         });
     }
     for role in &filter.roles {

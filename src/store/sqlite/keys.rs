@@ -324,12 +324,13 @@ fn where_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
     let beyond = now.map(|now| now + LIFETIME_DAYS * DAY);
     if let Some(time) = filter.freezing_by {
         let by = bind(time.timestamp().into());
+        // A key replaced by `rotate` is meant to stop, whatever its freeze.
         conditions.push(match beyond {
             Some(beyond) => format!(
-                "(freezes_at <= {by} OR freezes_at > {})",
+                "retires_at IS NULL AND (freezes_at <= {by} OR freezes_at > {})",
                 bind(beyond.into())
             ),
-            None => format!("freezes_at <= {by}"),
+            None => format!("retires_at IS NULL AND freezes_at <= {by}"),
         });
     }
     if filter.issued_only {
