@@ -76,8 +76,8 @@ fn filtered_beyond_expiring(filter: &KeyFilter) -> bool {
 }
 
 /// Prints the table of the keys `filter` selects and returns how many there
-/// were. The columns are measured first without keeping any key (by one
-/// aggregate query in the store where all text is plain ASCII); a table
+/// were. The columns are measured first without keeping any key (by the
+/// store, from the text as stored, where all of it is plain ASCII); a table
 /// that fits the screen is then drawn by comfy-table (fitted to the
 /// terminal), a longer one streamed row by row, through the pager on a
 /// terminal.

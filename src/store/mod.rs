@@ -282,7 +282,8 @@ pub trait Store {
 
     /// How many keys `filter` selects and how wide their text is, so that a
     /// long table can be laid out before its rows are read. This default
-    /// reads every key; a backend answers it with one aggregate query.
+    /// reads every key; a backend may read less (SQLite: the text of four
+    /// columns as stored, no key built).
     fn key_extent(&self, filter: &KeyFilter) -> Result<KeyExtent> {
         let mut extent = KeyExtent {
             plain: true,
