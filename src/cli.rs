@@ -257,7 +257,9 @@ pub enum SortOrder {
 /// Renew keys: each freezes 90 days from now
 ///
 /// Works before or after the freeze; a frozen key is usable again at once.
-/// Either every key given is renewed or, if any is unknown, none is.
+/// A key retiring after a rotation is not renewed: renew its replacement.
+/// Either every key given is renewed or, if any is unknown or retiring,
+/// none is.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys renew 3hT9kQ2mXa7B

@@ -73,10 +73,33 @@ fn during_the_grace_both_keys_verify_and_after_it_only_the_new_one() {
         table.contains("~ retiring until 2026-01-01 15:00"),
         "{table}"
     );
-    // Renewed meanwhile, it stays retiring, and says so.
-    let renewed = during.json_array(&["renew", &old_id]);
-    assert_eq!(renewed[0]["status"], "retiring");
-    assert_eq!(renewed[0]["retires_at"], "2026-01-01T15:00:00Z");
+    // It is meant to stop: renewing it is refused, naming the key to renew
+    // instead, and nothing changes (not the other keys given either).
+    let before = during.list_json();
+    for args in [&["renew", &old_id][..], &["renew", &new_id, &old_id]] {
+        let output = during.cmd().args(args).output().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr,
+            format!(
+                "intergiro-keys: error: key {old_id} was rotated and stops working at 2026-01-01 15:00 UTC, \
+                 so it is not renewed; renew its replacement {new_id} instead \
+                 (`intergiro-keys renew {new_id}`); nothing was changed\n"
+            )
+        );
+        assert!(output.stdout.is_empty());
+    }
+    assert_eq!(during.list_json(), before);
+    let story = during.json_object(&["show", &old_id]);
+    assert!(
+        story["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|event| event.to_string().contains("renew its replacement")),
+        "the refusal is in the key's history: {story}"
+    );
 
     // From the end of the grace on: the old key is rejected and gone.
     let after = env.at(hours(3));
