@@ -322,7 +322,8 @@ pub struct RotateArgs {
 ///
 /// Every field of the key (status, dates, last use, rotation) and each entry
 /// of the audit log about it: who created it, renewals, rotation, refused
-/// commands. Also shows a key retired after a rotation, by its ID. Needs
+/// commands. Also shows a key retired after a rotation, by its ID, and a
+/// key changed outside intergiro-keys, as stored and marked TAMPERED. Needs
 /// `view`.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:

@@ -315,7 +315,7 @@ pub fn resolve_ids(
         .collect()
 }
 
-fn is_tampered(err: &anyhow::Error) -> bool {
+pub fn is_tampered(err: &anyhow::Error) -> bool {
     err.downcast_ref::<crate::explain::Explained>()
         .is_some_and(|explained| matches!(explained.error, store::Error::Tampered { .. }))
 }

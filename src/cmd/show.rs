@@ -8,11 +8,12 @@ use serde::Serialize;
 use crate::App;
 use crate::audit::Entry;
 use crate::cli::{Format, ShowArgs};
-use crate::cmd::{open_authorized_about, resolve_key};
+use crate::cmd::{is_tampered, open_authorized_about, resolve_key};
 use crate::key::{ApiKey, Status};
 use crate::operator::Action;
 use crate::output::{self, KeyJson, human_days_left, human_last_used, human_time, sanitize};
-use crate::store::AuditFilter;
+use crate::store::{self, AuditFilter};
+use crate::token;
 
 #[derive(Serialize)]
 struct ShowJson<'a> {
@@ -20,6 +21,9 @@ struct ShowJson<'a> {
     key: KeyJson<'a>,
     issued: bool,
     replaced_by: Option<&'a str>,
+    /// Its row was changed outside intergiro-keys: shown as stored, not
+    /// trusted.
+    tampered: bool,
     events: Vec<EventJson<'a>>,
 }
 
@@ -35,7 +39,30 @@ struct EventJson<'a> {
 
 pub fn run(app: &App, args: ShowArgs) -> Result<ExitCode> {
     let store = open_authorized_about(app, Action::Show, std::slice::from_ref(&args.key))?;
-    let key = resolve_key(store.as_ref(), &args.key, app.now, true, Action::Show)?;
+    // A tampered key is shown too, marked so: its history is what whoever
+    // investigates it needs.
+    let key = match resolve_key(store.as_ref(), &args.key, app.now, true, Action::Show) {
+        Ok(key) => key,
+        Err(err) if token::is_id(&args.key) && is_tampered(&err) => {
+            match store.find_key_as_stored(&args.key)? {
+                Some(stored) => stored.key,
+                None => return Err(err),
+            }
+        }
+        Err(err) => return Err(err),
+    };
+    // Found by name, its row has not been checked yet.
+    let tampered = match store.find_key(&key.id) {
+        Err(err @ store::Error::Tampered { .. }) => {
+            // The key's ID comes from the file: escaped, as in errors.
+            output::note(format!(
+                "intergiro-keys: warning: {}",
+                sanitize(&crate::explain::sentence(&err))
+            ));
+            true
+        }
+        found => found.map(|_| false)?,
+    };
     // One key's entries: a handful, whatever the size of the log.
     let mut events = Vec::new();
     store.each_audit_entry(
@@ -53,6 +80,7 @@ pub fn run(app: &App, args: ShowArgs) -> Result<ExitCode> {
             key: KeyJson::new(&key, app.now),
             issued: key.issued,
             replaced_by: key.replaced_by.as_deref(),
+            tampered,
             events: events
                 .iter()
                 .map(|entry| EventJson {
@@ -65,19 +93,26 @@ pub fn run(app: &App, args: ShowArgs) -> Result<ExitCode> {
                 })
                 .collect(),
         })?,
-        Format::Table => print_table(app, &key, &events)?,
+        Format::Table => print_table(app, &key, tampered, &events)?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_table(app: &App, key: &ApiKey, events: &[Entry]) -> Result<()> {
+fn print_table(app: &App, key: &ApiKey, tampered: bool, events: &[Entry]) -> Result<()> {
     let now = app.now;
     let status = key.status(now);
+    let status_text = match tampered {
+        true => format!(
+            "TAMPERED: changed outside intergiro-keys, not trusted (as stored: {})",
+            output::status_label(status)
+        ),
+        false => output::status_label(status).to_string(),
+    };
     let mut fields: Vec<(&str, String)> = vec![
         ("ID", sanitize(&key.id).into_owned()),
         ("Name", sanitize(&key.name).into_owned()),
         ("Roles", key.roles.to_string()),
-        ("Status", output::status_label(status).to_string()),
+        ("Status", status_text),
         ("Created", human_time(key.created_at)),
         ("Renewed", human_time(key.renewed_at)),
         (

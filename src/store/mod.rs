@@ -247,6 +247,14 @@ pub trait Store {
     /// the audit entry that last wrote it.
     fn find_key(&self, id: &str) -> Result<Option<StoredKey>>;
 
+    /// One key by its ID as stored, without checking its row against the
+    /// audit log: only for showing a key `find_key` reports as tampered,
+    /// marked so, never for deciding anything. A store whose server refuses
+    /// edits made by other means has nothing more to show.
+    fn find_key_as_stored(&self, id: &str) -> Result<Option<StoredKey>> {
+        self.find_key(id)
+    }
+
     /// Every key matching `filter`, in order, one at a time.
     fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()>;
 

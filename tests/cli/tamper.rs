@@ -326,3 +326,53 @@ fn a_key_changed_during_its_rotation_is_not_sealed_by_it() {
     assert!(report.contains(&id), "{report}");
     assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
 }
+
+/// Whoever investigates a tampered key needs its history: `show` by ID,
+/// as by name, shows the row as stored, marked tampered (with the remedy
+/// on stderr), and its audit entries.
+#[test]
+fn a_tampered_key_is_shown_marked_with_its_history_by_id_and_by_name() {
+    let env = Env::new();
+    let (_, id) = env.create("k", &["accounts"]);
+    sqlite3(
+        &env,
+        &format!("UPDATE api_key SET roles = 'payments' WHERE id = '{id}'"),
+    );
+    for given in [id.as_str(), "k"] {
+        let output = env.cmd().args(["show", given]).output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        );
+        assert_eq!(output.status.code(), Some(0), "{given}: {stderr}");
+        assert!(
+            stdout.contains(
+                "Status      TAMPERED: changed outside intergiro-keys, not trusted (as stored: active)"
+            ),
+            "{given}: {stdout}"
+        );
+        assert!(stdout.contains("Roles       payments"), "{stdout}");
+        assert!(stdout.contains("roles accounts"), "the history: {stdout}");
+        assert!(
+            stderr.starts_with(&format!(
+                "intergiro-keys: warning: key {id} was changed outside intergiro-keys (tampered)"
+            )) && stderr.contains(&format!("intergiro-keys delete {id}")),
+            "{stderr}"
+        );
+        let json = env.days_later(0).json_object(&["show", given]);
+        assert_eq!(json["tampered"], true, "{json}");
+        assert_eq!(json["id"], id.as_str());
+        assert_eq!(json["events"][0]["action"], "create", "{json}");
+    }
+    // An untouched key is not marked.
+    let (_, other) = env.create("other", &["accounts"]);
+    let json = env.days_later(0).json_object(&["show", &other]);
+    assert_eq!(json["tampered"], false, "{json}");
+    let output = env.cmd().args(["show", &other]).output().unwrap();
+    assert!(output.stderr.is_empty());
+    assert!(
+        !String::from_utf8(output.stdout)
+            .unwrap()
+            .contains("TAMPERED")
+    );
+}

@@ -181,6 +181,10 @@ impl Store for SqliteStore {
         self.read(|conn| keys::find_checked(conn, id))
     }
 
+    fn find_key_as_stored(&self, id: &str) -> Result<Option<StoredKey>> {
+        self.read(|conn| keys::find(conn, id))
+    }
+
     fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()> {
         self.read(|conn| keys::each(conn, filter, visit))
     }
