@@ -287,7 +287,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-ignore 'Also search files that .gitignore, .ignore and git''s exclude files exclude'
             cand --no-check 'Do not check the keys found against the database: each is reported `unchecked` and makes the exit code 1 (for hooks and CI, where any key in the code is a problem)'
-            cand --revoke 'Delete every key found that still works, recording in the audit log where it was found (needs the `delete` permission); asks first on a terminal'
+            cand --revoke 'Delete every key found that still works (or is tampered), recording in the audit log where it was found (needs the `delete` permission); asks first on a terminal'
             cand -y 'With --revoke: do not ask for confirmation (required without a terminal)'
             cand --yes 'With --revoke: do not ask for confirmation (required without a terminal)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'

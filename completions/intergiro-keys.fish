@@ -319,7 +319,7 @@ always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l no-ignore -d 'Also search files that .gitignore, .ignore and git\'s exclude files exclude'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l no-check -d 'Do not check the keys found against the database: each is reported `unchecked` and makes the exit code 1 (for hooks and CI, where any key in the code is a problem)'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l revoke -d 'Delete every key found that still works, recording in the audit log where it was found (needs the `delete` permission); asks first on a terminal'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l revoke -d 'Delete every key found that still works (or is tampered), recording in the audit log where it was found (needs the `delete` permission); asks first on a terminal'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -s y -l yes -d 'With --revoke: do not ask for confirmation (required without a terminal)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'

@@ -406,12 +406,14 @@ pub struct CheckArgs {
 /// `verify` does (once per key, however often it occurs), and reported as
 /// active, expiring, frozen, retiring (replaced by `rotate`, still
 /// verifying until its grace ends), retired (its grace is over: dead),
-/// unissued or `not in this store`; with no
+/// unissued, tampered (its row was changed outside intergiro-keys:
+/// rejected now, but still stored) or `not in this store`; with no
 /// database (or --no-check), as `unchecked`. Output: `path:line:column`,
 /// the key's ID, status and name — never its secret. Needs no permission
 /// (whoever holds a key can `verify` it); --revoke needs `delete`. Exit
 /// codes: 0 no key that works, 1 a key that still works (active, expiring,
-/// frozen or retiring) or may work (unchecked) was found, 2 error.
+/// frozen or retiring) or may work (unchecked or tampered) was found, 2
+/// error.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys scan
@@ -435,9 +437,9 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with = "revoke")]
     pub no_check: bool,
 
-    /// Delete every key found that still works, recording in the audit log
-    /// where it was found (needs the `delete` permission); asks first on a
-    /// terminal
+    /// Delete every key found that still works (or is tampered), recording
+    /// in the audit log where it was found (needs the `delete` permission);
+    /// asks first on a terminal
     #[arg(long)]
     pub revoke: bool,
 

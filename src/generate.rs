@@ -302,7 +302,7 @@ fn exit_status(roff: &mut Roff, sub: Option<&str>) {
         ("0", "no key that works was found"),
         (
             "1",
-            "a key that still works (active, expiring, frozen or retiring) or may work (unchecked) was found",
+            "a key that still works (active, expiring, frozen or retiring) or may work (unchecked or tampered) was found",
         ),
         (
             "2",

@@ -12,13 +12,14 @@ use serde::Serialize;
 use crate::App;
 use crate::cli::{Format, ScanArgs};
 use crate::cmd::{authenticate, open_authorized};
+use crate::hash;
 use crate::key::{ApiKey, Roles, Status};
 use crate::operator::Action;
 use crate::output::{self, sanitize};
 use crate::prompt;
 use crate::scan::walk::{Event, Walk};
 use crate::scan::{Hit, Outcome, Searcher, sarif};
-use crate::store::Open;
+use crate::store::{Open, Store};
 use crate::token::Token;
 
 /// Where a key was found. `path` is None for stdin.
@@ -46,6 +47,11 @@ enum Standing {
     NotInStore,
     /// The key, its secret verified.
     Key(ApiKey, Status),
+    /// The secret of a key whose row was changed outside intergiro-keys,
+    /// verified against its row as stored (shown so). `verify` rejects it,
+    /// but its row and hash are still in the database: restoring the row,
+    /// the other remedy, makes it work again, so it may work.
+    Tampered(ApiKey),
     /// Deleted by this run's --revoke.
     Revoked(ApiKey),
 }
@@ -56,6 +62,7 @@ impl Standing {
             Standing::Unchecked => "unchecked",
             Standing::NotInStore => "not in this store",
             Standing::Key(_, status) => status.as_str(),
+            Standing::Tampered(_) => "tampered",
             Standing::Revoked(_) => "revoked",
         }
     }
@@ -64,14 +71,20 @@ impl Standing {
         matches!(self, Standing::Key(_, status) if status.still_works())
     }
 
-    /// Works, or may: nobody could check.
+    /// Works, or may: nobody could check, or its row cannot be trusted.
     fn may_work(&self) -> bool {
-        matches!(self, Standing::Unchecked) || self.still_works()
+        matches!(self, Standing::Unchecked | Standing::Tampered(_)) || self.still_works()
+    }
+
+    /// What --revoke deletes: a working key, and a tampered one (deleting
+    /// it is the remedy).
+    fn to_revoke(&self) -> bool {
+        matches!(self, Standing::Tampered(_)) || self.still_works()
     }
 
     fn key(&self) -> Option<&ApiKey> {
         match self {
-            Standing::Key(key, _) | Standing::Revoked(key) => Some(key),
+            Standing::Key(key, _) | Standing::Tampered(key) | Standing::Revoked(key) => Some(key),
             Standing::Unchecked | Standing::NotInStore => None,
         }
     }
@@ -289,22 +302,42 @@ fn check_against_store(app: &App, findings: &mut Findings, revoke: bool) -> Resu
     };
     // One argon2 verification per distinct key, however often it occurs.
     for found in &mut findings.keys {
-        found.standing = match authenticate(store.as_ref(), &found.token)? {
-            Some(key) => {
-                let status = key.status(app.now);
-                Standing::Key(key, status)
-            }
-            None => Standing::NotInStore,
+        found.standing = match store.find_key(found.token.id()) {
+            Err(crate::store::Error::Tampered { .. }) => tampered(store.as_ref(), &found.token)?,
+            Err(err) => return Err(err.into()),
+            Ok(_) => match authenticate(store.as_ref(), &found.token)? {
+                Some(key) => {
+                    let status = key.status(app.now);
+                    Standing::Key(key, status)
+                }
+                None => Standing::NotInStore,
+            },
         };
     }
     Ok(())
+}
+
+/// How a key found stands when its row was changed outside intergiro-keys:
+/// `Tampered` when the secret found matches the row as stored, else not in
+/// this store (as for a wrong secret). One argon2 verification either way.
+fn tampered(store: &dyn Store, token: &Token) -> Result<Standing> {
+    match store.find_key_as_stored(token.id())? {
+        Some(stored) if hash::verify_secret(token.secret(), &stored.secret_hash)? => {
+            Ok(Standing::Tampered(stored.key))
+        }
+        Some(_) => Ok(Standing::NotInStore),
+        None => {
+            hash::verify_dummy(token.secret())?;
+            Ok(Standing::NotInStore)
+        }
+    }
 }
 
 /// Deletes every key found that still works, after confirmation on a
 /// terminal, each audited with where it was found.
 fn revoke(app: &App, args: &ScanArgs, findings: &mut Findings) -> Result<()> {
     let working: Vec<usize> = (0..findings.keys.len())
-        .filter(|&index| findings.keys[index].standing.still_works())
+        .filter(|&index| findings.keys[index].standing.to_revoke())
         .collect();
     if working.is_empty() {
         return Ok(());
@@ -422,6 +455,10 @@ fn print_sarif(findings: &Findings) -> Result<()> {
                     "Key igk_{id}_… (\"{}\", roles {}) is {status} and works for whoever reads this: delete it with `intergiro-keys delete {id}` and issue a new one.",
                     key.name, key.roles
                 ),
+                Standing::Tampered(key) => format!(
+                    "Key igk_{id}_… (\"{}\") belongs to a key whose row was changed outside intergiro-keys (tampered): it is rejected now, but its row and hash are still in the database: delete it with `intergiro-keys delete {id}` and remove it from the code.",
+                    key.name
+                ),
                 Standing::Revoked(key) => format!(
                     "Key igk_{id}_… (\"{}\") was found here and has been deleted; remove it from the code.",
                     key.name
@@ -483,6 +520,19 @@ fn summarize(findings: &Findings, revoke: bool) {
             if n == 1 { "works" } else { "work" },
             working.join(" ")
         )),
+    }
+    let tampered: Vec<&str> = findings
+        .keys
+        .iter()
+        .filter(|key| matches!(key.standing, Standing::Tampered(_)))
+        .map(|key| key.token.id())
+        .collect();
+    if !tampered.is_empty() {
+        line.push_str(&format!(
+            "; {} tampered (changed outside intergiro-keys: rejected now, but still stored) — delete with `intergiro-keys delete {}`",
+            tampered.len(),
+            tampered.join(" ")
+        ));
     }
     line.push('.');
     output::note(line);

@@ -376,3 +376,63 @@ fn a_tampered_key_is_shown_marked_with_its_history_by_id_and_by_name() {
             .contains("TAMPERED")
     );
 }
+
+/// A leaked key whose row was changed by hand: `verify` rejects it, but
+/// its row and hash are still stored (restoring the row would make it work
+/// again), so `scan` reports it as `tampered`, not as a stranger's key,
+/// exits 1, and `--revoke` deletes it (the remedy).
+#[test]
+fn scan_reports_a_tampered_key_as_tampered_and_revokes_it() {
+    let env = Env::new();
+    let (key, id) = env.create("k", &["accounts"]);
+    sqlite3(
+        &env,
+        &format!("UPDATE api_key SET roles = 'payments' WHERE id = '{id}'"),
+    );
+    std::fs::write(env.path("leak.txt"), format!("KEY={key}\n")).unwrap();
+    let scan = |args: &[&str]| env.cmd().arg("scan").args(args).output().unwrap();
+    let text = |bytes: &[u8]| String::from_utf8(bytes.to_vec()).unwrap();
+
+    let output = scan(&["leak.txt"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout),
+        format!("leak.txt:1:5: igk_{id}_… tampered \"k\" (payments)\n")
+    );
+    assert!(
+        text(&output.stderr).contains(&format!(
+            "1 tampered (changed outside intergiro-keys: rejected now, but still stored) — delete with `intergiro-keys delete {id}`"
+        )),
+        "{}",
+        text(&output.stderr)
+    );
+
+    let output = scan(&["--format", "json", "leak.txt"]);
+    assert_eq!(output.status.code(), Some(1));
+    let found: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(found[0]["status"], "tampered");
+    assert_eq!(found[0]["still_works"], false, "rejected now");
+
+    let output = scan(&["--format", "sarif", "leak.txt"]);
+    assert_eq!(output.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["level"], "error");
+    let message = result["message"]["text"].as_str().unwrap();
+    assert!(message.contains("(tampered)"), "{message}");
+    assert!(
+        !message.contains(&key[17..]),
+        "the secret leaked: {message}"
+    );
+
+    let output = scan(&["--revoke", "--yes", "leak.txt"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).contains("revoked"),
+        "{}",
+        text(&output.stdout)
+    );
+    assert_eq!(env.list_json().len(), 0);
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 0, "{report}");
+}
