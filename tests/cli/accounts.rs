@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 
 /// An account of its own for each test, so that tests running at once never
 /// remove one another's. None when not root (then nothing here can run).
-fn account(name: &str) -> Option<String> {
+pub(crate) fn account(name: &str) -> Option<String> {
     if !nix::unistd::geteuid().is_root() {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -50,15 +50,15 @@ fn gid_of(name: &str) -> u32 {
 }
 
 /// A directory other accounts can reach, with its own copy of the binary.
-struct Shared {
+pub(crate) struct Shared {
     _root: tempfile::TempDir,
     bin: PathBuf,
     dir: PathBuf,
-    db: PathBuf,
+    pub(crate) db: PathBuf,
 }
 
 impl Shared {
-    fn new() -> Shared {
+    pub(crate) fn new() -> Shared {
         let root = tempfile::tempdir().unwrap();
         set_mode(root.path(), 0o755);
         let bin = root.path().join("intergiro-keys");
@@ -77,7 +77,7 @@ impl Shared {
     }
 
     /// Runs the binary as `user` (root when None), with `stdin`.
-    fn run(&self, user: Option<&str>, args: &[&str], stdin: &str) -> Output {
+    pub(crate) fn run(&self, user: Option<&str>, args: &[&str], stdin: &str) -> Output {
         // runuser meets the same ETXTBSY as spawn (below) when it executes
         // the just-copied binary, and says so on stderr: nothing ran, so run
         // it again, a bounded number of times.

@@ -416,54 +416,14 @@ fn edits_and_deletions_made_with_sqlite3_are_reported_by_audit_verify() {
 /// real user id, not any environment variable.
 #[test]
 fn a_second_operating_system_account_is_checked_by_its_real_user_id() {
-    if whoami() != "root" {
-        eprintln!(
-            "not root: the real-account test needs root to create an account; the identity seam tests cover the rules"
-        );
+    let Some(account) = crate::accounts::account("igk-test-op") else {
         return;
-    }
-    let account = "igk-test-op";
-    let _ = std::process::Command::new("useradd")
-        .args(["--no-create-home", "--shell", "/bin/sh", account])
-        .output();
-    assert!(
-        matches!(std::process::Command::new("id").arg(account).status(), Ok(status) if status.success())
-    );
-
-    // A shared directory both accounts can use, with its own copy of the binary.
-    use std::os::unix::fs::PermissionsExt;
-    let shared = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let bin = shared.path().join("intergiro-keys");
-    std::fs::copy(assert_cmd::cargo::cargo_bin!("intergiro-keys"), &bin).unwrap();
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let db = shared.path().join("keys.db");
-    let run_as = |user: Option<&str>, args: &[&str]| {
-        let mut cmd = match user {
-            Some(user) => {
-                let mut cmd = std::process::Command::new("runuser");
-                cmd.args(["-u", user, "--"]).arg(&bin);
-                cmd
-            }
-            None => std::process::Command::new(&bin),
-        };
-        // No identity seam here: the account comes from the real user id.
-        cmd.env_clear()
-            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-            .env("INTERGIRO_KEYS_DB", &db)
-            .args(args);
-        // A child forked by another test thread while the copy was open for
-        // writing keeps it "busy" until that child execs: wait it out.
-        for _ in 0..100 {
-            match cmd.output() {
-                Err(err) if err.kind() == std::io::ErrorKind::ExecutableFileBusy => {
-                    std::thread::sleep(std::time::Duration::from_millis(20))
-                }
-                result => return result.unwrap(),
-            }
-        }
-        panic!("{} stayed busy", bin.display());
     };
+    let account = account.as_str();
+    // A shared directory both accounts can use, with its own copy of the
+    // binary; no identity seam: the account comes from the real user id.
+    let shared = crate::accounts::Shared::new();
+    let run_as = |user: Option<&str>, args: &[&str]| shared.run(user, args, "");
     assert!(
         run_as(None, &["create", "--name", "k", "--role", "accounts"])
             .status
@@ -471,10 +431,11 @@ fn a_second_operating_system_account_is_checked_by_its_real_user_id() {
     );
     // Readable by the other account, which may not change it: its refused
     // commands cannot be recorded, but are refused all the same.
-    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&shared.db, std::fs::Permissions::from_mode(0o644)).unwrap();
 
     let refused = run_as(Some(account), &["list"]);
-    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(
         stderr.contains(&format!("{account} is not an operator")),
@@ -495,7 +456,6 @@ fn a_second_operating_system_account_is_checked_by_its_real_user_id() {
         String::from_utf8_lossy(&refused.stderr)
             .contains(&format!("operator {account} lacks the create permission"))
     );
-    let _ = std::process::Command::new("userdel").arg(account).output();
 }
 
 #[test]
