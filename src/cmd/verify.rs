@@ -29,11 +29,14 @@ struct VerifyJson<'a> {
 
 pub fn run(app: &App, args: VerifyArgs) -> Result<ExitCode> {
     let wanted = Roles::new(args.roles);
+    // Kept open until the verdict is out: closing a connection to a server
+    // waits for the server to hang up, which the user need not wait for.
+    let mut store = None;
     // The checksum is checked before the database is touched.
     let (verdict, key, malformed) = match read_key(app, args.key_file.as_deref())? {
         Err(malformed) => (Verdict::Rejected, None, Some(malformed)),
         Ok(token) => {
-            let mut store = crate::cmd::open(app, Open::MustExist)?;
+            let store = store.insert(crate::cmd::open(app, Open::MustExist)?);
             let key = authenticate(store.as_ref(), &token)?;
             match key {
                 Some(key) => {
@@ -49,7 +52,9 @@ pub fn run(app: &App, args: VerifyArgs) -> Result<ExitCode> {
     };
     // A rejected key tells nothing about the key it claims to be.
     let key = key.filter(|_| verdict != Verdict::Rejected);
-    match print(app, &verdict, key.as_ref(), malformed) {
+    let printed = print(app, &verdict, key.as_ref(), malformed);
+    drop(store);
+    match printed {
         // The exit code is the verdict: a reader that went away early must
         // not turn a rejected or frozen key into exit 0.
         Err(err) if !crate::is_broken_pipe(&err) => Err(err),

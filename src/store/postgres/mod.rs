@@ -1,6 +1,6 @@
 //! The PostgreSQL store: a schema whose tables only its owner role touches,
 //! and SECURITY DEFINER functions through which operators (PostgreSQL
-//! roles) read and change it (`v1.sql` to `v5.sql`). The server checks every permission
+//! roles) read and change it (`v1.sql` to `v6.sql`). The server checks every permission
 //! and writes every audit entry; this side calls the functions and maps
 //! their rows and errors.
 //!
@@ -63,10 +63,12 @@ impl PgStore {
         set_test_clock(&mut client)?;
         // 0 would mean no limit to PostgreSQL: at least a millisecond.
         let wait = busy_timeout.as_millis().clamp(1, i32::MAX as u128);
-        client
-            .batch_execute(&format!("SET lock_timeout = {wait}"))
-            .map_err(|err| explain(err, location))?;
-        schema::check_version(&mut client, location)?;
+        // With the version check, one round trip.
+        schema::check_version(
+            &mut client,
+            location,
+            &format!("SET lock_timeout = {wait};"),
+        )?;
         Ok(PgStore {
             client: RefCell::new(client),
             schema: connect::quote_identifier(&location.schema),
@@ -253,7 +255,14 @@ impl Store for PgStore {
     }
 
     fn find_key(&self, id: &str) -> Result<Option<StoredKey>> {
-        let rows = self.call("find_key", &[&id])?;
+        // Typed: one round trip, where preparing the statement first and
+        // closing it after would take two more on verify's path.
+        let sql = format!("SELECT * FROM {}.find_key($1)", self.schema);
+        let rows = self
+            .client
+            .borrow_mut()
+            .query_typed(&sql, &[(&id, postgres::types::Type::TEXT)])
+            .map_err(|err| self.explain(err))?;
         rows.first()
             .map(|row| {
                 Ok(StoredKey {

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v3.sql"),
     include_str!("v4.sql"),
     include_str!("v5.sql"),
+    include_str!("v6.sql"),
 ];
 
 /// The schema version this build writes.
@@ -37,10 +38,43 @@ fn stored_version(client: &mut impl postgres::GenericClient, schema: &str) -> Re
     Ok(Some(row.get(0)))
 }
 
-/// Refuses a database without a store, or with a newer one; brings an
-/// older one up to date (`upgrade`).
-pub fn check_version(client: &mut Client, location: &Location) -> Result<(), Error> {
-    let version = stored_version(client, &location.schema)
+/// The store's version read in one simple query after `prelude` (settings
+/// of the session, trusted SQL), or None when the database has no store in
+/// that schema. The schema is a checked plain name (`valid_identifier`).
+fn opening_version(client: &mut Client, schema: &str, prelude: &str) -> Result<Option<i32>> {
+    use postgres::SimpleQueryMessage;
+    let sql = format!(
+        "{prelude} SELECT version FROM {}.schema_version",
+        quote_identifier(schema)
+    );
+    let messages = match client.simple_query(&sql) {
+        Ok(messages) => messages,
+        // No such schema, or no such table in it.
+        Err(err)
+            if err
+                .as_db_error()
+                .is_some_and(|db| matches!(db.code().code(), "3F000" | "42P01")) =>
+        {
+            return Ok(None);
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let text = messages.iter().find_map(|message| match message {
+        SimpleQueryMessage::Row(row) => row.get(0),
+        _ => None,
+    });
+    match text {
+        Some(text) => Ok(Some(text.parse().with_context(|| {
+            format!("the stored version {text:?} is not a number")
+        })?)),
+        None => bail!("the schema_version table has no row"),
+    }
+}
+
+/// Runs `prelude`, then refuses a database without a store, or with a
+/// newer one; brings an older one up to date (`upgrade`).
+pub fn check_version(client: &mut Client, location: &Location, prelude: &str) -> Result<(), Error> {
+    let version = opening_version(client, &location.schema, prelude)
         .map_err(|err| anyhow::anyhow!("cannot read the store's version: {err:#}"))?;
     match version {
         None => Err(no_store(location)),
