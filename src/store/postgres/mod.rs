@@ -1,6 +1,6 @@
 //! The PostgreSQL store: a schema whose tables only its owner role touches,
 //! and SECURITY DEFINER functions through which operators (PostgreSQL
-//! roles) read and change it (`v1.sql` to `v6.sql`). The server checks every permission
+//! roles) read and change it (`v1.sql` to `v7.sql`). The server checks every permission
 //! and writes every audit entry; this side calls the functions and maps
 //! their rows and errors.
 //!

@@ -90,6 +90,26 @@ fn init_makes_the_caller_administrator_and_the_chain_verifies_with_the_same_hash
 }
 
 #[test]
+fn the_servers_clock_is_rounded_down_to_the_second_as_the_clients_is() {
+    let Some(mut db) = TestDb::new() else { return };
+    drop(db.store("t_clock"));
+    let mut client = db.raw("t_clock");
+    // Rounded to the nearest second, the store's clock would run one second
+    // ahead in the second half of every second: a new key's freeze would
+    // then lie beyond 90 days from the client's now, and count as frozen.
+    for _ in 0..20 {
+        let row = client
+            .query_one(
+                "SELECT intergiro_keys.server_now() = floor(extract(epoch FROM statement_timestamp()))::bigint",
+                &[],
+            )
+            .unwrap();
+        assert!(row.get::<_, bool>(0));
+        std::thread::sleep(std::time::Duration::from_millis(37));
+    }
+}
+
+#[test]
 fn renew_and_delete_change_all_or_nothing() {
     let Some(mut db) = TestDb::new() else { return };
     let mut store = db.store("t_alice");
