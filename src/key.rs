@@ -19,6 +19,12 @@ pub const LIFETIME_DAYS: i64 = 90;
 /// the default window of `list --expiring` and of `check --warning`.
 pub const EXPIRING_WITHIN_DAYS: u32 = 14;
 
+/// How far a freeze date may lie beyond 90 days from `now` and still be
+/// honoured: the clock that set it (another host's, or PostgreSQL's) may run
+/// a little ahead of the one reading it. Well short of anything a forged
+/// date would want.
+pub const CLOCK_SLACK_SECONDS: i64 = 15 * 60;
+
 pub fn lifetime() -> Duration {
     Duration::days(LIFETIME_DAYS)
 }
@@ -190,9 +196,10 @@ pub fn freezes_at(at: DateTime<Utc>) -> DateTime<Utc> {
 /// The status of a key freezing at `freezes_at`, seen at `now`.
 ///
 /// The key is frozen from the instant of its freeze on, and expiring when the
-/// time left is at most 14 × 24 hours. A freeze date more than 90 days ahead
-/// is never honoured (no renewal gives one: it was written by a clock running
-/// fast, or by hand), so such a key counts as frozen until renewed.
+/// time left is at most 14 × 24 hours. A freeze date more than 90 days (and
+/// the clocks' slack) ahead is never honoured (no renewal gives one: it was
+/// written by a clock running fast, or by hand), so such a key counts as
+/// frozen until renewed.
 pub fn status(freezes_at: DateTime<Utc>, now: DateTime<Utc>) -> Status {
     let left = freezes_at - now;
     if left <= Duration::zero() || beyond_lifetime(freezes_at, now) {
@@ -204,9 +211,10 @@ pub fn status(freezes_at: DateTime<Utc>, now: DateTime<Utc>) -> Status {
     }
 }
 
-/// Whether a freeze date lies further ahead than any renewal at `now` gives.
+/// Whether a freeze date lies further ahead than any renewal at `now` gives,
+/// by more than the clocks' slack.
 pub fn beyond_lifetime(freezes_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    freezes_at - now > lifetime()
+    freezes_at - now > lifetime() + Duration::seconds(CLOCK_SLACK_SECONDS)
 }
 
 /// Calendar days (UTC) from today to the day of the freeze: 0 on the day it
@@ -401,10 +409,13 @@ mod tests {
         );
         assert_eq!(status(freeze, freeze), Status::Frozen);
         assert_eq!(status(freeze, freeze + Duration::days(400)), Status::Frozen);
-        // Never more than 90 days ahead: a later date is not honoured.
+        // Never more than 90 days ahead: a later date is not honoured,
+        // beyond the slack of a clock running a little ahead of ours.
         assert_eq!(status(freeze, freeze - lifetime()), Status::Active);
+        let slack = Duration::seconds(CLOCK_SLACK_SECONDS);
+        assert_eq!(status(freeze, freeze - lifetime() - slack), Status::Active);
         assert_eq!(
-            status(freeze, freeze - lifetime() - Duration::seconds(1)),
+            status(freeze, freeze - lifetime() - slack - Duration::seconds(1)),
             Status::Frozen
         );
         assert_eq!(

@@ -454,6 +454,33 @@ fn a_freeze_date_beyond_90_days_is_never_honoured() {
 }
 
 #[test]
+fn a_clock_a_few_minutes_behind_the_one_that_set_the_freeze_still_honours_it() {
+    // Renewed by a host (or a PostgreSQL server) whose clock runs ahead of
+    // the one that verifies: up to 15 minutes ahead is a working key, in
+    // verify, list and check alike; further ahead it is not honoured.
+    let env = Env::new();
+    let (key, id) = env.create("k", &["accounts"]);
+    let renewed = crate::common::t0() + chrono::Duration::days(1);
+    env.at(renewed)
+        .cmd()
+        .args(["renew", &id])
+        .assert()
+        .success();
+
+    let behind = env.at(renewed - chrono::Duration::minutes(14));
+    assert_eq!(behind.verify(&key, &[]).0, 0);
+    assert_eq!(behind.list_json()[0]["status"], "active");
+    behind.cmd().arg("check").assert().code(0);
+
+    let further = env.at(renewed - chrono::Duration::minutes(16));
+    let (code, stdout) = further.verify(&key, &[]);
+    assert_eq!(code, 3, "{stdout}");
+    assert!(stdout.contains("more than 90 days ahead"), "{stdout}");
+    assert_eq!(further.list_json()[0]["status"], "frozen");
+    further.cmd().arg("check").assert().code(2);
+}
+
+#[test]
 fn a_backup_is_private_checked_and_restores_the_database() {
     let env = Env::new();
     let (key, id) = env.create("k", &["accounts"]);

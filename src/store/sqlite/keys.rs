@@ -8,7 +8,7 @@ use super::audit::append_sealed;
 use super::classify::{optional_time_at, time_at};
 use super::seal;
 use crate::audit::{Actor, Event, Seal, key_subject};
-use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, LIFETIME_DAYS, Status};
+use crate::key::{ApiKey, CLOCK_SLACK_SECONDS, EXPIRING_WITHIN_DAYS, LIFETIME_DAYS, Status};
 
 const DAY: i64 = 86_400;
 use crate::store::{
@@ -321,7 +321,7 @@ fn where_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
     };
     let now = filter.now.map(|now| now.timestamp());
     // A freeze date more than 90 days ahead counts as frozen (`key::status`).
-    let beyond = now.map(|now| now + LIFETIME_DAYS * DAY);
+    let beyond = now.map(|now| now + LIFETIME_DAYS * DAY + CLOCK_SLACK_SECONDS);
     if let Some(time) = filter.freezing_by {
         let by = bind(time.timestamp().into());
         // A key replaced by `rotate` is meant to stop, whatever its freeze.
@@ -427,7 +427,7 @@ pub fn count_flagged(
         named_params! {
             ":now": now.timestamp(),
             ":expiring_by": expiring_by.timestamp(),
-            ":beyond": now.timestamp() + LIFETIME_DAYS * DAY,
+            ":beyond": now.timestamp() + LIFETIME_DAYS * DAY + CLOCK_SLACK_SECONDS,
         },
         |row| {
             let count = |column: &str| row.get::<_, i64>(column).map(|n| n as u64);
