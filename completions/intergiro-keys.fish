@@ -112,7 +112,7 @@ sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l expiring -d 'Only keys that are frozen or freeze within --within days, not those retiring after a rotation (meant to stop, as `check` counts them)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l expiring -d 'Only keys that are frozen or freeze within --within days, not those retiring after a rotation (meant to stop) or never issued, as `check` counts them'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'

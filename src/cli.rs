@@ -200,7 +200,8 @@ pub struct CreateArgs {
   intergiro-keys list --unused-for 30 --sort last-used")]
 pub struct ListArgs {
     /// Only keys that are frozen or freeze within --within days, not those
-    /// retiring after a rotation (meant to stop, as `check` counts them)
+    /// retiring after a rotation (meant to stop) or never issued, as `check`
+    /// counts them
     #[arg(long)]
     pub expiring: bool,
 

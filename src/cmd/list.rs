@@ -25,6 +25,8 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
     let filter = KeyFilter {
         now: Some(app.now),
         freezing_by: expiring.then(|| app.now + Duration::days(i64::from(within))),
+        // A key never issued needs no renewal: `check` does not count it.
+        issued_only: expiring,
         live_at: Some(app.now),
         unused_since: args
             .unused_for

@@ -341,6 +341,10 @@ fn an_unissued_key_is_shown_and_never_usable() {
     assert!(String::from_utf8_lossy(&table.stdout).contains("? unissued"));
     assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
     env.days_later(95).cmd().arg("check").assert().code(0);
+    // Nor is it among the keys to renew.
+    let expiring = env.days_later(95).json_array(&["list", "--expiring"]);
+    assert!(expiring.is_empty(), "{expiring:?}");
+    assert_eq!(env.days_later(95).json_array(&["list"]).len(), 1);
     env.cmd().args(["delete", "--yes", &id]).assert().success();
     assert!(env.list_json().is_empty());
 }
