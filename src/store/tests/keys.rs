@@ -185,6 +185,16 @@ fn issued(store: &mut dyn Store, id: &str) -> ApiKey {
     store_issued(store, &sample(id))
 }
 
+/// `NNNNNNNNNNNN`, created at `now()` to replace `old` under its name and roles.
+fn replacement(old: &ApiKey) -> ApiKey {
+    ApiKey::new(
+        "NNNNNNNNNNNN".into(),
+        old.name.clone(),
+        old.roles.clone(),
+        now(),
+    )
+}
+
 fn at(time: DateTime<Utc>) -> Actor<'static> {
     Actor {
         operator: "root",
@@ -194,12 +204,7 @@ fn at(time: DateTime<Utc>) -> Actor<'static> {
 
 pub(super) fn a_rotation_claims_the_old_key_then_retires_it(store: &mut dyn Store) {
     let old = issued(store, "AAAAAAAAAAAA");
-    let new = ApiKey::new(
-        "NNNNNNNNNNNN".into(),
-        old.name.clone(),
-        old.roles.clone(),
-        now(),
-    );
+    let new = replacement(&old);
     assert!(
         store
             .begin_rotation(&old.id, &new, "$argon2id$new", actor())
@@ -273,12 +278,7 @@ pub(super) fn a_rotation_claims_the_old_key_then_retires_it(store: &mut dyn Stor
 pub(super) fn a_retired_key_leaves_listings_counts_and_changes(store: &mut dyn Store) {
     let old = issued(store, "AAAAAAAAAAAA");
     issued(store, "BBBBBBBBBBBB");
-    let new = ApiKey::new(
-        "NNNNNNNNNNNN".into(),
-        old.name.clone(),
-        old.roles.clone(),
-        now(),
-    );
+    let new = replacement(&old);
     store
         .begin_rotation(&old.id, &new, "$argon2id$new", actor())
         .unwrap();
@@ -339,12 +339,7 @@ pub(super) fn a_retired_key_leaves_listings_counts_and_changes(store: &mut dyn S
 
 pub(super) fn an_abandoned_rotation_leaves_the_old_key_as_it_was(store: &mut dyn Store) {
     let old = issued(store, "AAAAAAAAAAAA");
-    let new = ApiKey::new(
-        "NNNNNNNNNNNN".into(),
-        old.name.clone(),
-        old.roles.clone(),
-        now(),
-    );
+    let new = replacement(&old);
     assert!(
         store
             .begin_rotation(&old.id, &new, "$argon2id$new", actor())
@@ -564,12 +559,7 @@ pub(super) fn keys_are_found_by_name_for_a_command(store: &mut dyn Store) {
     assert_eq!(found(store, "nightly", true).len(), 5);
     // A retired key is found by no name.
     let old = issued(store, "RRRRRRRRRRRR");
-    let new = ApiKey::new(
-        "NNNNNNNNNNNN".into(),
-        old.name.clone(),
-        old.roles.clone(),
-        now(),
-    );
+    let new = replacement(&old);
     store
         .begin_rotation(&old.id, &new, "$argon2id$new", actor())
         .unwrap();
