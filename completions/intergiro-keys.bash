@@ -1016,7 +1016,10 @@ _intergiro__keys() {
             fi
             case "${prev}" in
                 --grace)
-                    __intergiro_keys_compgen -f "${cur}"
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 --db)

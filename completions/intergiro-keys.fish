@@ -159,7 +159,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -s
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l grace -d 'How long the old key keeps working: 0 (stops now), or minutes, hours or days, e.g. 90m, 12h, 2d; at most 7d' -r
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l grace -d 'How long the old key keeps working: 0 (stops now), or minutes, hours or days, e.g. 90m, 12h, 2d; at most 7d' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'

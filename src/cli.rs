@@ -315,7 +315,7 @@ pub struct RotateArgs {
 
     /// How long the old key keeps working: 0 (stops now), or minutes, hours
     /// or days, e.g. 90m, 12h, 2d; at most 7d
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::key::parse_grace)]
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::key::parse_grace, value_hint = ValueHint::Other)]
     pub grace: chrono::Duration,
 }
 

@@ -122,6 +122,14 @@ fn bash_completes_roles_options_spaced_file_names_and_shells() {
         candidates(&["intergiro-keys", "--db", "my keys.db", "list", "--db", "m"]),
         ["my keys.db"]
     );
+    // Values that are not paths (a duration, a number of days) offer no file names.
+    for words in [
+        &["intergiro-keys", "rotate", "ci-deploy", "--grace", ""][..],
+        &["intergiro-keys", "list", "--within", ""],
+        &["intergiro-keys", "list", "--unused-for", ""],
+    ] {
+        assert_eq!(candidates(words), Vec::<String>::new(), "{words:?}");
+    }
     let shells = candidates(&["intergiro-keys", "completions", ""]);
     for shell in SHELLS {
         assert!(shells.contains(&shell.to_string()), "{shells:?}");
