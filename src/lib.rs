@@ -367,6 +367,17 @@ pub fn time_from_system(time: std::time::SystemTime) -> Option<DateTime<Utc>> {
     }
 }
 
+/// The result of printing a command whose exit code is already decided
+/// (verify's verdict, check's level, scan's finding): a reader that went
+/// away early (`| head -1`) is not an error and must not turn that code
+/// into a plain 0, so only other write errors are passed on.
+pub fn unless_broken_pipe(printed: anyhow::Result<()>) -> anyhow::Result<()> {
+    match printed {
+        Err(err) if is_broken_pipe(&err) => Ok(()),
+        other => other,
+    }
+}
+
 /// Whether an error is a write to a closed pipe (`intergiro-keys list | head -1`),
 /// which is not a failure.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -223,12 +223,8 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
                 .map_err(anyhow::Error::from)
         }
     };
-    // The exit code is the level: a reader that went away early must not
-    // turn a WARNING or CRITICAL estate into OK.
-    match printed {
-        Err(err) if !crate::is_broken_pipe(&err) => Err(err),
-        _ => Ok(ExitCode::from(level.exit_code())),
-    }
+    crate::unless_broken_pipe(printed)?;
+    Ok(ExitCode::from(level.exit_code()))
 }
 
 /// Text from the store made safe for a plugin's output: no control

@@ -183,12 +183,7 @@ pub fn run(app: &App, args: ScanArgs, sarif: bool) -> Result<ExitCode> {
             Format::Table => print_table(app, &findings),
         }
     };
-    // The exit code tells whether a working key was found: a reader that
-    // went away early (`| head -1`) must not turn that into exit 0.
-    match printed {
-        Err(err) if !crate::is_broken_pipe(&err) => return Err(err),
-        _ => {}
-    }
+    crate::unless_broken_pipe(printed)?;
     summarize(&findings, args.revoke);
     if errors > 0 {
         bail!(

@@ -54,12 +54,8 @@ pub fn run(app: &App, args: VerifyArgs) -> Result<ExitCode> {
     let key = key.filter(|_| verdict != Verdict::Rejected);
     let printed = print(app, &verdict, key.as_ref(), malformed);
     drop(store);
-    match printed {
-        // The exit code is the verdict: a reader that went away early must
-        // not turn a rejected or frozen key into exit 0.
-        Err(err) if !crate::is_broken_pipe(&err) => Err(err),
-        _ => Ok(ExitCode::from(verdict.exit_code())),
-    }
+    crate::unless_broken_pipe(printed)?;
+    Ok(ExitCode::from(verdict.exit_code()))
 }
 
 /// Notes that the key was presented with its right secret, at most once
