@@ -104,10 +104,7 @@ pub fn authorize_roles(
     old_id: &str,
     roles: &Roles,
 ) -> Result<()> {
-    let acting = match store.session_operator() {
-        Some(name) => name.to_string(),
-        None => app.operator().to_string(),
-    };
+    let acting = acting_operator(app, store);
     let verdict = match store.operator(&acting)? {
         Some(operator) => operator.authorize_create(roles),
         None => Err(Refusal::NotAnOperator),
@@ -117,6 +114,16 @@ pub fn authorize_roles(
         bail!(refusal.explain(&acting, action));
     }
     Ok(())
+}
+
+/// The operator a change is checked against: a store that authenticates its
+/// callers (PostgreSQL) knows them by their login role, not by the
+/// operating-system account.
+fn acting_operator(app: &App, store: &dyn Store) -> String {
+    match store.session_operator() {
+        Some(name) => name.to_string(),
+        None => app.operator().to_string(),
+    }
 }
 
 fn open_checked(
@@ -131,12 +138,7 @@ fn open_checked(
     };
     let mut store = open(app, how)?;
     ensure_administrator(app, store.as_mut())?;
-    // A store that authenticates its callers (PostgreSQL) knows them by
-    // their login role, not by the operating-system account.
-    let acting = match store.session_operator() {
-        Some(name) => name.to_string(),
-        None => app.operator().to_string(),
-    };
+    let acting = acting_operator(app, store.as_ref());
     let operator = match store.operator(&acting) {
         // Looking cannot do harm, and an administrator must be able to look
         // at a store whose rows were tampered with; changing it is refused.
