@@ -111,7 +111,7 @@ pub enum KeySort {
 }
 
 /// The number and text widths of the keys a filter selects, in characters.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyExtent {
     pub keys: u64,
     pub longest_id: u64,
@@ -123,6 +123,21 @@ pub struct KeyExtent {
     /// Whether every ID and name is printable ASCII, so that its length in
     /// characters is its width on a terminal.
     pub plain: bool,
+}
+
+/// No keys: nothing wide, and plain until a key is not.
+impl Default for KeyExtent {
+    fn default() -> Self {
+        KeyExtent {
+            keys: 0,
+            longest_id: 0,
+            longest_name: 0,
+            longest_roles: 0,
+            soonest_freeze: None,
+            latest_freeze: None,
+            plain: true,
+        }
+    }
 }
 
 impl KeyExtent {
@@ -140,9 +155,15 @@ impl KeyExtent {
             self.latest_freeze
                 .map_or(key.freezes_at, |at| at.max(key.freezes_at)),
         );
-        let printable = |text: &str| text.bytes().all(|byte| (b' '..=b'~').contains(&byte));
-        self.plain = self.plain && printable(&key.id) && printable(&key.name);
+        self.plain = self.plain
+            && printable_ascii(key.id.as_bytes())
+            && printable_ascii(key.name.as_bytes());
     }
+}
+
+/// Whether text is all printable ASCII (space to `~`).
+pub(crate) fn printable_ascii(text: &[u8]) -> bool {
+    text.iter().all(|byte| (b' '..=b'~').contains(byte))
 }
 
 /// How many issued keys need attention, counted in the store.
@@ -293,10 +314,7 @@ pub trait Store {
     /// reads every key; a backend may read less (SQLite: the text of four
     /// columns as stored, no key built).
     fn key_extent(&self, filter: &KeyFilter) -> Result<KeyExtent> {
-        let mut extent = KeyExtent {
-            plain: true,
-            ..KeyExtent::default()
-        };
+        let mut extent = KeyExtent::default();
         self.each_key(filter, &mut |key| {
             extent.add(&key);
             Ok(())

@@ -13,7 +13,7 @@ use crate::key::{ApiKey, CLOCK_SLACK_SECONDS, EXPIRING_WITHIN_DAYS, LIFETIME_DAY
 const DAY: i64 = 86_400;
 use crate::store::{
     Error, FlaggedCounts, KeyExtent, KeyFilter, KeySort, NotRotatable, Renewal, Result, StoredKey,
-    Visit,
+    Visit, printable_ascii,
 };
 
 /// A key row; `api_key` reads its columns by position.
@@ -242,15 +242,7 @@ pub fn extent(conn: &Connection, filter: &KeyFilter) -> Result<KeyExtent> {
     }
     let mut statement = conn.prepare(&sql)?;
     let mut rows = statement.query(rusqlite::params_from_iter(values))?;
-    let mut extent = KeyExtent {
-        keys: 0,
-        longest_id: 0,
-        longest_name: 0,
-        longest_roles: 0,
-        soonest_freeze: None,
-        latest_freeze: None,
-        plain: true,
-    };
+    let mut extent = KeyExtent::default();
     let (mut soonest, mut latest) = (i64::MAX, i64::MIN);
     while let Some(row) = rows.next()? {
         let text = |index| -> rusqlite::Result<&[u8]> { Ok(row.get_ref(index)?.as_bytes()?) };
@@ -271,11 +263,6 @@ pub fn extent(conn: &Connection, filter: &KeyFilter) -> Result<KeyExtent> {
         extent.latest_freeze = DateTime::from_timestamp(latest, 0);
     }
     Ok(extent)
-}
-
-/// Whether text is all printable ASCII (space to `~`).
-fn printable_ascii(text: &[u8]) -> bool {
-    text.iter().all(|byte| (b' '..=b'~').contains(byte))
 }
 
 /// The number of characters in UTF-8 text: every byte but continuation
