@@ -172,14 +172,9 @@ fn check_names_retiring_keys_without_raising_the_level() {
 fn json_is_creates_object_with_what_it_replaces_and_grace_zero_ends_it_now() {
     let env = Env::new();
     let (old_key, old_id) = env.create("bot", &["transactions"]);
-    let output = env
+    let json = env
         .at(hours(5))
-        .cmd()
-        .args(["rotate", &old_id, "--grace", "0", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        .json_object(&["rotate", &old_id, "--grace", "0"]);
     assert_eq!(json["replaces"], old_id.as_str());
     assert_eq!(json["replaced_key_retires_at"], "2026-01-01T17:00:00Z");
     assert_eq!(json["name"], "bot");
