@@ -31,6 +31,13 @@ pub const GUARDS: [(&str, &str); 2] = [
     ),
 ];
 
+/// A key row's sealed fields, as `sealed_key` reads them.
+const SEALED_KEY: &str =
+    "SELECT id, roles, secret_hash, freezes_at, retires_at, replaced_by FROM api_key";
+
+/// An operator row's sealed fields, as `sealed_operator` reads them.
+const SEALED_OPERATOR: &str = "SELECT name, permissions, key_roles FROM operator";
+
 /// The seal of a key row as it is stored now.
 pub fn key_seal(conn: &Connection, id: &str) -> Result<Option<Seal>> {
     key_seal_as(conn, id, true)
@@ -40,44 +47,53 @@ pub fn key_seal(conn: &Connection, id: &str) -> Result<Option<Seal>> {
 /// false) as schemas before v6 sealed it, without: migrations v4 and v6
 /// need that, v4 before the retirement columns exist.
 fn key_seal_as(conn: &Connection, id: &str, with_retirement: bool) -> Result<Option<Seal>> {
-    let sql = match with_retirement {
-        true => {
-            "SELECT roles, secret_hash, freezes_at, retires_at, replaced_by FROM api_key WHERE id = ?1"
-        }
-        false => "SELECT roles, secret_hash, freezes_at FROM api_key WHERE id = ?1",
-    };
-    Ok(conn
-        .query_row(sql, [id], |row| {
-            let (retires_at, replaced_by): (Option<i64>, Option<String>) = match with_retirement {
-                true => (row.get("retires_at")?, row.get("replaced_by")?),
-                false => (None, None),
-            };
-            Ok(Seal::key(
-                id,
-                &row.get::<_, String>("roles")?,
-                &row.get::<_, String>("secret_hash")?,
-                row.get("freezes_at")?,
-                retires_at.map(|at| (at, replaced_by.as_deref())),
-            ))
-        })
-        .optional()?)
-}
-
-/// The seal of an operator row as it is stored now.
-pub fn operator_seal(conn: &Connection, name: &str) -> Result<Option<Seal>> {
+    if with_retirement {
+        let sql = format!("{SEALED_KEY} WHERE id = ?1");
+        return Ok(conn.query_row(&sql, [id], sealed_key).optional()?);
+    }
     Ok(conn
         .query_row(
-            "SELECT permissions, key_roles FROM operator WHERE name = ?1",
-            [name],
+            "SELECT roles, secret_hash, freezes_at FROM api_key WHERE id = ?1",
+            [id],
             |row| {
-                Ok(Seal::operator(
-                    name,
-                    &row.get::<_, String>("permissions")?,
-                    row.get::<_, Option<String>>("key_roles")?.as_deref(),
+                Ok(Seal::key(
+                    id,
+                    &row.get::<_, String>("roles")?,
+                    &row.get::<_, String>("secret_hash")?,
+                    row.get("freezes_at")?,
+                    None,
                 ))
             },
         )
         .optional()?)
+}
+
+/// The seal of a row of `SEALED_KEY`.
+fn sealed_key(row: &rusqlite::Row) -> rusqlite::Result<Seal> {
+    let replaced_by: Option<String> = row.get("replaced_by")?;
+    Ok(Seal::key(
+        &row.get::<_, String>("id")?,
+        &row.get::<_, String>("roles")?,
+        &row.get::<_, String>("secret_hash")?,
+        row.get("freezes_at")?,
+        row.get::<_, Option<i64>>("retires_at")?
+            .map(|at| (at, replaced_by.as_deref())),
+    ))
+}
+
+/// The seal of an operator row as it is stored now.
+pub fn operator_seal(conn: &Connection, name: &str) -> Result<Option<Seal>> {
+    let sql = format!("{SEALED_OPERATOR} WHERE name = ?1");
+    Ok(conn.query_row(&sql, [name], sealed_operator).optional()?)
+}
+
+/// The seal of a row of `SEALED_OPERATOR`.
+fn sealed_operator(row: &rusqlite::Row) -> rusqlite::Result<Seal> {
+    Ok(Seal::operator(
+        &row.get::<_, String>("name")?,
+        &row.get::<_, String>("permissions")?,
+        row.get::<_, Option<String>>("key_roles")?.as_deref(),
+    ))
 }
 
 /// `Error::Tampered` unless the row sealed `current` matches the last audit
@@ -148,14 +164,15 @@ pub fn each_tampered(conn: &Connection, visit: Visit<Tampered>) -> Result<()> {
     let mut report = |subject: String, problem: String| {
         visit(Tampered { subject, problem }).map_err(Error::Other)
     };
+    // Each table read in one query, not a lookup per row.
     let mut seals = Vec::new();
-    let mut statement = conn.prepare("SELECT id FROM api_key ORDER BY id")?;
-    for id in statement.query_map([], |row| row.get::<_, String>(0))? {
-        seals.extend(key_seal(conn, &id?)?);
+    let mut statement = conn.prepare(&format!("{SEALED_KEY} ORDER BY id"))?;
+    for seal in statement.query_map([], sealed_key)? {
+        seals.push(seal?);
     }
-    let mut statement = conn.prepare("SELECT name FROM operator ORDER BY name")?;
-    for name in statement.query_map([], |row| row.get::<_, String>(0))? {
-        seals.extend(operator_seal(conn, &name?)?);
+    let mut statement = conn.prepare(&format!("{SEALED_OPERATOR} ORDER BY name"))?;
+    for seal in statement.query_map([], sealed_operator)? {
+        seals.push(seal?);
     }
     for seal in seals {
         let problem = match last.remove(&seal.subject) {
