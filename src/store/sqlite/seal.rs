@@ -110,7 +110,7 @@ pub fn check(conn: &Connection, current: &Seal) -> Result<()> {
         )
         .optional()?;
     let problem = match last {
-        None => Some("no audit entry wrote it".to_string()),
+        None => disagreement(None, current),
         Some(last) => {
             let seq = last.seq;
             let digest = last.seal.as_ref().map(|seal| seal.digest.as_str());
@@ -125,10 +125,9 @@ pub fn check(conn: &Connection, current: &Seal) -> Result<()> {
                 != last.hash
             {
                 Some(format!("audit entry {seq}, which wrote it, was changed"))
-            } else if digest == Some(REMOVED) {
-                Some(format!("audit entry {seq} removed it"))
-            } else if digest != Some(current.digest.as_str()) {
-                Some(format!("it differs from what audit entry {seq} recorded"))
+            // An entry that sealed nothing recorded no digest: the row differs.
+            } else if let Some(problem) = disagreement(Some((seq, digest.unwrap_or(""))), current) {
+                Some(problem)
             } else if next
                 .as_ref()
                 .is_some_and(|prev_hash| *prev_hash != last.hash)
@@ -147,6 +146,19 @@ pub fn check(conn: &Connection, current: &Seal) -> Result<()> {
             problem,
         }),
         None => Ok(()),
+    }
+}
+
+/// How a row sealed `current` disagrees with the last audit entry about it
+/// (its sequence number and recorded digest), if it does.
+fn disagreement(recorded: Option<(i64, &str)>, current: &Seal) -> Option<String> {
+    match recorded {
+        None => Some("no audit entry wrote it".to_string()),
+        Some((seq, REMOVED)) => Some(format!("audit entry {seq} removed it")),
+        Some((seq, digest)) if digest != current.digest => {
+            Some(format!("it differs from what audit entry {seq} recorded"))
+        }
+        Some(_) => None,
     }
 }
 
@@ -175,16 +187,13 @@ pub fn each_tampered(conn: &Connection, visit: Visit<Tampered>) -> Result<()> {
         seals.push(seal?);
     }
     for seal in seals {
-        let problem = match last.remove(&seal.subject) {
-            None => Some("no audit entry wrote it".to_string()),
-            Some((seq, digest)) if digest == REMOVED => {
-                Some(format!("audit entry {seq} removed it"))
-            }
-            Some((seq, digest)) if digest != seal.digest => {
-                Some(format!("it differs from what audit entry {seq} recorded"))
-            }
-            Some(_) => None,
-        };
+        let recorded = last.remove(&seal.subject);
+        let problem = disagreement(
+            recorded
+                .as_ref()
+                .map(|(seq, digest)| (*seq, digest.as_str())),
+            &seal,
+        );
         if let Some(problem) = problem {
             report(seal.subject, problem)?;
         }
