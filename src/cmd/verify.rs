@@ -23,6 +23,9 @@ struct VerifyJson<'a> {
     status: Option<crate::key::Status>,
     freezes_at: Option<String>,
     days_left: Option<i64>,
+    /// Set for a key replaced by `rotate`: it stops working then.
+    retires_at: Option<String>,
+    replaced_by: Option<&'a str>,
     missing_roles: Option<&'a Roles>,
     reason: Option<String>,
 }
@@ -88,6 +91,8 @@ fn print(
             status: key.map(|key| key.status(app.now)),
             freezes_at: key.map(|key| output::rfc3339(key.freezes_at)),
             days_left: key.map(|key| key.days_left(app.now)),
+            retires_at: key.and_then(|key| key.retires_at).map(output::rfc3339),
+            replaced_by: key.and_then(|key| key.replaced_by.as_deref()),
             missing_roles: missing,
             reason: malformed.map(|m| m.to_string()),
         }),
@@ -97,6 +102,18 @@ fn print(
                     Some(malformed) => format!("rejected: {malformed}"),
                     None => "rejected: unknown key, deleted key or wrong secret".to_string(),
                 },
+                // Replaced by `rotate`: what matters is when it stops.
+                (Verdict::Valid, Some(key)) if key.retires_at.is_some() => format!(
+                    "valid: key {} \"{}\" ({}), retiring after a rotation: it stops working at {}{}",
+                    key.id,
+                    sanitize(&key.name),
+                    key.roles,
+                    key.retires_at.map(human_time).unwrap_or_default(),
+                    match &key.replaced_by {
+                        Some(new) => format!("; switch to its replacement {}", sanitize(new)),
+                        None => String::new(),
+                    }
+                ),
                 (Verdict::Valid, Some(key)) => format!(
                     "valid: key {} \"{}\" ({}), freezes at {} ({})",
                     key.id,

@@ -54,7 +54,24 @@ fn during_the_grace_both_keys_verify_and_after_it_only_the_new_one() {
 
     // During the grace: both verify; the old one is listed as retiring.
     let during = env.at(hours(3) - Duration::seconds(1));
-    assert_eq!(during.verify(&old_key, &[]).0, 0);
+    let (code, stdout) = during.verify(&old_key, &[]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains(&format!(
+            "retiring after a rotation: it stops working at 2026-01-01 15:00 UTC; switch to its replacement {new_id}"
+        )),
+        "{stdout}"
+    );
+    let json = during
+        .cmd()
+        .args(["verify", "--format", "json"])
+        .write_stdin(old_key.as_str())
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["status"], "retiring");
+    assert_eq!(json["retires_at"], "2026-01-01T15:00:00Z");
+    assert_eq!(json["replaced_by"], new_id.as_str());
     assert_eq!(during.verify(&new_key, &["--role", "payments"]).0, 0);
     let keys = during.list_json();
     assert_eq!(keys.len(), 2);
