@@ -29,8 +29,14 @@ pub fn hash_secret(secret: &str) -> Result<String> {
         .try_fill_bytes(&mut salt)
         .map_err(|err| anyhow!("could not draw a salt from the operating system: {err}"))?;
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
-    let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-    evaluate(&argon2, secret.as_bytes(), &salt, &mut out)?;
+    evaluate(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        &params,
+        secret.as_bytes(),
+        &salt,
+        &mut out,
+    )?;
     let hash = PasswordHash {
         algorithm: Ident::from(Algorithm::Argon2id),
         version: Some(Version::V0x13.into()),
@@ -66,23 +72,48 @@ pub fn verify_secret(secret: &str, stored: &str) -> Result<bool> {
         .context(damaged)?;
     let mut out = [0u8; Output::MAX_LENGTH];
     let out = &mut out[..expected.len()];
-    evaluate(
-        &Argon2::new(algorithm, version, params),
-        secret.as_bytes(),
-        salt,
-        out,
-    )?;
+    evaluate(algorithm, version, &params, secret.as_bytes(), salt, out)?;
     // `Output`'s equality takes the same time wherever the bytes differ.
     let computed = Output::new(out).map_err(|err| anyhow!("{err}"))?;
     Ok(computed == *expected)
 }
 
-/// One argon2 evaluation, with its memory from a huge-page mapping.
-fn evaluate(argon2: &Argon2, secret: &[u8], salt: &[u8], out: &mut [u8]) -> Result<()> {
-    let mut memory = Memory::new(argon2.params().block_count())?;
-    argon2
+/// One argon2 evaluation, with its memory from a huge-page mapping: by the
+/// AVX2 code where the CPU has it and the inputs are ones the crate accepts,
+/// otherwise by the crate (which then also reports what is wrong with them).
+fn evaluate(
+    algorithm: Algorithm,
+    version: Version,
+    params: &Params,
+    secret: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> Result<()> {
+    let mut memory = Memory::new(params.block_count())?;
+    #[cfg(target_arch = "x86_64")]
+    if argon2_avx2::available() && accepted(params, secret, salt, out) {
+        let inputs = argon2_avx2::Inputs {
+            password: secret,
+            salt,
+            secret: &[],
+        };
+        argon2_avx2::hash(algorithm, version, params, inputs, out, memory.blocks());
+        return Ok(());
+    }
+    Argon2::new(algorithm, version, params.clone())
         .hash_password_into_with_memory(secret, salt, out, memory.blocks())
         .map_err(|err| anyhow!("could not hash the secret: {err}"))
+}
+
+/// Whether the crate would accept these inputs (its own checks, which the
+/// AVX2 path does not repeat).
+#[cfg(target_arch = "x86_64")]
+fn accepted(params: &Params, secret: &[u8], salt: &[u8], out: &[u8]) -> bool {
+    let wanted = params.output_len();
+    secret.len() <= argon2::MAX_PWD_LEN
+        && (argon2::MIN_SALT_LEN..=argon2::MAX_SALT_LEN).contains(&salt.len())
+        && out.len() >= wanted.unwrap_or(Params::MIN_OUTPUT_LEN)
+        && out.len() <= wanted.unwrap_or(Params::MAX_OUTPUT_LEN)
 }
 
 /// Spends the same work as `verify_secret` on a real hash, and always fails.
@@ -111,12 +142,37 @@ pub(crate) mod tests {
         let salt = b"sixteen byte sal";
         let mut ours = [0u8; 32];
         let mut theirs = [0u8; 32];
-        evaluate(&argon2, b"correct horse", salt, &mut ours).unwrap();
+        let params = Params::default();
+        let (algorithm, version) = (Algorithm::Argon2id, Version::V0x13);
+        evaluate(
+            algorithm,
+            version,
+            &params,
+            b"correct horse",
+            salt,
+            &mut ours,
+        )
+        .unwrap();
         argon2
             .hash_password_into(b"correct horse", salt, &mut theirs)
             .unwrap();
         assert_eq!(ours, theirs);
         assert_ne!(ours, [0u8; 32]);
+    }
+
+    /// Keys' hashes take the vectorised path where the CPU has AVX2; inputs
+    /// the crate refuses go to the crate, which says what is wrong.
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn keys_take_the_avx2_path_and_bad_inputs_the_crates_error() {
+        let _serial = serial();
+        let params = Params::default();
+        assert!(accepted(&params, b"secret", &[0; 16], &[0; 32]));
+        assert!(!accepted(&params, b"secret", &[0; 7], &[0; 32]));
+        assert!(!accepted(&params, b"secret", &[0; 16], &[0; 3]));
+        let (algorithm, version) = (Algorithm::Argon2id, Version::V0x13);
+        let err = evaluate(algorithm, version, &params, b"x", b"salt", &mut [0; 32]).unwrap_err();
+        assert!(format!("{err:#}").contains("salt"), "{err:#}");
     }
 
     #[test]
