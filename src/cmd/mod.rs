@@ -279,7 +279,7 @@ pub fn resolve_key(
         several => bail!(
             "{} keys are named \"{shown}\": {}; give the ID of the one you mean",
             several.len(),
-            describe_candidates(several)
+            describe_namesakes(several, now)
         ),
     }
 }
@@ -322,7 +322,42 @@ pub fn is_tampered(err: &anyhow::Error) -> bool {
         .is_some_and(|explained| matches!(explained.error, store::Error::Tampered { .. }))
 }
 
-/// `ci-deploy (3hT9kQ2mXa7B, created 2026-01-01)` for each key, joined.
+/// The most keys sharing a name that an error lists one by one.
+const MOST_NAMESAKES: usize = 5;
+
+/// Keys sharing one name, told apart: `3hT9kQ2mXa7B (payments, created
+/// 2026-01-01, freezes 2026-04-01)` for each of the first few, joined, then
+/// "and N more". The name is said once, by the caller.
+fn describe_namesakes(keys: &[ApiKey], now: DateTime<Utc>) -> String {
+    let date = |time: DateTime<Utc>| time.format("%Y-%m-%d");
+    let mut described: Vec<String> = keys
+        .iter()
+        .take(MOST_NAMESAKES)
+        .map(|key| {
+            let state = match key.status(now) {
+                Status::Unissued => "never issued".to_string(),
+                Status::Frozen => format!("frozen since {}", date(key.freezes_at)),
+                Status::Retiring | Status::Retired => format!(
+                    "retiring {}",
+                    output::human_time(key.retires_at.unwrap_or(now))
+                ),
+                Status::Active | Status::Expiring => format!("freezes {}", date(key.freezes_at)),
+            };
+            format!(
+                "{} ({}, created {}, {state})",
+                key.id,
+                key.roles,
+                date(key.created_at)
+            )
+        })
+        .collect();
+    if keys.len() > MOST_NAMESAKES {
+        described.push(format!("and {} more", keys.len() - MOST_NAMESAKES));
+    }
+    described.join(", ")
+}
+
+/// `"ci-deploy" (3hT9kQ2mXa7B, created 2026-01-01)` for each key, joined.
 fn describe_candidates(keys: &[ApiKey]) -> String {
     let described: Vec<String> = keys
         .iter()

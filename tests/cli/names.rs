@@ -43,17 +43,21 @@ fn a_name_that_one_key_has_works_wherever_an_id_does() {
 fn ambiguous_and_unknown_names_list_the_candidates_and_change_nothing() {
     let env = Env::new();
     let (_, a) = env.create("ci-deploy", &["payments"]);
-    let (_, b) = env.create("ci-deploy", &["accounts"]);
+    let (_, b) = env.days_later(1).create("ci-deploy", &["accounts"]);
     env.create("unrelated", &["accounts"]);
     let before = env.snapshot();
-    env.cmd()
+    // The name once, then each key by ID with what tells them apart.
+    env.days_later(1)
+        .cmd()
         .args(["delete", "--yes", "ci-deploy"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("2 keys are named \"ci-deploy\""))
-        .stderr(predicate::str::contains(&a))
-        .stderr(predicate::str::contains(&b))
-        .stderr(predicate::str::contains("give the ID of the one you mean"));
+        .stderr(format!(
+            "intergiro-keys: error: 2 keys are named \"ci-deploy\": \
+             {a} (payments, created 2026-01-01, freezes 2026-04-01), \
+             {b} (accounts, created 2026-01-02, freezes 2026-04-02); \
+             give the ID of the one you mean\n"
+        ));
     env.cmd()
         .args(["renew", "CI-Deploy"])
         .assert()
@@ -74,6 +78,56 @@ fn ambiguous_and_unknown_names_list_the_candidates_and_change_nothing() {
     // One line each, and nothing changed.
     let output = env.cmd().args(["show", "ci"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&output.stderr).lines().count(), 1);
+    assert!(env.snapshot() == before, "the store changed");
+}
+
+#[test]
+fn many_keys_sharing_a_name_are_told_apart_five_at_most() {
+    let env = Env::new();
+    // Listed soonest-freezing first: the frozen key, then the one created a
+    // day before the five others.
+    let (_, frozen) = env.create("shared", &["accounts"]);
+    let (_, both) = env
+        .days_later(99)
+        .create("shared", &["accounts", "payments"]);
+    let later = env.days_later(100);
+    let mut others = Vec::new();
+    for role in [
+        "payments",
+        "transactions",
+        "accounts",
+        "payments",
+        "accounts",
+    ] {
+        others.push(later.create("shared", &[role]).1);
+    }
+    let before = env.snapshot();
+    let output = later.cmd().args(["show", "shared"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "intergiro-keys: error: 7 keys are named \"shared\": \
+             {frozen} (accounts, created 2026-01-01, frozen since 2026-04-01), \
+             {both} (accounts,payments, created 2026-04-10, freezes 2026-07-09), "
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("shared").count(), 1, "{stderr}");
+    assert!(
+        stderr.ends_with(", and 2 more; give the ID of the one you mean\n"),
+        "{stderr}"
+    );
+    let listed = others.iter().filter(|id| stderr.contains(id.as_str()));
+    assert_eq!(listed.count(), 3, "{stderr}");
+    assert_eq!(
+        stderr
+            .matches(", created 2026-04-11, freezes 2026-07-10)")
+            .count(),
+        3,
+        "{stderr}"
+    );
     assert!(env.snapshot() == before, "the store changed");
 }
 
