@@ -163,7 +163,7 @@ fn print_table(app: &App, key: &ApiKey, tampered: bool, events: &[Entry]) -> Res
             sanitize(&record.operator).into_owned(),
             sanitize(&record.action).into_owned(),
             sanitize(&record.outcome).into_owned(),
-            sanitize(&record.detail).into_owned(),
+            output::human_detail(&sanitize(&record.detail)).into_owned(),
         ]);
     }
     text.push_str(&output::render(table));

@@ -37,6 +37,43 @@ pub fn human_time(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// An audit entry's detail for people: the times it records as RFC 3339
+/// (`freezes at 2026-04-01T12:00:00Z`, `retires at …`) written as
+/// `human_time` writes them. The stored detail, which the audit chain covers
+/// and JSON shows, keeps RFC 3339.
+pub fn human_detail(detail: &str) -> Cow<'_, str> {
+    const PHRASES: [&str; 2] = ["freezes at ", "retires at "];
+    const RFC3339_LEN: usize = "2026-04-01T12:00:00Z".len();
+    let mut text = String::new();
+    let mut rest = detail;
+    while let Some((start, phrase)) = PHRASES
+        .iter()
+        .filter_map(|phrase| rest.find(phrase).map(|start| (start, phrase)))
+        .min()
+    {
+        let time_at = start + phrase.len();
+        let time = rest
+            .get(time_at..time_at + RFC3339_LEN)
+            .filter(|time| time.ends_with('Z'))
+            .and_then(|time| DateTime::parse_from_rfc3339(time).ok());
+        let end = if time.is_some() {
+            time_at + RFC3339_LEN
+        } else {
+            time_at
+        };
+        text.push_str(&rest[..time_at]);
+        if let Some(time) = time {
+            text.push_str(&human_time(time.with_timezone(&Utc)));
+        }
+        rest = &rest[end..];
+    }
+    if text.is_empty() {
+        return Cow::Borrowed(detail);
+    }
+    text.push_str(rest);
+    Cow::Owned(text)
+}
+
 /// A time in a table whose header says UTC: `2026-11-26 20:17`.
 pub fn table_time(time: DateTime<Utc>) -> String {
     let mut text = String::with_capacity(16);
@@ -195,6 +232,34 @@ pub fn status_label(status: Status) -> &'static str {
 mod tests {
     use super::*;
     use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn recorded_times_in_a_detail_read_as_the_rest_of_the_screen() {
+        assert_eq!(
+            human_detail("replaced by 3hT9kQ2mXa7B; retires at 2026-01-02T13:00:00Z"),
+            "replaced by 3hT9kQ2mXa7B; retires at 2026-01-02 13:00 UTC"
+        );
+        assert_eq!(
+            human_detail("freezes at 2026-04-01T12:05:00Z"),
+            "freezes at 2026-04-01 12:05 UTC"
+        );
+        assert_eq!(
+            human_detail("freezes at 2026-04-01T12:05:00Z; retires at 2026-01-02T13:00:00Z!"),
+            "freezes at 2026-04-01 12:05 UTC; retires at 2026-01-02 13:00 UTC!"
+        );
+        // Anything else is left as it is.
+        for detail in [
+            "roles payments; replaces 3hT9kQ2mXa7B",
+            "retires at soon",
+            "retires at 2026-01-02T13:00:00+01:00",
+            "freezes at 2026-13-02T13:00:00Z",
+            "retires at 2026-01-02T13:00",
+            "retires at ",
+            "é retires at é",
+        ] {
+            assert_eq!(human_detail(detail), detail);
+        }
+    }
 
     #[test]
     fn control_characters_are_escaped() {

@@ -304,10 +304,29 @@ fn show_tells_every_field_and_the_keys_story() {
         "Last used   never",
         "History",
         "lacks delete",
-        &format!("replaced by {new_id}; retires at 2026-01-22T12:00:00Z"),
+        &format!("replaced by {new_id}; retires at 2026-01-22 12:00 UTC"),
+        "freezes at 2026-04-11 12:00 UTC",
     ] {
         assert!(table.contains(expected), "{expected:?} in {table}");
     }
+    // Times read alike all over the screen; JSON keeps RFC 3339.
+    assert!(!table.contains(":00Z"), "{table}");
+    let json = env.days_later(20).json_object(&["show", &id]);
+    let details: Vec<&str> = json["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|event| event["detail"].as_str())
+        .collect();
+    assert!(
+        details.contains(&"freezes at 2026-04-11T12:00:00Z"),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .contains(&format!("replaced by {new_id}; retires at 2026-01-22T12:00:00Z").as_str()),
+        "{details:?}"
+    );
 
     // After the grace, the old key is still shown by its ID, as retired.
     let retired = env.days_later(30).json_object(&["show", &id]);
