@@ -188,8 +188,6 @@ fn page_names(command: &clap::Command) -> Vec<String> {
     names
 }
 
-type RenderSection = fn(&clap_mangen::Man, &mut dyn std::io::Write) -> std::io::Result<()>;
-
 /// The date on every page: that of the release they describe.
 const MAN_DATE: &str = "2026-11-26";
 
@@ -200,16 +198,11 @@ fn man_page(cmd: &clap::Command, title: &str, sub: Option<&str>, names: &[String
         .source(format!("intergiro-keys {}", env!("CARGO_PKG_VERSION")))
         .manual("intergiro-keys manual");
     let mut out = Vec::new();
-    let sections: [RenderSection; 4] = [
-        clap_mangen::Man::render_title,
-        clap_mangen::Man::render_name_section,
-        clap_mangen::Man::render_synopsis_section,
-        clap_mangen::Man::render_description_section,
-    ];
-    for render in sections {
-        // Writing into a Vec cannot fail.
-        let _ = render(&man, &mut out);
-    }
+    // Writing into a Vec cannot fail.
+    let _ = man.render_title(&mut out);
+    let _ = man.render_name_section(&mut out);
+    let _ = synopsis(cmd).to_writer(&mut out);
+    let _ = man.render_description_section(&mut out);
     if cmd.get_arguments().any(|arg| !arg.is_hide_set()) {
         let _ = man.render_options_section(&mut out);
     }
@@ -224,9 +217,122 @@ fn man_page(cmd: &clap::Command, title: &str, sub: Option<&str>, names: &[String
     see_also(&mut roff, title, names);
     // clap_mangen separates possible values with an empty line between two
     // `.br`, which mandoc -Tlint warns about; one `.br` does the same.
-    let mut page = String::from_utf8_lossy(&out).replace(".br\n\n.br\n", ".br\n");
+    let mut page = String::from_utf8_lossy(&out)
+        .replace(".br\n\n.br\n", ".br\n")
+        .replace(NO_BREAK, "\\ ");
     page.push_str(&roff.to_roff());
     ascii_roff(&page)
+}
+
+/// The SYNOPSIS section as clap_mangen lays it out (options in display
+/// order, optional ones first, then positionals and subcommands), but with
+/// each option's value (`[--grace DURATION]`) and `...` after what may be
+/// repeated, as `--help`'s usage line has them: clap_mangen 0.3 writes
+/// `[--grace]`, as if the option took no value.
+fn synopsis(cmd: &clap::Command) -> Roff {
+    let name = cmd.get_bin_name().unwrap_or_else(|| cmd.get_name());
+    let mut line = vec![bold(name), roman(" ")];
+    let mut options: Vec<&clap::Arg> = cmd
+        .get_arguments()
+        .filter(|arg| !arg.is_hide_set() && !arg.is_positional())
+        .collect();
+    options.sort_by_key(|arg| {
+        let key = match (arg.get_short(), arg.get_long()) {
+            (Some(short), _) => format!(
+                "{}{}",
+                short.to_ascii_lowercase(),
+                if short.is_ascii_lowercase() { '0' } else { '1' }
+            ),
+            (None, Some(long)) => long.to_string(),
+            (None, None) => format!("{{{}", arg.get_id()),
+        };
+        (arg.get_display_order(), key)
+    });
+    let (optional, required): (Vec<&clap::Arg>, Vec<&clap::Arg>) =
+        options.into_iter().partition(|arg| !arg.is_required_set());
+    for arg in optional.into_iter().chain(required) {
+        let (open, close) = markers(arg.is_required_set());
+        line.push(roman(open));
+        match (arg.get_short(), arg.get_long()) {
+            (Some(short), Some(long)) => {
+                line.push(bold(format!("-{short}")));
+                line.push(roman("|"));
+                line.push(bold(format!("--{long}")));
+            }
+            (Some(short), None) => line.push(bold(format!("-{short}"))),
+            (None, Some(long)) => line.push(bold(format!("--{long}"))),
+            (None, None) => continue,
+        }
+        let values = arg.get_num_args().unwrap_or_default();
+        if values.takes_values() {
+            // Kept on one line with its option (see `NO_BREAK`).
+            let value = italic(value_name(arg));
+            if values.min_values() == 0 {
+                line.extend([roman(format!("{NO_BREAK}[")), value, roman("]")]);
+            } else {
+                line.extend([roman(NO_BREAK.to_string()), value]);
+            }
+        }
+        line.push(roman(close));
+        if repeats(arg) {
+            line.push(roman("..."));
+        }
+        line.push(roman(" "));
+    }
+    for arg in cmd.get_positionals().filter(|arg| !arg.is_hide_set()) {
+        let (open, close) = markers(arg.is_required_set());
+        line.extend([roman(open), italic(value_name(arg)), roman(close)]);
+        if repeats(arg) {
+            line.push(roman("..."));
+        }
+        line.push(roman(" "));
+    }
+    if cmd.has_subcommands() {
+        let (open, close) = markers(cmd.is_subcommand_required_set());
+        let heading = cmd.get_subcommand_help_heading().unwrap_or("SUBCOMMANDS");
+        let value = cmd.get_subcommand_value_name().unwrap_or(heading);
+        line.extend([roman(open), italic(value.to_lowercase()), roman(close)]);
+    }
+    let mut roff = Roff::new();
+    roff.control("SH", ["SYNOPSIS"]);
+    roff.text(line);
+    roff
+}
+
+/// A space the synopsis must not be broken at, between an option and its
+/// value: written as NO-BREAK SPACE, which `man_page` turns into roff's
+/// unbreakable space `\ ` (the roff crate escapes any backslash it is
+/// given).
+const NO_BREAK: char = '\u{a0}';
+
+/// `[`…`]` around what may be left out, `<`…`>` around what may not.
+fn markers(required: bool) -> (&'static str, &'static str) {
+    if required { ("<", ">") } else { ("[", "]") }
+}
+
+/// What `--help` calls an argument's value: its value names, or its ID in
+/// capitals (positionals keep clap_mangen's spelling of their ID).
+fn value_name(arg: &clap::Arg) -> String {
+    match arg.get_value_names() {
+        Some(names) => names
+            .iter()
+            .map(|name| name.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        None if arg.is_positional() => arg.get_id().to_string(),
+        None => arg.get_id().as_str().to_uppercase(),
+    }
+}
+
+/// Whether an argument may be given more than once, or take several values.
+fn repeats(arg: &clap::Arg) -> bool {
+    matches!(
+        arg.get_action(),
+        clap::ArgAction::Append | clap::ArgAction::Count
+    ) || (arg.is_positional()
+        && arg
+            .get_num_args()
+            .is_some_and(|values| values.max_values() > 1))
 }
 
 /// Non-ASCII characters as groff escapes (`—` as `\[u2014]`): groff without

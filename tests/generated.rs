@@ -338,3 +338,98 @@ fn man_pages_pass_groff_warnings() {
         );
     }
 }
+
+/// A roff line as read: `\fB\-\-grace\fR\ \fIDURATION\fR` → `--grace
+/// DURATION`.
+fn plain_roff(line: &str) -> String {
+    line.replace("\\fB", "")
+        .replace("\\fR", "")
+        .replace("\\fI", "")
+        .replace("\\-", "-")
+        .replace("\\ ", " ")
+}
+
+/// The options `--help` lists, each as the synopsis should write it: `-n|--name
+/// NAME`, `--db PATH`, `--no-input`, and whether it takes a value.
+fn help_option_forms(help: &str) -> Vec<(String, bool)> {
+    help.lines()
+        .filter(|line| {
+            let spec = line.trim_start();
+            spec.starts_with('-') && line.len() - spec.len() <= 6
+        })
+        .map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let names: Vec<&str> = words
+                .iter()
+                .take_while(|word| word.starts_with('-'))
+                .map(|word| word.trim_end_matches(','))
+                .collect();
+            let value = words
+                .get(names.len())
+                .map(|value| value.trim_matches(|c| matches!(c, '<' | '>' | '[' | ']')));
+            match value {
+                Some(value) => (format!("{} {value}", names.join("|")), true),
+                None => (names.join("|"), false),
+            }
+        })
+        .collect()
+}
+
+/// Every option of every page's SYNOPSIS shows its value as `--help` names
+/// it (`[--grace DURATION]`, not `[--grace]`), an option without one shows
+/// none, and the arguments of the usage line appear as it writes them
+/// (`<ID|NAME>...`).
+#[test]
+fn man_synopses_show_each_options_value_as_help_names_it() {
+    let mut with_values = 0;
+    for (name, page) in generate::man_pages() {
+        let words: Vec<&str> = name
+            .trim_end_matches(".1")
+            .split('-')
+            .skip(2) // "intergiro", "keys"
+            .collect();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_intergiro-keys"))
+            .args(&words)
+            .arg("--help")
+            .env_remove("INTERGIRO_KEYS_DB")
+            .env("COLUMNS", "200")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{words:?} --help failed");
+        let help = String::from_utf8(output.stdout).unwrap();
+        let synopsis = plain_roff(
+            page.lines()
+                .skip_while(|line| *line != ".SH SYNOPSIS")
+                .nth(1)
+                .unwrap_or_default(),
+        );
+        let forms = help_option_forms(&help);
+        assert!(forms.len() >= 5, "{name}: {forms:?}");
+        for (form, takes_value) in forms {
+            let written = ["[", "<"].iter().any(|open| {
+                ["]", ">"]
+                    .iter()
+                    .any(|close| synopsis.contains(&format!("{open}{form}{close}")))
+            });
+            assert!(written, "{name}: {form:?} not in the synopsis {synopsis:?}");
+            with_values += usize::from(takes_value);
+        }
+        let usage = help
+            .lines()
+            .find_map(|line| line.strip_prefix("Usage: "))
+            .unwrap_or_default();
+        let mut arguments = usage.split_whitespace().skip(1 + words.len());
+        while let Some(argument) = arguments.next() {
+            if argument.starts_with('-') {
+                arguments.next(); // an option's value, checked above
+            } else if argument != "[OPTIONS]" && argument != "<COMMAND>" {
+                assert!(
+                    synopsis.contains(&format!("{argument} ")),
+                    "{name}: {argument:?} not in the synopsis {synopsis:?}"
+                );
+            }
+        }
+    }
+    // --db, --format and --color on every page, and more.
+    assert!(with_values > 3 * 21, "{with_values}");
+}
