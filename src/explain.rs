@@ -149,6 +149,27 @@ pub fn sentence(error: &Error) -> String {
                 "key {id} is being rotated by another command (its replacement {replacement} is not issued yet); if no rotation is running, delete {replacement} and try again; nothing was changed"
             ),
         },
+        Error::Retiring {
+            id,
+            retires_at,
+            replaced_by,
+        } => {
+            // IDs come from the store, which anyone who can write it may
+            // have edited.
+            let shown = crate::output::sanitize(id);
+            let renew_instead = match replaced_by.as_deref().map(crate::output::sanitize) {
+                Some(new) => {
+                    format!("renew its replacement {new} instead (`intergiro-keys renew {new}`)")
+                }
+                None => {
+                    format!("renew its replacement instead (see `intergiro-keys show {shown}`)")
+                }
+            };
+            format!(
+                "key {shown} was rotated and stops working at {}, so it is not renewed; {renew_instead}; nothing was changed",
+                crate::output::human_time(*retires_at)
+            )
+        }
         Error::UnknownOperator(name) => {
             format!("{name} is not an operator; see them with `intergiro-keys users list`")
         }

@@ -6,10 +6,10 @@ use serde::Serialize;
 use crate::App;
 use crate::cli::{Format, RenewArgs};
 use crate::cmd::{open_authorized_about, record_refused, resolve_ids};
-use crate::key::{self, Status};
+use crate::key;
 use crate::operator::Action;
-use crate::output::{self, KeyJson, human_time, sanitize, table_time};
-use crate::store::{self, Store};
+use crate::output::{self, KeyJson, sanitize, table_time};
+use crate::store;
 
 #[derive(Serialize)]
 struct RenewalJson<'a> {
@@ -21,11 +21,25 @@ struct RenewalJson<'a> {
 pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
     let mut store = open_authorized_about(app, Action::Renew, &args.ids)?;
     let ids = resolve_ids(store.as_ref(), &args.ids, app.now, Action::Renew)?;
-    if let Some((id, err)) = retiring(store.as_ref(), &ids, app.now)? {
-        record_refused(store.as_mut(), Action::Renew, Some(&id), &err, app.actor());
-        return Err(err);
-    }
-    let renewals = store.renew(&ids, key::freezes_at(app.now), app.actor())?;
+    // A key retiring after a rotation is meant to stop, and renewing it
+    // would not keep it working past its grace: the store refuses it, in
+    // the renewal's transaction, and the refusal goes into its history.
+    let renewals = match store.renew(&ids, key::freezes_at(app.now), app.actor()) {
+        Err(store::Error::Retiring {
+            id,
+            retires_at,
+            replaced_by,
+        }) => {
+            let err = anyhow::Error::from(store::Error::Retiring {
+                id: id.clone(),
+                retires_at,
+                replaced_by,
+            });
+            record_refused(store.as_mut(), Action::Renew, Some(&id), &err, app.actor());
+            return Err(err);
+        }
+        renewals => renewals?,
+    };
     match app.format {
         Format::Json => {
             let json: Vec<RenewalJson> = renewals
@@ -60,42 +74,4 @@ pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
     }
     crate::notice::expiring_keys(app, store.as_ref());
     Ok(ExitCode::SUCCESS)
-}
-
-/// The first key among `ids` retiring after a rotation, with the error
-/// that refuses renewing it: it is meant to stop, and renewing it would not
-/// keep it working past its grace, so its replacement is the key to renew.
-/// (A rotation finishing after this look-up only means such a key is
-/// renewed as before: its retirement stays.)
-fn retiring(
-    store: &dyn Store,
-    ids: &[String],
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Option<(String, anyhow::Error)>> {
-    for id in ids {
-        let key = match store.find_key(id) {
-            Ok(Some(stored)) => stored.key,
-            // Refused by the renewal itself, in its transaction.
-            Ok(None) | Err(store::Error::Tampered { .. }) => continue,
-            Err(err) => return Err(err.into()),
-        };
-        if key.status(now) != Status::Retiring {
-            continue;
-        }
-        let shown = sanitize(id);
-        let renew_instead = match key.replaced_by.as_deref().map(sanitize) {
-            Some(new) => {
-                format!("renew its replacement {new} instead (`intergiro-keys renew {new}`)")
-            }
-            None => format!("renew its replacement instead (see `intergiro-keys show {shown}`)"),
-        };
-        let retires = key
-            .retires_at
-            .map_or_else(String::new, |at| format!(" at {}", human_time(at)));
-        let err = anyhow::anyhow!(
-            "key {shown} was rotated and stops working{retires}, so it is not renewed; {renew_instead}; nothing was changed"
-        );
-        return Ok(Some((id.clone(), err)));
-    }
-    Ok(None)
 }

@@ -96,6 +96,13 @@ pub enum Error {
         id: String,
         reason: NotRotatable,
     },
+    /// The key is retiring after a rotation, so it is not renewed (its
+    /// replacement is the key to renew); nothing was changed.
+    Retiring {
+        id: String,
+        retires_at: chrono::DateTime<chrono::Utc>,
+        replaced_by: Option<String>,
+    },
     UnknownOperator(String),
     OperatorExists(String),
     /// A key or operator row disagrees with the audit entry that last wrote

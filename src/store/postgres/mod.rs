@@ -819,6 +819,26 @@ fn not_rotatable(detail: &str) -> Error {
     }
 }
 
+/// `renew_keys`' refusal of a retiring key, from its DETAIL:
+/// `<id> <retires_at unix seconds> [<replacement>]`.
+fn retiring(detail: &str) -> Error {
+    let mut parts = detail.splitn(3, ' ');
+    let (id, at, replaced_by) = (parts.next(), parts.next(), parts.next());
+    let retires_at = at
+        .and_then(|at| at.parse::<i64>().ok())
+        .and_then(|at| DateTime::from_timestamp(at, 0));
+    match (id, retires_at) {
+        (Some(id), Some(retires_at)) => Error::Retiring {
+            id: id.to_string(),
+            retires_at,
+            replaced_by: replaced_by.map(str::to_string),
+        },
+        _ => Error::Other(anyhow!(
+            "the key is retiring and cannot be renewed ({detail})"
+        )),
+    }
+}
+
 fn operator_from_row(row: &Row) -> Result<Operator> {
     let permissions: String = get(row, "permissions")?;
     let key_roles: Option<String> = get(row, "key_roles")?;
@@ -853,6 +873,7 @@ pub fn explain(err: postgres::Error, location: &Location) -> Error {
         "IK003" => Error::OperatorExists(detail.to_string()),
         "IK004" => Error::LastAdministrator,
         "IK005" => not_rotatable(detail),
+        "IK006" => retiring(detail),
         "55P03" => Error::Busy {
             location: location.shown().to_string(),
             waited: std::time::Duration::from_millis(100),

@@ -436,6 +436,18 @@ pub fn renew(
 ) -> Result<Vec<Renewal>> {
     // A tampered key is not renewed: that would seal what was forged.
     let keys = keys_by_id(tx, ids, actor.now, find_checked)?;
+    // Refused here, in the transaction, so that a rotation finishing after
+    // the command looked cannot slip a renewal through.
+    if let Some(key) = keys
+        .iter()
+        .find(|key| key.status(actor.now) == Status::Retiring)
+    {
+        return Err(Error::Retiring {
+            id: key.id.clone(),
+            retires_at: key.retires_at.unwrap_or(actor.now),
+            replaced_by: key.replaced_by.clone(),
+        });
+    }
     let mut renewals = Vec::with_capacity(keys.len());
     for key in keys {
         tx.execute(

@@ -328,13 +328,51 @@ pub(super) fn a_retired_key_leaves_listings_counts_and_changes(store: &mut dyn S
     let err = store.delete(&ids(&[&old.id]), at(retires_at)).unwrap_err();
     assert!(matches!(err, Error::UnknownKeys(_)), "{err:?}");
     assert!(store.find_key(&old.id).unwrap().is_some());
-    // Before then, a retiring key can be renewed (its retirement stays) and
-    // deleted.
-    let renewed = store
-        .renew(&ids(&[&old.id]), freezes_at(before), at(before))
-        .unwrap();
-    assert_eq!(renewed[0].key.retires_at, Some(retires_at));
+    // Before then, a retiring key can be deleted.
     assert_eq!(store.delete(&ids(&[&old.id]), at(before)).unwrap().len(), 1);
+}
+
+/// Renewing a key being rotated out is refused by the store itself, in the
+/// renewal's transaction (a command's earlier look could be overtaken by a
+/// rotation finishing), and nothing changes: not the other keys given
+/// either.
+pub(super) fn a_retiring_key_is_not_renewed_by_the_store(store: &mut dyn Store) {
+    let old = issued(store, "AAAAAAAAAAAA");
+    let other = issued(store, "BBBBBBBBBBBB");
+    let new = replacement(&old);
+    store
+        .begin_rotation(&old.id, &new, "$argon2id$new", actor())
+        .unwrap();
+    let retires_at = now() + Duration::hours(2);
+    store
+        .finish_rotation(&old.id, &new.id, retires_at, actor())
+        .unwrap();
+    let before = audit_trail(store);
+    let later = now() + Duration::hours(1);
+    for given in [
+        &[old.id.as_str()][..],
+        &[other.id.as_str(), old.id.as_str()],
+    ] {
+        let err = store
+            .renew(&ids(given), freezes_at(later), at(later))
+            .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::Retiring { id, retires_at: t, replaced_by: Some(by) }
+                    if *id == old.id && *t == retires_at && *by == new.id
+            ),
+            "{given:?}: {err:?}"
+        );
+    }
+    assert_eq!(found(store, &old.id).freezes_at, old.freezes_at);
+    assert_eq!(found(store, &other.id).freezes_at, other.freezes_at);
+    assert_eq!(audit_trail(store), before, "nothing recorded as renewed");
+    // Its replacement is renewed as any key.
+    let renewed = store
+        .renew(&ids(&[&new.id]), freezes_at(later), at(later))
+        .unwrap();
+    assert_eq!(renewed[0].key.freezes_at, freezes_at(later));
 }
 
 pub(super) fn an_abandoned_rotation_leaves_the_old_key_as_it_was(store: &mut dyn Store) {

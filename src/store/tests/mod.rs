@@ -62,6 +62,7 @@ against_every_store!(
         a_visitor_error_stops_the_listing,
         a_rotation_claims_the_old_key_then_retires_it,
         a_retired_key_leaves_listings_counts_and_changes,
+        a_retiring_key_is_not_renewed_by_the_store,
         an_abandoned_rotation_leaves_the_old_key_as_it_was,
         uses_are_recorded_at_most_once_per_period,
         keys_are_found_by_name_and_by_disuse,
