@@ -54,14 +54,7 @@ impl Env {
     /// and is skipped, unless INTERGIRO_KEYS_PG_REQUIRED=1 (CI), where it
     /// fails.
     pub fn postgres() -> Option<Env> {
-        if std::env::var_os("INTERGIRO_KEYS_TEST_PG").is_none() {
-            assert!(
-                std::env::var("INTERGIRO_KEYS_PG_REQUIRED").as_deref() != Ok("1"),
-                "INTERGIRO_KEYS_PG_REQUIRED=1 but there is no test cluster: run the tests under tests/pg/cluster.sh"
-            );
-            eprintln!(
-                "skipped: no PostgreSQL test cluster (run the tests under tests/pg/cluster.sh)"
-            );
+        if !pg::cluster_is_there() {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -72,6 +65,19 @@ impl Env {
         };
         env.db = PathBuf::from(pg::fresh_store(&env));
         Some(env)
+    }
+
+    /// `postgres()`, but on a new, empty database (`pg::fresh_database`),
+    /// for a test that makes the store itself.
+    pub fn postgres_without_store() -> Option<Env> {
+        if !pg::cluster_is_there() {
+            return None;
+        }
+        Some(Env {
+            db: PathBuf::from(pg::fresh_database()),
+            dir: tempfile::tempdir().unwrap(),
+            now: t0(),
+        })
     }
 
     /// The store's URL as `role` logs in, for `psql`.
@@ -503,6 +509,20 @@ pub mod pg {
     const ROLES: &[&str] = &[
         "alice", "bob", "carol", "dave", "eve", "mallory", "stranger", "check", "zoe",
     ];
+
+    /// Whether the test cluster is there. Without one a test says it is
+    /// skipped, unless INTERGIRO_KEYS_PG_REQUIRED=1 (CI), where it fails.
+    pub fn cluster_is_there() -> bool {
+        if std::env::var_os("INTERGIRO_KEYS_TEST_PG").is_some() {
+            return true;
+        }
+        assert!(
+            std::env::var("INTERGIRO_KEYS_PG_REQUIRED").as_deref() != Ok("1"),
+            "INTERGIRO_KEYS_PG_REQUIRED=1 but there is no test cluster: run the tests under tests/pg/cluster.sh"
+        );
+        eprintln!("skipped: no PostgreSQL test cluster (run the tests under tests/pg/cluster.sh)");
+        false
+    }
 
     /// The superuser URL and the socket directory of the test cluster.
     pub fn cluster() -> (String, String) {

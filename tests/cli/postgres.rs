@@ -421,3 +421,211 @@ fn the_last_administrator_stays() {
         .assert()
         .success();
 }
+
+/// A store as `init` of schema `version` made it, in `env`'s empty database,
+/// as the acting account (a role with CREATEROLE): the migrations up to that
+/// version, which are append-only, in the steps `init` took since v1. It
+/// follows the test clock from `t0` on, as stores made by the suite do.
+fn old_store(env: &Env, version: i32) -> postgres::Client {
+    let me = crate::common::pg::acting_account();
+    let mut client = postgres::Client::connect(&env.url_as(&me), postgres::NoTls)
+        .expect("cannot reach the test cluster");
+    let database: String = client
+        .query_one("SELECT current_database()", &[])
+        .unwrap()
+        .get(0);
+    let owner = format!("{database}_intergiro_keys_owner");
+    let operators = format!("{database}_intergiro_keys_operators");
+    let migrations: String = (1..=version)
+        .map(|n| {
+            let path = format!("{}/src/store/postgres/v{n}.sql", env!("CARGO_MANIFEST_DIR"));
+            std::fs::read_to_string(&path)
+                .unwrap_or_else(|err| panic!("{path}: {err}"))
+                .replace("@schema@", "intergiro_keys")
+                .replace("@operators@", &format!("\"{operators}\""))
+        })
+        .collect();
+    let now = crate::common::t0().timestamp();
+    client
+        .batch_execute(&format!(
+            "BEGIN;
+             CREATE ROLE \"{owner}\" NOLOGIN;
+             CREATE ROLE \"{operators}\" NOLOGIN;
+             GRANT \"{owner}\" TO CURRENT_USER;
+             CREATE SCHEMA intergiro_keys AUTHORIZATION \"{owner}\";
+             SET LOCAL ROLE \"{owner}\";
+             SET LOCAL search_path = intergiro_keys;
+             {migrations}
+             CREATE TABLE schema_version (version integer NOT NULL, operators_role text NOT NULL);
+             INSERT INTO schema_version VALUES ({version}, '{operators}');
+             GRANT SELECT ON schema_version TO PUBLIC;
+             INSERT INTO setting VALUES ('test_clock', 'on');
+             SET LOCAL intergiro_keys.now = '{now}';
+             INSERT INTO operator VALUES (session_user, 'admin', NULL, _now(), session_user);
+             SELECT _audit('users add', NULL, 'ok', session_user || ': admin (first administrator: ran init)');
+             RESET ROLE;
+             GRANT \"{operators}\" TO SESSION_USER WITH ADMIN OPTION;
+             REVOKE \"{owner}\" FROM CURRENT_USER;
+             COMMIT;
+             SET intergiro_keys.now = '{now}';"
+        ))
+        .unwrap_or_else(|err| panic!("a v{version} store: {err}"));
+    client
+}
+
+/// A key created through the store's functions as the client of that
+/// version did (the secret hashed by the client, then marked issued once
+/// shown); returns (key text, ID).
+fn old_key(client: &mut postgres::Client, name: &str, roles: &str) -> (String, String) {
+    let token = intergiro_keys::token::Token::generate().unwrap();
+    let hash = intergiro_keys::hash::hash_secret(token.secret()).unwrap();
+    client
+        .execute(
+            "SELECT intergiro_keys.create_key($1, $2, $3, $4)",
+            &[&token.id(), &name, &roles, &hash],
+        )
+        .unwrap();
+    client
+        .execute("SELECT intergiro_keys.mark_issued($1)", &[&token.id()])
+        .unwrap();
+    (token.expose().to_string(), token.id().to_string())
+}
+
+#[test]
+fn a_store_of_an_older_schema_is_upgraded_by_the_role_that_ran_init_and_its_keys_keep_working() {
+    let newest = intergiro_keys::store::postgres::SCHEMA_VERSION;
+    for version in 1..newest {
+        let Some(env) = Env::postgres_without_store() else {
+            return;
+        };
+        let mut client = old_store(&env, version);
+        let (deploy, deploy_id) = old_key(&mut client, "ci-deploy", "payments");
+        let (nightly, nightly_id) = old_key(&mut client, "nightly", "transactions,accounts");
+        // An operator of the store who is not a role that may create roles:
+        // even as an administrator it may not act as the store's owner.
+        client
+            .execute(
+                "SELECT intergiro_keys.add_operator('bob', 'admin', NULL)",
+                &[],
+            )
+            .unwrap();
+        let operators: String = client
+            .query_one(
+                "SELECT operators_role FROM intergiro_keys.schema_version",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        client
+            .batch_execute(&format!("GRANT \"{operators}\" TO bob WITH ADMIN OPTION"))
+            .unwrap();
+        drop(client);
+        let later = env.days_later(10);
+
+        // bob gets one line saying who can upgrade it; nothing changes.
+        let before = env.snapshot();
+        for args in [&["list"][..], &["renew", &deploy_id]] {
+            let output = as_role(&env, "bob").args(args).output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "v{version} {args:?}: {stderr}"
+            );
+            assert_eq!(stderr.lines().count(), 1, "v{version}: {stderr}");
+            assert!(
+                stderr.contains(&format!(
+                    "has schema v{version}, older than this intergiro-keys's v{newest}, and role bob may not upgrade it; \
+                     run any intergiro-keys command once as a role with CREATEROLE (such as the one that ran init)"
+                )),
+                "v{version}: {stderr}"
+            );
+            assert!(output.stdout.is_empty(), "v{version}");
+        }
+        assert!(
+            env.snapshot() == before,
+            "v{version}: bob changed the store"
+        );
+
+        // The role that ran init upgrades it by using it.
+        let keys = later.list_json();
+        let listed: Vec<(&str, &str, String, &str)> = keys
+            .iter()
+            .map(|key| {
+                (
+                    key["id"].as_str().unwrap(),
+                    key["name"].as_str().unwrap(),
+                    key["roles"].to_string(),
+                    key["status"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        let mut expected = vec![
+            (
+                deploy_id.as_str(),
+                "ci-deploy",
+                r#"["payments"]"#.to_string(),
+                "active",
+            ),
+            (
+                nightly_id.as_str(),
+                "nightly",
+                r#"["transactions","accounts"]"#.to_string(),
+                "active",
+            ),
+        ];
+        expected.sort();
+        let mut listed = listed;
+        listed.sort();
+        assert_eq!(listed, expected, "v{version}");
+        assert_eq!(keys[0]["created_at"], "2026-01-01T12:00:00Z", "v{version}");
+        assert_ne!(env.snapshot(), before, "v{version}: not upgraded");
+        assert_eq!(
+            env.number("SELECT version FROM schema_version", &[]),
+            Some(i64::from(newest)),
+            "v{version}"
+        );
+        assert_eq!(
+            later.verify(&deploy, &["--role", "payments"]).0,
+            0,
+            "v{version}"
+        );
+        assert_eq!(
+            later.verify(&nightly, &["--role", "accounts"]).0,
+            0,
+            "v{version}"
+        );
+        assert_eq!(
+            later.verify(&nightly, &["--role", "payments"]).0,
+            4,
+            "v{version}"
+        );
+        later.cmd().args(["audit", "--verify"]).assert().success();
+
+        // What the old store held keeps working with what later versions
+        // added: bob now renews by name, the owner rotates, and the chain
+        // still verifies.
+        later
+            .cmd()
+            .env("INTERGIRO_KEYS_OPERATOR", "bob")
+            .args(["renew", "ci-deploy"])
+            .assert()
+            .success();
+        later.cmd().args(["rotate", "nightly"]).assert().success();
+        assert_eq!(
+            later.verify(&nightly, &[]).0,
+            0,
+            "v{version}: retiring, still works"
+        );
+        let shown = later.json_object(&["show", &deploy_id]);
+        assert_eq!(shown["renewed_at"], "2026-01-11T12:00:00Z", "v{version}");
+        let actions: Vec<&str> = shown["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|event| event["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(actions, ["create", "renew"], "v{version}");
+        later.cmd().args(["audit", "--verify"]).assert().success();
+    }
+}
