@@ -335,10 +335,10 @@ fn describe_namesakes(keys: &[ApiKey], now: DateTime<Utc>) -> String {
         .take(MOST_NAMESAKES)
         .map(|key| {
             let state = match key.status(now) {
-                Status::Unissued => "never issued".to_string(),
+                Status::Unissued => "unissued".to_string(),
                 Status::Frozen => format!("frozen since {}", date(key.freezes_at)),
                 Status::Retiring | Status::Retired => format!(
-                    "retiring {}",
+                    "retiring until {}",
                     output::human_time(key.retires_at.unwrap_or(now))
                 ),
                 Status::Active | Status::Expiring => format!("freezes {}", date(key.freezes_at)),
@@ -473,4 +473,46 @@ pub fn print_table(app: &App, header: &[&'static str], rows: Rows) -> Result<u64
     rows(&mut |cells| columns.write_row(&mut out, cells, None))?;
     out.finish()?;
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+    use crate::key::Role;
+
+    #[test]
+    fn namesakes_are_told_apart_by_roles_dates_and_state() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
+        let key = |id: &str, roles: &[Role], created: DateTime<Utc>| {
+            let mut key = ApiKey::new(
+                id.into(),
+                "same".into(),
+                Roles::new(roles.iter().copied()),
+                created,
+            );
+            key.issued = true;
+            key
+        };
+        let now = t0 + Duration::days(95);
+        let frozen = key("AAAAAAAAAAAA", &[Role::Accounts], t0);
+        let mut unissued = key("BBBBBBBBBBBB", &[Role::Payments], now);
+        unissued.issued = false;
+        let mut retiring = key("CCCCCCCCCCCC", &[Role::Payments], t0 + Duration::days(10));
+        retiring.retires_at = Some(now + Duration::hours(20));
+        retiring.replaced_by = Some("DDDDDDDDDDDD".into());
+        let active = key("DDDDDDDDDDDD", &[Role::Payments, Role::Accounts], now);
+        assert_eq!(
+            describe_namesakes(&[frozen, unissued, retiring, active.clone()], now),
+            "AAAAAAAAAAAA (accounts, created 2026-01-01, frozen since 2026-04-01), \
+             BBBBBBBBBBBB (payments, created 2026-04-06, unissued), \
+             CCCCCCCCCCCC (payments, created 2026-01-11, retiring until 2026-04-07 08:00 UTC), \
+             DDDDDDDDDDDD (accounts,payments, created 2026-04-06, freezes 2026-07-05)"
+        );
+        let many = vec![active; 8];
+        let described = describe_namesakes(&many, now);
+        assert_eq!(described.matches("DDDDDDDDDDDD (").count(), 5);
+        assert!(described.ends_with(", and 3 more"), "{described}");
+    }
 }
