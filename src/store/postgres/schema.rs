@@ -12,6 +12,8 @@ use super::connect::{Location, quote_identifier};
 use crate::store::Error;
 
 /// One entry per version, applied in order. Never edit or remove one.
+/// Every function a migration makes or replaces sets
+/// `search_path = pg_catalog, @schema@, pg_temp` (v10 says why).
 const MIGRATIONS: &[&str] = &[
     include_str!("v1.sql"),
     include_str!("v2.sql"),
@@ -22,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v7.sql"),
     include_str!("v8.sql"),
     include_str!("v9.sql"),
+    include_str!("v10.sql"),
 ];
 
 /// The schema version this build writes.

@@ -788,3 +788,76 @@ fn uses_are_recorded_at_most_once_per_period_and_found_by_disuse() {
     assert!(unused(now - chrono::Duration::minutes(1)).is_empty());
     assert_eq!(unused(now + hour), ["AAAAAAAAAAAA", "BBBBBBBBBBBB"]);
 }
+
+/// A table in the caller's temporary schema is found before the store's
+/// unless a function's search_path lists `pg_temp` last, so a role that may
+/// only verify could stand in its own `operator` (to act as administrator)
+/// or `setting` (to set the store's clock).
+#[test]
+fn a_temporary_table_cannot_stand_in_for_a_table_of_the_store() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut admin = db.store("t_alice");
+    store_issued(&mut admin, &key("AAAAAAAAAAAA", &[Role::Accounts]));
+    db.ensure_role("t_monitor");
+    admin
+        .add_operator(&operator("t_monitor", &[Permission::Verify]), actor())
+        .unwrap();
+    let before = db.contents();
+    let mut raw = db.raw("t_monitor");
+    raw.batch_execute(
+        "CREATE TEMP TABLE operator AS
+             SELECT session_user::text AS name, 'admin'::text AS permissions,
+                    NULL::text AS key_roles, 0::bigint AS added_at, ''::text AS added_by;
+         CREATE TEMP TABLE setting AS SELECT 'test_clock'::text AS name, 'on'::text AS value;
+         GRANT ALL ON operator, setting TO PUBLIC;
+         SET intergiro_keys.now = '4102444800';",
+    )
+    .unwrap();
+    for sql in [
+        "SELECT * FROM intergiro_keys.delete_keys(ARRAY['AAAAAAAAAAAA'])",
+        "SELECT * FROM intergiro_keys.renew_keys(ARRAY['AAAAAAAAAAAA'])",
+        "SELECT * FROM intergiro_keys.list_keys(NULL, false)",
+        "SELECT intergiro_keys.add_operator('t_monitor2', 'admin', NULL)",
+        "SELECT intergiro_keys.create_key('BBBBBBBBBBBB', 'x', 'payments', '$argon2id$x')",
+    ] {
+        let err = raw.batch_execute(sql).expect_err(sql);
+        let message = err.as_db_error().map(|db| db.message().to_string());
+        assert!(
+            message
+                .as_deref()
+                .is_some_and(|message| message.contains("lacks the")),
+            "{sql}: {err:?}"
+        );
+    }
+    let now: i64 = raw
+        .query_one("SELECT intergiro_keys.server_now()", &[])
+        .unwrap()
+        .get(0);
+    assert!(now < 4_102_444_800, "the clock followed a temporary table");
+    assert_eq!(db.contents(), before);
+}
+
+/// Every function of the store searches the caller's temporary schema last
+/// (PostgreSQL's "Writing SECURITY DEFINER Functions Safely"), later
+/// migrations' included.
+#[test]
+fn every_function_of_the_store_searches_pg_temp_last() {
+    let Some(mut db) = TestDb::new() else { return };
+    drop(db.store("t_alice"));
+    let unsafe_functions: Vec<String> = db
+        .admin
+        .query(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p
+             JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = 'intergiro_keys'
+               AND p.prorettype <> 'trigger'::regtype
+               AND NOT coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, intergiro_keys, pg_temp']
+             ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert!(unsafe_functions.is_empty(), "{unsafe_functions:?}");
+}
