@@ -161,14 +161,14 @@ impl PgStore {
     }
 
     /// Runs `work` in one transaction, which also holds the role GRANTs that
-    /// go with an operator change.
+    /// go with an operator change; an error from `work` rolls it all back.
     fn in_transaction<T>(
         &self,
-        work: impl FnOnce(&mut postgres::Transaction) -> std::result::Result<T, postgres::Error>,
+        work: impl FnOnce(&mut postgres::Transaction) -> Result<T>,
     ) -> Result<T> {
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().map_err(|err| self.explain(err))?;
-        let value = work(&mut tx).map_err(|err| self.explain(err))?;
+        let value = work(&mut tx)?;
         tx.commit().map_err(|err| self.explain(err))?;
         Ok(value)
     }
@@ -416,8 +416,9 @@ impl Store for PgStore {
                     &operator.permissions.to_string(),
                     &operator.key_roles.as_ref().map(Roles::to_string),
                 ],
-            )?;
-            grant_group(tx, &group, operator)
+            )
+            .map_err(|err| self.explain(err))?;
+            grant_group(tx, &group, operator, &|err| self.explain(err))
         })
     }
 
@@ -429,6 +430,7 @@ impl Store for PgStore {
         let group = self.operators_role()?;
         let sql = format!("SELECT {}.update_operator($1, $2, $3, $4)", self.schema);
         self.in_transaction(|tx| {
+            let explain = |err| self.explain(err);
             tx.execute(
                 sql.as_str(),
                 &[
@@ -437,15 +439,17 @@ impl Store for PgStore {
                     &updated.permissions.to_string(),
                     &updated.key_roles.as_ref().map(Roles::to_string),
                 ],
-            )?;
+            )
+            .map_err(explain)?;
             if current.permissions.is_admin() && !updated.permissions.is_admin() {
                 tx.batch_execute(&format!(
                     "REVOKE ADMIN OPTION FOR {} FROM {}",
                     connect::quote_identifier(&group),
                     connect::quote_identifier(name)
-                ))?;
+                ))
+                .map_err(explain)?;
             }
-            grant_group(tx, &group, &updated)
+            grant_group(tx, &group, &updated, &explain)
         })?;
         Ok(updated)
     }
@@ -454,14 +458,16 @@ impl Store for PgStore {
         let group = self.operators_role()?;
         let sql = format!("SELECT {}.remove_operator($1)", self.schema);
         self.in_transaction(|tx| {
-            tx.execute(sql.as_str(), &[&name])?;
+            let explain = |err| self.explain(err);
+            tx.execute(sql.as_str(), &[&name]).map_err(explain)?;
             // The role may be gone already; the operator entry is what counts.
-            if role_exists(tx, name)? {
+            if role_exists(tx, name).map_err(explain)? {
                 tx.batch_execute(&format!(
                     "REVOKE {} FROM {}",
                     connect::quote_identifier(&group),
                     connect::quote_identifier(name)
-                ))?;
+                ))
+                .map_err(explain)?;
             }
             Ok(())
         })
@@ -700,18 +706,20 @@ fn push_literal(regex: &mut String, c: char) {
 
 /// Grants the group role to an operator's role (WITH ADMIN OPTION for an
 /// administrator). The role must exist: creating login roles, with their
-/// passwords, is the database administrator's job.
+/// passwords, is the database administrator's job. An error leaves the
+/// transaction uncommitted, so the change is rolled back with it.
 fn grant_group(
     tx: &mut postgres::Transaction,
     group: &str,
     operator: &Operator,
-) -> std::result::Result<(), postgres::Error> {
-    if !role_exists(tx, &operator.name)? {
-        // Raised in the server so that it rolls the change back.
-        tx.batch_execute(&format!(
-            "DO $$ BEGIN RAISE EXCEPTION 'there is no PostgreSQL role %; create it first (CREATE ROLE % LOGIN PASSWORD ...), then add it', {name}, {name} USING ERRCODE = 'undefined_object'; END $$",
-            name = quote_literal(&operator.name)
-        ))?;
+    explain: &dyn Fn(postgres::Error) -> Error,
+) -> Result<()> {
+    if !role_exists(tx, &operator.name).map_err(explain)? {
+        return Err(Error::Other(anyhow!(
+            "there is no PostgreSQL role {name}; create it first (CREATE ROLE {quoted} LOGIN PASSWORD ...), then add it",
+            name = operator.name,
+            quoted = connect::quote_identifier(&operator.name)
+        )));
     }
     let admin = if operator.permissions.is_admin() {
         " WITH ADMIN OPTION"
@@ -723,6 +731,7 @@ fn grant_group(
         connect::quote_identifier(group),
         connect::quote_identifier(&operator.name)
     ))
+    .map_err(explain)
 }
 
 fn role_exists(

@@ -861,3 +861,30 @@ fn every_function_of_the_store_searches_pg_temp_last() {
         .collect();
     assert!(unsafe_functions.is_empty(), "{unsafe_functions:?}");
 }
+
+/// An operator name is data, never SQL: one holding a dollar quote, whose
+/// role does not exist, is named as missing rather than breaking the
+/// statement that says so.
+#[test]
+fn an_operator_name_with_a_dollar_quote_is_named_as_a_missing_role() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut admin = db.store("t_alice");
+    for name in ["t_no$$role", "x$$;CREATE/**/TABLE/**/public.injected();SELECT$$"] {
+        let err = admin
+            .add_operator(&operator(name, &[Permission::View]), actor())
+            .unwrap_err();
+        let err = anyhow::Error::from(err);
+        assert!(
+            err.to_string()
+                .contains(&format!("there is no PostgreSQL role {name}")),
+            "{err}"
+        );
+    }
+    let injected: bool = db
+        .admin
+        .query_one("SELECT to_regclass('public.injected') IS NOT NULL", &[])
+        .unwrap()
+        .get(0);
+    assert!(!injected, "an operator name ran as SQL");
+    assert_eq!(store::operators(&admin).unwrap().len(), 1);
+}
