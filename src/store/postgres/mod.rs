@@ -422,15 +422,23 @@ impl Store for PgStore {
         })
     }
 
+    /// Reads the operator and writes the change in one transaction, the
+    /// server keeping other operator changes out until it commits: a change
+    /// is never computed from what another has since changed.
     fn change_operator(&mut self, name: &str, change: &Change, _actor: Actor) -> Result<Operator> {
-        let current = self
-            .operator(name)?
-            .ok_or_else(|| Error::UnknownOperator(name.to_string()))?;
-        let updated = change.apply(&current);
         let group = self.operators_role()?;
+        let lock = format!("SELECT * FROM {}.lock_operator($1)", self.schema);
         let sql = format!("SELECT {}.update_operator($1, $2, $3, $4)", self.schema);
         self.in_transaction(|tx| {
             let explain = |err| self.explain(err);
+            let current = tx
+                .query(lock.as_str(), &[&name])
+                .map_err(explain)?
+                .first()
+                .map(operator_from_row)
+                .transpose()?
+                .ok_or_else(|| Error::UnknownOperator(name.to_string()))?;
+            let updated = change.apply(&current);
             tx.execute(
                 sql.as_str(),
                 &[
@@ -449,9 +457,9 @@ impl Store for PgStore {
                 ))
                 .map_err(explain)?;
             }
-            grant_group(tx, &group, &updated, &explain)
-        })?;
-        Ok(updated)
+            grant_group(tx, &group, &updated, &explain)?;
+            Ok(updated)
+        })
     }
 
     fn remove_operator(&mut self, name: &str, _actor: Actor) -> Result<()> {

@@ -888,3 +888,114 @@ fn an_operator_name_with_a_dollar_quote_is_named_as_a_missing_role() {
     assert!(!injected, "an operator name ran as SQL");
     assert_eq!(store::operators(&admin).unwrap().len(), 1);
 }
+
+/// Holds row locks on the operators `names` (as the store's owner would)
+/// while `run` starts `contenders` changes, until all of them wait for it.
+fn with_operators_locked<T>(
+    db: &mut TestDb,
+    names: &[&str],
+    contenders: usize,
+    run: impl FnOnce() -> T,
+) -> T {
+    let mut blocker = db.admin.transaction().unwrap();
+    for name in names {
+        blocker
+            .execute(
+                "SELECT 1 FROM intergiro_keys.operator WHERE name = $1 FOR UPDATE",
+                &[name],
+            )
+            .unwrap();
+    }
+    let running = run();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let waiting: i64 = blocker
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if waiting as usize >= contenders || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    blocker.commit().unwrap();
+    running
+}
+
+/// Two administrators granting one operator different permissions at once
+/// both get theirs: neither change is computed from a stale read.
+#[test]
+fn concurrent_grants_to_one_operator_are_both_kept() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut alice = db.store("t_alice");
+    db.ensure_role("t_carol");
+    db.ensure_role("t_bob");
+    alice
+        .add_operator(&operator("t_carol", &[Permission::Admin]), actor())
+        .unwrap();
+    alice
+        .add_operator(&operator("t_bob", &[Permission::View]), actor())
+        .unwrap();
+    let carol = PgStore::open(&db.location("t_carol")).unwrap();
+    let grants = with_operators_locked(&mut db, &["t_bob"], 2, || {
+        [(alice, Permission::Renew), (carol, Permission::Delete)]
+            .map(|(mut store, permission)| {
+                std::thread::spawn(move || {
+                    let grant = Change::Grant {
+                        permissions: Permissions::new([permission]),
+                        key_roles: crate::operator::KeyRolesChange::Keep,
+                    };
+                    store.change_operator("t_bob", &grant, actor()).map(drop)
+                })
+            })
+    });
+    for grant in grants {
+        grant.join().unwrap().unwrap();
+    }
+    let admin = PgStore::open(&db.location("t_alice")).unwrap();
+    let bob = admin.operator("t_bob").unwrap().unwrap();
+    assert_eq!(bob.permissions.to_string(), "view,renew,delete");
+    assert!(intact(&admin));
+}
+
+/// Two administrators taking each other's administration at once cannot
+/// leave the store without one.
+#[test]
+fn concurrent_demotions_leave_an_administrator() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut alice = db.store("t_alice");
+    db.ensure_role("t_carol");
+    alice
+        .add_operator(&operator("t_carol", &[Permission::Admin]), actor())
+        .unwrap();
+    let carol = PgStore::open(&db.location("t_carol")).unwrap();
+    let demotions = with_operators_locked(&mut db, &["t_alice", "t_carol"], 2, || {
+        [(alice, "t_carol"), (carol, "t_alice")].map(|(mut store, other)| {
+            std::thread::spawn(move || {
+                let revoke = Change::Revoke {
+                    permissions: Permissions::new([Permission::Admin]),
+                };
+                store.change_operator(other, &revoke, actor()).map(drop)
+            })
+        })
+    });
+    let done = demotions
+        .into_iter()
+        .map(|demotion| demotion.join().unwrap())
+        .filter(Result::is_ok)
+        .count();
+    assert_eq!(done, 1);
+    let admins = db
+        .admin
+        .query_one(
+            "SELECT count(*) FROM intergiro_keys.operator WHERE permissions = 'admin'",
+            &[],
+        )
+        .unwrap()
+        .get::<_, i64>(0);
+    assert_eq!(admins, 1);
+}
