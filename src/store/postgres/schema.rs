@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v9.sql"),
     include_str!("v10.sql"),
     include_str!("v11.sql"),
+    include_str!("v12.sql"),
 ];
 
 /// The schema version this build writes.

@@ -999,3 +999,34 @@ fn concurrent_demotions_leave_an_administrator() {
         .get::<_, i64>(0);
     assert_eq!(admins, 1);
 }
+
+/// A retiring key verifies whatever its freeze date, so the server holds a
+/// rotation's grace to the 7 days `rotate --grace` allows: a client calling
+/// the function itself cannot keep the old key working for years.
+#[test]
+fn the_server_holds_a_rotations_grace_to_seven_days() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut admin = db.store("t_alice");
+    issued(&mut admin, "AAAAAAAAAAAA", &[Role::Payments]);
+    db.ensure_role("t_dave");
+    admin
+        .add_operator(
+            &operator("t_dave", &[Permission::Create, Permission::Delete]),
+            actor(),
+        )
+        .unwrap();
+    let ten_years = 10 * 365 * 86_400;
+    db.raw("t_dave")
+        .batch_execute(&format!(
+            "SELECT intergiro_keys.begin_rotation('AAAAAAAAAAAA', 'NNNNNNNNNNNN', '{HASH}');
+             SELECT intergiro_keys.finish_rotation('AAAAAAAAAAAA', 'NNNNNNNNNNNN', {ten_years});"
+        ))
+        .unwrap();
+    let retires_at = found(&admin, "AAAAAAAAAAAA").retires_at.expect("retiring");
+    let grace = retires_at - Utc::now();
+    assert!(
+        grace <= crate::key::max_grace() + chrono::Duration::seconds(2),
+        "retires in {grace}"
+    );
+    assert!(grace > crate::key::max_grace() - chrono::Duration::seconds(60));
+}
