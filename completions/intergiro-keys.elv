@@ -82,7 +82,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --within 'Days ahead that --expiring looks [default: 14]; given alone, it implies --expiring'
             cand --role 'Only keys holding this role (repeat, or separate with commas, for keys holding all of them): transactions, accounts, payments'
             cand --status 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring'
-            cand --name 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these; case matters'
+            cand --name 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these, `[!abc]` none of these; case matters'
             cand --unused-for 'Only keys nobody used for this many days (keys never used and older than that included)'
             cand --sort 'The order of the keys (ties by ID)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'

@@ -98,7 +98,7 @@ expiring\t'Usable, 14 days (14 × 24 h) or less before its freeze'
 frozen\t'Past its freeze: `verify` rejects it until it is renewed'
 unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'
 retiring\t'Replaced by `rotate`: still usable until its `retires_at`'"
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l name -d 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these; case matters' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l name -d 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these, `[!abc]` none of these; case matters' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l unused-for -d 'Only keys nobody used for this many days (keys never used and older than that included)' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l sort -d 'The order of the keys (ties by ID)' -r -f -a "id\t'By key ID'
 name\t'By name'

@@ -226,7 +226,7 @@ pub struct ListArgs {
     pub statuses: Vec<Status>,
 
     /// Only keys whose name matches this pattern: `*` any text, `?` one
-    /// character, `[abc]` one of these; case matters
+    /// character, `[abc]` one of these, `[!abc]` none of these; case matters
     #[arg(long, value_name = "GLOB", value_hint = ValueHint::Other)]
     pub name: Option<String>,
 

@@ -618,7 +618,8 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
         });
     }
     if let Some(glob) = &filter.name_glob {
-        conditions.push(format!("name ~ {}", bind(Box::new(glob_regex(glob)))));
+        let regex = crate::store::glob::posix_regex(glob);
+        conditions.push(format!("name ~ {}", bind(Box::new(regex))));
     }
     if let Some(time) = filter.live_at {
         conditions.push(format!(
@@ -656,60 +657,6 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
         sql.push_str(&format!(" LIMIT {}", bind(Box::new(limit))));
     }
     (sql, values)
-}
-
-/// A glob (`*`, `?`, `[a-z]`, `[!a-z]`, as SQLite's GLOB) as an anchored
-/// POSIX regular expression.
-fn glob_regex(glob: &str) -> String {
-    let mut regex = String::from("^");
-    let mut chars = glob.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '*' => regex.push_str(".*"),
-            '?' => regex.push('.'),
-            '[' => {
-                let mut class = String::from("[");
-                if chars.peek() == Some(&'!') || chars.peek() == Some(&'^') {
-                    chars.next();
-                    class.push('^');
-                }
-                let mut closed = false;
-                let mut first = true;
-                for c in chars.by_ref() {
-                    if c == ']' && !first {
-                        closed = true;
-                        break;
-                    }
-                    first = false;
-                    if c == '\\' {
-                        class.push_str("\\\\");
-                    } else {
-                        class.push(c);
-                    }
-                }
-                if closed {
-                    regex.push_str(&class);
-                    regex.push(']');
-                } else {
-                    // An unclosed bracket matches itself, as in SQLite.
-                    regex.push_str("\\[");
-                    for c in class[1..].chars() {
-                        push_literal(&mut regex, c);
-                    }
-                }
-            }
-            c => push_literal(&mut regex, c),
-        }
-    }
-    regex.push('$');
-    regex
-}
-
-fn push_literal(regex: &mut String, c: char) {
-    if "\\.^$|?*+()[]{}".contains(c) {
-        regex.push('\\');
-    }
-    regex.push(c);
 }
 
 /// Grants the group role to an operator's role (WITH ADMIN OPTION for an

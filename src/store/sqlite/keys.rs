@@ -372,7 +372,8 @@ fn where_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
         });
     }
     if let Some(glob) = &filter.name_glob {
-        conditions.push(format!("name GLOB {}", bind(glob.clone().into())));
+        let pattern = crate::store::glob::sqlite_pattern(glob);
+        conditions.push(format!("name GLOB {}", bind(pattern.into())));
     }
     if let Some(time) = filter.live_at {
         conditions.push(format!(

@@ -606,3 +606,41 @@ pub(super) fn keys_are_found_by_name_for_a_command(store: &mut dyn Store) {
         .unwrap();
     assert_eq!(found(store, &old.name, false), ["NNNNNNNNNNNN"]);
 }
+
+/// A `--name` pattern selects the same keys on every store, read as a shell
+/// reads it: `[!…]` negates as `[^…]` does, and a `[` left open is itself.
+pub(super) fn name_patterns_select_the_same_keys_in_every_store(store: &mut dyn Store) {
+    for (id, name) in [
+        ("AAAAAAAAAAAA", "api"),
+        ("BBBBBBBBBBBB", "!bang"),
+        ("CCCCCCCCCCCC", "ci[1"),
+        ("DDDDDDDDDDDD", "ci-2"),
+        ("EEEEEEEEEEEE", "x]y"),
+        ("FFFFFFFFFFFF", "a*b"),
+        ("GGGGGGGGGGGG", "[:x"),
+    ] {
+        let key = ApiKey::new(id.into(), name.into(), Roles::new([Role::Accounts]), now());
+        store.insert_unissued(&key, "$argon2id$h", actor()).unwrap();
+    }
+    let matching = |glob: &str| -> Vec<String> {
+        let filter = KeyFilter {
+            name_glob: Some(glob.into()),
+            sort: KeySort::Id,
+            ..KeyFilter::default()
+        };
+        keys(&*store, &filter)
+            .unwrap()
+            .into_iter()
+            .map(|key| key.name)
+            .collect()
+    };
+    assert_eq!(matching("[!a]*"), ["!bang", "ci[1", "ci-2", "x]y", "[:x"]);
+    assert_eq!(matching("[^a]*"), matching("[!a]*"));
+    assert_eq!(matching("ci[1"), ["ci[1"]);
+    assert_eq!(matching("ci[[]*"), ["ci[1"]);
+    assert_eq!(matching("ci[-[]?"), ["ci[1", "ci-2"]);
+    assert_eq!(matching("x[]]y"), ["x]y"]);
+    assert_eq!(matching("a[*]b"), ["a*b"]);
+    assert_eq!(matching("[[:]*"), ["[:x"]);
+    assert_eq!(matching("[z-a]*"), Vec::<String>::new());
+}
