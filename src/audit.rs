@@ -474,6 +474,11 @@ impl ChainCheck {
         self.expected_seq += 1;
     }
 
+    /// The sequence number of the last entry pushed (0 before the first).
+    pub fn last_seq(&self) -> i64 {
+        self.expected_seq - 1
+    }
+
     /// The verdict once every entry was pushed. `last_issued` is the highest
     /// sequence number ever handed out, which reveals entries removed from
     /// the end.

@@ -448,12 +448,20 @@ pub fn operators(store: &dyn Store) -> Result<Vec<Operator>> {
 
 /// Checks the whole audit chain, streaming it.
 pub fn verify_audit(store: &dyn Store) -> Result<audit::Verdict> {
+    // The entries and the sequence counter are read at different moments,
+    // and other commands may append in between: entries up to the counter
+    // read before are owed (fewer were removed from the end), and the
+    // counter read after must cover every entry read (else it was set
+    // back). Anything between the two is an append made meanwhile.
+    let before = store.last_audit_seq()?;
     let mut check = audit::ChainCheck::default();
     store.each_audit_entry(&AuditFilter::default(), &mut |entry| {
         check.push(&entry);
         Ok(())
     })?;
-    let mut verdict = check.finish(store.last_audit_seq()?);
+    let after = store.last_audit_seq()?;
+    let last_issued = check.last_seq().max(before).min(after);
+    let mut verdict = check.finish(last_issued);
     store.each_tampered(&mut |tampered| {
         verdict.tampered.push(tampered);
         Ok(())

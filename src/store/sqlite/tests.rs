@@ -260,3 +260,135 @@ fn one_keys_audit_entries_are_found_through_the_index() {
         "{plan:?}"
     );
 }
+
+/// A store whose log grows, through another connection, right after each
+/// reading of it: as when another command appends while `audit --verify`
+/// reads.
+struct AppendedWhileRead {
+    reader: SqliteStore,
+    writer: std::cell::RefCell<SqliteStore>,
+}
+
+impl Store for AppendedWhileRead {
+    fn each_audit_entry(&self, filter: &AuditFilter, visit: Visit<Entry>) -> Result<()> {
+        let read = self.reader.each_audit_entry(filter, visit);
+        let actor = crate::audit::Actor {
+            operator: "cron",
+            now: chrono::Utc::now(),
+        };
+        self.writer
+            .borrow_mut()
+            .record_refusal(Action::List, None, "lacks view", actor)?;
+        read
+    }
+    fn last_audit_seq(&self) -> Result<i64> {
+        self.reader.last_audit_seq()
+    }
+    fn each_tampered(&self, visit: Visit<crate::audit::Tampered>) -> Result<()> {
+        self.reader.each_tampered(visit)
+    }
+    // Nothing else is called by `verify_audit`.
+    fn is_read_only(&self) -> bool {
+        unreachable!()
+    }
+    fn owner_uid(&self) -> Result<Option<u32>> {
+        unreachable!()
+    }
+    fn insert_unissued(&mut self, _: &ApiKey, _: &str, _: Actor) -> Result<bool> {
+        unreachable!()
+    }
+    fn mark_issued(&mut self, _: &str) -> Result<()> {
+        unreachable!()
+    }
+    fn discard_unissued(&mut self, _: &str, _: Actor) -> Result<()> {
+        unreachable!()
+    }
+    fn begin_rotation(&mut self, _: &str, _: &ApiKey, _: &str, _: Actor) -> Result<bool> {
+        unreachable!()
+    }
+    fn finish_rotation(&mut self, _: &str, _: &str, _: DateTime<Utc>, _: Actor) -> Result<()> {
+        unreachable!()
+    }
+    fn record_use(&mut self, _: &str, _: DateTime<Utc>, _: DateTime<Utc>) -> Result<bool> {
+        unreachable!()
+    }
+    fn find_key(&self, _: &str) -> Result<Option<StoredKey>> {
+        unreachable!()
+    }
+    fn each_key(&self, _: &KeyFilter, _: Visit<ApiKey>) -> Result<()> {
+        unreachable!()
+    }
+    fn count_flagged(&self, _: DateTime<Utc>, _: DateTime<Utc>) -> Result<FlaggedCounts> {
+        unreachable!()
+    }
+    fn renew(&mut self, _: &[String], _: DateTime<Utc>, _: Actor) -> Result<Vec<Renewal>> {
+        unreachable!()
+    }
+    fn delete(&mut self, _: &[String], _: Actor) -> Result<Vec<ApiKey>> {
+        unreachable!()
+    }
+    fn revoke_found(&mut self, _: &[(String, String)], _: Actor) -> Result<Vec<ApiKey>> {
+        unreachable!()
+    }
+    fn has_operators(&self) -> Result<bool> {
+        unreachable!()
+    }
+    fn add_first_administrator(&mut self, _: &str, _: Actor) -> Result<bool> {
+        unreachable!()
+    }
+    fn operator(&self, _: &str) -> Result<Option<Operator>> {
+        unreachable!()
+    }
+    fn each_operator(&self, _: Visit<Operator>) -> Result<()> {
+        unreachable!()
+    }
+    fn add_operator(&mut self, _: &Operator, _: Actor) -> Result<()> {
+        unreachable!()
+    }
+    fn change_operator(&mut self, _: &str, _: &Change, _: Actor) -> Result<Operator> {
+        unreachable!()
+    }
+    fn remove_operator(&mut self, _: &str, _: Actor) -> Result<()> {
+        unreachable!()
+    }
+    fn record_refusal(&mut self, _: Action, _: Option<&str>, _: &str, _: Actor) -> Result<()> {
+        unreachable!()
+    }
+    fn backup(&self, _: &Path) -> Result<()> {
+        unreachable!()
+    }
+}
+
+/// Entries appended while the log is checked are no sign that entries were
+/// removed from its end.
+#[test]
+fn the_log_checked_while_another_appends_is_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.db");
+    let mut first = open(&path, Open::CreateIfMissing).unwrap();
+    let actor = crate::audit::Actor {
+        operator: "alice",
+        now: chrono::Utc::now(),
+    };
+    first
+        .record_refusal(Action::List, None, "lacks view", actor)
+        .unwrap();
+    let store = AppendedWhileRead {
+        reader: first,
+        writer: std::cell::RefCell::new(open(&path, Open::MustExist).unwrap()),
+    };
+    for _ in 0..3 {
+        let verdict = crate::store::verify_audit(&store).unwrap();
+        assert_eq!(verdict.intact, Ok(()));
+    }
+    // Entries truly removed from the end are still found.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_append_only_delete;
+         DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit);",
+    )
+    .unwrap();
+    drop(conn);
+    let verdict = crate::store::verify_audit(&store.reader).unwrap();
+    assert!(verdict.intact.is_err());
+}
