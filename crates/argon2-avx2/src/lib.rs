@@ -44,8 +44,15 @@ pub fn available() -> bool {
 
 /// One argon2 evaluation: `out` gets the tag of `pwd` and `salt` (and the
 /// optional `secret`) under `params`, `memory` is the working memory, at
-/// least `params.block_count()` blocks. The caller has checked
-/// [`available`]; `params` comes from the crate, so it is valid.
+/// least `params.block_count()` blocks. `params` comes from the crate, so
+/// it is valid; the other inputs are the caller's to check as the crate's
+/// `hash_password_into` does (salt, password and output lengths).
+///
+/// # Panics
+///
+/// Where the CPU lacks AVX2 (call [`available`] first): the vector code must
+/// not run there, so this is checked on every call. Also where `memory` is
+/// shorter than the parameters need or `out` is empty.
 pub fn hash(
     algorithm: Algorithm,
     version: Version,
@@ -189,19 +196,27 @@ fn long_hash(inputs: &[&[u8]], out: &mut [u8]) {
 /// A block seen as 32 vectors of four words.
 fn vectors(block: &Block) -> &[__m256i; VECTORS] {
     let words: &[u64] = block.as_ref();
-    assert_eq!(words.len(), 4 * VECTORS);
-    // SAFETY: the 128 words are 1 KiB, the size of 32 vectors; a block is
-    // 64-byte aligned, more than a vector's 32; every bit pattern is a valid
-    // vector; the borrow is the block's.
+    assert!(viewable(words), "a block is 128 words aligned for vectors");
+    // SAFETY: `viewable` checked that the words are 1 KiB, the size of 32
+    // vectors, and that they start where a vector may; every bit pattern is
+    // a valid vector; the borrow is the block's.
     unsafe { &*words.as_ptr().cast::<[__m256i; VECTORS]>() }
 }
 
 /// A block seen as 32 vectors of four words, to write.
 fn vectors_mut(block: &mut Block) -> &mut [__m256i; VECTORS] {
     let words: &mut [u64] = block.as_mut();
-    assert_eq!(words.len(), 4 * VECTORS);
+    assert!(viewable(words), "a block is 128 words aligned for vectors");
     // SAFETY: as in `vectors`, and the borrow is the block's unique one.
     unsafe { &mut *words.as_mut_ptr().cast::<[__m256i; VECTORS]>() }
+}
+
+/// Whether `words` can be read as vectors: as many words as 32 vectors hold,
+/// starting at a vector's alignment. `Block` is 64-byte aligned, but only
+/// the words its `AsRef` gives are ours to rely on, so both are checked
+/// (the compiler folds the checks for a block it knows the layout of).
+fn viewable(words: &[u64]) -> bool {
+    words.len() == 4 * VECTORS && words.as_ptr().cast::<__m256i>().is_aligned()
 }
 
 /// Fills one segment: `segment_length` blocks of `lane` in `slice`, as the
@@ -690,6 +705,24 @@ mod tests {
             out_len: 32,
         };
         assert_eq!(case.ours(), case.the_crates());
+    }
+
+    /// The block views refuse words a vector cannot be read from: too few,
+    /// too many, or not on a 32-byte boundary.
+    #[test]
+    fn only_whole_aligned_blocks_are_viewed_as_vectors() {
+        #[repr(align(32))]
+        struct Aligned([u64; 136]);
+        let words = Aligned([0; 136]);
+        let words = &words.0;
+        assert!(viewable(Block::default().as_ref()));
+        assert!(viewable(&words[..128]));
+        assert!(viewable(&words[4..132]));
+        for shift in 1..4 {
+            assert!(!viewable(&words[shift..shift + 128]), "shifted by {shift}");
+        }
+        assert!(!viewable(&words[..127]));
+        assert!(!viewable(&words[..132]));
     }
 
     /// Memory left over from anything else changes nothing (every block is
