@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-30}
 
 cargo build --release --quiet
-bin=$PWD/target/release/intergiro-keys
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/intergiro-keys
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
