@@ -98,6 +98,8 @@ fn evaluate(
             secret: &[],
         };
         argon2_avx2::hash(algorithm, version, params, inputs, out, memory.blocks());
+        #[cfg(test)]
+        tests::AVX2_EVALUATIONS.with(|count| count.set(count.get() + 1));
         return Ok(());
     }
     Argon2::new(algorithm, version, params.clone())
@@ -128,6 +130,11 @@ pub(crate) mod tests {
     /// Tests that look for their mapping in /proc/self/maps run one at a
     /// time with every test that maps argon2 memory.
     pub static MAPPINGS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    thread_local! {
+        /// Evaluations this thread made with the AVX2 code.
+        pub static AVX2_EVALUATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
 
     pub fn serial() -> std::sync::MutexGuard<'static, ()> {
         MAPPINGS
@@ -173,6 +180,26 @@ pub(crate) mod tests {
         let (algorithm, version) = (Algorithm::Argon2id, Version::V0x13);
         let err = evaluate(algorithm, version, &params, b"x", b"salt", &mut [0; 32]).unwrap_err();
         assert!(format!("{err:#}").contains("salt"), "{err:#}");
+    }
+
+    /// Hashing a key, verifying it, refusing a wrong secret and checking an
+    /// unknown ID against the dummy hash all take the AVX2 code where the
+    /// CPU has it (the same code for all, so the same time), the crate's
+    /// where not.
+    #[test]
+    fn hashing_and_every_verification_take_the_same_path() {
+        let _serial = serial();
+        let before = AVX2_EVALUATIONS.with(std::cell::Cell::get);
+        let stored = hash_secret("correct horse").unwrap();
+        assert!(verify_secret("correct horse", &stored).unwrap());
+        assert!(!verify_secret("correct hors", &stored).unwrap());
+        assert!(!verify_dummy("correct horse").unwrap());
+        let taken = AVX2_EVALUATIONS.with(std::cell::Cell::get) - before;
+        #[cfg(target_arch = "x86_64")]
+        let expected = if argon2_avx2::available() { 4 } else { 0 };
+        #[cfg(not(target_arch = "x86_64"))]
+        let expected = 0;
+        assert_eq!(taken, expected);
     }
 
     #[test]
