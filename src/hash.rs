@@ -221,6 +221,49 @@ pub(crate) mod tests {
         }
     }
 
+    /// Every parameter a stored PHC string can carry (algorithm, v=16 or
+    /// 19, m not a multiple of 4p, p > 1, data=, keyid=, tags of 10
+    /// to 64 bytes): what the crate hashed verifies here, and only with its
+    /// secret.
+    #[test]
+    fn every_parameter_a_stored_hash_can_carry_verifies() {
+        use argon2::password_hash::PasswordHasher;
+        use argon2::{AssociatedData, KeyId, ParamsBuilder};
+        let _serial = serial();
+        let mut cases = 0;
+        for algorithm in [Algorithm::Argon2d, Algorithm::Argon2i, Algorithm::Argon2id] {
+            for version in [Version::V0x10, Version::V0x13] {
+                for (m, t, p, len, data, keyid) in [
+                    (8, 1, 1, 10, &[][..], &[][..]),
+                    (35, 2, 2, 64, &[0x04; 12][..], &[][..]),
+                    (100, 3, 3, 33, &[][..], &[0x01; 8][..]),
+                    (64, 1, 1, 32, &[0xff; 32][..], &[0x02, 0x03][..]),
+                ] {
+                    let params = ParamsBuilder::new()
+                        .m_cost(m)
+                        .t_cost(t)
+                        .p_cost(p)
+                        .output_len(len)
+                        .data(AssociatedData::new(data).unwrap())
+                        .keyid(KeyId::new(keyid).unwrap())
+                        .build()
+                        .unwrap();
+                    let stored = Argon2::new(algorithm, version, params)
+                        .hash_password(b"stored secret")
+                        .unwrap()
+                        .to_string();
+                    assert!(verify_secret("stored secret", &stored).unwrap(), "{stored}");
+                    assert!(
+                        !verify_secret("stored secreT", &stored).unwrap(),
+                        "{stored}"
+                    );
+                    cases += 1;
+                }
+            }
+        }
+        assert_eq!(cases, 24);
+    }
+
     #[test]
     fn a_hash_verifies_its_secret_and_nothing_else() {
         let _serial = serial();

@@ -503,7 +503,7 @@ fn rotate_63(x: __m256i) -> __m256i {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use argon2::{Argon2, AssociatedData, ParamsBuilder};
+    use argon2::{Argon2, AssociatedData, KeyId, ParamsBuilder};
 
     /// Whether the tests can run here: they need AVX2, which CI's machines
     /// have, so there a missing AVX2 fails instead of skipping.
@@ -685,6 +685,53 @@ mod tests {
             }
         }
         assert_eq!(cases, 48);
+    }
+
+    /// What a PHC string may carry beyond m, t and p: associated data (in
+    /// H0), a key ID (not in the hash), an output length fixed by the
+    /// parameters; and many passes over the smallest memory.
+    #[test]
+    fn associated_data_key_ids_and_many_passes_give_the_crates_output() {
+        if !runs_here() {
+            return;
+        }
+        let mut cases = 0;
+        for algorithm in [Algorithm::Argon2d, Algorithm::Argon2i, Algorithm::Argon2id] {
+            for version in [Version::V0x10, Version::V0x13] {
+                for (lanes, blocks, passes, out_len, data, keyid) in [
+                    (2, 19, 7, 96, &[0xa5; 32][..], &[0x5a; 8][..]),
+                    (1, 8, 40, 64, &[1][..], &[][..]),
+                    (3, 29, 3, 10, &[][..], &[7][..]),
+                ] {
+                    let mut builder = ParamsBuilder::new();
+                    builder
+                        .m_cost(blocks)
+                        .t_cost(passes)
+                        .p_cost(lanes)
+                        .output_len(out_len)
+                        .data(AssociatedData::new(data).unwrap())
+                        .keyid(KeyId::new(keyid).unwrap());
+                    let case = Case {
+                        algorithm,
+                        version,
+                        params: builder.build().unwrap(),
+                        inputs: Inputs {
+                            password: b"password",
+                            salt: b"somesalt",
+                            secret: &[],
+                        },
+                        out_len,
+                    };
+                    assert_eq!(
+                        hex(&case.ours()),
+                        hex(&case.the_crates()),
+                        "{algorithm:?} {version:?} p={lanes} m={blocks} t={passes} tag {out_len}"
+                    );
+                    cases += 1;
+                }
+            }
+        }
+        assert_eq!(cases, 18);
     }
 
     /// The parameters every key is hashed with (m = 19456, t = 2, p = 1).
