@@ -31,6 +31,21 @@ pub fn run(app: &App, args: MigrateArgs) -> Result<ExitCode> {
             broken.problem
         );
     }
+    // A row changed outside intergiro-keys is evidence here only: the
+    // PostgreSQL store keeps no seals, so it would arrive as true.
+    if !before.tampered.is_empty() {
+        let rows: Vec<String> = before
+            .tampered
+            .iter()
+            .map(|row| format!("{} ({})", output::sanitize(&row.subject), row.problem))
+            .collect();
+        bail!(
+            "{} of {} changed outside intergiro-keys: {}; nothing was moved — see `intergiro-keys audit --verify`, then delete such a key, or remove and add such an operator again",
+            if rows.len() == 1 { "a row" } else { "rows" },
+            app.db.display(),
+            rows.join("; ")
+        );
+    }
     let mut keys = Vec::new();
     let mut missing = Vec::new();
     source.each_key(&KeyFilter::default(), &mut |key| {

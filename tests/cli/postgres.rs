@@ -338,6 +338,41 @@ fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working(
         .stderr(predicate::str::contains("already has a key store"));
 }
 
+/// An operator row given `admin` with `sqlite3` is tamper evidence on
+/// SQLite (its seal disagrees); moved into PostgreSQL, whose rows carry no
+/// seals, it would become a true administrator. migrate refuses it.
+#[test]
+fn migrate_refuses_a_store_whose_rows_were_changed_outside_intergiro_keys() {
+    let env = Env::sqlite();
+    if std::env::var_os("INTERGIRO_KEYS_TEST_PG").is_none() {
+        let _ = Env::postgres();
+        return;
+    }
+    env.create("k", &["accounts"]);
+    env.cmd()
+        .args(["users", "add", "bob", "--permission", "view"])
+        .assert()
+        .success();
+    env.sql("UPDATE operator SET permissions = 'admin' WHERE name = 'bob'");
+    let url = crate::common::pg::fresh_database();
+    env.cmd()
+        .args(["migrate", "--to", &url])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("operator bob")
+                .and(predicate::str::contains("nothing was moved"))
+                .and(predicate::str::contains("audit --verify")),
+        );
+    let mut listed = env.cmd();
+    listed
+        .env("INTERGIRO_KEYS_DB", &url)
+        .args(["list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("there is no intergiro-keys store"));
+}
+
 #[test]
 fn a_newer_schema_is_refused_untouched() {
     let Some(env) = Env::postgres() else { return };
