@@ -28,6 +28,7 @@ use argon2::{Algorithm, Block, Params, Version};
 use blake2::digest::block_api::{UpdateCore, VariableOutputCore};
 use blake2::digest::block_buffer::LazyBuffer;
 use blake2::{Blake2b512, Blake2bVarCore, Digest};
+use zeroize::{Zeroize, Zeroizing};
 
 /// Vectors of four words in a block.
 const VECTORS: usize = 32;
@@ -64,13 +65,16 @@ pub fn hash(
     assert!(available(), "the AVX2 path runs only where AVX2 is");
     let shape = Shape::of(algorithm, version, params);
     let memory = &mut memory[..shape.lane_length * shape.lanes];
-    let h0 = initial_hash(algorithm, version, params, &inputs, out.len());
+    // H0 and the blocks made from it would let a password be tried with a
+    // few BLAKE2b calls instead of a whole evaluation: wiped when done. (The
+    // memory itself is the caller's to release.)
+    let h0 = Zeroizing::new(initial_hash(algorithm, version, params, &inputs, out.len()));
     for (lane, blocks) in memory.chunks_exact_mut(shape.lane_length).enumerate() {
         for (index, block) in blocks[..2].iter_mut().enumerate() {
-            let mut bytes = [0u8; Block::SIZE];
+            let mut bytes = Zeroizing::new([0u8; Block::SIZE]);
             long_hash(
-                &[&h0, &word(index).to_le_bytes(), &word(lane).to_le_bytes()],
-                &mut bytes,
+                &[&*h0, &word(index).to_le_bytes(), &word(lane).to_le_bytes()],
+                &mut *bytes,
             );
             for (word, chunk) in block.as_mut().iter_mut().zip(bytes.chunks_exact(8)) {
                 *word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
@@ -85,15 +89,15 @@ pub fn hash(
             }
         }
     }
-    let mut last = memory[shape.lane_length - 1];
+    let mut last = Zeroizing::new(memory[shape.lane_length - 1]);
     for lane in 1..shape.lanes {
-        last ^= &memory[lane * shape.lane_length + shape.lane_length - 1];
+        *last ^= &memory[lane * shape.lane_length + shape.lane_length - 1];
     }
-    let mut bytes = [0u8; Block::SIZE];
+    let mut bytes = Zeroizing::new([0u8; Block::SIZE]);
     for (chunk, word) in bytes.chunks_exact_mut(8).zip(last.as_ref()) {
         chunk.copy_from_slice(&word.to_le_bytes());
     }
-    long_hash(&[&bytes], out);
+    long_hash(&[&*bytes], out);
 }
 
 /// What is hashed besides the parameters.
@@ -191,6 +195,9 @@ fn long_hash(inputs: &[&[u8]], out: &mut [u8]) {
     let mut full = Default::default();
     hasher.finalize_variable_core(&mut buffer, &mut full);
     rest.copy_from_slice(&full[..rest.len()]);
+    // Steps from H0 to a block: wiped as H0 is.
+    last[..].zeroize();
+    full[..].zeroize();
 }
 
 /// A block seen as 32 vectors of four words.
@@ -770,6 +777,20 @@ mod tests {
         }
         assert!(!viewable(&words[..127]));
         assert!(!viewable(&words[..132]));
+    }
+
+    /// What holds a password's hash wipes it: BLAKE2b's state and its
+    /// buffered input when dropped (`Blake2b512` is these two), and argon2's
+    /// blocks, which the crate's own evaluation wipes only with its
+    /// `zeroize` feature.
+    #[test]
+    fn the_hashers_and_blocks_wipe_what_they_held() {
+        use blake2::digest::block_api::BlockSizeUser;
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        fn wipeable<T: zeroize::Zeroize>() {}
+        wiped_on_drop::<Blake2bVarCore>();
+        wiped_on_drop::<LazyBuffer<<Blake2bVarCore as BlockSizeUser>::BlockSize>>();
+        wipeable::<Block>();
     }
 
     /// Memory left over from anything else changes nothing (every block is
