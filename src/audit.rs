@@ -87,8 +87,8 @@ pub enum Event<'a> {
     RetirementSealed {
         key_id: &'a str,
     },
-    /// The database's protections of the log (its triggers) were missing or
-    /// altered, and were put back.
+    /// The database's protections of the log (its triggers, its sequence
+    /// counter) were missing or altered, and were put back.
     Repaired {
         what: &'a str,
     },

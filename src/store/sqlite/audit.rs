@@ -45,7 +45,7 @@ pub(super) fn insert(
     actor: Actor,
     seal: Option<Seal>,
 ) -> Result<()> {
-    let seq = last_seq(tx)? + 1;
+    let seq = next_seq(tx, actor)?;
     let prev_hash: String = tx
         .query_row(
             "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1",
@@ -74,6 +74,33 @@ pub(super) fn insert(
         ],
     )?;
     Ok(())
+}
+
+/// The sequence number of the next entry. A counter set back below the
+/// entries (by other means) would make every append collide with an entry:
+/// it is put forward again and the repair recorded, as missing triggers
+/// are. A counter at its very end cannot go on: that refuses the change.
+fn next_seq(tx: &Transaction, actor: Actor) -> Result<i64> {
+    let counter = last_seq(tx)?;
+    let newest: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |row| {
+        row.get(0)
+    })?;
+    if newest > counter {
+        tx.execute("DELETE FROM sqlite_sequence WHERE name = 'audit'", [])?;
+        tx.execute(
+            "INSERT INTO sqlite_sequence (name, seq) VALUES ('audit', ?1)",
+            [newest],
+        )?;
+        let what = format!(
+            "the audit log's sequence counter (it said {counter}; entries went up to {newest})"
+        );
+        insert(tx, &Event::Repaired { what: &what }, actor, None)?;
+        return next_seq(tx, actor);
+    }
+    counter.checked_add(1).ok_or_else(|| Error::Tampered {
+        subject: "the audit log".to_string(),
+        problem: format!("its sequence counter is at {counter}, the largest there is"),
+    })
 }
 
 /// The query for `filter`, with its values in order. Only the conditions

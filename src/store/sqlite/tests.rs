@@ -392,3 +392,50 @@ fn the_log_checked_while_another_appends_is_intact() {
     let verdict = crate::store::verify_audit(&store.reader).unwrap();
     assert!(verdict.intact.is_err());
 }
+
+/// The audit log's sequence counter set back (with `sqlite3`) below its
+/// entries is put forward again, and the repair recorded, so that changes
+/// go on; one set to its very end refuses changes with the remedy instead
+/// of overflowing.
+#[test]
+fn an_audit_counter_changed_outside_the_tool_neither_blocks_nor_overflows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.db");
+    let actor = crate::audit::Actor {
+        operator: "alice",
+        now: chrono::Utc::now(),
+    };
+    let mut store = open(&path, Open::CreateIfMissing).unwrap();
+    for _ in 0..2 {
+        store
+            .record_refusal(Action::List, None, "lacks view", actor)
+            .unwrap();
+    }
+    let counter = |sql: &str| Connection::open(&path).unwrap().execute_batch(sql).unwrap();
+
+    counter("DELETE FROM sqlite_sequence WHERE name = 'audit'");
+    store
+        .record_refusal(Action::List, None, "lacks view", actor)
+        .unwrap();
+    let verdict = crate::store::verify_audit(&store).unwrap();
+    assert_eq!(verdict.intact, Ok(()));
+    let mut actions = Vec::new();
+    store
+        .each_audit_entry(&AuditFilter::default(), &mut |entry| {
+            actions.push((entry.seq, entry.record.action, entry.record.detail));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(actions[2].0, 3);
+    assert_eq!(actions[2].1, "repair");
+    assert!(actions[2].2.contains("it said 0"), "{:?}", actions[2]);
+    assert_eq!((actions[3].0, actions[3].1.as_str()), (4, "list"));
+
+    counter("UPDATE sqlite_sequence SET seq = 9223372036854775807 WHERE name = 'audit'");
+    let err = store
+        .record_refusal(Action::List, None, "lacks view", actor)
+        .unwrap_err();
+    let err = anyhow::Error::from(err);
+    assert!(err.to_string().contains("restore a backup"), "{err}");
+    assert_eq!(store.last_audit_seq().unwrap(), i64::MAX);
+}
