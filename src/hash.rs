@@ -299,5 +299,18 @@ pub(crate) mod tests {
             verify_secret("x", "$argon2id$v=19$m=19456,t=2,p=1$aWdrLWR1bW15LXNhbHQtMA").is_err()
         );
         assert!(verify_secret("x", "$scrypt$ln=16,r=8,p=1$aWdrLWR1bW15LXNhbHQtMA$Pvh++CwxW3SXNUzUiq2pJZ38gSMT+gq238nBzZCfT9M").is_err());
+        // Parameters argon2 refuses: less memory than 8 blocks a lane, no
+        // pass, no lane, an unknown version.
+        for params in [
+            "v=19$m=15,t=2,p=2",
+            "v=19$m=19456,t=0,p=1",
+            "v=19$m=19456,t=2,p=0",
+            "v=20$m=19456,t=2,p=1",
+        ] {
+            let stored = DUMMY_HASH.replace("v=19$m=19456,t=2,p=1", params);
+            assert_ne!(stored, DUMMY_HASH);
+            let err = verify_secret("x", &stored).unwrap_err();
+            assert!(format!("{err:#}").contains("damaged"), "{params}: {err:#}");
+        }
     }
 }
