@@ -121,6 +121,9 @@ pub fn sentence(error: &Error) -> String {
             "the database {location} stayed locked by another process for {} seconds; nothing was changed — try again when it has finished (INTERGIRO_KEYS_BUSY_TIMEOUT sets the wait)",
             waited.as_secs()
         ),
+        Error::Conflict { location } => format!(
+            "another change to the same keys at {location} got in the way, and the server stopped this one to let it through; nothing was changed — try again"
+        ),
         Error::NoStore { location, schema } => format!(
             "there is no intergiro-keys store at {location} (schema {schema}); create it with `intergiro-keys init --db URL`, run by the role that will administer it"
         ),

@@ -172,7 +172,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
 /// EX_TEMPFAIL (sysexits.h): worth retrying later.
 pub const EXIT_TEMPORARY: u8 = 75;
 
-/// 75 for a store that stayed busy or a server that could not be reached, so that retry logic can tell a
+/// 75 for a store that stayed busy, a server that could not be reached or
+/// one that stopped the change in a deadlock, so that retry logic can tell a
 /// transient failure from a permanent one; 2 for every other error.
 fn exit_code(err: &anyhow::Error) -> u8 {
     let busy = err.chain().any(|cause| {
@@ -181,7 +182,9 @@ fn exit_code(err: &anyhow::Error) -> u8 {
             .is_some_and(|explained| {
                 matches!(
                     explained.error,
-                    store::Error::Busy { .. } | store::Error::Unreachable { .. }
+                    store::Error::Busy { .. }
+                        | store::Error::Conflict { .. }
+                        | store::Error::Unreachable { .. }
                 )
             })
     });

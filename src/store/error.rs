@@ -80,6 +80,11 @@ pub enum Error {
         location: String,
         waited: Duration,
     },
+    /// The server stopped the change to let a concurrent one through (a
+    /// deadlock between them); nothing was changed, and a retry succeeds.
+    Conflict {
+        location: String,
+    },
     Damaged {
         location: String,
     },

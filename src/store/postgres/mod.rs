@@ -838,6 +838,11 @@ pub fn explain(err: postgres::Error, location: &Location) -> Error {
         "IK004" => Error::LastAdministrator,
         "IK005" => not_rotatable(detail),
         "IK006" => retiring(detail),
+        // deadlock_detected, serialization_failure: the server rolled this
+        // transaction back so that another could finish.
+        "40P01" | "40001" => Error::Conflict {
+            location: location.shown().to_string(),
+        },
         "55P03" => Error::Busy {
             location: location.shown().to_string(),
             waited: std::time::Duration::from_millis(100),

@@ -1024,3 +1024,55 @@ fn the_server_holds_a_rotations_grace_to_seven_days() {
     );
     assert!(grace > crate::key::max_grace() - chrono::Duration::seconds(60));
 }
+
+/// Two changes that lock the same keys in opposite orders deadlock, and the
+/// server stops one of them: a temporary failure, worth retrying, with
+/// nothing changed.
+#[test]
+fn a_change_the_server_stops_in_a_deadlock_is_a_temporary_failure() {
+    let Some(mut db) = TestDb::new() else { return };
+    let mut store = db.store("t_alice");
+    for id in ["AAAAAAAAAAAA", "BBBBBBBBBBBB"] {
+        issued(&mut store, id, &[Role::Accounts]);
+    }
+    let mut blocker = db.admin.transaction().unwrap();
+    blocker
+        .execute(
+            "SELECT 1 FROM intergiro_keys.api_key WHERE id = 'BBBBBBBBBBBB' FOR UPDATE",
+            &[],
+        )
+        .unwrap();
+    // The deletion locks A, then waits for B.
+    let deleting = std::thread::spawn(move || {
+        let err = store
+            .delete(&ids(&["AAAAAAAAAAAA", "BBBBBBBBBBBB"]), actor())
+            .unwrap_err();
+        (store, err)
+    });
+    loop {
+        let waiting: i64 = blocker
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if waiting > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Waiting for A closes the circle; the deletion, waiting longer, is
+    // the one the server stops.
+    let _ = blocker.execute(
+        "SELECT 1 FROM intergiro_keys.api_key WHERE id = 'AAAAAAAAAAAA' FOR UPDATE",
+        &[],
+    );
+    drop(blocker);
+    let (store, err) = deleting.join().unwrap();
+    assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
+    let explained = anyhow::Error::from(err);
+    assert!(explained.to_string().contains("try again"), "{explained}");
+    assert_eq!(store::keys(&store, &KeyFilter::default()).unwrap().len(), 2);
+}
