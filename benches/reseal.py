@@ -20,11 +20,18 @@ def digest(value):
 def main():
     db, key_id = sys.argv[1], sys.argv[2]
     conn = sqlite3.connect(db)
-    roles, secret_hash, freezes_at = conn.execute(
-        "SELECT roles, secret_hash, freezes_at FROM api_key WHERE id = ?", (key_id,)
+    name, roles, secret_hash, freezes_at, retires_at, replaced_by = conn.execute(
+        "SELECT name, roles, secret_hash, freezes_at, retires_at, replaced_by"
+        " FROM api_key WHERE id = ?",
+        (key_id,),
     ).fetchone()
+    if retires_at is None:
+        replaced_by = None  # an unfinished rotation's claim is not sealed
     subject = f"key {key_id}"
-    seal = digest(["key", key_id, roles, secret_hash, freezes_at])
+    # As `Seal::key` (schema v7 on).
+    seal = digest(
+        ["named key", key_id, name, roles, secret_hash, freezes_at, retires_at, replaced_by]
+    )
     seq, prev_hash, at = conn.execute(
         "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1"
     ).fetchone()

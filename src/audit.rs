@@ -87,6 +87,11 @@ pub enum Event<'a> {
     RetirementSealed {
         key_id: &'a str,
     },
+    /// A key's name, sealed on the upgrade that made seals cover it, after
+    /// its row was found as the log recorded it.
+    NameSealed {
+        key_id: &'a str,
+    },
     /// The database's protections of the log (its triggers, its sequence
     /// counter) were missing or altered, and were put back.
     Repaired {
@@ -112,6 +117,16 @@ impl Event<'_> {
                 "ok",
                 format!(
                     "{}: retirement sealed on upgrade, found as its rotation recorded it",
+                    key_subject(key_id)
+                ),
+            ),
+            Event::NameSealed { key_id } => (
+                actor.operator,
+                "seal",
+                Some(key_id),
+                "ok",
+                format!(
+                    "{}: name sealed on upgrade, found as the log recorded it",
                     key_subject(key_id)
                 ),
             ),
@@ -283,12 +298,44 @@ pub struct Seal {
 pub const REMOVED: &str = "removed";
 
 impl Seal {
-    /// A key's roles, secret hash and freeze date, as stored, and once a
-    /// rotation retires it, when and for which key: an edited `retires_at`
-    /// would keep a rotated-out key working. A key without `retires_at`
-    /// digests as before rotation existed, so its old seals still hold (the
-    /// `replaced_by` of an unfinished rotation only holds off another one).
+    /// A key's name, roles, secret hash and freeze date, as stored, and once
+    /// a rotation retires it, when and for which key: an edited `retires_at`
+    /// would keep a rotated-out key working, and commands take a name for
+    /// the key that has it, so a renamed row would have them act on
+    /// another key than meant (the `replaced_by` of an unfinished rotation
+    /// only holds off another one).
     pub fn key(
+        id: &str,
+        name: &str,
+        roles: &str,
+        secret_hash: &str,
+        freezes_at: i64,
+        retirement: Option<(i64, Option<&str>)>,
+    ) -> Seal {
+        let (retires_at, replaced_by) = match retirement {
+            Some((at, by)) => (Some(at), by),
+            None => (None, None),
+        };
+        Seal {
+            subject: key_subject(id),
+            digest: digest(&serde_json::json!([
+                "named key",
+                id,
+                name,
+                roles,
+                secret_hash,
+                freezes_at,
+                retires_at,
+                replaced_by
+            ])),
+        }
+    }
+
+    /// A key's seal as schemas v4 to v6 made it, without its name: what
+    /// the upgrades compare the rows they find with. Without `retires_at`
+    /// it digests as before rotation existed (v4 and v5 sealed no
+    /// retirement).
+    pub fn unnamed_key(
         id: &str,
         roles: &str,
         secret_hash: &str,
@@ -343,10 +390,14 @@ pub fn operator_subject(name: &str) -> String {
 }
 
 fn digest(value: &serde_json::Value) -> String {
-    Sha256::digest(value.to_string().as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    // Hex written directly: an upgrade digests every key row and entry.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(64);
+    for byte in Sha256::digest(value.to_string().as_bytes()) {
+        text.push(char::from(HEX[usize::from(byte >> 4)]));
+        text.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    text
 }
 
 /// A row that disagrees with the audit log.
@@ -615,36 +666,36 @@ mod tests {
     #[test]
     fn a_seal_is_part_of_the_entry_hash() {
         let record = chain(1).remove(0).record;
-        let seal = Seal::key(
+        let key = |name: &str, roles: &str, retirement| {
+            Seal::key(
+                "AbCdEfGhIjKl",
+                name,
+                roles,
+                "$argon2id$…",
+                1_700_000_000,
+                retirement,
+            )
+        };
+        let seal = key("ci", "accounts", None);
+        let sealed = entry_hash(GENESIS, 1, &record, Some(&seal));
+        assert_ne!(sealed, entry_hash(GENESIS, 1, &record, None));
+        let other = key("ci", "payments", None);
+        assert_ne!(sealed, entry_hash(GENESIS, 1, &record, Some(&other)));
+        assert_ne!(seal.digest, other.digest);
+        assert_ne!(seal.digest, key("prod", "accounts", None).digest, "renamed");
+        let retiring = |at: i64| key("ci", "accounts", Some((at, Some("MnOpQrStUvWx")))).digest;
+        assert_ne!(retiring(1_700_000_000), seal.digest);
+        assert_ne!(retiring(1_700_000_000), retiring(1_700_000_001));
+        assert_eq!(seal.subject, "key AbCdEfGhIjKl");
+        // Never the digest of a seal made before names were sealed.
+        let unnamed = Seal::unnamed_key(
             "AbCdEfGhIjKl",
             "accounts",
             "$argon2id$…",
             1_700_000_000,
             None,
         );
-        let sealed = entry_hash(GENESIS, 1, &record, Some(&seal));
-        assert_ne!(sealed, entry_hash(GENESIS, 1, &record, None));
-        let other = Seal::key(
-            "AbCdEfGhIjKl",
-            "payments",
-            "$argon2id$…",
-            1_700_000_000,
-            None,
-        );
-        assert_ne!(sealed, entry_hash(GENESIS, 1, &record, Some(&other)));
-        assert_ne!(seal.digest, other.digest);
-        let retiring = |at: i64| {
-            Seal::key(
-                "AbCdEfGhIjKl",
-                "accounts",
-                "$argon2id$…",
-                1_700_000_000,
-                Some((at, Some("MnOpQrStUvWx"))),
-            )
-            .digest
-        };
-        assert_ne!(retiring(1_700_000_000), seal.digest);
-        assert_ne!(retiring(1_700_000_000), retiring(1_700_000_001));
-        assert_eq!(seal.subject, "key AbCdEfGhIjKl");
+        assert_ne!(unnamed.digest, seal.digest);
+        assert_eq!(unnamed.subject, seal.subject);
     }
 }

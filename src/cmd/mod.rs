@@ -220,18 +220,31 @@ pub fn record_refused(
     let _ = store.record_refusal(action, key_id, &format!("{err:#}"), actor);
 }
 
-/// The live key that `text` names: its ID, or else a name that exactly one
-/// live key has (not counting keys retiring after a rotation, when another
-/// has the name). `with_retired` also finds, by ID, a key retired after a
-/// rotation (its history stays). An unknown or ambiguous name is an error
-/// listing the candidates.
+/// What a key is looked up for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LookUp {
+    /// A change: a live key, and by name only a row whose seal holds (a
+    /// row renamed by other means would have the change act on another
+    /// key than the one meant).
+    Change,
+    /// Showing it: also a key retired after a rotation, by its ID, and by
+    /// name a row as stored, which the caller checks and marks.
+    Show,
+}
+
+/// The key that `text` names for `action`: its ID, or else a name that
+/// exactly one live key has (not counting keys retiring after a rotation,
+/// when another has the name). An unknown or ambiguous name is an error
+/// listing the candidates; a tampered row is `Error::Tampered`, by ID, and
+/// by name for a change.
 pub fn resolve_key(
     store: &dyn Store,
     text: &str,
     now: DateTime<Utc>,
-    with_retired: bool,
+    look_up: LookUp,
     action: Action,
 ) -> Result<ApiKey> {
+    let with_retired = look_up == LookUp::Show;
     check_not_a_key(text)?;
     let mut retired = None;
     if token::is_id(text)
@@ -243,6 +256,12 @@ pub fn resolve_key(
         retired = Some(stored.key);
     }
     let named = store.keys_named(text, false, now, action)?;
+    if look_up == LookUp::Change {
+        // The name is the row's, as sealed, or nothing is done by it.
+        for key in &named {
+            store.find_key(&key.id)?;
+        }
+    }
     let shown = crate::output::sanitize(text);
     // During a rotation's grace the old and the new key share the name; the
     // name means the new one.
@@ -309,12 +328,24 @@ pub fn resolve_ids(
 ) -> Result<Vec<String>> {
     texts
         .iter()
-        .map(|text| match resolve_key(store, text, now, false, action) {
-            Ok(key) => Ok(key.id),
-            Err(err) if token::is_id(text) && is_tampered(&err) => Ok(text.clone()),
-            Err(err) => Err(err),
-        })
+        .map(
+            |text| match resolve_key(store, text, now, LookUp::Change, action) {
+                Ok(key) => Ok(key.id),
+                Err(err) if is_tampered_key(&err, text) => Ok(text.clone()),
+                Err(err) => Err(err),
+            },
+        )
         .collect()
+}
+
+/// Whether `err` says that the row of the key with ID `id` was tampered
+/// with (not some row found by a name).
+fn is_tampered_key(err: &anyhow::Error, id: &str) -> bool {
+    err.downcast_ref::<crate::explain::Explained>()
+        .is_some_and(|explained| {
+            matches!(&explained.error, store::Error::Tampered { subject, .. }
+                if *subject == crate::audit::key_subject(id))
+        })
 }
 
 pub fn is_tampered(err: &anyhow::Error) -> bool {

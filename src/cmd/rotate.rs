@@ -9,7 +9,7 @@ use anyhow::{Context, Result, anyhow};
 use crate::App;
 use crate::cli::{Format, RotateArgs};
 use crate::cmd::create::{Replacing, generate_key, refuse_discarded_output, write_secret};
-use crate::cmd::{authorize_roles, open_authorized_about, record_refused, resolve_key};
+use crate::cmd::{LookUp, authorize_roles, open_authorized_about, record_refused, resolve_key};
 use crate::explain::Explained;
 use crate::operator::Action;
 use crate::output::{self, human_time, sanitize};
@@ -18,7 +18,13 @@ use crate::store;
 pub fn run(app: &App, args: RotateArgs) -> Result<ExitCode> {
     refuse_discarded_output()?;
     let mut store = open_authorized_about(app, Action::Rotate, std::slice::from_ref(&args.key))?;
-    let old = resolve_key(store.as_ref(), &args.key, app.now, false, Action::Rotate)?;
+    let old = resolve_key(
+        store.as_ref(),
+        &args.key,
+        app.now,
+        LookUp::Change,
+        Action::Rotate,
+    )?;
     authorize_roles(app, store.as_mut(), Action::Rotate, &old.id, &old.roles)?;
 
     let begun = generate_key(

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::App;
 use crate::audit::Entry;
 use crate::cli::{Format, ShowArgs};
-use crate::cmd::{is_tampered, open_authorized_about, resolve_key};
+use crate::cmd::{LookUp, is_tampered, open_authorized_about, resolve_key};
 use crate::key::{ApiKey, Status};
 use crate::operator::Action;
 use crate::output::{self, KeyJson, human_days_left, human_last_used, human_time, sanitize};
@@ -41,7 +41,13 @@ pub fn run(app: &App, args: ShowArgs) -> Result<ExitCode> {
     let store = open_authorized_about(app, Action::Show, std::slice::from_ref(&args.key))?;
     // A tampered key is shown too, marked so: its history is what whoever
     // investigates it needs.
-    let key = match resolve_key(store.as_ref(), &args.key, app.now, true, Action::Show) {
+    let key = match resolve_key(
+        store.as_ref(),
+        &args.key,
+        app.now,
+        LookUp::Show,
+        Action::Show,
+    ) {
         Ok(key) => key,
         Err(err) if token::is_id(&args.key) && is_tampered(&err) => {
             match store.find_key_as_stored(&args.key)? {

@@ -331,6 +331,28 @@ impl Env {
         }
     }
 
+    /// Seals key `id`'s row as it now is, as anyone who can write the file
+    /// and knows how the tool seals can (`benches/reseal.py`): for tests of
+    /// what a row edited so carries into the output. A PostgreSQL store
+    /// has no seals (its server allows no such edit).
+    pub fn reseal(&self, id: &str) {
+        if self.is_postgres() {
+            return;
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reseal.py");
+        let output = std::process::Command::new("python3")
+            .arg(script)
+            .arg(&self.db)
+            .arg(id)
+            .output()
+            .expect("python3 must be installed for this test (.ci/run installs it)");
+        assert!(
+            output.status.success(),
+            "reseal.py: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
     /// The one number a query returns (None for NULL), e.g. a count.
     pub fn number(&self, sql: &str, params: &[&str]) -> Option<i64> {
         let rows = self.query(sql, params);

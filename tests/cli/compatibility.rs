@@ -15,7 +15,13 @@ const BEFORE_STORE_INTERFACE: &str = include_str!("fixtures/v2-before-store-inte
 /// its header.
 const ROTATION_BEFORE_SEALED_RETIREMENT: &str =
     include_str!("fixtures/v5-rotation-before-sealed-retirement.sql");
-/// The old ci-deploy key of that fixture: retiring until 2026-01-08 13:00.
+/// Schema v6, whose seals did not cover a key's name; see its header.
+const BEFORE_SEALED_NAMES: &str = include_str!("fixtures/v6-before-sealed-names.sql");
+/// The keys named leaked and prod of that fixture.
+const FIXTURE_LEAKED_KEY: &str =
+    "igk_ZWhEOG0Sbre4_07QgThu548VGH0CstfKj7oLGht2VHml6wwudw1tMI7p2DamRZ";
+const FIXTURE_PROD_KEY: &str = "igk_RYYwg8p8rR7Q_wC7v1CZhqs2SM977Wa2kWGyCis6qQBrDZvGNadfIR9R31lm5Y";
+/// The old ci-deploy key of the v5 fixture: retiring until 2026-01-08 13:00.
 const FIXTURE_RETIRING_KEY: &str =
     "igk_9FCFNXiejo9T_L0oko5ryIVEWAgrKTaJyxl4Nm6WnqH7O29UtJr3qLdV1DmFgL";
 
@@ -98,11 +104,11 @@ fn key_id(env: &Env, name: &str) -> String {
 fn an_audit_chain_from_before_the_store_interface_verifies_and_grows() {
     let env = Env::new();
     load_fixture(&env);
-    // Its 14 entries, and the upgrade's seal of each remaining row: the key
-    // ci-deploy and the operator alice.
+    // Its 14 entries, the upgrade's seal of each remaining row (the key
+    // ci-deploy and the operator alice), and then of the key's name.
     let verdict = verify_chain(&env);
     assert_eq!(verdict["intact"], true, "{verdict}");
-    assert_eq!(verdict["entries"], 16);
+    assert_eq!(verdict["entries"], 17);
 
     let id = key_id(&env, "ci-deploy");
     let output = run(&env, "2026-03-01T00:00:00Z", "alice", &["renew", &id]);
@@ -113,7 +119,7 @@ fn an_audit_chain_from_before_the_store_interface_verifies_and_grows() {
     );
     let verdict = verify_chain(&env);
     assert_eq!(verdict["intact"], true, "{verdict}");
-    assert_eq!(verdict["entries"], 17);
+    assert_eq!(verdict["entries"], 18);
 }
 
 #[test]
@@ -206,14 +212,19 @@ fn the_same_commands_write_the_same_audit_text_as_before() {
     ok(run(&new, t0, "alice", &["delete", &reports, "--yes"]));
 
     let mut expected = audit_records(&old);
-    // The upgrade sealed the rows it found, after the old entries.
+    // The upgrades sealed the rows they found, then the key's name, after
+    // the old entries.
     let sealed = expected.split_off(14);
     assert_eq!(
         sealed
             .iter()
             .map(|(_, operator, action, ..)| format!("{operator} {action}"))
             .collect::<Vec<_>>(),
-        ["intergiro-keys seal", "intergiro-keys seal"]
+        [
+            "intergiro-keys seal",
+            "intergiro-keys seal",
+            "intergiro-keys seal"
+        ]
     );
     assert_eq!(expected.len(), 14);
     // One deliberate change since: a refusal about one key names it, so that
@@ -246,10 +257,11 @@ fn sql(env: &Env, sql: &str) {
 fn keys_rotated_before_seals_covered_retirement_keep_verifying_and_are_sealed_now() {
     let env = Env::new();
     sql(&env, ROTATION_BEFORE_SEALED_RETIREMENT);
-    // Its 8 entries, and the upgrade's seal of each retiring key.
+    // Its 8 entries, the upgrade's seal of each retiring key, and then of
+    // each key's name.
     let verdict = verify_chain(&env);
     assert_eq!(verdict["intact"], true, "{verdict}");
-    assert_eq!(verdict["entries"], 10);
+    assert_eq!(verdict["entries"], 14);
     let (code, stderr) = verify_at(&env, "2026-01-02T00:00:00Z", FIXTURE_RETIRING_KEY);
     assert_eq!(code, 0, "{stderr}");
     let (code, stderr) = verify_at(&env, "2026-01-08T13:00:00Z", FIXTURE_RETIRING_KEY);
@@ -292,8 +304,98 @@ fn a_retirement_changed_before_the_upgrade_is_not_sealed_as_found() {
     let report = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{report}");
     assert!(report.contains("9FCFNXiejo9T"), "{report}");
-    // Only the untouched retiring key was sealed on the upgrade.
-    assert_eq!(verify_chain(&env)["entries"], 9);
+    // Only the untouched retiring key was sealed on the upgrade, and the
+    // names of the three untouched keys.
+    assert_eq!(verify_chain(&env)["entries"], 12);
+}
+
+#[test]
+fn keys_sealed_before_names_were_keep_verifying_and_a_rename_since_is_noticed() {
+    let env = Env::new();
+    sql(&env, BEFORE_SEALED_NAMES);
+    // Its 6 entries, and the upgrade's seal of each key's name.
+    let verdict = verify_chain(&env);
+    assert_eq!(verdict["intact"], true, "{verdict}");
+    assert_eq!(verdict["entries"], 10);
+    let trail = audit_records(&env);
+    assert_eq!(
+        trail[6].5, "key RYYwg8p8rR7Q: name sealed on upgrade, found as the log recorded it",
+        "{trail:?}"
+    );
+    for key in [FIXTURE_LEAKED_KEY, FIXTURE_PROD_KEY] {
+        let (code, stderr) = verify_at(&env, "2026-01-02T00:00:00Z", key);
+        assert_eq!(code, 0, "{stderr}");
+    }
+
+    // Now sealed: a rename is noticed, and the name is not acted on.
+    sql(
+        &env,
+        "UPDATE api_key SET name = 'leaked' WHERE id = 'RYYwg8p8rR7Q';
+         UPDATE api_key SET name = 'old' WHERE id = 'ZWhEOG0Sbre4'",
+    );
+    let (code, stderr) = verify_at(&env, "2026-01-02T00:00:00Z", FIXTURE_LEAKED_KEY);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("tampered"), "{stderr}");
+    let output = run(
+        &env,
+        "2026-01-02T00:00:00Z",
+        "alice",
+        &["delete", "--yes", "leaked"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("key RYYwg8p8rR7Q was changed outside intergiro-keys (tampered)"),
+        "{stderr}"
+    );
+    assert_eq!(verify_chain(&env)["entries"], 10, "nothing deleted");
+}
+
+/// Before v7 the log recorded no key's name, but a rotation's replacement
+/// takes the name of the key it replaces: a pair whose names differ at the
+/// upgrade was renamed, so neither row is sealed as found.
+#[test]
+fn a_rename_before_the_upgrade_that_the_log_shows_is_not_sealed_as_found() {
+    let env = Env::new();
+    sql(&env, BEFORE_SEALED_NAMES);
+    // The new ci-deploy renamed to take prod's name.
+    sql(
+        &env,
+        "UPDATE api_key SET name = 'prod' WHERE id = 'dUleRhBSJziz'",
+    );
+    let output = run(
+        &env,
+        "2026-01-02T00:00:00Z",
+        "alice",
+        &["delete", "--yes", "prod"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("key dUleRhBSJziz was changed outside intergiro-keys (tampered)"),
+        "{stderr}"
+    );
+    let output = run(
+        &env,
+        "2026-01-02T00:00:00Z",
+        "alice",
+        &["audit", "--verify"],
+    );
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    // Both rows of the pair, and no other.
+    assert!(
+        report.contains("dUleRhBSJziz") && report.contains("S0Pja15sDB7g"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("RYYwg8p8rR7Q") && !report.contains("ZWhEOG0Sbre4"),
+        "{report}"
+    );
+    // Only the two untouched keys' names were sealed; nothing was deleted.
+    assert_eq!(verify_chain(&env)["entries"], 8);
+    let (code, stderr) = verify_at(&env, "2026-01-02T00:00:00Z", FIXTURE_PROD_KEY);
+    assert_eq!(code, 0, "{stderr}");
 }
 
 /// A monitoring account that may only read a file of the previous schema is
@@ -311,7 +413,7 @@ fn a_read_only_file_of_an_older_schema_says_who_upgrades_it() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("needs a schema upgrade (v5 to v6)")
+        stderr.contains("needs a schema upgrade (v5 to v7)")
             && stderr.contains("e.g. `intergiro-keys list` as its owner"),
         "{stderr}"
     );

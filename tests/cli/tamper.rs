@@ -436,3 +436,82 @@ fn scan_reports_a_tampered_key_as_tampered_and_revokes_it() {
     let (code, report) = audit_verify(&env);
     assert_eq!(code, 0, "{report}");
 }
+
+/// A key's name is sealed: commands take a name for the key that has it,
+/// so a row renamed with `sqlite3` (here, the leaked key's name moved to
+/// another key) must not have `delete NAME` remove the wrong key while the
+/// leaked one survives. By name, each change refuses the tampered row as by
+/// ID a change does; `show` marks it; the remedy, deleting by ID, works.
+#[test]
+fn a_key_renamed_outside_the_tool_is_refused_by_that_name() {
+    let env = Env::new();
+    let (leaked, leaked_id) = env.create("leaked", &["payments"]);
+    let (_, prod_id) = env.create("prod", &["accounts"]);
+    sqlite3(
+        &env,
+        &format!(
+            "UPDATE api_key SET name = 'old' WHERE id = '{leaked_id}';
+             UPDATE api_key SET name = 'leaked' WHERE id = '{prod_id}'"
+        ),
+    );
+    let before = env.list_json();
+    let entries = env.days_later(0).json_array(&["audit"]).len();
+    for args in [
+        &["delete", "--yes", "leaked"][..],
+        &["renew", "leaked"],
+        &["rotate", "leaked"],
+    ] {
+        let output = env.cmd().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(
+            stderr.starts_with(&format!(
+                "intergiro-keys: error: key {prod_id} was changed outside intergiro-keys (tampered): "
+            )) && stderr.contains(&format!("`intergiro-keys delete {prod_id}`")),
+            "{args:?}: {stderr}"
+        );
+    }
+    // Nothing was deleted, renewed or rotated, and nothing recorded as done.
+    assert_eq!(env.list_json(), before);
+    assert_eq!(env.days_later(0).json_array(&["audit"]).len(), entries);
+
+    // `show` by the name marks the row, as by its ID.
+    for given in ["leaked", prod_id.as_str()] {
+        let json = env.days_later(0).json_object(&["show", given]);
+        assert_eq!(json["id"], prod_id.as_str(), "{given}");
+        assert_eq!(json["tampered"], true, "{given}: {json}");
+    }
+    // `list` shows rows as stored, tampered or not (it checks no seals);
+    // `audit --verify` reports both renamed rows.
+    assert_eq!(before.len(), 2);
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains(&leaked_id) && report.contains(&prod_id),
+        "{report}"
+    );
+    // The leaked key is rejected, and `scan` finds it tampered (still
+    // stored) and revokes it.
+    assert_eq!(env.days_later(0).verify(&leaked, &[]).0, 1);
+    std::fs::write(env.path("leak.txt"), format!("KEY={leaked}\n")).unwrap();
+    let output = env.cmd().args(["scan", "leak.txt"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains(&format!("igk_{leaked_id}_… tampered")),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    env.cmd()
+        .args(["scan", "--revoke", "--yes", "leak.txt"])
+        .assert()
+        .success();
+    // The other renamed row goes by its ID, the remedy.
+    env.cmd()
+        .args(["delete", "--yes", &prod_id])
+        .assert()
+        .success();
+    assert_eq!(env.list_json().len(), 0);
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 0, "{report}");
+}

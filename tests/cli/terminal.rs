@@ -266,6 +266,8 @@ fn control_characters_in_names_are_shown_escaped_everywhere() {
     let env = Env::new();
     let (key, id) = env.create("plain", &["accounts"]);
     env.execute("UPDATE api_key SET name = ?1", &["evil\u{1b}[31mred\u{7}"]);
+    // Sealed again, so that every command takes the row as it is.
+    env.reseal(&id);
     let escaped = "evil\\x1b[31mred\\x07";
 
     let outputs = [

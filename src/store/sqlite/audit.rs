@@ -11,11 +11,8 @@ use crate::store::{AuditFilter, Error, Result, Visit};
 /// counter), entries removed since included.
 pub fn last_seq(conn: &Connection) -> Result<i64> {
     Ok(conn
-        .query_row(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'audit'",
-            [],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT seq FROM sqlite_sequence WHERE name = 'audit'")?
+        .query_row([], |row| row.get(0))
         .optional()?
         .unwrap_or(0))
 }
@@ -46,20 +43,19 @@ pub(super) fn insert(
     seal: Option<Seal>,
 ) -> Result<()> {
     let seq = next_seq(tx, actor)?;
+    // Cached statements: an upgrade appends one entry per key.
     let prev_hash: String = tx
-        .query_row(
-            "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
+        .prepare_cached("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |row| row.get(0))
         .optional()?
         .unwrap_or_else(|| audit::GENESIS.to_string());
     let record = event.record(actor);
     let hash = audit::entry_hash(&prev_hash, seq, &record, seal.as_ref());
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO audit (seq, at, operator, action, key_id, outcome, detail, prev_hash, hash, subject, seal)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
+    )?
+    .execute(params![
             seq,
             record.at.timestamp(),
             record.operator,

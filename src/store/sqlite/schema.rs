@@ -71,6 +71,9 @@ pub const MIGRATIONS: &[&str] = &[
     // v6: a rotated key's seal covers its `retires_at` and `replaced_by`;
     // keys rotated before are sealed so by `seal::seal_retirements`.
     "",
+    // v7: a key's seal covers its name, which commands take for the key;
+    // keys sealed before are sealed so by `seal::seal_names`.
+    "",
 ];
 
 /// What a migration's code does, in the migration's transaction.
@@ -81,6 +84,7 @@ type MigrationCode = fn(&rusqlite::Transaction) -> Result<()>;
 const MIGRATION_CODE: &[(usize, MigrationCode)] = &[
     (4, super::seal::seal_existing),
     (6, super::seal::seal_retirements),
+    (7, super::seal::seal_names),
 ];
 
 /// The schema version this build writes.

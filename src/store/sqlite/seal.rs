@@ -7,7 +7,7 @@
 //! chain consistently, or put back an old copy of the file; only a server
 //! that enforces every change (the PostgreSQL store) stops that.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, Transaction};
@@ -33,39 +33,71 @@ pub const GUARDS: [(&str, &str); 2] = [
 
 /// A key row's sealed fields, as `sealed_key` reads them.
 const SEALED_KEY: &str =
-    "SELECT id, roles, secret_hash, freezes_at, retires_at, replaced_by FROM api_key";
+    "SELECT id, name, roles, secret_hash, freezes_at, retires_at, replaced_by FROM api_key";
 
 /// An operator row's sealed fields, as `sealed_operator` reads them.
 const SEALED_OPERATOR: &str = "SELECT name, permissions, key_roles FROM operator";
 
-/// The seal of a key row as it is stored now.
-pub fn key_seal(conn: &Connection, id: &str) -> Result<Option<Seal>> {
-    key_seal_as(conn, id, true)
+/// The fields a key's seal covered, by the schema version that wrote it.
+#[derive(Clone, Copy)]
+enum KeyFields {
+    /// v4 and v5: roles, secret hash and freeze date.
+    Plain,
+    /// v6: and a rotated key's retirement.
+    Retirement,
+    /// v7 on: and the name.
+    Named,
 }
 
-/// The seal of a key row, with its retirement or (`with_retirement`
-/// false) as schemas before v6 sealed it, without: migrations v4 and v6
-/// need that, v4 before the retirement columns exist.
-fn key_seal_as(conn: &Connection, id: &str, with_retirement: bool) -> Result<Option<Seal>> {
-    if with_retirement {
-        let sql = format!("{SEALED_KEY} WHERE id = ?1");
-        return Ok(conn.query_row(&sql, [id], sealed_key).optional()?);
-    }
-    Ok(conn
-        .query_row(
-            "SELECT roles, secret_hash, freezes_at FROM api_key WHERE id = ?1",
-            [id],
-            |row| {
-                Ok(Seal::key(
-                    id,
-                    &row.get::<_, String>("roles")?,
-                    &row.get::<_, String>("secret_hash")?,
-                    row.get("freezes_at")?,
-                    None,
-                ))
-            },
-        )
-        .optional()?)
+/// The seal of a key row as it is stored now.
+pub fn key_seal(conn: &Connection, id: &str) -> Result<Option<Seal>> {
+    key_seal_as(conn, id, KeyFields::Named)
+}
+
+/// The seal of a key row as the schema that sealed `fields` made it: the
+/// migrations compare rows with what the log recorded before them, v4's
+/// before the retirement columns exist.
+fn key_seal_as(conn: &Connection, id: &str, fields: KeyFields) -> Result<Option<Seal>> {
+    let seal = match fields {
+        KeyFields::Named => {
+            let sql = format!("{SEALED_KEY} WHERE id = ?1");
+            conn.query_row(&sql, [id], sealed_key).optional()?
+        }
+        KeyFields::Plain => conn
+            .query_row(
+                "SELECT roles, secret_hash, freezes_at FROM api_key WHERE id = ?1",
+                [id],
+                |row| {
+                    Ok(Seal::unnamed_key(
+                        id,
+                        &row.get::<_, String>("roles")?,
+                        &row.get::<_, String>("secret_hash")?,
+                        row.get("freezes_at")?,
+                        None,
+                    ))
+                },
+            )
+            .optional()?,
+        KeyFields::Retirement => conn
+            .query_row(
+                "SELECT roles, secret_hash, freezes_at, retires_at, replaced_by
+                 FROM api_key WHERE id = ?1",
+                [id],
+                |row| {
+                    let replaced_by: Option<String> = row.get("replaced_by")?;
+                    Ok(Seal::unnamed_key(
+                        id,
+                        &row.get::<_, String>("roles")?,
+                        &row.get::<_, String>("secret_hash")?,
+                        row.get("freezes_at")?,
+                        row.get::<_, Option<i64>>("retires_at")?
+                            .map(|at| (at, replaced_by.as_deref())),
+                    ))
+                },
+            )
+            .optional()?,
+    };
+    Ok(seal)
 }
 
 /// The seal of a row of `SEALED_KEY`.
@@ -73,6 +105,7 @@ fn sealed_key(row: &rusqlite::Row) -> rusqlite::Result<Seal> {
     let replaced_by: Option<String> = row.get("replaced_by")?;
     Ok(Seal::key(
         &row.get::<_, String>("id")?,
+        &row.get::<_, String>("name")?,
         &row.get::<_, String>("roles")?,
         &row.get::<_, String>("secret_hash")?,
         row.get("freezes_at")?,
@@ -282,7 +315,7 @@ pub fn seal_existing(tx: &Transaction) -> Result<()> {
             key_id: Some(&id),
             what: &what,
         };
-        insert(tx, &event, actor, key_seal_as(tx, &id, false)?)?;
+        insert(tx, &event, actor, key_seal_as(tx, &id, KeyFields::Plain)?)?;
     }
     let names: Vec<String> = tx
         .prepare("SELECT name FROM operator ORDER BY name")?
@@ -337,7 +370,7 @@ pub fn seal_retirements(tx: &Transaction) -> Result<()> {
             )
             .optional()?
             .flatten();
-        let unchanged = key_seal_as(tx, &id, false)?.map(|seal| seal.digest) == sealed;
+        let unchanged = key_seal_as(tx, &id, KeyFields::Plain)?.map(|seal| seal.digest) == sealed;
         let rotation = Event::Rotated {
             key_id: &id,
             replaced_by: &replaced_by,
@@ -352,8 +385,77 @@ pub fn seal_retirements(tx: &Transaction) -> Result<()> {
         )?;
         if unchanged && recorded {
             let event = Event::RetirementSealed { key_id: &id };
-            insert(tx, &event, actor, key_seal(tx, &id)?)?;
+            insert(
+                tx,
+                &event,
+                actor,
+                key_seal_as(tx, &id, KeyFields::Retirement)?,
+            )?;
         }
+    }
+    Ok(())
+}
+
+/// Seals the name of every key (migration v7) whose row is found as the
+/// last entry about it sealed it, unless the log shows its name was
+/// changed. Before v7 the log recorded no key's name, only that a
+/// rotation's replacement took the name of the key it replaces: a pair
+/// whose names differ is left as it is, both rows, so both are reported as
+/// tampered, as is every row found otherwise. A rename made before the
+/// upgrade that no rotation ties to another row cannot be told apart.
+pub fn seal_names(tx: &Transaction) -> Result<()> {
+    let at: i64 = tx.query_row("SELECT coalesce(max(at), 0) FROM audit", [], |row| {
+        row.get(0)
+    })?;
+    let actor = Actor {
+        operator: "intergiro-keys",
+        now: DateTime::from_timestamp(at, 0).unwrap_or_default(),
+    };
+    // The replacement's entry: `roles …; replaces OLD` (`Event::Replacement`).
+    let mut renamed: HashSet<String> = HashSet::new();
+    let mut statement = tx.prepare(
+        "SELECT new.id, old.id FROM audit a
+         JOIN api_key new ON new.id = a.key_id
+         JOIN api_key old ON old.id = substr(a.detail, instr(a.detail, '; replaces ') + 11)
+         WHERE a.action = ?1 AND a.outcome = 'ok' AND instr(a.detail, '; replaces ') > 0
+           AND new.name IS NOT old.name",
+    )?;
+    let mut rows = statement.query([crate::operator::Action::Rotate.as_str()])?;
+    while let Some(row) = rows.next()? {
+        renamed.insert(row.get(0)?);
+        renamed.insert(row.get(1)?);
+    }
+    // Each row with the digest of the last entry about it, in one query:
+    // a large estate has one row per key to compare.
+    let mut found: Vec<(String, Seal)> = Vec::new();
+    let mut statement = tx.prepare(
+        "SELECT k.id, k.name, k.roles, k.secret_hash, k.freezes_at, k.retires_at, k.replaced_by,
+                (SELECT a.seal FROM audit a WHERE a.subject = ?1 || k.id
+                 ORDER BY a.seq DESC LIMIT 1) AS sealed
+         FROM api_key k ORDER BY k.id",
+    )?;
+    let mut rows = statement.query([audit::key_subject("")])?;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get("id")?;
+        let sealed: Option<String> = row.get("sealed")?;
+        let replaced_by: Option<String> = row.get("replaced_by")?;
+        let retirement = row
+            .get::<_, Option<i64>>("retires_at")?
+            .map(|at| (at, replaced_by.as_deref()));
+        let (roles, secret_hash): (String, String) = (row.get("roles")?, row.get("secret_hash")?);
+        let freezes_at: i64 = row.get("freezes_at")?;
+        let as_sealed = Seal::unnamed_key(&id, &roles, &secret_hash, freezes_at, retirement);
+        if Some(as_sealed.digest) != sealed || renamed.contains(&id) {
+            continue;
+        }
+        let name: String = row.get("name")?;
+        let seal = Seal::key(&id, &name, &roles, &secret_hash, freezes_at, retirement);
+        found.push((id, seal));
+    }
+    drop(rows);
+    drop(statement);
+    for (id, seal) in found {
+        insert(tx, &Event::NameSealed { key_id: &id }, actor, Some(seal))?;
     }
     Ok(())
 }
