@@ -78,9 +78,9 @@ pub(super) fn insert(
 /// are. A counter at its very end cannot go on: that refuses the change.
 fn next_seq(tx: &Transaction, actor: Actor) -> Result<i64> {
     let counter = last_seq(tx)?;
-    let newest: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM audit", [], |row| {
-        row.get(0)
-    })?;
+    let newest: i64 = tx
+        .prepare_cached("SELECT coalesce(max(seq), 0) FROM audit")?
+        .query_row([], |row| row.get(0))?;
     if newest > counter {
         tx.execute("DELETE FROM sqlite_sequence WHERE name = 'audit'", [])?;
         tx.execute(
