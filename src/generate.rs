@@ -371,6 +371,9 @@ fn examples(roff: &mut Roff, cmd: &clap::Command) {
     roff.control("EE", []);
 }
 
+/// Exit status 75 in every page that lists it, as the README's table says.
+const TEMPORARY_FAILURE: &str = "temporary failure, nothing changed: the database stayed locked past the busy timeout, a PostgreSQL server could not be reached, or it stopped the change in a deadlock; try again";
+
 fn exit_status(roff: &mut Roff, sub: Option<&str>) {
     let verify = [
         ("0", "the key is valid"),
@@ -387,10 +390,7 @@ fn exit_status(roff: &mut Roff, sub: Option<&str>) {
             "the secret is right but the key is frozen; renew revives it",
         ),
         ("4", "the key is valid but lacks a role given with --role"),
-        (
-            "75",
-            "temporary failure: the database stayed locked past the busy timeout; try again",
-        ),
+        ("75", TEMPORARY_FAILURE),
     ];
     let check = [
         ("0", "OK: no key freezes within the warning threshold"),
@@ -421,10 +421,7 @@ fn exit_status(roff: &mut Roff, sub: Option<&str>) {
             "2",
             "error: bad usage, no database, I/O or permission; one line on stderr",
         ),
-        (
-            "75",
-            "temporary failure: the database stayed locked past the busy timeout; try again",
-        ),
+        ("75", TEMPORARY_FAILURE),
     ];
     let codes: &[(&str, &str)] = match sub {
         Some("verify") => &verify,
@@ -447,10 +444,7 @@ fn exit_status(roff: &mut Roff, sub: Option<&str>) {
                 "verify: the key is valid but lacks a role given with --role",
             ),
             ("0\u{2013}3", "check only: OK, WARNING, CRITICAL, UNKNOWN"),
-            (
-                "75",
-                "temporary failure: the database stayed locked past the busy timeout; try again",
-            ),
+            ("75", TEMPORARY_FAILURE),
         ],
     };
     roff.control("SH", ["EXIT STATUS"]);

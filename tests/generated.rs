@@ -120,6 +120,37 @@ fn man_pages_have_the_sections_users_look_for() {
     }
 }
 
+/// Exit status 75 gives the same causes in every page as in the README's
+/// table: a lock held too long, an unreachable PostgreSQL server, a deadlock
+/// the server broke.
+#[test]
+fn man_pages_give_every_cause_of_exit_75() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let row = readme
+        .lines()
+        .find(|line| line.starts_with("| 75 |"))
+        .expect("the README's exit-code table has 75");
+    let causes = ["busy timeout", "PostgreSQL server", "deadlock"];
+    for cause in causes {
+        assert!(row.contains(cause), "README's 75 lacks {cause:?}: {row}");
+    }
+    let mut pages = 0;
+    for (name, text) in generate::man_pages() {
+        let Some(at) = text.find("fB75") else {
+            continue;
+        };
+        let entry: String = text[at..].lines().skip(1).take(1).collect();
+        for cause in causes {
+            assert!(
+                entry.contains(cause),
+                "{name}'s 75 lacks {cause:?}: {entry}"
+            );
+        }
+        pages += 1;
+    }
+    assert!(pages > 10, "only {pages} pages list exit status 75");
+}
+
 /// `mandoc -Tlint` finds nothing to warn about (skipped only where mandoc is
 /// not installed; CI installs it).
 #[test]
