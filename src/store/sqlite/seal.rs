@@ -332,18 +332,24 @@ pub fn seal_existing(tx: &Transaction) -> Result<()> {
     Ok(())
 }
 
+/// The migration's own entries, dated as the log's last entry, so that its
+/// times keep going forward.
+fn at_log_end(tx: &Transaction) -> Result<Actor<'static>> {
+    let at: i64 = tx.query_row("SELECT coalesce(max(at), 0) FROM audit", [], |row| {
+        row.get(0)
+    })?;
+    Ok(Actor {
+        operator: "intergiro-keys",
+        now: DateTime::from_timestamp(at, 0).unwrap_or_default(),
+    })
+}
+
 /// Seals the retirement of every key rotated before seals covered it
 /// (migration v6), once the row is found as the last entry about it sealed
 /// it and its `retires_at` and `replaced_by` as its rotation's entry says.
 /// A row found otherwise is left as it is, so it is reported as tampered.
 pub fn seal_retirements(tx: &Transaction) -> Result<()> {
-    let at: i64 = tx.query_row("SELECT coalesce(max(at), 0) FROM audit", [], |row| {
-        row.get(0)
-    })?;
-    let actor = Actor {
-        operator: "intergiro-keys",
-        now: DateTime::from_timestamp(at, 0).unwrap_or_default(),
-    };
+    let actor = at_log_end(tx)?;
     let rotated: Vec<(String, i64, String)> = tx
         .prepare(
             "SELECT id, retires_at, replaced_by FROM api_key
@@ -404,13 +410,7 @@ pub fn seal_retirements(tx: &Transaction) -> Result<()> {
 /// tampered, as is every row found otherwise. A rename made before the
 /// upgrade that no rotation ties to another row cannot be told apart.
 pub fn seal_names(tx: &Transaction) -> Result<()> {
-    let at: i64 = tx.query_row("SELECT coalesce(max(at), 0) FROM audit", [], |row| {
-        row.get(0)
-    })?;
-    let actor = Actor {
-        operator: "intergiro-keys",
-        now: DateTime::from_timestamp(at, 0).unwrap_or_default(),
-    };
+    let actor = at_log_end(tx)?;
     // The replacement's entry: `roles …; replaces OLD` (`Event::Replacement`).
     let mut renamed: HashSet<String> = HashSet::new();
     let mut statement = tx.prepare(
