@@ -195,6 +195,13 @@ pub fn authenticate(store: &dyn Store, token: &Token) -> Result<Option<ApiKey>> 
         }
         found => found?,
     };
+    check_secret(token, found)
+}
+
+/// The key of `found`, the row the token's ID names (None: no such row),
+/// when the token's secret matches its hash; one argon2 verification either
+/// way.
+pub fn check_secret(token: &Token, found: Option<store::StoredKey>) -> Result<Option<ApiKey>> {
     match found {
         Some(stored) => {
             let matches = hash::verify_secret(token.secret(), &stored.secret_hash)?;

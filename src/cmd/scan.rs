@@ -11,15 +11,14 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{Format, ScanArgs};
-use crate::cmd::{authenticate, open_authorized};
-use crate::hash;
+use crate::cmd::{check_secret, open_authorized};
 use crate::key::{ApiKey, Roles, Status};
 use crate::operator::Action;
 use crate::output::{self, sanitize};
 use crate::prompt;
 use crate::scan::walk::{Event, Walk};
 use crate::scan::{Hit, Outcome, Searcher, sarif};
-use crate::store::{Open, Store};
+use crate::store::Open;
 use crate::token::Token;
 
 /// Where a key was found. `path` is None for stdin.
@@ -298,9 +297,14 @@ fn check_against_store(app: &App, findings: &mut Findings, revoke: bool) -> Resu
     // One argon2 verification per distinct key, however often it occurs.
     for found in &mut findings.keys {
         found.standing = match store.find_key(found.token.id()) {
-            Err(crate::store::Error::Tampered { .. }) => tampered(store.as_ref(), &found.token)?,
+            // A row changed outside intergiro-keys: `Tampered` when the
+            // secret found matches the row as stored.
+            Err(crate::store::Error::Tampered { .. }) => {
+                let stored = store.find_key_as_stored(found.token.id())?;
+                check_secret(&found.token, stored)?.map_or(Standing::NotInStore, Standing::Tampered)
+            }
             Err(err) => return Err(err.into()),
-            Ok(_) => match authenticate(store.as_ref(), &found.token)? {
+            Ok(stored) => match check_secret(&found.token, stored)? {
                 Some(key) => {
                     let status = key.status(app.now);
                     Standing::Key(key, status)
@@ -310,22 +314,6 @@ fn check_against_store(app: &App, findings: &mut Findings, revoke: bool) -> Resu
         };
     }
     Ok(())
-}
-
-/// How a key found stands when its row was changed outside intergiro-keys:
-/// `Tampered` when the secret found matches the row as stored, else not in
-/// this store (as for a wrong secret). One argon2 verification either way.
-fn tampered(store: &dyn Store, token: &Token) -> Result<Standing> {
-    match store.find_key_as_stored(token.id())? {
-        Some(stored) if hash::verify_secret(token.secret(), &stored.secret_hash)? => {
-            Ok(Standing::Tampered(stored.key))
-        }
-        Some(_) => Ok(Standing::NotInStore),
-        None => {
-            hash::verify_dummy(token.secret())?;
-            Ok(Standing::NotInStore)
-        }
-    }
 }
 
 /// Deletes every key found that still works, after confirmation on a
