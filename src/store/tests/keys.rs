@@ -195,6 +195,19 @@ fn replacement(old: &ApiKey) -> ApiKey {
     )
 }
 
+/// Rotates `old` out: its replacement (`replacement`), issued, and `old`
+/// retiring at `retires_at`.
+fn rotate_out(store: &mut dyn Store, old: &ApiKey, retires_at: DateTime<Utc>) -> ApiKey {
+    let new = replacement(old);
+    store
+        .begin_rotation(&old.id, &new, "$argon2id$new", actor())
+        .unwrap();
+    store
+        .finish_rotation(&old.id, &new.id, retires_at, actor())
+        .unwrap();
+    new
+}
+
 fn at(time: DateTime<Utc>) -> Actor<'static> {
     Actor {
         operator: "root",
@@ -278,14 +291,8 @@ pub(super) fn a_rotation_claims_the_old_key_then_retires_it(store: &mut dyn Stor
 pub(super) fn a_retired_key_leaves_listings_counts_and_changes(store: &mut dyn Store) {
     let old = issued(store, "AAAAAAAAAAAA");
     issued(store, "BBBBBBBBBBBB");
-    let new = replacement(&old);
-    store
-        .begin_rotation(&old.id, &new, "$argon2id$new", actor())
-        .unwrap();
     let retires_at = now() + Duration::hours(2);
-    store
-        .finish_rotation(&old.id, &new.id, retires_at, actor())
-        .unwrap();
+    rotate_out(store, &old, retires_at);
     let live = |time| KeyFilter {
         live_at: Some(time),
         ..KeyFilter::default()
@@ -339,14 +346,8 @@ pub(super) fn a_retired_key_leaves_listings_counts_and_changes(store: &mut dyn S
 pub(super) fn a_retiring_key_is_not_renewed_by_the_store(store: &mut dyn Store) {
     let old = issued(store, "AAAAAAAAAAAA");
     let other = issued(store, "BBBBBBBBBBBB");
-    let new = replacement(&old);
-    store
-        .begin_rotation(&old.id, &new, "$argon2id$new", actor())
-        .unwrap();
     let retires_at = now() + Duration::hours(2);
-    store
-        .finish_rotation(&old.id, &new.id, retires_at, actor())
-        .unwrap();
+    let new = rotate_out(store, &old, retires_at);
     let before = audit_trail(store);
     let later = now() + Duration::hours(1);
     for given in [
@@ -597,13 +598,7 @@ pub(super) fn keys_are_found_by_name_for_a_command(store: &mut dyn Store) {
     assert_eq!(found(store, "nightly", true).len(), 5);
     // A retired key is found by no name.
     let old = issued(store, "RRRRRRRRRRRR");
-    let new = replacement(&old);
-    store
-        .begin_rotation(&old.id, &new, "$argon2id$new", actor())
-        .unwrap();
-    store
-        .finish_rotation(&old.id, &new.id, now(), actor())
-        .unwrap();
+    rotate_out(store, &old, now());
     assert_eq!(found(store, &old.name, false), ["NNNNNNNNNNNN"]);
 }
 
