@@ -275,6 +275,25 @@ fn man_examples(page: &str) -> Vec<String> {
         .collect()
 }
 
+/// The subcommand words a page describes (`intergiro-keys-users-add.1` →
+/// `users add`) and that command's `--help`, wide enough not to wrap.
+fn page_command_help(page_name: &str) -> (Vec<&str>, String) {
+    let words: Vec<&str> = page_name
+        .trim_end_matches(".1")
+        .split('-')
+        .skip(2) // "intergiro", "keys"
+        .collect();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_intergiro-keys"))
+        .args(&words)
+        .arg("--help")
+        .env_remove("INTERGIRO_KEYS_DB")
+        .env("COLUMNS", "200")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{words:?} --help failed");
+    (words, String::from_utf8(output.stdout).unwrap())
+}
+
 /// Every page documents exactly the options and examples that the command's
 /// `--help` shows, under the same headings, and every subcommand (nested ones
 /// included) has its page.
@@ -283,20 +302,7 @@ fn each_man_page_matches_its_command_help() {
     let pages = generate::man_pages();
     let mut checked = 0;
     for (name, page) in &pages {
-        let words: Vec<&str> = name
-            .trim_end_matches(".1")
-            .split('-')
-            .skip(2) // "intergiro", "keys"
-            .collect();
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_intergiro-keys"))
-            .args(&words)
-            .arg("--help")
-            .env_remove("INTERGIRO_KEYS_DB")
-            .env("COLUMNS", "200")
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{words:?} --help failed");
-        let help = String::from_utf8(output.stdout).unwrap();
+        let (_, help) = page_command_help(name);
         assert_eq!(man_options(page), help_options(&help), "{name}");
         let sections = help_options(&help);
         assert!(
@@ -414,20 +420,7 @@ fn help_option_forms(help: &str) -> Vec<(String, bool)> {
 fn man_synopses_show_each_options_value_as_help_names_it() {
     let mut with_values = 0;
     for (name, page) in generate::man_pages() {
-        let words: Vec<&str> = name
-            .trim_end_matches(".1")
-            .split('-')
-            .skip(2) // "intergiro", "keys"
-            .collect();
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_intergiro-keys"))
-            .args(&words)
-            .arg("--help")
-            .env_remove("INTERGIRO_KEYS_DB")
-            .env("COLUMNS", "200")
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{words:?} --help failed");
-        let help = String::from_utf8(output.stdout).unwrap();
+        let (words, help) = page_command_help(&name);
         let synopsis = plain_roff(
             page.lines()
                 .skip_while(|line| *line != ".SH SYNOPSIS")
