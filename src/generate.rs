@@ -219,7 +219,8 @@ fn man_page(cmd: &clap::Command, title: &str, sub: Option<&str>, names: &[String
     // `.br`, which mandoc -Tlint warns about; one `.br` does the same.
     let mut page = String::from_utf8_lossy(&out)
         .replace(".br\n\n.br\n", ".br\n")
-        .replace(NO_BREAK, "\\ ");
+        .replace(NO_BREAK, "\\ ")
+        .replace(NO_HYPHEN, "\\%");
     page.push_str(&roff.to_roff());
     ascii_roff(&page)
 }
@@ -305,9 +306,18 @@ fn synopsis(cmd: &clap::Command) -> Roff {
 /// given).
 const NO_BREAK: char = '\u{a0}';
 
-/// `[`…`]` around what may be left out, `<`…`>` around what may not.
+/// Written before a synopsis word so that `man` does not hyphenate it
+/// (`[--sta-` / `tus STATUS]`): `man_page` turns it into roff's `\%`.
+const NO_HYPHEN: char = '\u{e000}';
+
+/// `[`…`]` around what may be left out, `<`…`>` around what may not, each
+/// starting a word that is not hyphenated.
 fn markers(required: bool) -> (&'static str, &'static str) {
-    if required { ("<", ">") } else { ("[", "]") }
+    if required {
+        ("\u{e000}<", ">")
+    } else {
+        ("\u{e000}[", "]")
+    }
 }
 
 /// What `--help` calls an argument's value: its value names, or its ID in

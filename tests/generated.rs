@@ -457,3 +457,58 @@ fn man_synopses_show_each_options_value_as_help_names_it() {
     // --db, --format and --color on every page, and more.
     assert!(with_values > 3 * 21, "{with_values}");
 }
+
+/// `man` does not hyphenate an option in a SYNOPSIS across two lines
+/// (`[--sta-` / `tus STATUS]...`) at any terminal width: a reader copies
+/// options from there.
+#[test]
+fn man_synopses_do_not_hyphenate_options() {
+    if std::process::Command::new("groff")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "groff is not installed; .ci/run installs it"
+        );
+        eprintln!("groff is not installed; skipping");
+        return;
+    }
+    let mut lines = 0;
+    for (name, text) in generate::man_pages() {
+        for width in (40..=100).step_by(6) {
+            let mut child = std::process::Command::new("groff")
+                .args(["-man", "-Tascii", "-P-cbou"])
+                .arg(format!("-rLL={width}n"))
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+            let output = child.wait_with_output().unwrap();
+            assert!(output.status.success(), "{name} at {width} columns");
+            let page = String::from_utf8(output.stdout).unwrap();
+            for line in page
+                .lines()
+                .skip_while(|line| *line != "SYNOPSIS")
+                .skip(1)
+                .take_while(|line| line.is_empty() || line.starts_with(' '))
+            {
+                assert!(
+                    !line.trim_end().ends_with('-'),
+                    "{name} at {width} columns: {line:?}"
+                );
+                lines += 1;
+            }
+        }
+    }
+    // At least one line per page and width.
+    assert!(lines >= 21 * 11, "{lines}");
+}
