@@ -217,6 +217,13 @@ pub fn beyond_lifetime(freezes_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     freezes_at - now > lifetime() + Duration::seconds(CLOCK_SLACK_SECONDS)
 }
 
+/// The latest freeze date honoured at `now`, in Unix seconds, for the
+/// stores' queries: a key freezing later counts as frozen there, as it does
+/// in `status` (`beyond_lifetime`).
+pub fn latest_honoured_freeze(now: DateTime<Utc>) -> i64 {
+    now.timestamp() + LIFETIME_DAYS * 86_400 + CLOCK_SLACK_SECONDS
+}
+
 /// Calendar days (UTC) from today to the day of the freeze: 0 on the day it
 /// freezes (before and after the moment), -1 the day after. Counting dates
 /// rather than 24-hour spans keeps a new key at 90 all day, so `create`,
@@ -418,6 +425,11 @@ mod tests {
             status(freeze, freeze - lifetime() - slack - Duration::seconds(1)),
             Status::Frozen
         );
+        // The stores' bound is the same one.
+        let now = t0();
+        let latest = DateTime::from_timestamp(latest_honoured_freeze(now), 0).unwrap();
+        assert!(!beyond_lifetime(latest, now));
+        assert!(beyond_lifetime(latest + Duration::seconds(1), now));
         assert_eq!(
             status(freeze, freeze - Duration::days(300 * 365)),
             Status::Frozen

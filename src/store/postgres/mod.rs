@@ -28,7 +28,7 @@ pub use connect::{DEFAULT_SCHEMA, Location, is_url};
 pub use schema::{Import, SCHEMA_VERSION};
 
 use crate::audit::{Actor, Entry, Record};
-use crate::key::{ApiKey, CLOCK_SLACK_SECONDS, EXPIRING_WITHIN_DAYS, LIFETIME_DAYS, Roles, Status};
+use crate::key::{self, ApiKey, EXPIRING_WITHIN_DAYS, Roles, Status};
 use crate::operator::{Action, Change, Operator};
 use crate::store::{
     AuditFilter, Error, FlaggedCounts, KeyFilter, KeySort, NotRotatable, Renewal, Result, Store,
@@ -557,7 +557,7 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
     };
     let now = filter.now.map(|now| now.timestamp());
     // A freeze date more than 90 days ahead counts as frozen (`key::status`).
-    let beyond = now.map(|now| now + LIFETIME_DAYS * DAY + CLOCK_SLACK_SECONDS);
+    let beyond = filter.now.map(key::latest_honoured_freeze);
     if let Some(time) = filter.freezing_by {
         let by = bind(Box::new(time.timestamp()));
         // A key replaced by `rotate` is meant to stop, whatever its freeze.

@@ -8,7 +8,7 @@ use super::audit::append_sealed;
 use super::classify::{optional_time_at, time_at};
 use super::seal;
 use crate::audit::{Actor, Event, Seal, key_subject};
-use crate::key::{ApiKey, CLOCK_SLACK_SECONDS, EXPIRING_WITHIN_DAYS, LIFETIME_DAYS, Status};
+use crate::key::{self, ApiKey, EXPIRING_WITHIN_DAYS, Status};
 
 const DAY: i64 = 86_400;
 use crate::store::{
@@ -308,7 +308,7 @@ fn where_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
     };
     let now = filter.now.map(|now| now.timestamp());
     // A freeze date more than 90 days ahead counts as frozen (`key::status`).
-    let beyond = now.map(|now| now + LIFETIME_DAYS * DAY + CLOCK_SLACK_SECONDS);
+    let beyond = filter.now.map(key::latest_honoured_freeze);
     if let Some(time) = filter.freezing_by {
         let by = bind(time.timestamp().into());
         // A key replaced by `rotate` is meant to stop, whatever its freeze.
@@ -415,7 +415,7 @@ pub fn count_flagged(
         named_params! {
             ":now": now.timestamp(),
             ":expiring_by": expiring_by.timestamp(),
-            ":beyond": now.timestamp() + LIFETIME_DAYS * DAY + CLOCK_SLACK_SECONDS,
+            ":beyond": key::latest_honoured_freeze(now),
         },
         |row| {
             let count = |column: &str| row.get::<_, i64>(column).map(|n| n as u64);
