@@ -61,14 +61,7 @@ impl PgStore {
     pub fn open_waiting(location: &Location, busy_timeout: Duration) -> Result<PgStore> {
         let mut client = location.connect()?;
         set_test_clock(&mut client)?;
-        // 0 would mean no limit to PostgreSQL: at least a millisecond.
-        let wait = busy_timeout.as_millis().clamp(1, i32::MAX as u128);
-        // With the version check, one round trip.
-        schema::check_version(
-            &mut client,
-            location,
-            &format!("SET lock_timeout = {wait};"),
-        )?;
+        schema::check_version(&mut client, location, busy_timeout)?;
         Ok(PgStore {
             client: RefCell::new(client),
             schema: connect::quote_identifier(&location.schema),
@@ -118,13 +111,7 @@ impl PgStore {
     }
 
     fn explain(&self, err: postgres::Error) -> Error {
-        match explain(err, &self.location) {
-            Error::Busy { location, .. } => Error::Busy {
-                location,
-                waited: self.busy_timeout,
-            },
-            other => other,
-        }
+        explain(err, &self.location, self.busy_timeout)
     }
 
     /// Calls one of the store's functions and hands each row to `each`.
@@ -819,8 +806,9 @@ fn operator_from_row(row: &Row) -> Result<Operator> {
 }
 
 /// A server error as the store's typed error. The functions' own messages
-/// are written for users; a lost connection is worth retrying.
-pub fn explain(err: postgres::Error, location: &Location) -> Error {
+/// are written for users; a lost connection is worth retrying. `busy_timeout`
+/// is the session's `lock_timeout`, which a lock not granted ran out.
+pub fn explain(err: postgres::Error, location: &Location, busy_timeout: Duration) -> Error {
     let Some(db) = err.as_db_error() else {
         if err.is_closed() || err.to_string().contains("connection") {
             return Error::Unreachable {
@@ -845,7 +833,7 @@ pub fn explain(err: postgres::Error, location: &Location) -> Error {
         },
         "55P03" => Error::Busy {
             location: location.shown().to_string(),
-            waited: std::time::Duration::from_millis(100),
+            waited: busy_timeout,
         },
         "42501" if db.message().starts_with("permission denied for function") => {
             Error::Other(anyhow!(

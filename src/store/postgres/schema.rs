@@ -5,6 +5,8 @@
 //! brought up to date when it is opened, as a SQLite file is; a store
 //! written by a newer version is refused and left untouched.
 
+use std::time::Duration;
+
 use anyhow::{Context, Result, bail};
 use postgres::Client;
 
@@ -79,15 +81,24 @@ fn opening_version(client: &mut Client, schema: &str, prelude: &str) -> Result<O
     }
 }
 
-/// Runs `prelude`, then refuses a database without a store, or with a
-/// newer one; brings an older one up to date (`upgrade`).
-pub fn check_version(client: &mut Client, location: &Location, prelude: &str) -> Result<(), Error> {
-    let version = opening_version(client, &location.schema, prelude)
+/// Sets the session's `lock_timeout` to `busy_timeout`, then refuses a
+/// database without a store, or with a newer one; brings an older one up
+/// to date (`upgrade`).
+pub fn check_version(
+    client: &mut Client,
+    location: &Location,
+    busy_timeout: Duration,
+) -> Result<(), Error> {
+    // 0 would mean no limit to PostgreSQL: at least a millisecond.
+    let wait = busy_timeout.as_millis().clamp(1, i32::MAX as u128);
+    // With the version check, one round trip.
+    let prelude = format!("SET lock_timeout = {wait};");
+    let version = opening_version(client, &location.schema, &prelude)
         .map_err(|err| anyhow::anyhow!("cannot read the store's version: {err:#}"))?;
     match version {
         None => Err(no_store(location)),
         Some(version) if version > SCHEMA_VERSION => Err(newer(location, version)),
-        Some(version) if version < SCHEMA_VERSION => upgrade(client, location),
+        Some(version) if version < SCHEMA_VERSION => upgrade(client, location, busy_timeout),
         Some(_) => Ok(()),
     }
 }
@@ -112,9 +123,9 @@ fn newer(location: &Location, version: i32) -> Error {
 /// must be able to act as the owner: a role with CREATEROLE, such as the
 /// one that ran `init`. Any other is refused with the store untouched.
 /// Concurrent upgrades queue on an advisory lock; the later ones find the
-/// work done.
-fn upgrade(client: &mut Client, location: &Location) -> Result<(), Error> {
-    let explain = |err: postgres::Error| super::explain(err, location);
+/// work done, or give up after `busy_timeout`.
+fn upgrade(client: &mut Client, location: &Location, busy_timeout: Duration) -> Result<(), Error> {
+    let explain = |err: postgres::Error| super::explain(err, location, busy_timeout);
     let mut tx = client.transaction().map_err(explain)?;
     tx.execute(
         "SELECT pg_advisory_xact_lock(hashtext($1))",
@@ -338,7 +349,8 @@ pub(super) fn initialize_at(
             location.user(),
             db.message()
         ),
-        _ => anyhow::Error::from(super::explain(err, location)),
+        // This session sets no lock_timeout, so no lock runs out.
+        _ => anyhow::Error::from(super::explain(err, location, Duration::MAX)),
     })?;
     tx.commit().context("cannot commit the new store")?;
     Ok(())

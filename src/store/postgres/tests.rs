@@ -417,6 +417,25 @@ fn a_store_of_every_older_schema_is_upgraded_on_opening_by_a_role_that_may() {
     }
 }
 
+/// An upgrade held up by another past the busy timeout says how long it
+/// waited, as a change held up by a lock does.
+#[test]
+fn an_upgrade_kept_waiting_past_the_busy_timeout_says_how_long_it_waited() {
+    let Some(mut db) = TestDb::new() else { return };
+    let location = db.store_at("t_upgrader", SCHEMA_VERSION - 1);
+    // What a concurrent upgrade of this store holds while it runs.
+    db.admin
+        .batch_execute("SELECT pg_advisory_lock(hashtext('intergiro_keys upgrade intergiro_keys'))")
+        .unwrap();
+    let waited = Duration::from_millis(1500);
+    let err = PgStore::open_waiting(&location, waited).err().unwrap();
+    assert!(
+        matches!(&err, Error::Busy { waited: reported, .. } if *reported == waited),
+        "{err:?}"
+    );
+    assert_eq!(db.version(), SCHEMA_VERSION - 1);
+}
+
 #[test]
 fn a_name_is_resolved_with_the_permission_of_the_command_not_view() {
     let Some(mut db) = TestDb::new() else { return };
