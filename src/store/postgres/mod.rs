@@ -1,8 +1,8 @@
 //! The PostgreSQL store: a schema whose tables only its owner role touches,
 //! and SECURITY DEFINER functions through which operators (PostgreSQL
-//! roles) read and change it (`v1.sql` to `v8.sql`). The server checks every permission
-//! and writes every audit entry; this side calls the functions and maps
-//! their rows and errors.
+//! roles) read and change it (the migrations `v1.sql` onward). The server
+//! checks every permission and writes every audit entry; this side calls
+//! the functions and maps their rows and errors.
 //!
 //! The operator is the role the connection logs in as (`session_user`),
 //! and times come from the server's clock: the `Actor` a caller passes is
