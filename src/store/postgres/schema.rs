@@ -150,15 +150,6 @@ fn upgrade(client: &mut Client, location: &Location, busy_timeout: Duration) -> 
         )
         .map_err(explain)?;
     let (owner, operators, member): (String, String, bool) = (row.get(0), row.get(1), row.get(2));
-    let sql: Vec<String> = MIGRATIONS
-        .iter()
-        .skip(from as usize)
-        .map(|migration| {
-            migration
-                .replace("@schema@", &schema)
-                .replace("@operators@", &quote_identifier(&operators))
-        })
-        .collect();
     // `owner` comes from regrole, quoted where it needs to be.
     let steps = format!(
         "{grant}
@@ -178,7 +169,7 @@ fn upgrade(client: &mut Client, location: &Location, busy_timeout: Duration) -> 
         } else {
             format!("REVOKE {owner} FROM CURRENT_USER;")
         },
-        sql = sql.join("\n"),
+        sql = migrations_sql(from as usize..MIGRATIONS.len(), &schema, &operators),
     );
     tx.batch_execute(&steps)
         .map_err(|err| match err.as_db_error() {
@@ -195,6 +186,24 @@ fn upgrade(client: &mut Client, location: &Location, busy_timeout: Duration) -> 
         })?;
     tx.commit().map_err(explain)?;
     Ok(())
+}
+
+/// The SQL of the migrations in `versions` (0 is v1), for the schema
+/// `quoted_schema` and the operators' group role `operators`.
+fn migrations_sql(
+    versions: std::ops::Range<usize>,
+    quoted_schema: &str,
+    operators: &str,
+) -> String {
+    MIGRATIONS[versions]
+        .iter()
+        .map(|migration| {
+            migration
+                .replace("@schema@", quoted_schema)
+                .replace("@operators@", &quote_identifier(operators))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The names of the store's owner role and operators' group role: one pair
@@ -275,16 +284,7 @@ pub(super) fn initialize_at(
             "database {database} already has a schema {schema} that is not a key store; it was left untouched — pick another with ?schema=NAME in the connection URL"
         );
     }
-    let sql = MIGRATIONS
-        .iter()
-        .take(version as usize)
-        .map(|migration| {
-            migration
-                .replace("@schema@", &quoted_schema)
-                .replace("@operators@", &quote_identifier(&operators))
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let sql = migrations_sql(0..version as usize, &quoted_schema, &operators);
     let steps = format!(
         "DO $$ BEGIN
              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {owner_literal}) THEN
