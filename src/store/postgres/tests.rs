@@ -1055,6 +1055,12 @@ fn a_change_the_server_stops_in_a_deadlock_is_a_temporary_failure() {
         issued(&mut store, id, &[Role::Accounts]);
     }
     let mut blocker = db.admin.transaction().unwrap();
+    // The server looks for a deadlock in whichever waiter's deadlock_timeout
+    // runs out first: the blocker's is longer, so on a busy machine too the
+    // deletion is the one stopped.
+    blocker
+        .batch_execute("SET LOCAL deadlock_timeout = '30s'")
+        .unwrap();
     blocker
         .execute(
             "SELECT 1 FROM intergiro_keys.api_key WHERE id = 'BBBBBBBBBBBB' FOR UPDATE",
@@ -1082,8 +1088,8 @@ fn a_change_the_server_stops_in_a_deadlock_is_a_temporary_failure() {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    // Waiting for A closes the circle; the deletion, waiting longer, is
-    // the one the server stops.
+    // Waiting for A closes the circle; the deletion, whose deadlock_timeout
+    // runs out first, is the one the server stops.
     let _ = blocker.execute(
         "SELECT 1 FROM intergiro_keys.api_key WHERE id = 'AAAAAAAAAAAA' FOR UPDATE",
         &[],
