@@ -312,12 +312,9 @@ const NO_HYPHEN: char = '\u{e000}';
 
 /// `[`…`]` around what may be left out, `<`…`>` around what may not, each
 /// starting a word that is not hyphenated.
-fn markers(required: bool) -> (&'static str, &'static str) {
-    if required {
-        ("\u{e000}<", ">")
-    } else {
-        ("\u{e000}[", "]")
-    }
+fn markers(required: bool) -> (String, &'static str) {
+    let (open, close) = if required { ('<', ">") } else { ('[', "]") };
+    (format!("{NO_HYPHEN}{open}"), close)
 }
 
 /// What `--help` calls an argument's value: its value names, or its ID in
