@@ -20,8 +20,9 @@ done
 [ "${1:-}" = -- ] && shift
 
 # Each listed name must be one test of the suite, so that the list cannot
-# skip more than it says or go stale.
-tests=$(cargo test "${cargo_args[@]}" --test cli -- --list 2>/dev/null | sed -n 's/: test$//p')
+# skip more than it says or go stale. Cargo's own messages stay on stderr:
+# a suite that does not build says why before the script stops.
+tests=$(cargo test "${cargo_args[@]}" --test cli -- --list | sed -n 's/: test$//p')
 skips=()
 while read -r name; do
   matches=$(grep -cF -- "$name" <<<"$tests" || true)
