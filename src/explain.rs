@@ -222,4 +222,29 @@ mod tests {
         let err = anyhow::Error::from(Error::Other(inner));
         assert_eq!(format!("{err:#}"), "cannot read x: disk on fire");
     }
+
+    #[test]
+    fn a_tampered_row_is_told_the_remedy_for_its_kind() {
+        let tampered = |subject: String| {
+            sentence(&Error::Tampered {
+                subject,
+                problem: "its seal does not match".into(),
+            })
+        };
+        let key = tampered(crate::audit::key_subject("3hT9kQ2mXa7B"));
+        assert!(
+            key.contains("delete it (`intergiro-keys delete 3hT9kQ2mXa7B`) and issue a new key"),
+            "{key}"
+        );
+        let operator = tampered(crate::audit::operator_subject("alice"));
+        assert!(
+            operator.contains("(`intergiro-keys users remove alice`) and add it again"),
+            "{operator}"
+        );
+        let log = tampered("the audit log".into());
+        assert!(
+            log.contains("not trusted — restore a backup (`intergiro-keys audit --verify`"),
+            "{log}"
+        );
+    }
 }
