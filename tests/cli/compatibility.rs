@@ -29,11 +29,6 @@ fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().to_utc()
 }
 
-fn load_fixture(env: &Env) {
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    conn.execute_batch(BEFORE_STORE_INTERFACE).unwrap();
-}
-
 fn run(env: &Env, now: &str, operator: &str, args: &[&str]) -> std::process::Output {
     env.at(at(now))
         .std_cmd()
@@ -103,7 +98,7 @@ fn key_id(env: &Env, name: &str) -> String {
 #[test]
 fn an_audit_chain_from_before_the_store_interface_verifies_and_grows() {
     let env = Env::new();
-    load_fixture(&env);
+    env.sql(BEFORE_STORE_INTERFACE);
     // Its 14 entries, the upgrade's seal of each remaining row (the key
     // ci-deploy and the operator alice), and then of the key's name.
     let verdict = verify_chain(&env);
@@ -125,7 +120,7 @@ fn an_audit_chain_from_before_the_store_interface_verifies_and_grows() {
 #[test]
 fn the_same_commands_write_the_same_audit_text_as_before() {
     let old = Env::new();
-    load_fixture(&old);
+    old.sql(BEFORE_STORE_INTERFACE);
 
     let new = Env::new();
     let t0 = "2026-01-01T12:00:00Z";
@@ -248,15 +243,10 @@ fn verify_at(env: &Env, now: &str, key: &str) -> (i32, String) {
     )
 }
 
-fn sql(env: &Env, sql: &str) {
-    let conn = rusqlite::Connection::open(&env.db).unwrap();
-    conn.execute_batch(sql).unwrap();
-}
-
 #[test]
 fn keys_rotated_before_seals_covered_retirement_keep_verifying_and_are_sealed_now() {
     let env = Env::new();
-    sql(&env, ROTATION_BEFORE_SEALED_RETIREMENT);
+    env.sql(ROTATION_BEFORE_SEALED_RETIREMENT);
     // Its 8 entries, the upgrade's seal of each retiring key, and then of
     // each key's name.
     let verdict = verify_chain(&env);
@@ -268,10 +258,7 @@ fn keys_rotated_before_seals_covered_retirement_keep_verifying_and_are_sealed_no
     assert_eq!(code, 1, "retired: {stderr}");
 
     // Now sealed: keeping it alive by hand is noticed.
-    sql(
-        &env,
-        "UPDATE api_key SET retires_at = 253402300799 WHERE id = '9FCFNXiejo9T'",
-    );
+    env.sql("UPDATE api_key SET retires_at = 253402300799 WHERE id = '9FCFNXiejo9T'");
     let (code, stderr) = verify_at(&env, "2026-01-09T00:00:00Z", FIXTURE_RETIRING_KEY);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("tampered"), "{stderr}");
@@ -287,11 +274,8 @@ fn keys_rotated_before_seals_covered_retirement_keep_verifying_and_are_sealed_no
 #[test]
 fn a_retirement_changed_before_the_upgrade_is_not_sealed_as_found() {
     let env = Env::new();
-    sql(&env, ROTATION_BEFORE_SEALED_RETIREMENT);
-    sql(
-        &env,
-        "UPDATE api_key SET retires_at = 253402300799 WHERE id = '9FCFNXiejo9T'",
-    );
+    env.sql(ROTATION_BEFORE_SEALED_RETIREMENT);
+    env.sql("UPDATE api_key SET retires_at = 253402300799 WHERE id = '9FCFNXiejo9T'");
     let (code, stderr) = verify_at(&env, "2026-01-09T00:00:00Z", FIXTURE_RETIRING_KEY);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("tampered"), "{stderr}");
@@ -312,7 +296,7 @@ fn a_retirement_changed_before_the_upgrade_is_not_sealed_as_found() {
 #[test]
 fn keys_sealed_before_names_were_keep_verifying_and_a_rename_since_is_noticed() {
     let env = Env::new();
-    sql(&env, BEFORE_SEALED_NAMES);
+    env.sql(BEFORE_SEALED_NAMES);
     // Its 6 entries, and the upgrade's seal of each key's name.
     let verdict = verify_chain(&env);
     assert_eq!(verdict["intact"], true, "{verdict}");
@@ -328,8 +312,7 @@ fn keys_sealed_before_names_were_keep_verifying_and_a_rename_since_is_noticed() 
     }
 
     // Now sealed: a rename is noticed, and the name is not acted on.
-    sql(
-        &env,
+    env.sql(
         "UPDATE api_key SET name = 'leaked' WHERE id = 'RYYwg8p8rR7Q';
          UPDATE api_key SET name = 'old' WHERE id = 'ZWhEOG0Sbre4'",
     );
@@ -357,12 +340,9 @@ fn keys_sealed_before_names_were_keep_verifying_and_a_rename_since_is_noticed() 
 #[test]
 fn a_rename_before_the_upgrade_that_the_log_shows_is_not_sealed_as_found() {
     let env = Env::new();
-    sql(&env, BEFORE_SEALED_NAMES);
+    env.sql(BEFORE_SEALED_NAMES);
     // The new ci-deploy renamed to take prod's name.
-    sql(
-        &env,
-        "UPDATE api_key SET name = 'prod' WHERE id = 'dUleRhBSJziz'",
-    );
+    env.sql("UPDATE api_key SET name = 'prod' WHERE id = 'dUleRhBSJziz'");
     let output = run(
         &env,
         "2026-01-02T00:00:00Z",
@@ -404,7 +384,7 @@ fn a_rename_before_the_upgrade_that_the_log_shows_is_not_sealed_as_found() {
 fn a_read_only_file_of_an_older_schema_says_who_upgrades_it() {
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
-    sql(&env, ROTATION_BEFORE_SEALED_RETIREMENT);
+    env.sql(ROTATION_BEFORE_SEALED_RETIREMENT);
     let mode = |mode: u32| {
         std::fs::set_permissions(&env.db, std::fs::Permissions::from_mode(mode)).unwrap()
     };
