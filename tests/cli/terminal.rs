@@ -1,6 +1,9 @@
 //! The interactive experience, driven through a pseudo-terminal as a person
 //! would: prompts, the one-time secret block, confirmations, Ctrl-C, notices.
 
+use std::time::{Duration, Instant};
+
+use nix::sys::termios::{LocalFlags, tcgetattr};
 use rexpect::process::WaitStatus;
 use rexpect::session::PtySession;
 
@@ -21,6 +24,24 @@ fn press(session: &mut PtySession, keys: &str) {
     session.send(keys).unwrap();
     session.flush().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(50));
+}
+
+/// Waits until the hidden prompt has turned echo off. It prints its
+/// question first and then switches the terminal, discarding whatever was
+/// typed in between (TCSAFLUSH), so a key typed as soon as the question
+/// shows is lost on a busy machine and the prompt waits for ever.
+fn wait_for_hidden_input(session: &PtySession) {
+    // The pseudo-terminal's master reads the settings its program set.
+    let terminal = session.process().get_file_handle().unwrap();
+    let deadline = Instant::now() + Duration::from_millis(TIMEOUT_MS);
+    while tcgetattr(&terminal)
+        .unwrap()
+        .local_flags
+        .contains(LocalFlags::ECHO)
+    {
+        assert!(Instant::now() < deadline, "the prompt never hid the input");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// Waits for the end of the output and returns (everything printed, exit code).
@@ -317,6 +338,7 @@ fn verify_at_a_terminal_asks_for_the_key_without_echo() {
     let (key, id) = env.create("typed", &["accounts"]);
     let mut session = spawn(&env, 0, &["verify"]);
     session.exp_string("Key (input hidden)").unwrap();
+    wait_for_hidden_input(&session);
     press(&mut session, &format!("{key}\r"));
     let (output, code) = finish(session);
     assert_eq!(code, 0, "{output}");
@@ -532,6 +554,7 @@ fn delete_without_an_argument_asks_for_the_key_hidden_then_confirms() {
     let (key, id) = env.create("leaked", &["payments"]);
     let mut session = spawn(&env, 0, &["revoke"]);
     session.exp_string("Key (input hidden)").unwrap();
+    wait_for_hidden_input(&session);
     press(&mut session, &format!("{key}\r"));
     session.exp_string(&id).unwrap();
     session.exp_string("Delete this key?").unwrap();
