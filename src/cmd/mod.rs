@@ -13,6 +13,7 @@ pub mod migrate;
 pub mod renew;
 pub mod rotate;
 pub mod scan;
+pub mod serve;
 pub mod show;
 pub mod users;
 pub mod verify;
