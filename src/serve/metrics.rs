@@ -113,7 +113,7 @@ impl Metrics {
         family(
             "intergiro_keys_serve_cache_misses_total",
             "counter",
-            "Verifications that needed argon2.",
+            "Verifications that ran argon2 (requests for the same key at the same moment share one).",
             &[("", counter(&self.misses))],
         );
         family(

@@ -294,15 +294,10 @@ impl Server {
                     Err(answer) => return answer,
                 }
             }
-            Hit::Miss => {
-                self.metrics
-                    .misses
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                match self.check_in_full(token, digest).await {
-                    Ok(finding) => finding,
-                    Err(answer) => return answer,
-                }
-            }
+            Hit::Miss => match self.check_in_full(token, digest).await {
+                Ok(finding) => finding,
+                Err(answer) => return answer,
+            },
         };
         self.judge(&digest, finding, wanted)
     }
@@ -407,6 +402,9 @@ impl Server {
         };
         let checked = cell
             .get_or_init(|| async {
+                self.metrics
+                    .misses
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let checked = self
                     .argon2
                     .run(move |slot| check(slot, &token))

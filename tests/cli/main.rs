@@ -16,5 +16,6 @@ mod reliability;
 mod rotation;
 mod scan;
 mod scripts;
+mod serve;
 mod tamper;
 mod terminal;

@@ -1,0 +1,649 @@
+//! `serve` as gateways meet it: the real binary on a loopback port (or a
+//! Unix socket), asked over HTTP. Every wait is bounded.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Duration as Days;
+
+use crate::common::{Env, EnvAt, t0};
+
+/// A running `serve`, stopped when dropped.
+pub struct Serve {
+    child: Child,
+    /// Where it listens: `127.0.0.1:PORT`, or `unix:PATH`.
+    pub address: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+/// An HTTP answer: status and headers (names lower-case).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(header, _)| header == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+impl Serve {
+    /// Starts `serve` as `at` sees the store, on a free loopback port.
+    pub fn start(at: &EnvAt, args: &[&str]) -> Serve {
+        Serve::start_with(at.std_cmd(), args)
+    }
+
+    pub fn start_with(mut cmd: std::process::Command, args: &[&str]) -> Serve {
+        let listens = args.contains(&"--listen");
+        cmd.arg("serve");
+        if !listens {
+            cmd.args(["--listen", "127.0.0.1:0"]);
+        }
+        let mut child = cmd
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (tell, told) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        let lines = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("\"event\":\"listening\"") {
+                    let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+                    let _ = tell.send(Some(event["address"].as_str().unwrap().to_string()));
+                }
+                lines.lock().unwrap().push(line);
+            }
+            let _ = tell.send(None);
+        });
+        let address = match told.recv_timeout(Duration::from_secs(30)) {
+            Ok(Some(address)) => address,
+            _ => {
+                let _ = child.kill();
+                panic!("serve did not start: {:?}", log.lock().unwrap());
+            }
+        };
+        Serve {
+            child,
+            address,
+            log,
+        }
+    }
+
+    /// Asks `GET path` with `headers`, on a connection of its own.
+    pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let mut request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n");
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        let mut text = String::new();
+        match self.address.strip_prefix("unix:") {
+            Some(path) => {
+                let mut stream = std::os::unix::net::UnixStream::connect(path).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(20)))
+                    .unwrap();
+                stream.write_all(request.as_bytes()).unwrap();
+                stream.read_to_string(&mut text).unwrap();
+            }
+            None => {
+                let mut stream = TcpStream::connect(&self.address).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(20)))
+                    .unwrap();
+                stream.write_all(request.as_bytes()).unwrap();
+                stream.read_to_string(&mut text).unwrap();
+            }
+        }
+        parse(&text)
+    }
+
+    /// `GET /verify{roles}` with the key as a bearer token.
+    pub fn verify(&self, key: &str, roles: &str) -> Answer {
+        self.get(
+            &format!("/verify{roles}"),
+            &[("Authorization", &format!("Bearer {key}"))],
+        )
+    }
+
+    pub fn status(&self, key: &str) -> u16 {
+        self.verify(key, "").status
+    }
+
+    /// The log lines so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// The log once `done` holds of it (lines arrive through a pipe, a
+    /// moment after the answers); panics after 10 s.
+    pub fn log_when(&self, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let log = self.log();
+            if done(&log) {
+                return log;
+            }
+            assert!(Instant::now() < deadline, "log: {log:#?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// One sample of a metric from `/metrics`.
+    pub fn metric(&self, sample: &str) -> f64 {
+        let page = self.get("/metrics", &[]).body;
+        page.lines()
+            .find_map(|line| line.strip_prefix(sample)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("no {sample} in {page}"))
+            .parse()
+            .unwrap()
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn parse(text: &str) -> Answer {
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((text, ""));
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {text:?}"));
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_string()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+/// A key of the right shape and checksum that no store has.
+fn unknown_key() -> String {
+    let env = Env::sqlite();
+    env.create("elsewhere", &["accounts"]).0
+}
+
+/// `key` with another secret, its checksum made right again.
+fn with_wrong_secret(env: &Env, key: &str) -> String {
+    // Another key's secret under this key's ID: the checksum is computed
+    // by a key made for the purpose, so build it through the binary.
+    let other = env.create("other", &["accounts"]).0;
+    let text = format!("{}{}", &key[..17], &other[17..other.len() - 6]);
+    format!("{text}{}", checksum(&text))
+}
+
+fn checksum(text: &str) -> String {
+    const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut value = crc32fast::hash(text.as_bytes());
+    let mut out = vec![b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = BASE62[(value % 62) as usize];
+        value /= 62;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn answers_valid_missing_role_and_every_rejection_alike() {
+    let env = Env::new();
+    let (key, id) = env.create("ci deploy", &["payments", "accounts"]);
+    let serve = Serve::start(&env.at(t0()), &[]);
+
+    let valid = serve.verify(&key, "");
+    assert_eq!(valid.status, 200, "{valid:?}");
+    assert_eq!(valid.header("x-intergiro-key-id"), Some(id.as_str()));
+    assert_eq!(valid.header("x-intergiro-key-name"), Some("ci deploy"));
+    assert_eq!(
+        valid.header("x-intergiro-key-roles"),
+        Some("accounts,payments")
+    );
+    // The same through X-Api-Key, and roles in the path or a header.
+    assert_eq!(
+        serve.get("/verify/payments", &[("X-Api-Key", &key)]).status,
+        200
+    );
+    assert_eq!(serve.verify(&key, "/payments,accounts").status, 200);
+    let missing = serve.verify(&key, "/transactions");
+    assert_eq!(missing.status, 403);
+    let header = serve.get(
+        "/verify",
+        &[
+            ("X-Api-Key", &key),
+            ("X-Intergiro-Required-Roles", "transactions"),
+        ],
+    );
+    assert_eq!(header.status, 403);
+    assert_eq!(serve.verify(&key, "/bogus").status, 400);
+
+    let wrong = with_wrong_secret(&env, &key);
+    let truncated = &key[..key.len() - 1];
+    for (what, answer) in [
+        ("no key", serve.get("/verify", &[])),
+        ("malformed", serve.verify(truncated, "")),
+        ("unknown", serve.verify(&unknown_key(), "")),
+        ("wrong secret", serve.verify(&wrong, "")),
+        ("wrong secret again", serve.verify(&wrong, "")),
+    ] {
+        assert_eq!(answer.status, 401, "{what}: {answer:?}");
+        assert_eq!(answer.header("www-authenticate"), Some("Bearer"), "{what}");
+        assert_eq!(answer.body, "rejected\n", "{what}: not told apart");
+        assert_eq!(answer.header("x-intergiro-key-id"), None, "{what}");
+    }
+    assert_eq!(serve.get("/elsewhere", &[]).status, 404);
+
+    // One line per denied request, naming the key ID, never its text.
+    let is_denied = |line: &String| line.contains("\"denied\"");
+    let log = serve.log_when(|log| log.iter().filter(|line| is_denied(line)).count() >= 8);
+    let denied: Vec<&String> = log.iter().filter(|line| is_denied(line)).collect();
+    assert_eq!(denied.len(), 8, "{log:#?}");
+    assert!(
+        denied
+            .iter()
+            .any(|line| line.contains("\"wrong_secret\"") && line.contains(&id))
+    );
+    assert!(
+        denied
+            .iter()
+            .any(|line| line.contains("\"missing_role\"")
+                && line.contains("\"client\":\"127.0.0.1:"))
+    );
+    for line in &log {
+        assert!(!line.contains(&key[17..]), "key text in the log: {line}");
+        assert!(!line.contains(&wrong[17..]), "key text in the log: {line}");
+    }
+}
+
+#[test]
+fn argon2_is_paid_once_per_key_and_garbage_never_reaches_it() {
+    let env = Env::new();
+    let (key, _) = env.create("busy", &["payments"]);
+    let serve = Arc::new(Serve::start(&env.at(t0()), &[]));
+    // Twenty requests at once for a key never seen: one argon2.
+    let handles: Vec<_> = (0..20)
+        .map(|_| {
+            let (serve, key) = (Arc::clone(&serve), key.clone());
+            std::thread::spawn(move || serve.status(&key))
+        })
+        .collect();
+    for handle in handles {
+        assert_eq!(handle.join().unwrap(), 200);
+    }
+    for _ in 0..20 {
+        assert_eq!(serve.status(&key), 200);
+    }
+    assert_eq!(serve.metric("intergiro_keys_serve_cache_misses_total"), 1.0);
+    // The twenty later ones at least came from the cache; of the first
+    // twenty, those that came after the first was answered too.
+    assert!(serve.metric("intergiro_keys_serve_cache_hits_total") >= 20.0);
+    for _ in 0..50 {
+        assert_eq!(serve.status("igk_garbage"), 401);
+    }
+    assert_eq!(serve.metric("intergiro_keys_serve_cache_misses_total"), 1.0);
+    assert_eq!(
+        serve.metric("intergiro_keys_serve_requests_total{outcome=\"malformed\"}"),
+        50.0
+    );
+}
+
+#[test]
+fn a_key_freezes_while_cached_and_a_frozen_key_is_rejected() {
+    let env = Env::new();
+    let (key, id) = env.create("ninety days", &["accounts"]);
+    // Two seconds before its freeze: valid, and cached.
+    let freeze = t0() + Days::days(90);
+    let serve = Serve::start(&env.at(freeze - Days::seconds(2)), &[]);
+    assert_eq!(serve.status(&key), 200);
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(
+        serve.status(&key),
+        401,
+        "answered from the cache past its freeze"
+    );
+    serve.log_when(|log| {
+        log.iter()
+            .any(|line| line.contains("\"frozen\"") && line.contains(&id))
+    });
+    drop(serve);
+    let serve = Serve::start(&env.days_later(100), &[]);
+    assert_eq!(serve.status(&key), 401);
+}
+
+#[test]
+fn a_key_deleted_while_a_client_loops_on_it_fails_from_the_next_request_on() {
+    let env = Env::sqlite();
+    let (key, id) = env.create("doomed", &["payments"]);
+    let serve = Arc::new(Serve::start(&env.at(t0()), &[]));
+    assert_eq!(serve.status(&key), 200);
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let client = {
+        let (serve, key, stop) = (Arc::clone(&serve), key.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let started = Instant::now();
+                seen.push((started, serve.status(&key)));
+            }
+            seen
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    env.cmd().args(["delete", "--yes", &id]).assert().success();
+    let returned = Instant::now();
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = client.join().unwrap();
+    let before = seen.iter().filter(|(started, _)| *started < returned);
+    assert!(
+        before.clone().any(|(_, status)| *status == 200),
+        "the key never worked"
+    );
+    let after: Vec<u16> = seen
+        .iter()
+        .filter(|(started, _)| *started >= returned)
+        .map(|(_, status)| *status)
+        .collect();
+    assert!(!after.is_empty());
+    assert!(
+        after.iter().all(|status| *status == 401),
+        "allowed after delete returned: {after:?}"
+    );
+}
+
+#[test]
+fn rotation_with_grace_keeps_the_old_key_and_without_ends_it_at_once() {
+    let env = Env::sqlite();
+    let (old, old_id) = env.create("rotating", &["accounts"]);
+    let serve = Serve::start(&env.at(t0()), &[]);
+    assert_eq!(serve.status(&old), 200);
+    let rotated = env
+        .cmd()
+        .args(["rotate", &old_id, "--grace", "1h"])
+        .output()
+        .unwrap();
+    assert!(rotated.status.success());
+    let new = String::from_utf8(rotated.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(
+        serve.status(&old),
+        200,
+        "retiring keys work through their grace"
+    );
+    assert_eq!(serve.status(&new), 200);
+    // The new key rotated at once: it stops before the next request.
+    let new_id = &new[4..16];
+    let again = env
+        .cmd()
+        .args(["rotate", new_id, "--grace", "0"])
+        .output()
+        .unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(serve.status(&new), 401);
+    // The first key's grace ends: rejected from then on.
+    drop(serve);
+    let serve = Serve::start(&env.at(t0() + Days::minutes(59) + Days::seconds(58)), &[]);
+    assert_eq!(serve.status(&old), 200);
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(
+        serve.status(&old),
+        401,
+        "answered from the cache past its retirement"
+    );
+}
+
+#[test]
+fn renewing_a_frozen_key_revives_it_at_once() {
+    let env = Env::sqlite();
+    let (key, id) = env.create("revived", &["accounts"]);
+    let later = env.days_later(95);
+    let serve = Serve::start(&later, &[]);
+    assert_eq!(serve.status(&key), 401);
+    later.cmd().args(["renew", &id]).assert().success();
+    assert_eq!(serve.status(&key), 200);
+}
+
+#[test]
+fn a_full_queue_is_refused_at_once_and_cached_keys_keep_answering() {
+    let env = Env::new();
+    let (key, _) = env.create("steady", &["accounts"]);
+    let serve = Arc::new(Serve::start(
+        &env.at(t0()),
+        &["--workers", "1", "--queue", "1"],
+    ));
+    assert_eq!(serve.status(&key), 200);
+    let unknown: Vec<String> = {
+        let other = Env::sqlite();
+        (0..3)
+            .map(|n| other.create(&format!("k{n}"), &["accounts"]).0)
+            .collect()
+    };
+    let flood: Vec<_> = (0..24)
+        .map(|n| {
+            let (serve, key) = (Arc::clone(&serve), unknown[n % 3].clone());
+            std::thread::spawn(move || {
+                let mut key = key;
+                // Distinct texts, so the cache cannot answer: vary the
+                // secret and mend the checksum.
+                let body = format!("{}{:02}", &key[..key.len() - 8], n);
+                key = format!("{body}{}", checksum(&body));
+                serve.verify(&key, "")
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    for _ in 0..20 {
+        assert_eq!(serve.status(&key), 200);
+    }
+    let cached = started.elapsed();
+    let answers: Vec<Answer> = flood.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(
+        answers.iter().all(|a| a.status == 401 || a.status == 503),
+        "{answers:?}"
+    );
+    let refused: Vec<&Answer> = answers.iter().filter(|a| a.status == 503).collect();
+    assert!(
+        !refused.is_empty(),
+        "nothing was refused with one worker and a queue of one"
+    );
+    assert!(refused.iter().all(|a| a.header("retry-after") == Some("1")));
+    assert!(
+        cached < Duration::from_secs(5),
+        "cached answers waited: {cached:?}"
+    );
+    assert!(serve.metric("intergiro_keys_serve_requests_total{outcome=\"overloaded\"}") >= 1.0);
+}
+
+#[test]
+fn health_metrics_unix_socket_last_use_and_sigterm() {
+    let env = Env::new();
+    let (key, id) = env.create("watched", &["accounts"]);
+    let socket = env.path("verify.sock");
+    let listen = format!("unix:{}", socket.display());
+    let serve = Serve::start(&env.at(t0()), &["--listen", &listen]);
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o660);
+    assert_eq!(serve.get("/healthz", &[]).status, 200);
+    assert_eq!(serve.status(&key), 200);
+    // Last use is written off the request path, within a few seconds.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let keys = env.at(t0() + Days::seconds(20)).list_json();
+        let listed = keys.iter().find(|k| k["id"] == id.as_str()).unwrap();
+        if !listed["last_used_at"].is_null() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "last use never recorded");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(
+        serve.status(&key),
+        200,
+        "still valid after its last use was written"
+    );
+    let metrics = serve.get("/metrics", &[]);
+    assert_eq!(metrics.status, 200);
+    assert!(
+        metrics
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    for family in [
+        "intergiro_keys_serve_requests_total{outcome=\"valid\"} 2",
+        "intergiro_keys_serve_cache_hits_total",
+        "intergiro_keys_serve_cache_misses_total 1",
+        "intergiro_keys_serve_cache_invalidations_total",
+        "intergiro_keys_serve_pool_queued 0",
+        "intergiro_keys_serve_store_up 1",
+    ] {
+        assert!(
+            metrics.body.contains(family),
+            "{family} in {}",
+            metrics.body
+        );
+    }
+    promtool_check(&metrics.body);
+    assert!(serve.terminate().success());
+    assert!(!socket.exists(), "the socket is removed on exit");
+}
+
+/// `promtool check metrics` on `page`, where promtool is installed (CI
+/// installs it; elsewhere the check says it is skipped).
+fn promtool_check(page: &str) {
+    if !installed("promtool") {
+        return;
+    }
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(page.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success() && output.stdout.is_empty() && output.stderr.is_empty(),
+        "promtool: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Whether `program` can be run. Under CI a missing one fails the test.
+pub fn installed(program: &str) -> bool {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{program} is not installed; .ci/run installs it"
+        );
+        eprintln!("{program} is not installed; skipping that part");
+    }
+    found
+}
+
+#[test]
+fn sigterm_drains_requests_in_flight() {
+    let env = Env::new();
+    let keys: Vec<String> = (0..6)
+        .map(|n| env.create(&format!("k{n}"), &["accounts"]).0)
+        .collect();
+    let serve = Arc::new(Serve::start(&env.at(t0()), &["--workers", "1"]));
+    let handles: Vec<_> = keys
+        .into_iter()
+        .map(|key| {
+            let serve = Arc::clone(&serve);
+            std::thread::spawn(move || serve.status(&key))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(5));
+    let pid = nix::unistd::Pid::from_raw(serve.child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    for handle in handles {
+        // Each one either answered, or was never accepted (connection
+        // refused panics the thread): none is cut off mid-answer.
+        if let Ok(status) = handle.join() {
+            assert_eq!(status, 200);
+        }
+    }
+    let serve = Arc::try_unwrap(serve).ok().unwrap();
+    assert!(serve.terminate().success());
+}
+
+#[test]
+fn bad_options_are_refused_with_the_fix() {
+    let env = Env::new();
+    env.create("k", &["accounts"]);
+    for (args, says) in [
+        (&["--listen", "localhost"][..], "give IP:PORT"),
+        (&["--listen", "unix:"], "needs a socket path"),
+        (&["--cache-ttl", "10 minutes"], "30s, 10m, 1h"),
+        (&["--workers", "0"], "--workers"),
+    ] {
+        env.cmd()
+            .arg("serve")
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(says));
+    }
+    // Something listens there already.
+    let serve = Serve::start(&env.at(t0()), &[]);
+    env.cmd()
+        .args(["serve", "--listen", &serve.address])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("pass another --listen address"));
+}
