@@ -76,11 +76,15 @@ impl Serve {
                 panic!("serve did not start: {:?}", log.lock().unwrap());
             }
         };
-        Serve {
+        let serve = Serve {
             child,
             address,
             log,
-        }
+        };
+        // On PostgreSQL, answers come from the cache once the notification
+        // connection is up.
+        serve.until(|serve| serve.get("/healthz", &[]).status == 200, "healthy");
+        serve
     }
 
     /// Asks `GET path` with `headers`, on a connection of its own.
@@ -646,4 +650,220 @@ fn bad_options_are_refused_with_the_fix() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("pass another --listen address"));
+}
+
+// PostgreSQL: changes arrive by notification.
+
+/// A new login role that holds only the `verify` permission in `env`'s
+/// store, for a `serve` whose connections a test may cut.
+fn verify_only_role(env: &Env) -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let role = format!(
+        "serve_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    superuser()
+        .batch_execute(&format!("CREATE ROLE {role} LOGIN"))
+        .unwrap();
+    env.cmd()
+        .args(["users", "add", &role, "--permission", "verify"])
+        .assert()
+        .success();
+    role
+}
+
+fn superuser() -> postgres::Client {
+    let (url, _) = crate::common::pg::cluster();
+    postgres::Client::connect(&url, postgres::NoTls).unwrap()
+}
+
+/// `serve` logged in as `role`.
+fn serve_as(env: &Env, role: &str) -> Serve {
+    let mut cmd = env.at(t0()).std_cmd();
+    cmd.env("INTERGIRO_KEYS_OPERATOR", role);
+    Serve::start_with(cmd, &[])
+}
+
+impl Serve {
+    /// Waits until `done` holds (10 s at most), asking every millisecond.
+    fn until(&self, done: impl Fn(&Serve) -> bool, what: &str) -> Duration {
+        let started = Instant::now();
+        while !done(self) {
+            assert!(started.elapsed() < Duration::from_secs(10), "never {what}");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        started.elapsed()
+    }
+}
+
+/// The database name in a store URL `postgresql:///NAME?host=…`.
+fn database_of(env: &Env) -> String {
+    let url = env.db.to_string_lossy().into_owned();
+    url["postgresql:///".len()..url.find('?').unwrap()].to_string()
+}
+
+#[test]
+fn postgres_two_serves_see_a_revocation_and_allow_nothing_after_it() {
+    let Some(env) = Env::postgres() else { return };
+    let (key, id) = env.create("shared", &["payments"]);
+    let (other, _) = env.create("stays", &["payments"]);
+    let role = verify_only_role(&env);
+    let serves = [serve_as(&env, &role), serve_as(&env, &role)];
+    for serve in &serves {
+        assert_eq!(serve.status(&key), 200);
+        assert_eq!(serve.status(&other), 200);
+    }
+    env.cmd().args(["delete", "--yes", &id]).assert().success();
+    for serve in &serves {
+        let delay = serve.until(|serve| serve.status(&key) == 401, "revoked");
+        assert!(
+            delay < Duration::from_millis(500),
+            "revocation took {delay:?}"
+        );
+        for _ in 0..20 {
+            assert_eq!(serve.status(&key), 401, "allowed again after a 401");
+        }
+        assert_eq!(
+            serve.status(&other),
+            200,
+            "another key's cache entry survives"
+        );
+        assert!(serve.metric("intergiro_keys_serve_cache_invalidations_total") >= 2.0);
+    }
+}
+
+#[test]
+fn postgres_a_lost_notification_connection_never_lets_a_stale_answer_through() {
+    let Some(env) = Env::postgres() else { return };
+    let (key, id) = env.create("revoked in the outage", &["payments"]);
+    let (other, _) = env.create("stays", &["payments"]);
+    let role = verify_only_role(&env);
+    let serve = serve_as(&env, &role);
+    assert_eq!(serve.status(&key), 200);
+    assert_eq!(serve.status(&other), 200);
+    // Kill the LISTEN backend, and keep it from coming back.
+    let mut admin = superuser();
+    admin
+        .batch_execute(&format!("ALTER ROLE {role} NOLOGIN"))
+        .unwrap();
+    let killed = admin
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = $1 AND usename = $2 AND query LIKE '%intergiro_keys_key_change%'",
+            &[&database_of(&env), &role],
+        )
+        .unwrap();
+    assert_eq!(killed.len(), 1, "one LISTEN connection");
+    serve.until(
+        |serve| serve.metric("intergiro_keys_serve_cache_trusted") == 0.0,
+        "distrusting its cache",
+    );
+    assert_eq!(serve.get("/healthz", &[]).status, 503);
+    // A change nobody is told of: the cache must not answer for the key.
+    env.cmd().args(["delete", "--yes", &id]).assert().success();
+    for _ in 0..20 {
+        let status = serve.status(&key);
+        assert!(status == 401 || status == 503, "stale answer {status}");
+        let status = serve.status(&other);
+        assert!(status == 200 || status == 503, "{status}");
+    }
+    admin
+        .batch_execute(&format!("ALTER ROLE {role} LOGIN"))
+        .unwrap();
+    serve.until(
+        |serve| serve.get("/healthz", &[]).status == 200,
+        "healthy again",
+    );
+    assert_eq!(serve.status(&key), 401);
+    assert_eq!(serve.status(&other), 200);
+}
+
+/// A throwaway cluster of this test's own, which it may stop.
+struct OwnCluster {
+    dir: String,
+}
+
+impl OwnCluster {
+    fn start() -> (OwnCluster, String) {
+        let output =
+            std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pg/cluster.sh"))
+                .arg("start")
+                .output()
+                .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = String::from_utf8(output.stdout).unwrap();
+        let value = |name: &str| {
+            text.lines()
+                .find_map(|line| {
+                    line.strip_prefix(&format!("export {name}='"))?
+                        .strip_suffix('\'')
+                })
+                .unwrap()
+                .to_string()
+        };
+        (
+            OwnCluster {
+                dir: value("INTERGIRO_KEYS_TEST_PG_DIR"),
+            },
+            value("INTERGIRO_KEYS_TEST_PG"),
+        )
+    }
+
+    fn run(&self, what: &str) {
+        let status =
+            std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pg/cluster.sh"))
+                .args([what, &self.dir])
+                .status()
+                .unwrap();
+        assert!(status.success(), "cluster.sh {what}");
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ =
+            std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pg/cluster.sh"))
+                .args(["stop", &self.dir])
+                .status();
+    }
+}
+
+#[test]
+fn postgres_stopped_is_503_never_200_and_serving_resumes_with_it() {
+    if !crate::common::pg::cluster_is_there() {
+        return;
+    }
+    let (cluster, url) = OwnCluster::start();
+    let me = crate::common::pg::acting_account();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("CREATE ROLE \"{me}\" LOGIN CREATEROLE"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE keys OWNER \"{me}\""))
+        .unwrap();
+    let socket_dir = url.split("host=").nth(1).unwrap();
+    let mut env = Env::sqlite();
+    env.db = format!("postgresql:///keys?host={socket_dir}").into();
+    env.cmd().arg("init").assert().success();
+    let (key, _) = env.create("outage", &["payments"]);
+    let serve = Serve::start(&env.at(t0()), &[]);
+    assert_eq!(serve.status(&key), 200);
+    cluster.run("pause");
+    let deadline = Instant::now() + Duration::from_millis(1500);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        seen.push(serve.status(&key));
+    }
+    assert!(seen.iter().all(|status| *status == 503), "{seen:?}");
+    let health = serve.get("/healthz", &[]);
+    assert_eq!(health.status, 503);
+    assert_eq!(health.header("retry-after"), Some("1"));
+    cluster.run("resume");
+    serve.until(|serve| serve.status(&key) == 200, "serving again");
 }
