@@ -867,3 +867,275 @@ fn postgres_stopped_is_503_never_200_and_serving_resumes_with_it() {
     cluster.run("resume");
     serve.until(|serve| serve.status(&key) == 200, "serving again");
 }
+
+// Real gateways in front: nginx `auth_request` and Caddy `forward_auth`,
+// driven with curl as a client would.
+
+/// A loopback port free a moment ago.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A gateway process, stopped when dropped.
+struct Gateway {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Gateway {
+    fn wait_ready(self) -> Gateway {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "the gateway never listened");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self
+    }
+
+    /// `curl` through the gateway: (status, body).
+    fn curl(&self, path: &str, key: Option<&str>) -> (u16, String) {
+        let mut cmd = std::process::Command::new("curl");
+        cmd.args(["-sS", "--max-time", "20", "-w", "\n%{http_code}"]);
+        if let Some(key) = key {
+            cmd.args(["-H", &format!("Authorization: Bearer {key}")]);
+        }
+        let output = cmd
+            .arg(format!("http://127.0.0.1:{}{path}", self.port))
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        let (body, status) = text.rsplit_once('\n').unwrap();
+        (status.parse().unwrap(), body.to_string())
+    }
+}
+
+/// nginx with `auth_request` to `serve` at `verify` (host:port), in front
+/// of an upstream that echoes the key ID it was handed.
+fn nginx(dir: &std::path::Path, verify: &str) -> Gateway {
+    let port = free_port();
+    let upstream = free_port();
+    let d = dir.display();
+    let config = format!(
+        r#"daemon off;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/nginx-error.log;
+events {{}}
+http {{
+    access_log off;
+    client_body_temp_path {d}/body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    server {{
+        listen 127.0.0.1:{upstream};
+        location / {{ return 200 "upstream saw key $http_x_intergiro_key_id\n"; }}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location = /_verify {{
+            internal;
+            proxy_pass http://{verify}/verify;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+        }}
+        location = /_verify_payments {{
+            internal;
+            proxy_pass http://{verify}/verify/payments;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+        }}
+        location /payments/ {{
+            auth_request /_verify_payments;
+            auth_request_set $key_id $upstream_http_x_intergiro_key_id;
+            proxy_set_header X-Intergiro-Key-Id $key_id;
+            proxy_pass http://127.0.0.1:{upstream};
+        }}
+        location / {{
+            auth_request /_verify;
+            auth_request_set $key_id $upstream_http_x_intergiro_key_id;
+            proxy_set_header X-Intergiro-Key-Id $key_id;
+            proxy_pass http://127.0.0.1:{upstream};
+        }}
+    }}
+}}
+"#
+    );
+    let path = dir.join("nginx.conf");
+    std::fs::write(&path, config).unwrap();
+    let child = std::process::Command::new("nginx")
+        .args(["-e", &format!("{d}/nginx-error.log"), "-p"])
+        .arg(dir)
+        .arg("-c")
+        .arg(&path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Gateway { child, port }.wait_ready()
+}
+
+/// Caddy with `forward_auth` to `serve` at `verify`, in front of an
+/// upstream (Caddy too) that echoes the key ID it was handed.
+fn caddy(dir: &std::path::Path, verify: &str) -> Gateway {
+    let port = free_port();
+    let upstream = free_port();
+    let config = format!(
+        r#"{{
+    admin off
+    auto_https off
+}}
+http://127.0.0.1:{upstream} {{
+    respond "upstream saw key {{header.X-Intergiro-Key-Id}}" 200
+}}
+http://127.0.0.1:{port} {{
+    handle /payments/* {{
+        forward_auth {verify} {{
+            uri /verify/payments
+            copy_headers X-Intergiro-Key-Id X-Intergiro-Key-Name X-Intergiro-Key-Roles
+        }}
+        reverse_proxy 127.0.0.1:{upstream}
+    }}
+    handle {{
+        forward_auth {verify} {{
+            uri /verify
+            copy_headers X-Intergiro-Key-Id X-Intergiro-Key-Name X-Intergiro-Key-Roles
+        }}
+        reverse_proxy 127.0.0.1:{upstream}
+    }}
+}}
+"#
+    );
+    let path = dir.join("Caddyfile");
+    std::fs::write(&path, config).unwrap();
+    let child = std::process::Command::new("caddy")
+        .args(["run", "--adapter", "caddyfile", "--config"])
+        .arg(&path)
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Gateway { child, port }.wait_ready()
+}
+
+/// The same story through a gateway: valid, missing role, unknown, wrong
+/// secret, frozen, deleted mid-run, rotated with and without grace.
+fn through_gateway(start: fn(&std::path::Path, &str) -> Gateway) {
+    let env = Env::sqlite();
+    let (key, id) = env.create("gateway", &["accounts"]);
+    let (payer, _) = env.create("payer", &["payments"]);
+    let (old, _) = env.at(t0() - Days::days(91)).create("old", &["accounts"]);
+    let (rotating, rotating_id) = env.create("rotating", &["accounts"]);
+    let serve = Serve::start(&env.at(t0()), &[]);
+    let gateway = start(env.dir.path(), &serve.address);
+
+    let (status, body) = gateway.curl("/orders", Some(&key));
+    assert_eq!(
+        (status, body.trim()),
+        (200, format!("upstream saw key {id}").as_str())
+    );
+    assert_eq!(gateway.curl("/payments/new", Some(&payer)).0, 200);
+    assert_eq!(gateway.curl("/payments/new", Some(&key)).0, 403);
+    assert_eq!(gateway.curl("/orders", None).0, 401);
+    assert_eq!(gateway.curl("/orders", Some(&unknown_key())).0, 401);
+    assert_eq!(
+        gateway
+            .curl("/orders", Some(&with_wrong_secret(&env, &key)))
+            .0,
+        401
+    );
+    assert_eq!(gateway.curl("/orders", Some(&old)).0, 401, "frozen");
+
+    let rotated = env
+        .cmd()
+        .args(["rotate", &rotating_id, "--grace", "1h"])
+        .output()
+        .unwrap();
+    assert!(rotated.status.success());
+    let replacement = String::from_utf8(rotated.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(
+        gateway.curl("/orders", Some(&rotating)).0,
+        200,
+        "in its grace"
+    );
+    assert_eq!(gateway.curl("/orders", Some(&replacement)).0, 200);
+    let ended = env
+        .cmd()
+        .args(["rotate", &replacement[4..16], "--grace", "0"])
+        .output()
+        .unwrap();
+    assert!(ended.status.success());
+    assert_eq!(
+        gateway.curl("/orders", Some(&replacement)).0,
+        401,
+        "rotated without grace"
+    );
+
+    // Deleted while a client loops on it: nothing allowed after `delete`.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let gateway = Arc::new(gateway);
+    let client = {
+        let (gateway, key, stop) = (Arc::clone(&gateway), key.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let started = Instant::now();
+                seen.push((started, gateway.curl("/orders", Some(&key)).0));
+            }
+            seen
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    env.cmd().args(["delete", "--yes", &id]).assert().success();
+    let returned = Instant::now();
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let seen = client.join().unwrap();
+    assert!(
+        seen.iter()
+            .any(|(started, status)| *started < returned && *status == 200)
+    );
+    let after: Vec<u16> = seen
+        .iter()
+        .filter(|(started, _)| *started >= returned)
+        .map(|(_, status)| *status)
+        .collect();
+    assert!(
+        !after.is_empty() && after.iter().all(|status| *status == 401),
+        "{after:?}"
+    );
+}
+
+#[test]
+fn nginx_auth_request_in_front() {
+    if installed("nginx") && installed("curl") {
+        through_gateway(nginx);
+    }
+}
+
+#[test]
+fn caddy_forward_auth_in_front() {
+    if installed("caddy") && installed("curl") {
+        through_gateway(caddy);
+    }
+}
