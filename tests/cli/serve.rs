@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -1138,4 +1139,48 @@ fn caddy_forward_auth_in_front() {
     if installed("caddy") && installed("curl") {
         through_gateway(caddy);
     }
+}
+
+/// The packaged unit passes `systemd-analyze verify`, with its ExecStart
+/// pointed at this build and its man page where `man` finds it.
+#[test]
+fn the_systemd_unit_verifies() {
+    if !installed("systemd-analyze") || !installed("man") {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let unit = std::fs::read_to_string(root.join("debian/intergiro-keys-serve.service")).unwrap();
+    assert!(unit.contains("ExecStart=/usr/bin/intergiro-keys serve "));
+    for hardening in [
+        "DynamicUser=yes",
+        "ProtectSystem=strict",
+        "NoNewPrivileges=yes",
+    ] {
+        assert!(unit.contains(hardening), "{hardening}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let binary = assert_cmd::cargo::cargo_bin!("intergiro-keys");
+    let path = dir.path().join("intergiro-keys-serve.service");
+    std::fs::write(
+        &path,
+        unit.replace("/usr/bin/intergiro-keys", &binary.display().to_string()),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("man1")).unwrap();
+    std::fs::copy(
+        root.join("man/intergiro-keys-serve.1"),
+        dir.path().join("man1/intergiro-keys-serve.1"),
+    )
+    .unwrap();
+    let output = std::process::Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&path)
+        .env("MANPATH", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success() && output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
