@@ -24,7 +24,9 @@ use std::time::{Duration, Instant};
 use hmac::{KeyInit, Mac};
 use sha2::{Digest as _, Sha256};
 
-use crate::key::ApiKey;
+use chrono::{DateTime, Utc};
+
+use crate::key::{ApiKey, Role, Roles};
 
 /// The keyed digest of a presented text.
 pub type Digest = [u8; 32];
@@ -40,6 +42,90 @@ pub fn hash_print(secret_hash: &str) -> HashPrint {
     print
 }
 
+/// A key ID held inline (IDs are 12 ASCII characters): no allocation per
+/// entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyId([u8; crate::token::ID_LEN]);
+
+impl KeyId {
+    /// The ID of a parsed token (always 12 ASCII characters; anything
+    /// longer is cut, shorter padded, which no parsed token is).
+    pub fn new(id: &str) -> KeyId {
+        let mut bytes = [0; crate::token::ID_LEN];
+        for (slot, byte) in bytes.iter_mut().zip(id.bytes()) {
+            *slot = byte;
+        }
+        KeyId(bytes)
+    }
+
+    pub fn as_str(&self) -> &str {
+        let len = self
+            .0
+            .iter()
+            .position(|byte| *byte == 0)
+            .unwrap_or(self.0.len());
+        std::str::from_utf8(&self.0[..len]).unwrap_or("")
+    }
+}
+
+/// What an answer needs of a key, kept compact (one allocation, roles as
+/// bits): 100,000 cached keys must fit in tens of megabytes.
+#[derive(Clone, Debug)]
+pub struct CachedKey {
+    name: Box<str>,
+    roles: u8,
+    issued: bool,
+    created_at: DateTime<Utc>,
+    renewed_at: DateTime<Utc>,
+    freezes_at: DateTime<Utc>,
+    retires_at: Option<DateTime<Utc>>,
+    replaced_by: Option<Box<str>>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+impl CachedKey {
+    pub fn new(key: ApiKey) -> CachedKey {
+        let roles = Role::ALL
+            .iter()
+            .enumerate()
+            .filter(|(_, role)| key.roles.contains(**role))
+            .fold(0, |bits, (n, _)| bits | 1 << n);
+        CachedKey {
+            name: key.name.into_boxed_str(),
+            roles,
+            issued: key.issued,
+            created_at: key.created_at,
+            renewed_at: key.renewed_at,
+            freezes_at: key.freezes_at,
+            retires_at: key.retires_at,
+            replaced_by: key.replaced_by.map(String::into_boxed_str),
+            last_used_at: key.last_used_at,
+        }
+    }
+
+    /// The key `id` as it was read.
+    pub fn key(&self, id: &KeyId) -> ApiKey {
+        ApiKey {
+            id: id.as_str().to_string(),
+            name: self.name.to_string(),
+            roles: Roles::new(
+                Role::ALL
+                    .iter()
+                    .enumerate()
+                    .filter(|(n, _)| self.roles & 1 << n != 0)
+                    .map(|(_, role)| *role),
+            ),
+            created_at: self.created_at,
+            renewed_at: self.renewed_at,
+            freezes_at: self.freezes_at,
+            issued: self.issued,
+            retires_at: self.retires_at,
+            replaced_by: self.replaced_by.as_deref().map(str::to_string),
+            last_used_at: self.last_used_at,
+        }
+    }
+}
+
 /// The epoch at which a row was read; see the module's comment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Ticket(u64);
@@ -47,12 +133,12 @@ pub struct Ticket(u64);
 /// What a presented text was found to be.
 #[derive(Clone, Debug)]
 pub struct Finding {
-    pub id: String,
+    pub id: KeyId,
     /// The fingerprint of the hash it was checked against; None when no
     /// key had its ID.
     pub hash: Option<HashPrint>,
     /// The key, when the text's secret matched its hash.
-    pub key: Option<ApiKey>,
+    pub key: Option<CachedKey>,
 }
 
 struct Entry {
@@ -60,7 +146,7 @@ struct Entry {
     read_at: Ticket,
     expires: Instant,
     /// When a use of the key was last handed on to be recorded.
-    use_noted: Option<chrono::DateTime<chrono::Utc>>,
+    use_noted: Option<DateTime<Utc>>,
 }
 
 struct Inner {
@@ -70,7 +156,7 @@ struct Inner {
     all_changed: u64,
     /// Keys changed, by ID: the epoch of the last change, and when it was
     /// noted (so that the note can go once every entry older is gone).
-    changed: HashMap<String, (u64, Instant)>,
+    changed: HashMap<KeyId, (u64, Instant)>,
 }
 
 /// What a look-up found.
@@ -204,11 +290,11 @@ impl Cache {
 
     /// Notes a change to the key `id`: entries about it read before now
     /// are stale.
-    pub fn changed(&self, id: &str, now: Instant) {
+    pub fn changed(&self, id: KeyId, now: Instant) {
         let mut inner = self.inner();
         inner.epoch += 1;
         let epoch = inner.epoch;
-        inner.changed.insert(id.to_string(), (epoch, now));
+        inner.changed.insert(id, (epoch, now));
     }
 
     /// Notes that anything may have changed: every entry read before now is
@@ -226,8 +312,8 @@ impl Cache {
     pub fn note_use(
         &self,
         digest: &Digest,
-        last_used_at: Option<chrono::DateTime<chrono::Utc>>,
-        now: chrono::DateTime<chrono::Utc>,
+        last_used_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
     ) -> bool {
         let mut inner = self.inner();
         let Some(entry) = inner.entries.get_mut(digest) else {
@@ -265,7 +351,7 @@ mod tests {
 
     fn finding(id: &str) -> Finding {
         Finding {
-            id: id.to_string(),
+            id: KeyId::new(id),
             hash: None,
             key: None,
         }
@@ -290,14 +376,14 @@ mod tests {
         let digest = cache.digest("text");
         let ticket = cache.ticket();
         // Committed after the ticket, before the entry was filed.
-        cache.changed("AAAAAAAAAAAA", now);
+        cache.changed(KeyId::new("AAAAAAAAAAAA"), now);
         cache.put(digest, finding("AAAAAAAAAAAA"), ticket, now);
         assert!(matches!(cache.get(&digest, now, true), Hit::Stale(_)));
         // Re-validated after the change: fresh again.
         cache.put(digest, finding("AAAAAAAAAAAA"), cache.ticket(), now);
         assert!(matches!(cache.get(&digest, now, true), Hit::Fresh(_)));
         // Another key's change does not touch it.
-        cache.changed("BBBBBBBBBBBB", now);
+        cache.changed(KeyId::new("BBBBBBBBBBBB"), now);
         assert!(matches!(cache.get(&digest, now, true), Hit::Fresh(_)));
         cache.all_changed();
         assert!(matches!(cache.get(&digest, now, true), Hit::Stale(_)));
@@ -314,6 +400,27 @@ mod tests {
         let later = now + Duration::from_secs(11);
         assert!(matches!(cache.get(&digest, later, true), Hit::Miss));
         assert_eq!(cache.len(), 0);
+    }
+
+    #[test]
+    fn a_cached_key_is_the_key_it_was() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
+        let key = ApiKey {
+            issued: true,
+            retires_at: Some(now),
+            replaced_by: Some("BBBBBBBBBBBB".into()),
+            last_used_at: Some(now),
+            ..ApiKey::new(
+                "AAAAAAAAAAAA".into(),
+                "ci deploy".into(),
+                Roles::new([Role::Payments, Role::Transactions]),
+                now,
+            )
+        };
+        let id = KeyId::new(&key.id);
+        assert_eq!(id.as_str(), "AAAAAAAAAAAA");
+        assert_eq!(CachedKey::new(key.clone()).key(&id), key);
     }
 
     #[test]

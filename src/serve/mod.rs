@@ -27,7 +27,7 @@ use crate::App;
 use crate::key::{ApiKey, Roles, Status, Verdict};
 use crate::store::{self, Open};
 use crate::token::Token;
-use cache::{Cache, Digest, Finding, Hit, Ticket};
+use cache::{Cache, CachedKey, Digest, Finding, Hit, KeyId, Ticket};
 use metrics::{Metrics, Outcome};
 use pool::{Pool, Slot};
 use watch::Watch;
@@ -305,9 +305,9 @@ impl Server {
     /// The answer a finding gives at this moment.
     fn judge(&self, digest: &Digest, finding: Finding, wanted: &Roles) -> Answer {
         let now = self.clock.now();
-        let Some(key) = finding.key else {
+        let Some(key) = finding.key.map(|key| key.key(&finding.id)) else {
             return Answer::Rejected {
-                id: Some(finding.id),
+                id: Some(finding.id.as_str().to_string()),
                 why: if finding.hash.is_some() {
                     "wrong_secret"
                 } else {
@@ -346,10 +346,10 @@ impl Server {
         finding: Finding,
     ) -> Result<Option<Finding>, Answer> {
         let ticket = self.cache.ticket();
-        let id = finding.id.clone();
+        let id = finding.id;
         let looked = self
             .lookups
-            .run(move |slot| look_up(slot, &id))
+            .run(move |slot| look_up(slot, id.as_str()))
             .await
             .map_err(|pool::Overloaded| Answer::Overloaded)?;
         match looked {
@@ -362,7 +362,9 @@ impl Server {
                     return Ok(None);
                 }
                 let finding = Finding {
-                    key: finding.key.and(row.map(|stored| stored.key)),
+                    key: finding
+                        .key
+                        .and(row.map(|stored| CachedKey::new(stored.key))),
                     ..finding
                 };
                 self.cache
@@ -371,9 +373,12 @@ impl Server {
             }
             Looked::Tampered(detail) => {
                 self.cache.remove(&digest);
-                log::event("tampered", &[("key_id", &finding.id), ("detail", &detail)]);
+                log::event(
+                    "tampered",
+                    &[("key_id", finding.id.as_str()), ("detail", &detail)],
+                );
                 Err(Answer::Rejected {
-                    id: Some(finding.id),
+                    id: Some(finding.id.as_str().to_string()),
                     why: "tampered",
                 })
             }
@@ -520,9 +525,9 @@ fn check(slot: &mut Slot, token: &Token) -> Checked {
         .map(|stored| cache::hash_print(&stored.secret_hash));
     match crate::cmd::check_secret(token, row) {
         Ok(key) => Checked::Found(Finding {
-            id: token.id().to_string(),
+            id: KeyId::new(token.id()),
             hash,
-            key,
+            key: key.map(CachedKey::new),
         }),
         Err(err) => Checked::Damaged(format!("key {}: {err:#}", token.id())),
     }

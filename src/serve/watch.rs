@@ -194,7 +194,7 @@ impl PgWatch {
                             cache.all_changed();
                             metrics.invalidations.fetch_add(1, Ordering::Relaxed);
                         } else if crate::token::is_id(payload) {
-                            cache.changed(payload, Instant::now());
+                            cache.changed(super::cache::KeyId::new(payload), Instant::now());
                             metrics.invalidations.fetch_add(1, Ordering::Relaxed);
                         } else if payload == "ping"
                             && notification.process_id() == pid
