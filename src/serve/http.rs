@@ -246,6 +246,9 @@ async fn route(server: &Server, peer: &str, request: Request<Incoming>) -> Answe
     }
 }
 
+/// Answers carry no body: nginx keeps its connection to an `auth_request`
+/// upstream only when there is none to skip, and the status and headers
+/// say everything (why a key was refused goes to the log, not the client).
 async fn verify(server: &Server, peer: &str, headers: &HeaderMap, roles_in_path: &str) -> Answered {
     let answer = match required_roles(headers, roles_in_path) {
         Err(problem) => Answer::BadRequest(problem),
@@ -257,22 +260,22 @@ async fn verify(server: &Server, peer: &str, headers: &HeaderMap, roles_in_path:
     }
     match answer {
         Answer::Valid(key) => {
-            let mut answer = text(StatusCode::OK, "valid\n");
+            let mut answer = text(StatusCode::OK, "");
             let headers = answer.headers_mut();
             headers.insert("x-intergiro-key-id", header_text(&key.id));
             headers.insert("x-intergiro-key-name", header_text(&key.name));
             headers.insert("x-intergiro-key-roles", header_text(&key.roles.to_string()));
             answer
         }
-        Answer::MissingRoles(key, missing) => {
-            let mut answer = text(StatusCode::FORBIDDEN, format!("missing role: {missing}\n"));
+        Answer::MissingRoles(key, _) => {
+            let mut answer = text(StatusCode::FORBIDDEN, "");
             answer
                 .headers_mut()
                 .insert("x-intergiro-key-id", header_text(&key.id));
             answer
         }
         Answer::Rejected { .. } => {
-            let mut answer = text(StatusCode::UNAUTHORIZED, "rejected\n");
+            let mut answer = text(StatusCode::UNAUTHORIZED, "");
             answer.headers_mut().insert(
                 hyper::header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer"),
@@ -280,18 +283,12 @@ async fn verify(server: &Server, peer: &str, headers: &HeaderMap, roles_in_path:
             answer
         }
         Answer::Unavailable(_) => {
-            let mut answer = text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable: the key store cannot be reached or trusted\n",
-            );
+            let mut answer = text(StatusCode::SERVICE_UNAVAILABLE, "");
             retry_after(&mut answer);
             answer
         }
         Answer::Overloaded => {
-            let mut answer = text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable: too many keys waiting to be checked\n",
-            );
+            let mut answer = text(StatusCode::SERVICE_UNAVAILABLE, "");
             retry_after(&mut answer);
             answer
         }
