@@ -374,7 +374,8 @@ pub struct VerifyArgs {
 /// `WWW-Authenticate: Bearer`), 403 missing a required role, 503 store
 /// unreachable or untrusted, or too much uncached work (with Retry-After).
 /// For nginx `auth_request`, Caddy `forward_auth`, Traefik `forwardAuth` and
-/// Envoy `ext_authz`. A verified key is answered from memory until it
+/// Envoy `ext_authz` (which appends the client's path: ask `/ext-authz`,
+/// roles in the header). A verified key is answered from memory until it
 /// changes, freezes, retires or --cache-ttl passes; a change to the store is
 /// seen before the next answer (SQLite) or at once by notification
 /// (PostgreSQL). `GET /healthz` and `GET /metrics` (Prometheus) for

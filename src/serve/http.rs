@@ -219,6 +219,11 @@ async fn route(server: &Server, peer: &str, request: Request<Incoming>) -> Answe
         // Any method: gateways forward the client's.
         return verify(server, peer, request.headers(), &path["/verify".len()..]).await;
     }
+    // Envoy's ext_authz appends the client's path to its prefix: here the
+    // path says nothing, and required roles come in the header only.
+    if path == "/ext-authz" || path.starts_with("/ext-authz/") {
+        return verify(server, peer, request.headers(), "").await;
+    }
     match path {
         "/healthz" => match server.healthy().await {
             Ok(()) => text(StatusCode::OK, "ok\n"),
@@ -241,7 +246,7 @@ async fn route(server: &Server, peer: &str, request: Request<Incoming>) -> Answe
         }
         _ => text(
             StatusCode::NOT_FOUND,
-            "not found: ask GET /verify, /verify/ROLE[,ROLE], /healthz or /metrics\n",
+            "not found: ask GET /verify, /verify/ROLE[,ROLE], /ext-authz/…, /healthz or /metrics\n",
         ),
     }
 }

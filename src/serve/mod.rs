@@ -554,3 +554,35 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_addresses_parse_or_say_how() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert!(
+            parse_duration("10 minutes")
+                .unwrap_err()
+                .contains("30s, 10m, 1h")
+        );
+        assert!(parse_duration("8d").is_err());
+        assert_eq!(
+            "127.0.0.1:8787".parse::<Listen>(),
+            Ok(Listen::Tcp("127.0.0.1:8787".parse().unwrap()))
+        );
+        assert_eq!(
+            "unix:/run/x.sock".parse::<Listen>(),
+            Ok(Listen::Unix("/run/x.sock".into()))
+        );
+        assert!(
+            "localhost:8787"
+                .parse::<Listen>()
+                .unwrap_err()
+                .contains("IP:PORT")
+        );
+    }
+}

@@ -73,6 +73,9 @@ impl SqliteWatch {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .with_context(|| format!("cannot open the database {}", path.display()))?;
+        // WAL: readers do not wait for writers; only a recovery or a
+        // checkpoint that resets the log can make this read wait, briefly.
+        conn.busy_timeout(std::time::Duration::from_millis(200))?;
         Ok(SqliteWatch {
             conn: Mutex::new((conn, None)),
         })

@@ -273,12 +273,28 @@ fn answers_valid_missing_role_and_every_rejection_alike() {
         assert_eq!(answer.header("x-intergiro-key-id"), None, "{what}");
     }
     assert_eq!(serve.get("/elsewhere", &[]).status, 404);
+    // Envoy's ext_authz: the client's path after the prefix, roles in the
+    // header.
+    assert_eq!(
+        serve
+            .get("/ext-authz/payments/new", &[("X-Api-Key", &key)])
+            .status,
+        200
+    );
+    let envoy = serve.get(
+        "/ext-authz/orders",
+        &[
+            ("X-Api-Key", &key),
+            ("X-Intergiro-Required-Roles", "transactions"),
+        ],
+    );
+    assert_eq!(envoy.status, 403);
 
     // One line per denied request, naming the key ID, never its text.
     let is_denied = |line: &String| line.contains("\"denied\"");
-    let log = serve.log_when(|log| log.iter().filter(|line| is_denied(line)).count() >= 8);
+    let log = serve.log_when(|log| log.iter().filter(|line| is_denied(line)).count() >= 9);
     let denied: Vec<&String> = log.iter().filter(|line| is_denied(line)).collect();
-    assert_eq!(denied.len(), 8, "{log:#?}");
+    assert_eq!(denied.len(), 9, "{log:#?}");
     assert!(
         denied
             .iter()
@@ -1184,4 +1200,48 @@ fn the_systemd_unit_verifies() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// SIGHUP changes nothing: a keep-alive connection opened before it goes on
+/// answering after it. HTTP/2 without TLS is answered too.
+#[test]
+fn sighup_drops_no_connection_and_h2c_is_answered() {
+    let env = Env::new();
+    let (key, _) = env.create("kept", &["accounts"]);
+    let serve = Serve::start(&env.at(t0()), &[]);
+    let mut stream = TcpStream::connect(&serve.address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let request = format!("GET /verify HTTP/1.1\r\nHost: test\r\nX-Api-Key: {key}\r\n\r\n");
+    let mut answer = [0u8; 4096];
+    stream.write_all(request.as_bytes()).unwrap();
+    let read = stream.read(&mut answer).unwrap();
+    assert!(answer[..read].starts_with(b"HTTP/1.1 200"));
+    let pid = nix::unistd::Pid::from_raw(serve.child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGHUP).unwrap();
+    serve.log_when(|log| log.iter().any(|line| line.contains("\"hangup\"")));
+    stream.write_all(request.as_bytes()).unwrap();
+    let read = stream.read(&mut answer).unwrap();
+    assert!(
+        answer[..read].starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        String::from_utf8_lossy(&answer[..read])
+    );
+    if installed("curl") {
+        let output = std::process::Command::new("curl")
+            .args([
+                "-sS",
+                "--http2-prior-knowledge",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_version} %{http_code}",
+            ])
+            .args(["-H", &format!("X-Api-Key: {key}")])
+            .arg(format!("http://{}/verify", serve.address))
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "2 200");
+    }
 }
