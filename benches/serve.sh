@@ -11,7 +11,8 @@
 #   S4  revocation: `delete` exit -> first 401, TRIALS trials; SQLite, and
 #       PostgreSQL when a server is there (tests/pg/cluster.sh)
 #   S5  cached throughput while 8 connections flood well-formed unknown keys
-#   S6  resident memory per cached key, projected to 100,000 keys
+#   S6  resident memory of serve with KEYS keys cached, and of the cache
+#       alone at 100,000 keys (examples/serve_cache_memory.rs)
 #   S7  first sight of a key: one argon2, vs a `verify` process
 #
 # Usage: benches/serve.sh [SECONDS] [TRIALS] [KEYS]   (default 10 s, 200, 2000)
@@ -146,6 +147,10 @@ echo "S5 cached /verify under the flood: ${r5} req/s, ratio to S1 $(ratio "$r5" 
 # S7 and S6 on the same server.
 python3 benches/serve_trials.py first-sight "$bin" "$db" "127.0.0.1:$serve_port" 20 | sed 's/^/S7 /'
 python3 benches/serve_trials.py memory "$bin" "$db" "127.0.0.1:$serve_port" "$serve_pid" "$keys" | sed 's/^/S6 /'
+# At full size the cache is filled directly: 100,000 argon2 runs first would
+# take hours here.
+cargo build --release --quiet --example serve_cache_memory
+"${CARGO_TARGET_DIR:-$PWD/target}/release/examples/serve_cache_memory" 100000 | sed 's/^/S6 the cache alone: /'
 
 # S4 on SQLite.
 python3 benches/serve_trials.py revocation "$bin" "$db" "127.0.0.1:$serve_port" "$trials" | sed 's/^/S4 SQLite: /'

@@ -343,6 +343,10 @@ impl Cache {
     pub fn len(&self) -> usize {
         self.inner().entries.len()
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[cfg(test)]

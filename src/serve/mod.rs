@@ -7,7 +7,7 @@
 //! (`cmd::check_secret`) and the same verdict (`key::Verdict`), judged at
 //! the time of each request.
 
-mod cache;
+pub mod cache;
 mod http;
 mod last_use;
 pub mod log;
