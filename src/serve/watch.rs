@@ -109,8 +109,8 @@ impl SqliteWatch {
 }
 
 pub struct PgWatch {
-    /// Whether the listening connection is up and the cache re-validated
-    /// since it (re)connected.
+    /// Whether the listening connection is up (its own heartbeat came
+    /// back) and every entry read before it was marked stale.
     pub trusted: AtomicBool,
     /// The last time a notification sent on the listening connection took
     /// to come back, in microseconds.
@@ -168,16 +168,18 @@ impl PgWatch {
             Ok(row) => row.get(0),
             Err(err) => return err.into(),
         };
-        // Changes made while no one listened were never announced: every
-        // entry is re-validated before it is used again.
-        cache.all_changed();
-        metrics.invalidations.fetch_add(1, Ordering::Relaxed);
-        self.trusted.store(true, Ordering::SeqCst);
-        metrics.store_up.store(true, Ordering::SeqCst);
-        crate::serve::log::event("notifications_up", &[]);
         let mut ping_sent: Option<Instant> = None;
         let mut next_ping = Instant::now();
         loop {
+            // A connection that does not bring back its own notification
+            // (a transaction pooler hands LISTEN and NOTIFY to different
+            // server sessions) would never bring others' either.
+            if ping_sent.is_some_and(|sent| sent.elapsed() > 3 * HEARTBEAT) {
+                return anyhow::anyhow!(
+                    "no notification came back within {} s on the LISTEN connection; if --db goes through a transaction pooler (pgbouncer pool_mode=transaction), point it at the server itself",
+                    (3 * HEARTBEAT).as_secs()
+                );
+            }
             if Instant::now() >= next_ping {
                 // A heartbeat that also measures the notification delay:
                 // a dead connection fails here at the latest.
@@ -203,6 +205,17 @@ impl PgWatch {
                             && notification.process_id() == pid
                             && let Some(sent) = ping_sent.take()
                         {
+                            if !self.trusted.load(Ordering::SeqCst) {
+                                // Notifications are known to arrive now.
+                                // Changes made while no one listened were
+                                // never announced: every entry is
+                                // re-validated before it is used again.
+                                cache.all_changed();
+                                metrics.invalidations.fetch_add(1, Ordering::Relaxed);
+                                self.trusted.store(true, Ordering::SeqCst);
+                                metrics.store_up.store(true, Ordering::SeqCst);
+                                crate::serve::log::event("notifications_up", &[]);
+                            }
                             let lag = sent.elapsed().as_micros();
                             self.lag_micros
                                 .store(u64::try_from(lag).unwrap_or(u64::MAX), Ordering::Relaxed);
