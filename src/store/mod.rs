@@ -39,7 +39,7 @@ pub use crate::audit::Verdict as AuditVerdict;
 use crate::audit::{self, Entry};
 use crate::key::{ApiKey, Role, Status};
 use crate::operator::{Action, Change, Operator};
-pub use error::{Error, Exposure, NotOurs, NotRotatable, Result};
+pub use error::{Error, Exposure, NotOurs, NotRotatable, Result, Untrusted};
 
 /// Whether opening may create a new store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,6 +9,7 @@
 //! not trusted for either.
 
 mod connect;
+mod prove;
 mod schema;
 
 #[cfg(test)]

@@ -20,7 +20,10 @@ impl SqliteStore {
     /// modified.
     pub fn open(path: &Path, open: Open, busy_timeout: Duration) -> Result<SqliteStore> {
         let location = || path.display().to_string();
-        super::strict::check(path, &super::strict::Caller::current())?;
+        // From here on the real file: the checks were made on it, not on a
+        // link to it (SQLite names its -wal after the path it is given).
+        let real = super::strict::check(path, &super::strict::Caller::current())?;
+        let path = real.as_path();
         let metadata = match fs::metadata(path) {
             Ok(metadata) => metadata,
             Err(err) if err.kind() == ErrorKind::NotFound => {
