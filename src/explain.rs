@@ -283,6 +283,18 @@ fn untrusted(problem: &Untrusted) -> (String, String) {
             format!("its function {} is missing", sanitize(function)),
             "restore the store from a backup".to_string(),
         ),
+        Untrusted::Added { object } => (
+            format!("it holds {} that intergiro-keys never made", sanitize(object)),
+            "restore it from a backup, or drop that object after finding out who wrote it (`audit --verify` then shows what it changed)".to_string(),
+        ),
+        Untrusted::Changed { object } => (
+            format!("its {} is not as intergiro-keys made it", sanitize(object)),
+            "restore it from a backup".to_string(),
+        ),
+        Untrusted::Missing { object } => (
+            format!("its {} is missing", sanitize(object)),
+            "restore it from a backup".to_string(),
+        ),
         Untrusted::FunctionChanged { function, what } => (
             format!("{what} of function {} was changed", sanitize(function)),
             "restore the store from a backup".to_string(),

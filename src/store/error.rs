@@ -168,6 +168,12 @@ pub enum Untrusted {
     UnexpectedFunction { function: String },
     /// A function of the store's schema that is missing.
     MissingFunction { function: String },
+    /// A table, index, trigger or view the store's schema does not have.
+    Added { object: String },
+    /// One of the store's own, made differently.
+    Changed { object: String },
+    /// One of the store's own, missing.
+    Missing { object: String },
     /// A function of the store's whose settings were changed.
     FunctionChanged {
         function: String,

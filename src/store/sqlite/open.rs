@@ -76,6 +76,7 @@ impl SqliteStore {
         store.configure()?;
         store.check_identity()?;
         store.migrate()?;
+        store.check_schema()?;
         Ok(store)
     }
 

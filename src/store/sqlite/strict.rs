@@ -57,6 +57,8 @@ pub const COMPANIONS: [&str; 3] = ["-wal", "-shm", "-journal"];
 pub fn check(path: &Path, caller: &Caller) -> Result<PathBuf> {
     let real = match std::fs::canonicalize(path) {
         Ok(real) => real,
+        // A link to nothing: opening says so.
+        Err(_) if std::fs::symlink_metadata(path).is_ok() => return Ok(path.to_path_buf()),
         Err(_) => match (path.parent(), path.file_name()) {
             (Some(dir), Some(name)) => {
                 let dir = if dir.as_os_str().is_empty() {
@@ -72,6 +74,10 @@ pub fn check(path: &Path, caller: &Caller) -> Result<PathBuf> {
             _ => return Ok(path.to_path_buf()),
         },
     };
+    if real.is_dir() {
+        // Not a database at all, which opening it says.
+        return Ok(real);
+    }
     let mut directories = real.ancestors().skip(1);
     if let Some(dir) = directories.next() {
         check_directory(dir, true, caller)?;
