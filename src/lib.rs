@@ -30,6 +30,10 @@ use cli::{Cli, ColorChoice, Command, Format, FormatChoice};
 #[derive(Clone, Debug)]
 pub struct App {
     pub db: PathBuf,
+    /// Whether `db` is the per-user default, whose directory is made when
+    /// missing; a path given with --db or INTERGIRO_KEYS_DB must be in a
+    /// directory that exists (a typo makes no new directories).
+    pub db_is_default: bool,
     pub format: Format,
     /// Whether stdout gets ANSI colours.
     pub color: bool,
@@ -101,6 +105,7 @@ impl App {
             None => default_db_path()?,
         };
         Ok(App {
+            db_is_default: global.db.is_none(),
             db,
             format,
             color,

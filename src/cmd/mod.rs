@@ -61,7 +61,31 @@ pub fn busy_timeout() -> Result<Duration> {
 /// Opens the store without checking who is acting: for `verify` and
 /// `check`, which anyone who can read the store may run.
 pub fn open(app: &App, open: Open) -> Result<Box<dyn Store>> {
-    Ok(store::open(&app.db, open, busy_timeout()?)?)
+    let file = (!store::is_url(&app.db)).then_some(app.db.as_path());
+    let new_file = open == Open::CreateIfMissing
+        && file.is_some_and(|path| std::fs::symlink_metadata(path).is_err());
+    if new_file && !app.db_is_default {
+        let dir = app
+            .db
+            .parent()
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if std::fs::metadata(dir).is_err() {
+            bail!(
+                "the directory {dir} of the database {db} does not exist; create it first (`mkdir -p -m 700 {dir}`) or fix the path given with --db or INTERGIRO_KEYS_DB; nothing was created",
+                dir = dir.display(),
+                db = app.db.display()
+            );
+        }
+    }
+    let store = store::open(&app.db, open, busy_timeout()?)?;
+    if new_file && file.is_some_and(|path| path.exists()) {
+        crate::output::note(format!(
+            "intergiro-keys: created a new store at {}",
+            crate::output::sanitize(&app.db.display().to_string())
+        ));
+    }
+    Ok(store)
 }
 
 /// Opens the store for `action`, whose acting operator must hold the

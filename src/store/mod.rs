@@ -407,6 +407,11 @@ pub trait Store {
     fn backup(&self, to: &Path) -> Result<()>;
 }
 
+/// Whether `location` names a PostgreSQL store rather than a file.
+pub fn is_url(location: &Path) -> bool {
+    location.to_str().is_some_and(postgres::is_url)
+}
+
 /// Opens the store at `location`, refusing anything that is not one of ours
 /// of this or an older schema; a refused file is never modified.
 /// `busy_timeout` is how long a change waits for another's lock.
