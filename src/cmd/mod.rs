@@ -228,6 +228,19 @@ pub fn authenticate(store: &dyn Store, token: &Token) -> Result<Option<ApiKey>> 
 pub fn check_secret(token: &Token, found: Option<store::StoredKey>) -> Result<Option<ApiKey>> {
     match found {
         Some(stored) => {
+            if let Some(problem) = hash::foreign_parameters(&stored.secret_hash) {
+                // Never evaluated with costs whoever wrote the row chose;
+                // rejected at the cost of any rejection.
+                hash::verify_dummy(token.secret())?;
+                crate::output::note(format!(
+                    "intergiro-keys: {}",
+                    crate::explain::sentence(&store::Error::Tampered {
+                        subject: crate::audit::key_subject(&stored.key.id),
+                        problem,
+                    })
+                ));
+                return Ok(None);
+            }
             let matches = hash::verify_secret(token.secret(), &stored.secret_hash)?;
             Ok(matches.then_some(stored.key))
         }

@@ -664,3 +664,35 @@ fn a_store_of_an_older_schema_is_upgraded_by_the_role_that_ran_init_and_its_keys
         later.cmd().args(["audit", "--verify"]).assert().success();
     }
 }
+
+/// A stored hash whose costs someone chose (here `t=4000000000`, which
+/// would keep every check of the key busy for days) is never evaluated: the
+/// key is rejected as tampered at the cost of any rejection. `create_key`
+/// called directly, or the row edited by whoever owns the database, can
+/// put one there.
+#[test]
+fn a_stored_hash_with_other_parameters_is_rejected_without_evaluating_it() {
+    let Some(env) = Env::postgres() else { return };
+    let (key, id) = env.create("k", &["accounts"]);
+    env.sql(&format!(
+        "UPDATE intergiro_keys.api_key SET secret_hash = replace(secret_hash, 't=2,', 't=4000000000,')
+         WHERE id = '{id}'"
+    ));
+    let started = std::time::Instant::now();
+    let output = env
+        .cmd()
+        .arg("verify")
+        .write_stdin(format!("{key}\n"))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "key {id} was changed outside intergiro-keys (tampered)"
+        )) && stderr.contains("t=4000000000"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
