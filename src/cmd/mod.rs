@@ -202,6 +202,27 @@ pub(crate) fn ensure_administrator(app: &App, store: &mut dyn Store) -> Result<(
     Ok(())
 }
 
+/// Warns, one line each, of the rows the listings skipped as unreadable
+/// (`Store::take_skipped`), and returns their IDs, each once.
+pub fn warn_skipped(store: &dyn Store) -> Vec<String> {
+    let skipped = skipped_rows(store);
+    for id in &skipped {
+        let id = crate::output::sanitize(id);
+        crate::output::note(format!(
+            "intergiro-keys: warning: skipped the key row {id}: it cannot be read as a key (changed outside intergiro-keys, or damaged); delete it with `intergiro-keys delete {id}`, or restore a backup (`intergiro-keys audit --verify` checks every row)"
+        ));
+    }
+    skipped
+}
+
+/// The IDs of the rows the listings skipped as unreadable, each once.
+pub fn skipped_rows(store: &dyn Store) -> Vec<String> {
+    let mut skipped = store.take_skipped();
+    skipped.sort();
+    skipped.dedup();
+    skipped
+}
+
 /// The key whose ID and secret match the token, after exactly one argon2
 /// verification whether or not the ID exists, so that the time taken tells
 /// nothing about which IDs exist.

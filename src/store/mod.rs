@@ -277,8 +277,16 @@ pub trait Store {
         self.find_key(id)
     }
 
-    /// Every key matching `filter`, in order, one at a time.
+    /// Every key matching `filter`, in order, one at a time. A row that
+    /// cannot be read as a key (a date out of range, a role that does not
+    /// exist: written by other means) is skipped, its ID kept for
+    /// `take_skipped`, so that one bad row never takes a listing down.
     fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()>;
+
+    /// The IDs of the rows `each_key` skipped since the last call.
+    fn take_skipped(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// The keys not retired at `live_at` named exactly `name`, or, when
     /// `similar`, the first five whose names resemble it

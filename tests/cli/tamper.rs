@@ -588,3 +588,65 @@ fn objects_planted_in_the_schema_are_refused_by_every_command() {
         assert!(!copy.exists(), "{sql}");
     }
 }
+
+/// One row that is not a key (a date out of range, a role that does not
+/// exist) is skipped with a warning naming it: the listing goes on, `check`
+/// reports it as critical with a label of its own, and `audit --verify`
+/// names it.
+#[test]
+fn a_malformed_row_is_skipped_and_reported_never_taking_a_listing_down() {
+    for edit in [
+        "roles = 'admin'",
+        "freezes_at = -9223372036854775808",
+        "created_at = 9223372036854775807",
+    ] {
+        let env = Env::sqlite();
+        env.create("good", &["accounts"]);
+        let (_, id) = env.create("bad", &["accounts"]);
+        sqlite3(
+            &env,
+            &format!("UPDATE api_key SET {edit} WHERE id = '{id}'"),
+        );
+        let warning = format!("warning: skipped the key row {id}: it cannot be read as a key");
+
+        let output = env.cmd().args(["list", "--no-pager"]).output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+        );
+        assert!(output.status.success(), "{edit}: {stderr}");
+        assert!(
+            stdout.contains("good") && !stdout.contains(&id),
+            "{edit}: {stdout}"
+        );
+        assert_eq!(stderr.matches(&warning).count(), 1, "{edit}: {stderr}");
+
+        let listed = env.days_later(0).json_array(&["list"]);
+        assert_eq!(listed.len(), 1, "{edit}");
+
+        let output = env
+            .cmd()
+            .args(["check", "--critical", "0"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if edit.starts_with("freezes_at") {
+            // Flagged, so read by check: critical, and said so.
+            assert_eq!(output.status.code(), Some(2), "{edit}: {stdout}");
+            assert!(
+                stdout.contains("1 key row unreadable") && stdout.contains(" unreadable=1;;0;0"),
+                "{edit}: {stdout}"
+            );
+        } else {
+            assert_ne!(output.status.code(), Some(3), "{edit}: {stdout}");
+        }
+        assert!(output.stderr.is_empty(), "{edit}");
+
+        // The sealed fields (`created_at` is not sealed yet).
+        if !edit.starts_with("created_at") {
+            let (code, report) = audit_verify(&env);
+            assert_eq!(code, 1, "{edit}: {report}");
+            assert!(report.contains(&id), "{edit}: {report}");
+        }
+    }
+}

@@ -44,6 +44,8 @@ pub struct PgStore {
     schema: String,
     /// How long a change waits for another's row lock (`lock_timeout`).
     busy_timeout: Duration,
+    /// IDs of rows listings skipped as unreadable (`Store::take_skipped`).
+    skipped: RefCell<Vec<String>>,
 }
 
 /// How long a change waits for a lock unless told otherwise.
@@ -68,6 +70,7 @@ impl PgStore {
             schema: connect::quote_identifier(&location.schema),
             location: location.clone(),
             busy_timeout,
+            skipped: RefCell::default(),
         })
     }
 
@@ -270,10 +273,28 @@ impl Store for PgStore {
         let mut rows = client
             .query_raw(sql.as_str(), values.iter().map(|value| value.as_ref()))
             .map_err(|err| self.explain(err))?;
+        let mut skipped = Vec::new();
         while let Some(row) = rows.next().map_err(|err| self.explain(err))? {
-            visit(key_from_row(&row)?)?;
+            match key_from_row(&row) {
+                Ok(key) => visit(key)?,
+                // Written by other means: skipped, never taking the
+                // listing down.
+                Err(_) => skipped.push(
+                    row.try_get::<_, Option<String>>("id")
+                        .ok()
+                        .flatten()
+                        .unwrap_or_else(|| "(no ID)".to_string()),
+                ),
+            }
         }
+        drop(rows);
+        drop(client);
+        self.skipped.borrow_mut().extend(skipped);
         Ok(())
+    }
+
+    fn take_skipped(&self) -> Vec<String> {
+        std::mem::take(&mut self.skipped.borrow_mut())
     }
 
     /// The server's `keys_named`, which needs the permissions of the

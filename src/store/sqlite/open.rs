@@ -72,6 +72,7 @@ impl SqliteStore {
             path: Some(path.to_path_buf()),
             read_only,
             busy_timeout,
+            skipped: Default::default(),
         };
         store.configure()?;
         store.check_identity()?;
@@ -269,6 +270,7 @@ fn build_new_database(path: &Path, busy_timeout: Duration) -> Result<()> {
         path: Some(PathBuf::from(path)),
         read_only: false,
         busy_timeout,
+        skipped: Default::default(),
     };
     store.migrate()?;
     store

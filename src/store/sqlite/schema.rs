@@ -283,6 +283,7 @@ fn made_by_migrations() -> Result<Connection> {
         path: None,
         read_only: false,
         busy_timeout: std::time::Duration::ZERO,
+        skipped: Default::default(),
     };
     store.migrate()?;
     Ok(store.conn)
