@@ -24,7 +24,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use zeroize::Zeroizing;
 
 use crate::App;
 use crate::audit::Actor;
@@ -500,8 +499,7 @@ pub fn read_key(app: &App, key_file: Option<&Path>) -> Result<Result<Token, Malf
                     "the key is read from stdin: pipe it in, e.g. `intergiro-keys verify < key.txt`"
                 );
             }
-            let text = crate::prompt::key_text()?;
-            (Some(Zeroizing::new(text.as_bytes().to_vec())), "the prompt")
+            (crate::prompt::key_text(MAX_KEY_INPUT)?, "the prompt")
         }
         None => {
             let bytes = read_secret_line(std::io::stdin(), MAX_KEY_INPUT)
