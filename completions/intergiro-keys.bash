@@ -931,7 +931,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__migrate)
-            opts="-h --to --db --format --color --no-input --no-pager --help"
+            opts="-y -h --to --yes --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0

@@ -60,6 +60,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand -y 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
+            cand --yes 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'

@@ -72,6 +72,7 @@ sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -s y -l yes -d 'Grant the store\'s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'

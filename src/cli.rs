@@ -142,7 +142,10 @@ pub struct InitArgs {}
 /// and dates, the operators by name and the whole audit log, whose chain is
 /// checked before and after. The keys keep working unchanged. Needs the
 /// admin permission on the file; the role of --to becomes an administrator.
-/// The file is left as it was.
+/// An operator whose name is a role that already exists on the server gets
+/// the store's permissions through it: those roles are listed first, and on
+/// a terminal it asks (--yes is required without one). The file is left as
+/// it was.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys migrate --to postgresql://keys_admin@db.example/keys
@@ -151,6 +154,12 @@ pub struct MigrateArgs {
     /// The PostgreSQL database to move the store into (a postgresql:// URL)
     #[arg(long, value_name = "URL")]
     pub to: String,
+
+    /// Grant the store's permissions to the existing roles named like its
+    /// operators without asking (required without a terminal when there
+    /// are any)
+    #[arg(long, short)]
+    pub yes: bool,
 }
 
 /// Create a key and print its secret, once

@@ -279,10 +279,34 @@ fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working(
     let history = env.days_later(0).json_array(&["audit"]);
 
     let url = crate::common::pg::fresh_database();
+    // bob is a role on the server already: he would get the store's
+    // permissions through it, which is said first and needs --yes.
     let output = env
         .days_later(3)
         .cmd()
         .args(["migrate", "--to", &url])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("bob (view,renew)")
+            && said.contains("already exist")
+            && said.contains("run again with --yes; nothing was moved")
+            && !said.contains("nobody_has_this_role"),
+        "{said}"
+    );
+    let mut nothing = env.cmd();
+    nothing
+        .env("INTERGIRO_KEYS_DB", &url)
+        .args(["list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("there is no intergiro-keys store"));
+    let output = env
+        .days_later(3)
+        .cmd()
+        .args(["migrate", "--yes", "--to", &url])
         .output()
         .unwrap();
     assert!(
@@ -332,7 +356,7 @@ fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working(
     bob.env("INTERGIRO_KEYS_OPERATOR", "bob").assert().code(2);
     // A second migrate into the same database changes nothing.
     env.cmd()
-        .args(["migrate", "--to", &url])
+        .args(["migrate", "--yes", "--to", &url])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("already has a key store"));
