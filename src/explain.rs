@@ -141,6 +141,15 @@ pub fn sentence(error: &Error) -> String {
         Error::CannotWrite { location } => format!(
             "the database {location} cannot be written (read-only file or directory); check its permissions"
         ),
+        Error::NoReadAccess { location } => {
+            let dir = std::path::Path::new(location)
+                .parent()
+                .filter(|dir| !dir.as_os_str().is_empty())
+                .map_or(".".to_string(), |dir| dir.display().to_string());
+            format!(
+                "this account may not read the database {location} (or reach its directory); an operator needs to be in the group it is shared with, and an account that only reads (monitoring) needs read access to the file and to pass through its directory, which an administrator can grant without opening it to everyone: `setfacl -m g:GROUP:x {dir}; setfacl -d -m g:GROUP:r {dir}; setfacl -m g:GROUP:r {location}` (see docs/shared-host.md)"
+            )
+        }
         Error::CannotOpen { location } => format!(
             "cannot open the database {location} (check the permissions of the file and its directory)"
         ),

@@ -128,7 +128,10 @@ fn confirm_grants(
         return Ok(());
     }
     let mut client = target.connect()?;
-    let names: Vec<&str> = operators.iter().map(|operator| operator.name.as_str()).collect();
+    let names: Vec<&str> = operators
+        .iter()
+        .map(|operator| operator.name.as_str())
+        .collect();
     let existing: Vec<String> = client
         .query(
             "SELECT rolname::text FROM pg_catalog.pg_roles WHERE rolname = ANY ($1)",
@@ -157,8 +160,16 @@ fn confirm_grants(
     let said = format!(
         "PostgreSQL {} {list} already {} on the server and would be given {} permissions in the store",
         if granted.len() == 1 { "role" } else { "roles" },
-        if granted.len() == 1 { "exists" } else { "exist" },
-        if granted.len() == 1 { "these" } else { "their operators'" },
+        if granted.len() == 1 {
+            "exists"
+        } else {
+            "exist"
+        },
+        if granted.len() == 1 {
+            "these"
+        } else {
+            "their operators'"
+        },
     );
     if !app.interactive {
         bail!(

@@ -77,6 +77,10 @@ pub enum Error {
     CannotWrite {
         location: String,
     },
+    /// This account may not read the database, or reach its directory.
+    NoReadAccess {
+        location: String,
+    },
     /// The operating system refused opening.
     CannotOpen {
         location: String,

@@ -485,3 +485,99 @@ fn a_link_to_a_database_in_an_open_directory_is_refused() {
         String::from_utf8_lossy(&shared.run_with_db(None, &link, &["list"], "").stdout).to_string();
     assert!(listed.contains('k'), "{listed}");
 }
+
+/// A group of its own, made once (tests may race to make it).
+fn group(name: &str) -> u32 {
+    if nix::unistd::Group::from_name(name).ok().flatten().is_none() {
+        let _ = Command::new("groupadd")
+            .arg(name)
+            .output()
+            .expect("groupadd");
+    }
+    nix::unistd::Group::from_name(name)
+        .unwrap()
+        .unwrap_or_else(|| panic!("cannot make group {name}"))
+        .gid
+        .as_raw()
+}
+
+fn in_group(account: &str, group: &str) {
+    let added = Command::new("usermod")
+        .args(["-aG", group, account])
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{added:?}");
+}
+
+fn setfacl(args: &[&str], path: &Path) {
+    let output = Command::new("setfacl")
+        .args(args)
+        .arg(path)
+        .output()
+        .expect("setfacl (the acl package; .ci/run installs it)");
+    assert!(output.status.success(), "{args:?}: {output:?}");
+}
+
+/// The shared host of docs/shared-host.md: operators in a group that owns
+/// a setgid directory of root's, and a monitoring account outside it given
+/// read access through ACLs. Nothing becomes readable by every account;
+/// the monitor reads, checks and verifies, and cannot write. Before the
+/// ACLs, its error names them.
+#[test]
+fn a_read_only_monitoring_account_reads_a_shared_store_through_acls() {
+    let Some(operator) = account("igk-test-acl-op") else {
+        return;
+    };
+    let Some(monitor) = account("igk-test-acl-mon") else {
+        return;
+    };
+    let operators = group("igk-test-keyops");
+    group("igk-test-keymon");
+    in_group(&operator, "igk-test-keyops");
+    in_group(&monitor, "igk-test-keymon");
+    let shared = Shared::new();
+    chown(&shared.dir, Some(0), Some(operators));
+    set_mode(&shared.dir, 0o2770);
+    let key = shared.ok(
+        Some(&operator),
+        &["create", "--name", "k", "--role", "accounts"],
+        "",
+    );
+    set_mode(&shared.db, 0o660);
+
+    let output = shared.run(Some(&monitor), &["check"], "");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("this account may not read the database")
+            && stdout.contains(&format!("setfacl -m g:GROUP:x {}", shared.dir.display())),
+        "{stdout}"
+    );
+
+    setfacl(&["-m", "g:igk-test-keymon:x"], &shared.dir);
+    setfacl(&["-d", "-m", "g:igk-test-keymon:r"], &shared.dir);
+    setfacl(&["-m", "g:igk-test-keymon:r"], &shared.db);
+    let output = shared.run(Some(&monitor), &["check"], "");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    shared.ok(Some(&monitor), &["verify"], &key);
+    // A write by the operator meanwhile (a -wal and -shm made under the
+    // default ACL) and the monitor still reads.
+    shared.ok(
+        Some(&operator),
+        &["create", "--name", "k2", "--role", "accounts"],
+        "",
+    );
+    shared.ok(Some(&monitor), &["verify"], &key);
+    let output = shared.run(
+        Some(&monitor),
+        &["create", "--name", "nope", "--role", "payments"],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    // Nothing is readable by every account.
+    for entry in std::fs::read_dir(&shared.dir).unwrap() {
+        let entry = entry.unwrap();
+        let mode = entry.metadata().unwrap().permissions().mode();
+        assert_eq!(mode & 0o007, 0, "{}: {mode:o}", entry.path().display());
+    }
+}

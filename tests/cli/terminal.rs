@@ -595,8 +595,7 @@ fn the_hidden_prompt_takes_a_key_typed_at_once_and_ctrl_c_gives_echo_back() {
         let deadline = Instant::now() + Duration::from_millis(TIMEOUT_MS);
         loop {
             let flags = tcgetattr(&terminal).unwrap().local_flags;
-            let prompting =
-                flags.contains(LocalFlags::ECHONL) && !flags.contains(LocalFlags::ECHO);
+            let prompting = flags.contains(LocalFlags::ECHONL) && !flags.contains(LocalFlags::ECHO);
             if prompting == wanted || Instant::now() > deadline {
                 return prompting == wanted;
             }

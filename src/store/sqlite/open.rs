@@ -40,6 +40,11 @@ impl SqliteStore {
                 initialize(path, busy_timeout)?;
                 return SqliteStore::open(path, Open::MustExist, busy_timeout);
             }
+            Err(err) if err.kind() == ErrorKind::PermissionDenied => {
+                return Err(Error::NoReadAccess {
+                    location: location(),
+                });
+            }
             Err(err) => {
                 return Err(anyhow::Error::new(err)
                     .context(format!("cannot read {}", path.display()))
@@ -175,7 +180,15 @@ fn companions_writable(path: &Path, metadata: &fs::Metadata) {
 fn check_header(path: &Path) -> Result<()> {
     const HEADER: &[u8; 16] = b"SQLite format 3\0";
     let cannot_read = || format!("cannot read {}", path.display());
-    let mut file = fs::File::open(path).with_context(cannot_read)?;
+    let mut file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == ErrorKind::PermissionDenied => {
+            return Err(Error::NoReadAccess {
+                location: path.display().to_string(),
+            });
+        }
+        Err(err) => return Err(anyhow::Error::new(err).context(cannot_read()).into()),
+    };
     let mut header = [0u8; 16];
     let mut read = 0;
     while read < header.len() {

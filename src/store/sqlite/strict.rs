@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::store::{Error, Exposure, Result};
 
 const OTHERS_WRITE: u32 = 0o002;
+const GROUP_WRITE: u32 = 0o020;
 const STICKY: u32 = 0o1000;
 
 /// The account checking: its real user id and every group it is in.
@@ -79,12 +80,14 @@ pub fn check(path: &Path, caller: &Caller) -> Result<PathBuf> {
         return Ok(real);
     }
     let mut directories = real.ancestors().skip(1);
-    if let Some(dir) = directories.next() {
+    let own = directories.next();
+    if let Some(dir) = own {
         check_directory(dir, true, caller)?;
     }
     for dir in directories {
         check_directory(dir, false, caller)?;
     }
+    let caller = &vouched(own, caller);
     let file = real.as_os_str().to_owned();
     check_file(&real, caller)?;
     for suffix in COMPANIONS {
@@ -93,6 +96,24 @@ pub fn check(path: &Path, caller: &Caller) -> Result<PathBuf> {
         check_file(Path::new(&companion), caller)?;
     }
     Ok(real)
+}
+
+/// `caller`, also trusting the group of the database's own directory when
+/// that directory is root's (or the caller's) and lets its group write:
+/// whoever owns it gave that group the store, so a file of that group was
+/// written by one of its members (the shared set-up: a setgid directory of
+/// the operators' group). This is how an account outside the group, given
+/// read access alone (a monitoring account, through an ACL), trusts the
+/// operators' files.
+fn vouched(dir: Option<&Path>, caller: &Caller) -> Caller {
+    let mut caller = caller.clone();
+    if let Some(metadata) = dir.and_then(|dir| std::fs::symlink_metadata(dir).ok())
+        && (metadata.uid() == 0 || metadata.uid() == caller.uid)
+        && metadata.mode() & GROUP_WRITE != 0
+    {
+        caller.groups.push(metadata.gid());
+    }
+    caller
 }
 
 /// A directory above the database. Its own directory may not be writable
