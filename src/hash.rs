@@ -167,6 +167,23 @@ pub fn foreign_parameters(stored: &str) -> Option<String> {
     })
 }
 
+/// A PHC string of the tool's own parameters, as a POSIX regular
+/// expression for the PostgreSQL store's functions: the same hashes
+/// `foreign_parameters` accepts.
+pub fn phc_pattern() -> String {
+    let ours = Params::default();
+    // Unpadded base64: 4 characters per 3 bytes, rounded up.
+    let b64 = |bytes: usize| (bytes * 4).div_ceil(3);
+    format!(
+        "^\\$argon2id\\$v=19\\$m={},t={},p={}\\$[A-Za-z0-9+/]{{{}}}\\$[A-Za-z0-9+/]{{{}}}$",
+        ours.m_cost(),
+        ours.t_cost(),
+        ours.p_cost(),
+        b64(argon2::RECOMMENDED_SALT_LEN),
+        b64(Params::DEFAULT_OUTPUT_LEN)
+    )
+}
+
 /// Spends the same work as `verify_secret` on a real hash, and always fails.
 pub fn verify_dummy(secret: &str) -> Result<bool> {
     verify_secret(secret, DUMMY_HASH).map(|_| false)

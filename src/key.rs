@@ -400,6 +400,22 @@ pub fn validate_name(name: &str) -> Result<(), String> {
 /// it is the secret).
 pub const NAME_HOLDS_KEY_TEXT: &str = "the key name holds key text (igk_ and an ID followed by more): a key pasted as a name would be shown in every listing, log and error; name the key for what it is for, such as --name ci-deploy";
 
+/// `holds_key_text` as a POSIX regular expression, for the PostgreSQL
+/// store's functions: `igk_`, then fewer than 12 letters or digits and an
+/// underscore, or 12 and one more key character.
+pub const KEY_TEXT_PATTERN: &str = "igk_([0-9A-Za-z]{0,11}_|[0-9A-Za-z]{12}[0-9A-Za-z_])";
+
+/// The roles of a key as stored (`accounts,payments`), as a POSIX regular
+/// expression, for the PostgreSQL store's functions.
+pub fn roles_pattern() -> String {
+    let any = Role::ALL
+        .iter()
+        .map(|role| role.as_str())
+        .collect::<Vec<_>>()
+        .join("|");
+    format!("^({any})(,({any}))*$")
+}
+
 /// Whether `name` holds what looks like key text, whole or cut short: what
 /// `token::redact` would cut from a message.
 pub fn holds_key_text(name: &str) -> bool {

@@ -49,6 +49,8 @@ pub const FUNCTIONS: &[(&str, bool)] = &[
     ("_refuse_without_admin()", false),
     ("_release_claim(text)", false),
     ("_require(text)", false),
+    ("_valid_key_arguments(text, text, text, text)", false),
+    ("_within_key_roles(text, text, text, text)", false),
     ("add_operator(text, text, text)", true),
     ("append_only()", false),
     ("audit_entries(text, text, bigint)", true),

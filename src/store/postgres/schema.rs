@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v10.sql"),
     include_str!("v11.sql"),
     include_str!("v12.sql"),
+    include_str!("v13.sql"),
 ];
 
 /// The schema version this build writes.
@@ -173,12 +174,41 @@ fn migrations_sql(
     MIGRATIONS[versions]
         .iter()
         .map(|migration| {
-            migration
+            let mut sql = migration
                 .replace("@schema@", quoted_schema)
-                .replace("@operators@", &quote_identifier(operators))
+                .replace("@operators@", &quote_identifier(operators));
+            for (placeholder, value) in rules() {
+                sql = sql.replace(placeholder, &value);
+            }
+            sql
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The business rules the functions apply, from where the tool defines
+/// them, for the placeholders of the migrations: never spelled twice.
+pub(super) fn rules() -> Vec<(&'static str, String)> {
+    use crate::{hash, key, token};
+    vec![
+        (
+            "@lifetime_seconds@",
+            (key::LIFETIME_DAYS * 86_400).to_string(),
+        ),
+        (
+            "@grace_max_seconds@",
+            key::max_grace().num_seconds().to_string(),
+        ),
+        ("@id_length@", token::ID_LEN.to_string()),
+        (
+            "@id_pattern@",
+            format!("^[0-9A-Za-z]{{{}}}$", token::ID_LEN),
+        ),
+        ("@name_max_chars@", key::NAME_MAX_CHARS.to_string()),
+        ("@key_text_pattern@", key::KEY_TEXT_PATTERN.to_string()),
+        ("@roles_pattern@", key::roles_pattern()),
+        ("@hash_pattern@", hash::phc_pattern()),
+    ]
 }
 
 /// The names of the store's owner role and operators' group role: one pair
