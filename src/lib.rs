@@ -104,6 +104,20 @@ impl App {
             Some(path) => path.clone(),
             None => default_db_path()?,
         };
+        // Other accounts can read a command line (ps), not the environment.
+        // Not for `check`: monitoring merges stderr into its status line.
+        let from_command_line = std::env::var_os("INTERGIRO_KEYS_DB").as_deref()
+            != global.db.as_deref().map(|db| db.as_os_str());
+        if from_command_line
+            && !matches!(cli.command, Command::Check(_))
+            && global
+                .db
+                .as_deref()
+                .and_then(|db| db.to_str())
+                .is_some_and(store::postgres::url_has_password)
+        {
+            output::note(PASSWORD_ON_COMMAND_LINE);
+        }
         Ok(App {
             db_is_default: global.db.is_none(),
             db,
@@ -311,6 +325,9 @@ fn subcommand_name(args: &[std::ffi::OsString]) -> Option<String> {
     }
     None
 }
+
+/// The warning for a password given in a connection URL on a command line.
+pub const PASSWORD_ON_COMMAND_LINE: &str = "intergiro-keys: warning: the connection URL holds a password, which other accounts on this host can read in the process list; put it in ~/.pgpass (or PGPASSFILE) or PGPASSWORD instead";
 
 /// `~/.local/share/intergiro-keys/keys.db` on Linux; the platform's per-user
 /// data directory elsewhere.

@@ -16,6 +16,9 @@ pub fn run(app: &App, args: MigrateArgs) -> Result<ExitCode> {
             output::sanitize(&args.to)
         );
     }
+    if crate::store::postgres::url_has_password(&args.to) {
+        output::note(crate::PASSWORD_ON_COMMAND_LINE);
+    }
     let target = Location::parse(&args.to)?;
     let source = super::open_authorized(app, Action::Migrate)?;
     if source.session_operator().is_some() {

@@ -720,3 +720,75 @@ fn a_stored_hash_with_other_parameters_is_rejected_without_evaluating_it() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+/// libpq's variables fill in what the URL leaves out, as for `psql`: a
+/// socket directory in PGHOST, the database in PGDATABASE. A setting that
+/// no retry mends is exit 2, not 75; a password never shows, and one given
+/// on the command line draws a warning.
+#[test]
+fn libpq_variables_are_honoured_and_passwords_never_shown() {
+    let Some(env) = Env::postgres() else { return };
+    env.create("k", &["accounts"]);
+    let url = env.db.to_string_lossy().to_string();
+    let (base, socket) = url.split_once("?host=").unwrap();
+    let database = base.trim_start_matches("postgresql:///");
+    let listed = |db: &str, vars: &[(&str, &str)]| {
+        let mut cmd = env.cmd();
+        cmd.env("INTERGIRO_KEYS_DB", db);
+        for (name, value) in vars {
+            cmd.env(name, value);
+        }
+        cmd.args(["list", "--format", "json"]).output().unwrap()
+    };
+    let output = listed(base, &[("PGHOST", socket)]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("\"k\""));
+    let output = listed(
+        "postgresql://",
+        &[("PGHOST", socket), ("PGDATABASE", database)],
+    );
+    assert!(output.status.success(), "{output:?}");
+
+    let output = listed(base, &[("PGHOST", socket), ("PGPORT", "not-a-port")]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("PGPORT=\"not-a-port\" is not a port number")
+    );
+
+    // A password on the command line: warned, and shown nowhere.
+    for db in [
+        format!("postgresql://nobody:S3CRET@/{database}?host={socket}"),
+        "postgresql://nobody:S3C/RETPW@/nodb".to_string(),
+    ] {
+        let output = env
+            .cmd()
+            .env_remove("INTERGIRO_KEYS_DB")
+            .arg("--db")
+            .arg(&db)
+            .arg("list")
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_ne!(output.status.code(), Some(0), "{all}");
+        assert!(!all.contains("S3C") && !all.contains("RETPW"), "{all}");
+        assert!(
+            all.contains("warning: the connection URL holds a password"),
+            "{all}"
+        );
+    }
+    // From the environment (not in the process list): no warning.
+    let output = listed(
+        &format!("postgresql://nobody:S3CRET@/{database}?host={socket}"),
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("warning") && !stderr.contains("S3CRET"),
+        "{stderr}"
+    );
+}

@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 use postgres::types::ToSql;
 use postgres::{Client, Row};
 
-pub use connect::{DEFAULT_SCHEMA, Location, is_url};
+pub use connect::{DEFAULT_SCHEMA, Location, is_url, url_has_password};
 pub use schema::{Import, SCHEMA_VERSION};
 
 use crate::audit::{Actor, Entry, Record};
