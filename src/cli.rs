@@ -398,10 +398,11 @@ pub struct CheckArgs {
 /// Searches files and directories (default: the current directory) the way
 /// ripgrep does: what .gitignore or .ignore excludes is skipped, and so are
 /// binary files and the .git directory; hidden files such as .env are
-/// searched. `-` reads stdin, so `git log -p --all | intergiro-keys scan -`
-/// covers a repository's history. A match counts only if its checksum holds,
-/// so text that merely looks like a key is never reported, and keys glued to
-/// other text (`igk_…_old`, `KEY=igk_…;`) are found.
+/// searched. `-` reads stdin. --staged searches what is about to be
+/// committed, --git a repository's history (naming the commit of each
+/// find). A match counts only if its checksum holds, so text that merely
+/// looks like a key is never reported, and keys glued to other text
+/// (`igk_…_old`, `KEY=igk_…;`) or inside base64 text are found.
 ///
 /// Each key found is checked against the database, its secret verified as
 /// `verify` does (once per key, however often it occurs), and reported as
@@ -421,6 +422,9 @@ pub struct CheckArgs {
   intergiro-keys scan src/ .env deploy/
   git log -p --all | intergiro-keys scan -
   intergiro-keys scan --format sarif > intergiro-keys.sarif
+  intergiro-keys scan --staged --no-check
+  intergiro-keys scan --git
+  intergiro-keys scan --git main..feature --format json
   intergiro-keys scan --revoke chat-export.txt")]
 pub struct ScanArgs {
     /// Files and directories to search; `-` reads stdin [default: .]
@@ -431,6 +435,24 @@ pub struct ScanArgs {
     /// exclude
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// Search what `git commit` would record instead of the work tree: the
+    /// files the index adds or changes, as staged (for a pre-commit hook).
+    /// Paths are printed from the repository's top directory
+    #[arg(long, conflicts_with_all = ["paths", "git", "no_ignore"])]
+    pub staged: bool,
+
+    /// Search the repository's history instead of the work tree: every
+    /// line each commit of REV-RANGE (default: every branch and tag) added,
+    /// reported with its commit, path and line in that commit
+    #[arg(
+        long,
+        value_name = "REV-RANGE",
+        num_args = 0..=1,
+        conflicts_with_all = ["paths", "no_ignore"],
+        value_hint = ValueHint::Other
+    )]
+    pub git: Option<Option<String>>,
 
     /// Do not check the keys found against the database: each is reported
     /// `unchecked` and makes the exit code 1 (for hooks and CI, where any
