@@ -8,6 +8,7 @@ mod completion;
 mod estate;
 mod hardening;
 mod hostile;
+mod leaks;
 mod lifecycle;
 mod names;
 mod operators;
