@@ -44,7 +44,8 @@ pub struct GlobalArgs {
     )]
     pub db: Option<PathBuf>,
 
-    /// How results are printed on stdout (sarif: `scan` only)
+    /// How results are printed on stdout (sarif: `scan` only; openmetrics
+    /// and prometheus: `check` only)
     #[arg(long, global = true, value_enum, default_value_t = FormatChoice::Table, help_heading = GLOBAL)]
     pub format: FormatChoice,
 
@@ -79,15 +80,30 @@ pub enum FormatChoice {
     Json,
     /// SARIF 2.1.0 for code-scanning uploads (scan only)
     Sarif,
+    /// OpenMetrics 1.0 text, for Prometheus (check only)
+    Openmetrics,
+    /// Prometheus text format 0.0.4, for node_exporter's textfile
+    /// collector (check only)
+    Prometheus,
 }
 
 impl FormatChoice {
-    /// The format of commands that have no SARIF form.
+    /// The format of commands that have no SARIF or metrics form.
     pub fn plain(self) -> Option<Format> {
         match self {
             FormatChoice::Table => Some(Format::Table),
             FormatChoice::Json => Some(Format::Json),
-            FormatChoice::Sarif => None,
+            FormatChoice::Sarif | FormatChoice::Openmetrics | FormatChoice::Prometheus => None,
+        }
+    }
+
+    /// The one command a format other than table and JSON is for.
+    pub fn only_for(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            FormatChoice::Table | FormatChoice::Json => None,
+            FormatChoice::Sarif => Some(("sarif", "scan")),
+            FormatChoice::Openmetrics => Some(("openmetrics", "check")),
+            FormatChoice::Prometheus => Some(("prometheus", "check")),
         }
     }
 }
@@ -375,7 +391,8 @@ pub struct VerifyArgs {
 #[command(after_help = "Examples:
   intergiro-keys check
   intergiro-keys check --warning 21 --critical 3
-  intergiro-keys check --format json")]
+  intergiro-keys check --format json
+  intergiro-keys check --format openmetrics > /var/lib/prometheus/node-exporter/intergiro-keys.prom.tmp")]
 pub struct CheckArgs {
     /// WARNING when a key freezes within this many days
     #[arg(

@@ -10,6 +10,7 @@ mod hardening;
 mod hostile;
 mod leaks;
 mod lifecycle;
+mod monitoring;
 mod names;
 mod operators;
 mod postgres;
