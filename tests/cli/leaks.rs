@@ -235,13 +235,14 @@ fn the_pre_commit_framework_runs_the_hooks_of_this_repository() {
     let rev = head(&hooks);
 
     let repo = new_repo(&env, "repo");
-    write(
-        &repo.join(".pre-commit-config.yaml"),
-        format!(
-            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: intergiro-keys-system\n      - id: intergiro-keys-history\n",
-            hooks.display()
-        ),
-    );
+    // The configuration docs/leak-hunting.md shows, pointing at it.
+    let config = crate::scripts::readme_snippet("pre-commit-config")
+        .replace(
+            "https://github.com/intergiro/intergiro-keys",
+            &hooks.to_string_lossy(),
+        )
+        .replace("rev: v0.1.0", &format!("rev: {rev}"));
+    write(&repo.join(".pre-commit-config.yaml"), config);
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_intergiro-keys"))
         .parent()
         .unwrap();
