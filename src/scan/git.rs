@@ -159,6 +159,9 @@ pub fn history(top: &Path, range: Option<&str>) -> Result<Vec<GitFound>> {
             "--no-ext-diff",
             "--no-textconv",
             "--no-renames",
+            // Whatever diff.noprefix or diff.mnemonicPrefix say.
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
             "--format=commit %H",
         ]);
     match range {

@@ -457,6 +457,23 @@ fn git_history_names_the_commit_path_and_line_of_each_find() {
     expected.sort();
     assert_eq!(found, expected);
 
+    // The user's git configuration does not change what is read.
+    let configured = env
+        .cmd()
+        .current_dir(&repo)
+        .args(["scan", "--git", "--format", "json"])
+        .env("GIT_CONFIG_COUNT", "3")
+        .env("GIT_CONFIG_KEY_0", "diff.noprefix")
+        .env("GIT_CONFIG_VALUE_0", "true")
+        .env("GIT_CONFIG_KEY_1", "color.ui")
+        .env("GIT_CONFIG_VALUE_1", "always")
+        .env("GIT_CONFIG_KEY_2", "core.quotePath")
+        .env("GIT_CONFIG_VALUE_2", "true")
+        .output()
+        .unwrap();
+    assert_eq!(json(&configured).len(), 3);
+    assert_eq!(json(&configured), json(&output));
+
     // Text: commit:path:line:column, as `git grep` names a revision's line.
     let output = scan_in(&env, &repo, &["--git"]);
     let out = text(&output.stdout);
