@@ -114,14 +114,18 @@ pub fn staged(top: &Path) -> Result<Vec<GitFound>> {
             .nth(2)
             .and_then(|size| size.trim().parse().ok())
             .with_context(|| format!("git cat-file cannot read {path} from the index: {header}"))?;
-        // Wiped when dropped: the staged file may hold a key.
-        let mut content = Zeroizing::new(Vec::new());
-        (&mut output)
-            .take(size + 1)
-            .read_to_end(&mut content)
+        // Streamed through the searcher, as a file is: memory does not
+        // grow with the file's size.
+        let mut blob = (&mut output).take(size);
+        let outcome = searcher.search(&mut blob).context("git cat-file stopped")?;
+        // What a binary file has after its NUL byte, and the newline git
+        // ends each object with.
+        std::io::copy(&mut blob, &mut std::io::sink()).context("git cat-file stopped")?;
+        let mut newline = [0u8; 1];
+        output
+            .read_exact(&mut newline)
             .context("git cat-file stopped")?;
-        content.truncate(size as usize);
-        let (hits, binary) = match searcher.search(&content[..])? {
+        let (hits, binary) = match outcome {
             Outcome::Text(hits) => (hits, false),
             // Without a key before its binary data, a binary file is
             // skipped silently, as a walked one is.

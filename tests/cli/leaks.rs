@@ -91,6 +91,12 @@ fn staged_scans_the_index_not_the_work_tree() {
     // Before the first commit, everything staged is new.
     write(&repo.join("README"), "hello\n");
     write(&repo.join("deploy/app.env"), format!("NAME=x\nKEY={key}\n"));
+    // A binary file before it (skipped, as walked ones are), longer than
+    // the searcher's buffer: the index is read in step past it.
+    let mut binary = b"\x7fELF\0".to_vec();
+    binary.extend(std::iter::repeat_n(b'a', 700_000));
+    binary.extend_from_slice(key.as_bytes());
+    write(&repo.join("assets/app.bin"), binary);
     git(&repo, &["add", "."]);
     // The key removed from the work copy only: the commit would still
     // record it.
