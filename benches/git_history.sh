@@ -87,5 +87,5 @@ echo "git log -p --all | rg finds: $(git log -p --all | rg -c "$regex") lines (n
 echo
 echo "Wall time, $commits commits, $runs runs:"
 "$OLDPWD"/benches/interleave.py "$runs" \
-  "git log -p --all | rg=git log -p --all | rg -n '$regex'" \
+  "git log -p --all, piped to rg=git log -p --all | rg -n '$regex'" \
   "scan --git=$bin scan --git --no-check"
