@@ -379,10 +379,9 @@ fn source_root() -> Option<PathBuf> {
     Some(top.to_path_buf())
 }
 
-/// `path` relative to `root`, `/`-separated, if it is inside it; `..` and
+/// `path` (from `here`) relative to `root`, if it is inside it; `..` and
 /// `.` are resolved as written (as a URI would be), not through links.
-fn relative_to(root: &Path, path: &str) -> Option<String> {
-    let here = std::env::current_dir().ok()?;
+fn relative_to(root: &Path, here: &Path, path: &str) -> Option<String> {
     let mut absolute = PathBuf::new();
     for part in here.join(path).components() {
         match part {
@@ -556,6 +555,7 @@ fn print_json(findings: &Findings) -> Result<()> {
 
 fn print_sarif(findings: &Findings, searched: &Searched) -> Result<()> {
     // Paths as the SARIF log names them: relative to the root when inside.
+    let here = std::env::current_dir().unwrap_or_default();
     let paths: Vec<Option<(String, bool)>> = findings
         .places
         .iter()
@@ -563,7 +563,7 @@ fn print_sarif(findings: &Findings, searched: &Searched) -> Result<()> {
             let path = place.path.as_deref()?;
             Some(match &searched.root {
                 _ if searched.from_root => (path.to_string(), true),
-                Some(root) => match relative_to(root, path) {
+                Some(root) => match relative_to(root, &here, path) {
                     Some(relative) => (relative, true),
                     None => (path.to_string(), false),
                 },
