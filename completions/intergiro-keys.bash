@@ -208,7 +208,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -266,7 +266,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -303,7 +303,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -368,7 +368,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -405,7 +405,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -464,7 +464,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -501,7 +501,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -846,7 +846,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -916,7 +916,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -957,7 +957,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -994,7 +994,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1038,7 +1038,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1053,12 +1053,19 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__scan)
-            opts="-y -h --no-ignore --no-check --revoke --yes --db --format --color --no-input --no-pager --help"
+            opts="-y -h --no-ignore --staged --git --no-check --revoke --yes --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
+                --git)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
                 --db)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -1075,7 +1082,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1112,7 +1119,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1149,7 +1156,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1198,7 +1205,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1239,7 +1246,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1374,7 +1381,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1411,7 +1418,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1452,7 +1459,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1512,7 +1519,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)

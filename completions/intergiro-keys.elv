@@ -19,7 +19,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
     var completions = [
         &'intergiro-keys'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -48,7 +48,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;init'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -58,7 +58,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;migrate'= {
             cand --to 'The PostgreSQL database to move the store into (a postgresql:// URL)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
             cand --yes 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
@@ -73,7 +73,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -r 'A role the key gets (repeat, or separate with commas)'
             cand --role 'A role the key gets (repeat, or separate with commas)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -88,7 +88,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --unused-for 'Only keys nobody used for this many days (keys never used and older than that included)'
             cand --sort 'The order of the keys (ties by ID)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --expiring 'Only keys that are frozen or freeze within --within days, not those retiring after a rotation (meant to stop) or never issued, as `check` counts them'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -98,7 +98,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;renew'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -107,7 +107,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;delete'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -118,7 +118,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;rm'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -129,7 +129,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;revoke'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -141,7 +141,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;rotate'= {
             cand --grace 'How long the old key keeps working: 0 (stops now), or minutes, hours or days, e.g. 90m, 12h, 2d; at most 7d'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -150,7 +150,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;show'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -162,7 +162,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --role 'A role the key must have (repeat, or separate with commas)'
             cand --key-file 'Read the key from this file instead of stdin'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -175,7 +175,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -c 'CRITICAL when a key freezes within this many days (0: only frozen keys)'
             cand --critical 'CRITICAL when a key freezes within this many days (0: only frozen keys)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -184,7 +184,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;users'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -199,7 +199,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;users;list'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -211,7 +211,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --permission 'A permission (repeat, or separate with commas)'
             cand --key-roles 'Limit the key roles this operator may give new keys (default: any)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --force 'Add an administrator even though no account of that name exists on this host (it does not count as the administrator who keeps the database manageable)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -222,7 +222,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;users;grant'= {
             cand --key-roles 'grant: limit the key roles this operator may give new keys'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --any-key-role 'grant: let the operator give new keys any role'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -233,7 +233,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;users;revoke'= {
             cand --key-roles 'grant: limit the key roles this operator may give new keys'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --any-key-role 'grant: let the operator give new keys any role'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -243,7 +243,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;users;remove'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -275,7 +275,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --operator 'Only entries by this operator'
             cand --since 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --verify 'Check the hash chain instead of listing; exit 1 when it is broken'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -284,10 +284,12 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'intergiro-keys;scan'= {
+            cand --git 'Search the repository''s history instead of the work tree: every line each commit of REV-RANGE (default: every branch and tag) added, reported with its commit, path and line in that commit'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-ignore 'Also search files that .gitignore, .ignore and git''s exclude files exclude'
+            cand --staged 'Search what `git commit` would record instead of the work tree: the files the index adds or changes, as staged (for a pre-commit hook). Paths are printed from the repository''s top directory'
             cand --no-check 'Do not check the keys found against the database: each is reported `unchecked` and makes the exit code 1 (for hooks and CI, where any key in the code is a problem)'
             cand --revoke 'Delete every key found that still works (or is tampered), recording in the audit log where it was found (needs the `delete` permission); asks first on a terminal'
             cand -y 'With --revoke: do not ask for confirmation (required without a terminal)'
@@ -299,7 +301,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;backup'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -308,7 +310,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;completions'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'

@@ -63,7 +63,7 @@ fn check_exit_codes_at_the_boundaries() {
     let (code, out) = check(&env, 110, &[]); // nightly has 10 days left too
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("; 1 of 2 keys freezes within 14 days: nightly (10 days)"),
+        out.contains(". 1 of 2 keys freezes within 14 days: nightly (10 days)"),
         "{out}"
     );
 }

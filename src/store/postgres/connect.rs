@@ -514,14 +514,22 @@ mod tests {
     fn a_password_is_hidden_wherever_the_url_puts_it() {
         for (url, shown) in [
             ("postgresql://u:S3C/RETPW@/db", "postgresql://u:***@/db"),
-            ("postgresql://u:p@ss@host/db?x=1", "postgresql://u:***@host/db?x=1"),
-            ("postgresql://u@h/db?password=S3CRET", "postgresql://u@h/db?password=***"),
+            (
+                "postgresql://u:p@ss@host/db?x=1",
+                "postgresql://u:***@host/db?x=1",
+            ),
+            (
+                "postgresql://u@h/db?password=S3CRET",
+                "postgresql://u@h/db?password=***",
+            ),
             ("postgresql://u@h/db", "postgresql://u@h/db"),
         ] {
             assert_eq!(hide_password(url), shown, "{url}");
         }
         assert!(url_has_password("postgresql://u:S3C/RETPW@/db"));
-        assert!(url_has_password("postgresql://u@h/db?sslmode=require&password=x"));
+        assert!(url_has_password(
+            "postgresql://u@h/db?sslmode=require&password=x"
+        ));
         assert!(!url_has_password("postgresql://u@h/db"));
         assert!(!url_has_password("postgresql:///db?host=/tmp"));
     }
