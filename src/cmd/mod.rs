@@ -18,7 +18,7 @@ pub mod users;
 pub mod verify;
 
 use std::fs::File;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Duration;
 
@@ -471,11 +471,10 @@ pub type Rows<'a> = &'a dyn Fn(&mut dyn FnMut(&[String]) -> Result<()>) -> Resul
 
 /// Prints a table whose rows `rows` streams from the store, and returns how
 /// many there were. A first pass measures the columns without keeping any
-/// row; a table that fits the screen is then drawn by comfy-table (fitted to
-/// the terminal), a longer one streamed row by row, through the pager on a
-/// terminal.
-pub fn print_table(app: &App, header: &[&'static str], rows: Rows) -> Result<u64> {
-    let mut columns = output::Columns::new(header);
+/// row; the table is then written row by row, fitted to the terminal's
+/// width (in the order `columns` gives), through the pager on a terminal
+/// when it is longer than the screen.
+pub fn print_table(app: &App, mut columns: output::Columns, rows: Rows) -> Result<u64> {
     rows(&mut |cells| {
         columns.measure(cells);
         Ok(())
@@ -484,23 +483,29 @@ pub fn print_table(app: &App, header: &[&'static str], rows: Rows) -> Result<u64
     if count == 0 {
         return Ok(0);
     }
+    if app.stdout_is_terminal
+        && let Some(width) = output::screen_width()
+    {
+        columns.fit(width);
+    }
     // A terminal that does not tell its size is taken to be the classic 24
     // lines.
     let screen = app
         .stdout_is_terminal
         .then(|| output::screen_height().unwrap_or(24));
     if let Some(height) = screen.filter(|&height| count < height as u64) {
-        let mut table = output::table(app.table_style(), header);
-        let mut added = 0;
+        let mut out = output::stdout();
+        columns.write_header(&mut out, app.color)?;
+        let mut written = 0;
         rows(&mut |cells| {
             // At most a screenful, whatever was added since the first pass.
-            if added < height {
-                table.add_row(cells.to_vec());
-                added += 1;
+            if written + 1 < height {
+                columns.write_row(&mut out, cells, None)?;
+                written += 1;
             }
             Ok(())
         })?;
-        output::print_line(output::render(table))?;
+        out.flush()?;
         return Ok(count);
     }
     let mut out = match app.pager {

@@ -18,3 +18,4 @@ mod scan;
 mod scripts;
 mod tamper;
 mod terminal;
+mod width;
