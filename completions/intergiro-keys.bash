@@ -56,6 +56,9 @@ _intergiro__keys() {
             intergiro__keys,migrate)
                 cmd="intergiro__keys__subcmd__migrate"
                 ;;
+            intergiro__keys,remove)
+                cmd="intergiro__keys__subcmd__delete"
+                ;;
             intergiro__keys,renew)
                 cmd="intergiro__keys__subcmd__renew"
                 ;;
@@ -186,7 +189,7 @@ _intergiro__keys() {
 
     case "${cmd}" in
         intergiro__keys)
-            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete rm revoke rotate show verify check users audit scan backup completions help"
+            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete rm remove revoke rotate show verify check users audit scan backup completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -420,7 +423,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__create)
-            opts="-n -r -h --name --role --db --format --color --no-input --no-pager --help"
+            opts="-n -r -h --name --role --unique-name --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0

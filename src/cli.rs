@@ -107,7 +107,7 @@ pub enum Command {
     Create(CreateArgs),
     List(ListArgs),
     Renew(RenewArgs),
-    #[command(visible_aliases = ["rm", "revoke"])]
+    #[command(visible_aliases = ["rm", "remove", "revoke"])]
     Delete(DeleteArgs),
     Rotate(RotateArgs),
     Show(ShowArgs),
@@ -179,6 +179,11 @@ pub struct CreateArgs {
         value_name = "ROLE"
     )]
     pub roles: Vec<Role>,
+
+    /// Refuse a name a live key already has (without it, such a name only
+    /// draws a warning: commands given that name then ask for an ID)
+    #[arg(long)]
+    pub unique_name: bool,
 }
 
 /// List keys with their status, days left before the freeze and last use
@@ -216,10 +221,11 @@ pub struct ListArgs {
     pub roles: Vec<Role>,
 
     /// Only keys with this status (repeat, or separate with commas, for any
-    /// of them): active, expiring, frozen, unissued, retiring
+    /// of them): active, expiring, frozen, unissued, retiring (`expired` is
+    /// taken for frozen; deleted keys are in `audit`, not in listings)
     #[arg(
         long = "status",
-        value_enum,
+        value_parser = StatusParser,
         value_delimiter = ',',
         value_name = "STATUS"
     )]
@@ -272,7 +278,7 @@ pub struct RenewArgs {
     pub ids: Vec<String>,
 }
 
-/// Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)
+/// Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)
 ///
 /// Asks for confirmation on a terminal; without one, --yes is required.
 /// Given no key (or `-`), reads the full text of a leaked key from stdin —
@@ -655,4 +661,49 @@ fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         .and_then(|date| date.and_hms_opt(0, 0, 0))
         .map(|time| time.and_utc())
         .ok_or_else(|| format!("{text:?} is not a date; use YYYY-MM-DD or an RFC 3339 time"))
+}
+
+/// `list --status`: the statuses, and the words people type for them that
+/// are not statuses, each said what it means.
+#[derive(Clone, Copy, Debug)]
+pub struct StatusParser;
+
+impl clap::builder::TypedValueParser for StatusParser {
+    type Value = Status;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Status, clap::Error> {
+        match value.to_str() {
+            Some("expired") => {
+                // Said once per use, so that nobody wonders why "expired"
+                // shows what it shows.
+                eprintln!(
+                    "intergiro-keys: note: 'expired' is taken for 'frozen': keys past their freeze date (`renew` revives them)"
+                );
+                Ok(Status::Frozen)
+            }
+            Some(word @ ("deleted" | "revoked" | "removed")) => Err(clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!(
+                    "'{word}' is not a status a listing can show: a deleted key leaves the listings at once; see deletions with `intergiro-keys audit` (or `audit --key ID`)\n"
+                ),
+            )
+            .with_cmd(cmd)),
+            _ => clap::builder::EnumValueParser::<Status>::new().parse_ref(cmd, arg, value),
+        }
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Status::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
 }

@@ -251,7 +251,21 @@ fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
         // the status line, and JSON readers expect JSON.
         let rendered = token::redact(&err.render().to_string()).into_owned();
         let problem = rendered.trim_start().trim_start_matches("error: ");
-        return cmd::check::unknown(requested_format(args), problem, None);
+        // One line, but with clap's tip ("a similar argument exists:
+        // '--warning'") when it has one.
+        let mut line = problem
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        for tip in problem
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("tip: "))
+        {
+            line.push_str(&format!(" ({tip})"));
+        }
+        return cmd::check::unknown(requested_format(args), &line, None);
     }
     ExitCode::from(2)
 }

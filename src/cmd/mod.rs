@@ -286,7 +286,13 @@ pub fn resolve_key(
                 return Err(retired_key(&key, now));
             }
             let unknown = if token::is_id(text) {
-                format!("no key with ID {text} or that name")
+                match deleted_at(store, text).filter(|_| look_up == LookUp::Show) {
+                    Some(at) => bail!(
+                        "key {text} was deleted at {}; its history: `intergiro-keys audit --key {text}`",
+                        crate::output::human_time(at)
+                    ),
+                    None => format!("no key with ID {text} or that name"),
+                }
             } else {
                 format!(
                     "no key is named \"{shown}\", and it is not a key ID ({} letters and digits)",
@@ -308,6 +314,26 @@ pub fn resolve_key(
             describe_namesakes(several, now)
         ),
     }
+}
+
+/// When the key with ID `id` was deleted, as the audit log says; None when
+/// it says nothing of it or cannot be read (the caller then says less).
+fn deleted_at(store: &dyn Store, id: &str) -> Option<DateTime<Utc>> {
+    let filter = store::AuditFilter {
+        key_id: Some(id.to_string()),
+        ..store::AuditFilter::default()
+    };
+    let mut deleted = None;
+    store
+        .each_audit_entry(&filter, &mut |entry| {
+            // `scan --revoke` audits its deletions as `delete` too.
+            if entry.record.outcome == "ok" && entry.record.action == Action::Delete.as_str() {
+                deleted = Some(entry.record.at);
+            }
+            Ok(())
+        })
+        .ok()?;
+    deleted
 }
 
 /// The error for a change asked of `key`, retired after a rotation.

@@ -281,6 +281,22 @@ fn check_against_store(app: &App, findings: &mut Findings, revoke: bool) -> Resu
     }
     let store = match crate::store::open(&app.db, Open::MustExist, crate::cmd::busy_timeout()?) {
         Ok(store) => store,
+        // A path given (--db or INTERGIRO_KEYS_DB) that names nothing is
+        // most likely mistyped: say so rather than ask for --db.
+        Err(crate::store::Error::Missing { .. })
+            if crate::default_db_path().is_ok_and(|default| default != app.db) =>
+        {
+            let path = sanitize(&app.db.to_string_lossy()).into_owned();
+            if revoke {
+                bail!(
+                    "no database at {path}: that file does not exist, and --revoke deletes keys from a database; check the path given with --db (or INTERGIRO_KEYS_DB)"
+                );
+            }
+            output::note(format!(
+                "No database at {path}: that file does not exist, so the keys found are not checked (check the path given with --db or INTERGIRO_KEYS_DB)."
+            ));
+            return Ok(());
+        }
         Err(crate::store::Error::Missing { .. }) if revoke => bail!(
             "no database at {}: --revoke deletes keys from a database; pass --db",
             sanitize(&app.db.to_string_lossy())

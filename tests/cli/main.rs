@@ -6,6 +6,7 @@ mod common;
 mod compatibility;
 mod completion;
 mod estate;
+mod everyday;
 mod hardening;
 mod hostile;
 mod lifecycle;
