@@ -354,8 +354,14 @@ fn revoke(app: &App, args: &ScanArgs, findings: &mut Findings) -> Result<()> {
             }
         }
         let question = match working.len() {
-            1 => "Delete this leaked key? Anything using it stops working at once".to_string(),
-            n => format!("Delete these {n} leaked keys? Anything using them stops working at once"),
+            1 => {
+                output::note("Anything using it stops working at once.");
+                "Delete this leaked key?".to_string()
+            }
+            n => {
+                output::note("Anything using them stops at once.");
+                format!("Delete these {n} leaked keys?")
+            }
         };
         if !prompt::confirm(&question)? {
             output::note("Nothing was deleted.");

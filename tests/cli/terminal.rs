@@ -159,7 +159,7 @@ fn delete_asks_first_showing_the_key_and_defaults_to_no() {
 
     let mut session = spawn(&env, 0, &["delete", &id]);
     session.exp_string("Delete this key?").unwrap();
-    press(&mut session, "y");
+    press(&mut session, "y\r");
     session.exp_string(&format!("Deleted key {id}")).unwrap();
     assert_eq!(finish(session).1, 0);
     assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
@@ -177,7 +177,7 @@ fn a_tampered_key_is_deleted_after_asking_too() {
     session.exp_string(&id).unwrap();
     session.exp_string("tampered").unwrap();
     session.exp_string("Delete this key?").unwrap();
-    press(&mut session, "y");
+    press(&mut session, "y\r");
     session.exp_string(&format!("Deleted key {id}")).unwrap();
     assert_eq!(finish(session).1, 0);
     assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
@@ -316,7 +316,7 @@ fn control_characters_in_names_are_shown_escaped_everywhere() {
         {
             let mut session = spawn(&env, 0, &["delete", &id]);
             session.exp_string("Delete this key?").unwrap();
-            press(&mut session, "y");
+            press(&mut session, "y\r");
             finish(session).0
         },
     ];
@@ -374,7 +374,7 @@ fn scan_revoke_asks_first_naming_each_key_and_defaults_to_no() {
 
     let mut session = spawn(&env, 0, &["scan", "--revoke", "leak.txt"]);
     session.exp_string("Delete this leaked key?").unwrap();
-    press(&mut session, "y");
+    press(&mut session, "y\r");
     session
         .exp_string(&format!("leak.txt:1:8: igk_{id}_"))
         .unwrap();
@@ -548,7 +548,7 @@ fn delete_without_an_argument_asks_for_the_key_hidden_then_confirms() {
     press(&mut session, &format!("{key}\r"));
     session.exp_string(&id).unwrap();
     session.exp_string("Delete this key?").unwrap();
-    press(&mut session, "y");
+    press(&mut session, "y\r");
     session.exp_string(&format!("Deleted key {id}")).unwrap();
     let (output, code) = finish(session);
     assert_eq!(code, 0, "{output}");
