@@ -14,7 +14,18 @@ use crate::operator::Permission;
 /// keys approach their 90-day freeze, renew them, delete leaked ones at once,
 /// and verify a presented key.
 #[derive(Debug, Parser)]
-#[command(name = "intergiro-keys", version)]
+#[command(
+    name = "intergiro-keys",
+    version,
+    // `--version` also names the commit and its date (build.rs); `-V`,
+    // and the man pages, the version alone.
+    long_version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (",
+        env!("INTERGIRO_KEYS_VERSION_DETAIL"),
+        ")"
+    )
+)]
 #[command(
     after_help = "Run `intergiro-keys COMMAND --help` for the options and examples of each command."
 )]
