@@ -44,6 +44,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand audit 'Show the audit log, or check its hash chain'
             cand scan 'Find leaked keys in files, directories or stdin, and tell which still work'
             cand backup 'Copy the database to a new file, consistently, while others use it'
+            cand status 'Show the store in use, who you are to it and what it holds'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -317,6 +318,15 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'intergiro-keys;status'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'intergiro-keys;completions'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only)'
@@ -341,6 +351,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand audit 'Show the audit log, or check its hash chain'
             cand scan 'Find leaked keys in files, directories or stdin, and tell which still work'
             cand backup 'Copy the database to a new file, consistently, while others use it'
+            cand status 'Show the store in use, who you are to it and what it holds'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -386,6 +397,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;help;scan'= {
         }
         &'intergiro-keys;help;backup'= {
+        }
+        &'intergiro-keys;help;status'= {
         }
         &'intergiro-keys;help;completions'= {
         }

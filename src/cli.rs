@@ -128,6 +128,7 @@ pub enum Command {
     Audit(AuditArgs),
     Scan(ScanArgs),
     Backup(BackupArgs),
+    Status(StatusArgs),
     Completions(CompletionsArgs),
 }
 
@@ -638,6 +639,20 @@ pub struct AuditArgs {
     #[arg(long, conflicts_with_all = ["key", "operator", "since"])]
     pub verify: bool,
 }
+
+/// Show the store in use, who you are to it and what it holds
+///
+/// Which store (its path, or its URL without the password), its schema
+/// version, whether it can be reached, the acting operator and their
+/// permissions, and (with `view`) how many keys are in each status. Exit 0
+/// when the store was reached; otherwise the store's error follows on
+/// stderr, with exit 75 when a retry may help (unreachable, busy) and 2
+/// otherwise.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys status
+  intergiro-keys --db postgresql://alice@db.internal/keys status --format json")]
+pub struct StatusArgs {}
 
 /// Copy the database to a new file, consistently, while others use it
 ///

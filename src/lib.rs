@@ -142,6 +142,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(args) => cmd::audit::run(&app?, args),
         Command::Scan(args) => cmd::scan::run(&app?, args, sarif),
         Command::Backup(args) => cmd::backup::run(&app?, args),
+        Command::Status(_) => cmd::status::run(&app?),
         Command::Completions(args) => cmd::completions::run(args),
     }
 }

@@ -14,6 +14,7 @@ pub mod renew;
 pub mod rotate;
 pub mod scan;
 pub mod show;
+pub mod status;
 pub mod users;
 pub mod verify;
 
@@ -119,7 +120,7 @@ pub fn authorize_roles(
 /// The operator a change is checked against: a store that authenticates its
 /// callers (PostgreSQL) knows them by their login role, not by the
 /// operating-system account.
-fn acting_operator(app: &App, store: &dyn Store) -> String {
+pub(crate) fn acting_operator(app: &App, store: &dyn Store) -> String {
     match store.session_operator() {
         Some(name) => name.to_string(),
         None => app.operator().to_string(),

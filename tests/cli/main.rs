@@ -18,6 +18,7 @@ mod reliability;
 mod rotation;
 mod scan;
 mod scripts;
+mod status;
 mod tamper;
 mod terminal;
 mod tmux;
