@@ -1,3 +1,23 @@
+# Fills COMPREPLY with the IDs and names of keys starting with $1, from the
+# store a --db on the line names (else INTERGIRO_KEYS_DB's, or the default);
+# a name that needs quoting is quoted.
+__intergiro_keys_keys() {
+    COMPREPLY=()
+    local db=() i candidate
+    for (( i = 1; i < COMP_CWORD; i++ )); do
+        case "${COMP_WORDS[i]}" in
+            --db) db=(--db "${COMP_WORDS[i+1]/#\~/$HOME}") ;;
+            --db=*) db=("${COMP_WORDS[i]}") ;;
+        esac
+    done
+    while IFS=$'\t' read -r candidate _; do
+        if [[ ${candidate} == *[!A-Za-z0-9._+@:=,/-]* ]]; then
+            printf -v candidate '%q' "${candidate}"
+        fi
+        COMPREPLY+=("${candidate}")
+    done < <(INTERGIRO_KEYS_COMPLETE=keys command intergiro-keys "${db[@]}" -- "$1" 2>/dev/null)
+}
+
 # Fills COMPREPLY with compgen's candidates, one per line, so that a
 # candidate with a space in it stays one word.
 __intergiro_keys_compgen() {
@@ -489,7 +509,7 @@ _intergiro__keys() {
             ;;
         intergiro__keys__subcmd__delete)
             opts="-y -h --yes --db --format --color --no-input --no-pager --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+            if [[ ${cur} == -* ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
@@ -521,7 +541,7 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            __intergiro_keys_keys "${cur}"
             return 0
             ;;
         intergiro__keys__subcmd__help)
@@ -996,7 +1016,7 @@ _intergiro__keys() {
             ;;
         intergiro__keys__subcmd__renew)
             opts="-h --db --format --color --no-input --no-pager --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+            if [[ ${cur} == -* ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
@@ -1028,12 +1048,12 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            __intergiro_keys_keys "${cur}"
             return 0
             ;;
         intergiro__keys__subcmd__rotate)
             opts="-h --grace --db --format --color --no-input --no-pager --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+            if [[ ${cur} == -* ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
@@ -1072,7 +1092,7 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            __intergiro_keys_keys "${cur}"
             return 0
             ;;
         intergiro__keys__subcmd__scan)
@@ -1114,7 +1134,7 @@ _intergiro__keys() {
             ;;
         intergiro__keys__subcmd__show)
             opts="-h --db --format --color --no-input --no-pager --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+            if [[ ${cur} == -* ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
@@ -1146,7 +1166,7 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            __intergiro_keys_keys "${cur}"
             return 0
             ;;
         intergiro__keys__subcmd__status)

@@ -394,3 +394,20 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -f -a "verify view create renew delete admin"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -f -a "verify view create renew delete admin"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -f -a "bash elvish fish powershell zsh"
+# Key IDs and names from the store a --db on the line names (else
+# INTERGIRO_KEYS_DB's, or the default), each described by the other.
+function __fish_intergiro_keys_keys
+    set -l db
+    set -l tokens (commandline -opc)
+    for i in (seq (count $tokens))
+        switch $tokens[$i]
+            case --db
+                set -l next (math $i + 1)
+                set db --db $tokens[$next]
+            case '--db=*'
+                set db $tokens[$i]
+        end
+    end
+    INTERGIRO_KEYS_COMPLETE=keys command intergiro-keys $db -- (commandline -ct) 2>/dev/null
+end
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew delete rm remove revoke rotate show" -f -a "(__fish_intergiro_keys_keys)"

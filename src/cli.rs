@@ -733,3 +733,17 @@ impl clap::builder::TypedValueParser for StatusParser {
         ))
     }
 }
+
+/// What the shell completion scripts run to complete a key (`renew <Tab>`):
+/// `INTERGIRO_KEYS_COMPLETE=keys intergiro-keys [--db PATH] [--] WORD`. Not
+/// a subcommand, so that the scripts do not offer it.
+#[derive(Debug, Parser)]
+#[command(name = "intergiro-keys", no_binary_name = false)]
+pub struct CompleteKeysArgs {
+    #[arg(long, env = "INTERGIRO_KEYS_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// The word being completed
+    #[arg(allow_hyphen_values = true, default_value = "")]
+    pub prefix: String,
+}

@@ -71,6 +71,21 @@ impl App {
         }
     }
 
+    /// The run of a completion script's query: no terminal, no questions.
+    fn for_completion(db: PathBuf) -> Result<App> {
+        Ok(App {
+            db,
+            format: Format::Table,
+            color: false,
+            interactive: false,
+            stdout_is_terminal: false,
+            pager: false,
+            now: now()?.trunc_subsecs(0),
+            operator: std::sync::OnceLock::new(),
+            uid: nix::unistd::getuid().as_raw(),
+        })
+    }
+
     pub fn from_cli(cli: &Cli) -> Result<App> {
         let global = &cli.global;
         let stdout_is_terminal = std::io::stdout().is_terminal();
@@ -156,6 +171,9 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         return ExitCode::from(2);
     }
     let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    if std::env::var_os("INTERGIRO_KEYS_COMPLETE").is_some_and(|what| what == "keys") {
+        return complete_keys(&args);
+    }
     let cli = match <Cli as clap::Parser>::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err, &args),
@@ -168,6 +186,24 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
             ExitCode::from(exit_code(&err))
         }
     }
+}
+
+/// Key IDs and names for a shell's completion script (`cli::CompleteKeysArgs`):
+/// whatever goes wrong, nothing is printed and the exit code is 0, since a
+/// shell is drawing its prompt.
+fn complete_keys(args: &[std::ffi::OsString]) -> ExitCode {
+    let Ok(parsed) = <cli::CompleteKeysArgs as clap::Parser>::try_parse_from(args) else {
+        return ExitCode::SUCCESS;
+    };
+    let app = match &parsed.db {
+        Some(db) => Ok(db.clone()),
+        None => default_db_path(),
+    }
+    .and_then(App::for_completion);
+    if let Ok(app) = app {
+        let _ = cmd::complete_keys::run(&app, &parsed.prefix);
+    }
+    ExitCode::SUCCESS
 }
 
 /// EX_TEMPFAIL (sysexits.h): worth retrying later.

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod check;
+pub mod complete_keys;
 pub mod completions;
 pub mod create;
 pub mod delete;

@@ -667,3 +667,32 @@ fn a_store_of_an_older_schema_is_upgraded_by_the_role_that_ran_init_and_its_keys
         later.cmd().args(["audit", "--verify"]).assert().success();
     }
 }
+
+/// Shell completion (`renew <Tab>`) reads a PostgreSQL store as it reads a
+/// file: names and IDs by prefix, through the server's permissions.
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn key_ids_and_names_complete_from_a_postgresql_store() {
+    let env = Env::postgres();
+    let (_, deploy) = env.create("ci-deploy", &["accounts"]);
+    let (_, nightly) = env.create("ci-nightly", &["accounts"]);
+    env.create("reporting", &["accounts"]);
+    let complete = |word: &str| {
+        let output = env
+            .cmd()
+            .env("INTERGIRO_KEYS_COMPLETE", "keys")
+            .args(["--", word])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success() && output.stderr.is_empty(),
+            "{output:?}"
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(
+        complete("ci"),
+        format!("ci-deploy\t{deploy}\nci-nightly\t{nightly}\n")
+    );
+    assert_eq!(complete(&deploy[..8]), format!("{deploy}\tci-deploy\n"));
+}
