@@ -9,6 +9,7 @@ mod estate;
 mod everyday;
 mod hardening;
 mod hostile;
+mod install;
 mod lifecycle;
 mod names;
 mod operators;
