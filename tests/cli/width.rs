@@ -184,11 +184,12 @@ fn a_list_taller_than_the_screen_is_paged_and_the_pager_sees_fitted_lines() {
 fn audit_users_renew_and_show_fit_every_width() {
     let tmux = Tmux::new();
     let (env, ids) = estate(3);
+    // A role of the PostgreSQL test cluster too (tests/cli/common.rs).
     env.cmd()
         .args([
             "users",
             "add",
-            "a-rather-long-operator-name",
+            "stranger",
             "--permission",
             "view,create,renew,delete",
             "--key-roles",
