@@ -87,12 +87,17 @@ pub fn name(default: &str) -> Result<String> {
         .interact_text()?)
 }
 
-/// Yes or no, defaulting to no.
+/// Yes or no, defaulting to no, answered with Enter as `apt` and `gh` ask
+/// (a `y` alone would answer at once and leave the Enter typed after it to
+/// the shell). The question must be short: a prompt wider than the
+/// terminal wraps, and its redrawing would leave the first line behind, so
+/// callers say the rest on lines of its own before asking.
 pub fn confirm(question: &str) -> Result<bool> {
     exit_on_interrupt();
     Ok(Confirm::with_theme(theme().as_ref())
         .with_prompt(question)
         .default(false)
+        .wait_for_newline(true)
         .interact()?)
 }
 

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod check;
+pub mod complete_keys;
 pub mod completions;
 pub mod create;
 pub mod delete;
@@ -14,11 +15,12 @@ pub mod renew;
 pub mod rotate;
 pub mod scan;
 pub mod show;
+pub mod status;
 pub mod users;
 pub mod verify;
 
 use std::fs::File;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Duration;
 
@@ -142,7 +144,7 @@ pub fn authorize_roles(
 /// The operator a change is checked against: a store that authenticates its
 /// callers (PostgreSQL) knows them by their login role, not by the
 /// operating-system account.
-fn acting_operator(app: &App, store: &dyn Store) -> String {
+pub(crate) fn acting_operator(app: &App, store: &dyn Store) -> String {
     match store.session_operator() {
         Some(name) => name.to_string(),
         None => app.operator().to_string(),
@@ -343,7 +345,13 @@ pub fn resolve_key(
                 return Err(retired_key(&key, now));
             }
             let unknown = if token::is_id(text) {
-                format!("no key with ID {text} or that name")
+                match deleted_at(store, text).filter(|_| look_up == LookUp::Show) {
+                    Some(at) => bail!(
+                        "key {text} was deleted at {}; its history: `intergiro-keys audit --key {text}`",
+                        crate::output::human_time(at)
+                    ),
+                    None => format!("no key with ID {text} or that name"),
+                }
             } else {
                 format!(
                     "no key is named \"{shown}\", and it is not a key ID ({} letters and digits)",
@@ -365,6 +373,26 @@ pub fn resolve_key(
             describe_namesakes(several, now)
         ),
     }
+}
+
+/// When the key with ID `id` was deleted, as the audit log says; None when
+/// it says nothing of it or cannot be read (the caller then says less).
+fn deleted_at(store: &dyn Store, id: &str) -> Option<DateTime<Utc>> {
+    let filter = store::AuditFilter {
+        key_id: Some(id.to_string()),
+        ..store::AuditFilter::default()
+    };
+    let mut deleted = None;
+    store
+        .each_audit_entry(&filter, &mut |entry| {
+            // `scan --revoke` audits its deletions as `delete` too.
+            if entry.record.outcome == "ok" && entry.record.action == Action::Delete.as_str() {
+                deleted = Some(entry.record.at);
+            }
+            Ok(())
+        })
+        .ok()?;
+    deleted
 }
 
 /// The error for a change asked of `key`, retired after a rotation.
@@ -527,11 +555,10 @@ pub type Rows<'a> = &'a dyn Fn(&mut dyn FnMut(&[String]) -> Result<()>) -> Resul
 
 /// Prints a table whose rows `rows` streams from the store, and returns how
 /// many there were. A first pass measures the columns without keeping any
-/// row; a table that fits the screen is then drawn by comfy-table (fitted to
-/// the terminal), a longer one streamed row by row, through the pager on a
-/// terminal.
-pub fn print_table(app: &App, header: &[&'static str], rows: Rows) -> Result<u64> {
-    let mut columns = output::Columns::new(header);
+/// row; the table is then written row by row, fitted to the terminal's
+/// width (in the order `columns` gives), through the pager on a terminal
+/// when it is longer than the screen.
+pub fn print_table(app: &App, mut columns: output::Columns, rows: Rows) -> Result<u64> {
     rows(&mut |cells| {
         columns.measure(cells);
         Ok(())
@@ -540,23 +567,29 @@ pub fn print_table(app: &App, header: &[&'static str], rows: Rows) -> Result<u64
     if count == 0 {
         return Ok(0);
     }
+    if app.stdout_is_terminal
+        && let Some(width) = output::screen_width()
+    {
+        columns.fit(width);
+    }
     // A terminal that does not tell its size is taken to be the classic 24
     // lines.
     let screen = app
         .stdout_is_terminal
         .then(|| output::screen_height().unwrap_or(24));
     if let Some(height) = screen.filter(|&height| count < height as u64) {
-        let mut table = output::table(app.table_style(), header);
-        let mut added = 0;
+        let mut out = output::stdout();
+        columns.write_header(&mut out, app.color)?;
+        let mut written = 0;
         rows(&mut |cells| {
             // At most a screenful, whatever was added since the first pass.
-            if added < height {
-                table.add_row(cells.to_vec());
-                added += 1;
+            if written + 1 < height {
+                columns.write_row(&mut out, cells, None)?;
+                written += 1;
             }
             Ok(())
         })?;
-        output::print_line(output::render(table))?;
+        out.flush()?;
         return Ok(count);
     }
     let mut out = match app.pager {

@@ -404,6 +404,22 @@ fn check_against_store(app: &App, findings: &mut Findings, revoke: bool) -> Resu
     }
     let store = match crate::store::open(&app.db, Open::MustExist, crate::cmd::busy_timeout()?) {
         Ok(store) => store,
+        // A path given (--db or INTERGIRO_KEYS_DB) that names nothing is
+        // most likely mistyped: say so rather than ask for --db.
+        Err(crate::store::Error::Missing { .. })
+            if crate::default_db_path().is_ok_and(|default| default != app.db) =>
+        {
+            let path = sanitize(&app.db.to_string_lossy()).into_owned();
+            if revoke {
+                bail!(
+                    "no database at {path}: that file does not exist, and --revoke deletes keys from a database; check the path given with --db (or INTERGIRO_KEYS_DB)"
+                );
+            }
+            output::note(format!(
+                "No database at {path}: that file does not exist, so the keys found are not checked (check the path given with --db or INTERGIRO_KEYS_DB)."
+            ));
+            return Ok(());
+        }
         Err(crate::store::Error::Missing { .. }) if revoke => bail!(
             "no database at {}: --revoke deletes keys from a database; pass --db",
             sanitize(&app.db.to_string_lossy())
@@ -461,8 +477,14 @@ fn revoke(app: &App, args: &ScanArgs, findings: &mut Findings) -> Result<()> {
             }
         }
         let question = match working.len() {
-            1 => "Delete this leaked key? Anything using it stops working at once".to_string(),
-            n => format!("Delete these {n} leaked keys? Anything using them stops working at once"),
+            1 => {
+                output::note("Anything using it stops working at once.");
+                "Delete this leaked key?".to_string()
+            }
+            n => {
+                output::note("Anything using them stops at once.");
+                format!("Delete these {n} leaked keys?")
+            }
         };
         if !prompt::confirm(&question)? {
             output::note("Nothing was deleted.");

@@ -155,23 +155,22 @@ fn print_table(app: &App, key: &ApiKey, tampered: bool, events: &[Entry]) -> Res
     for (label, value) in fields {
         text.push_str(&format!("{label:<12}{value}\n"));
     }
-    text.push_str("\nHistory\n");
-    let mut table = output::table(
-        app.table_style(),
-        &["#", "AT (UTC)", "OPERATOR", "ACTION", "OUTCOME", "DETAIL"],
-    );
-    for entry in events {
-        let record = &entry.record;
-        // Text from the file, which anyone who can write it may have edited.
-        table.add_row([
-            entry.seq.to_string(),
-            output::table_time(record.at),
-            sanitize(&record.operator).into_owned(),
-            sanitize(&record.action).into_owned(),
-            sanitize(&record.outcome).into_owned(),
-            output::human_detail(&sanitize(&record.detail)).into_owned(),
-        ]);
-    }
-    text.push_str(&output::render(table));
-    output::print_line(text)
+    text.push_str("\nHistory");
+    output::print_line(text)?;
+    let rows: Vec<[String; 6]> = events
+        .iter()
+        .map(|entry| {
+            let record = &entry.record;
+            // Text from the file, which anyone who can write it may have edited.
+            [
+                entry.seq.to_string(),
+                output::table_time(record.at),
+                sanitize(&record.operator).into_owned(),
+                sanitize(&record.action).into_owned(),
+                sanitize(&record.outcome).into_owned(),
+                output::human_detail(&sanitize(&record.detail)).into_owned(),
+            ]
+        })
+        .collect();
+    output::print_fitted(app.table_style(), output::history_columns(), &rows)
 }

@@ -7,6 +7,7 @@
 
 mod audit;
 mod classify;
+mod complete;
 mod keys;
 mod open;
 mod operators;
@@ -285,5 +286,14 @@ impl Store for SqliteStore {
 
     fn backup(&self, to: &std::path::Path) -> Result<()> {
         self.read(|conn| open::backup(conn, to))
+    }
+
+    fn complete_keys(
+        &self,
+        prefix: &str,
+        live_at: DateTime<Utc>,
+        most: usize,
+    ) -> Result<crate::store::KeyCompletions> {
+        self.read(|conn| complete::keys(conn, prefix, live_at, most))
     }
 }
