@@ -128,7 +128,7 @@ pub fn is_pseudo_path(path: &Path) -> bool {
         DEVPTS_SUPER_MAGIC,
     ]
     .contains(&kind)
-        || kind.0 as i64 == CGROUP2_SUPER_MAGIC
+        || kind.0 == CGROUP2_SUPER_MAGIC
         // Device files live in /dev (devtmpfs, a tmpfs): never read one.
         || path.starts_with("/dev")
 }
