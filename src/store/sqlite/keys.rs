@@ -57,7 +57,11 @@ pub fn insert_unissued(
             tx,
             &Event::Created { key },
             actor,
-            seal::key_seal(tx, &key.id)?,
+            Some(seal::as_meant(
+                tx,
+                &key.id,
+                seal::new_key(key, secret_hash),
+            )?),
         )?;
     }
     Ok(inserted)
@@ -145,7 +149,11 @@ pub fn begin_rotation(
             replaces: &old.id,
         },
         actor,
-        seal::key_seal(tx, &new.id)?,
+        Some(seal::as_meant(
+            tx,
+            &new.id,
+            seal::new_key(new, secret_hash),
+        )?),
     )?;
     Ok(true)
 }
