@@ -237,7 +237,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -295,7 +295,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -332,7 +332,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -397,7 +397,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -434,7 +434,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -493,7 +493,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -530,7 +530,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -889,7 +889,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -959,7 +959,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -974,7 +974,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__migrate)
-            opts="-h --to --db --format --color --no-input --no-pager --help"
+            opts="-y -h --to --yes --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -1000,7 +1000,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1037,7 +1037,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1081,7 +1081,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1096,12 +1096,19 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__scan)
-            opts="-y -h --no-ignore --no-check --revoke --yes --db --format --color --no-input --no-pager --help"
+            opts="-y -h --no-ignore --staged --git --no-check --revoke --yes --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
+                --git)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
                 --db)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -1118,7 +1125,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1155,7 +1162,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1192,7 +1199,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1229,7 +1236,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1278,7 +1285,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1319,7 +1326,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1454,7 +1461,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1491,7 +1498,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1532,7 +1539,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1592,7 +1599,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)

@@ -19,7 +19,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
     var completions = [
         &'intergiro-keys'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -50,7 +50,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;init'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -60,8 +60,10 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;migrate'= {
             cand --to 'The PostgreSQL database to move the store into (a postgresql:// URL)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand -y 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
+            cand --yes 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
@@ -73,7 +75,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -r 'A role the key gets (repeat, or separate with commas)'
             cand --role 'A role the key gets (repeat, or separate with commas)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --unique-name 'Refuse a name a live key already has (without it, such a name only draws a warning: commands given that name then ask for an ID)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -89,7 +91,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --unused-for 'Only keys nobody used for this many days (keys never used and older than that included)'
             cand --sort 'The order of the keys (ties by ID)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --expiring 'Only keys that are frozen or freeze within --within days, not those retiring after a rotation (meant to stop) or never issued, as `check` counts them'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -99,7 +101,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;renew'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -108,7 +110,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;delete'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -119,7 +121,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;rm'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -130,7 +132,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;remove'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -141,7 +143,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;revoke'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -153,7 +155,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;rotate'= {
             cand --grace 'How long the old key keeps working: 0 (stops now), or minutes, hours or days, e.g. 90m, 12h, 2d; at most 7d'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -162,7 +164,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;show'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -174,7 +176,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --role 'A role the key must have (repeat, or separate with commas)'
             cand --key-file 'Read the key from this file instead of stdin'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -187,7 +189,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -c 'CRITICAL when a key freezes within this many days (0: only frozen keys)'
             cand --critical 'CRITICAL when a key freezes within this many days (0: only frozen keys)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -196,7 +198,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;users'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -211,7 +213,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;users;list'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -223,7 +225,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --permission 'A permission (repeat, or separate with commas)'
             cand --key-roles 'Limit the key roles this operator may give new keys (default: any)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --force 'Add an administrator even though no account of that name exists on this host (it does not count as the administrator who keeps the database manageable)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -234,7 +236,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;users;grant'= {
             cand --key-roles 'grant: limit the key roles this operator may give new keys'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --any-key-role 'grant: let the operator give new keys any role'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -245,7 +247,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;users;revoke'= {
             cand --key-roles 'grant: limit the key roles this operator may give new keys'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --any-key-role 'grant: let the operator give new keys any role'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -255,7 +257,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;users;remove'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -287,7 +289,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --operator 'Only entries by this operator'
             cand --since 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --verify 'Check the hash chain instead of listing; exit 1 when it is broken'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -296,10 +298,12 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'intergiro-keys;scan'= {
+            cand --git 'Search the repository''s history instead of the work tree: every line each commit of REV-RANGE (default: every branch and tag) added, reported with its commit, path and line in that commit'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-ignore 'Also search files that .gitignore, .ignore and git''s exclude files exclude'
+            cand --staged 'Search what `git commit` would record instead of the work tree: the files the index adds or changes, as staged (for a pre-commit hook). Paths are printed from the repository''s top directory'
             cand --no-check 'Do not check the keys found against the database: each is reported `unchecked` and makes the exit code 1 (for hooks and CI, where any key in the code is a problem)'
             cand --revoke 'Delete every key found that still works (or is tampered), recording in the audit log where it was found (needs the `delete` permission); asks first on a terminal'
             cand -y 'With --revoke: do not ask for confirmation (required without a terminal)'
@@ -311,7 +315,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;backup'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -320,7 +324,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;status'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -329,7 +333,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;completions'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'

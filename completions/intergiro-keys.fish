@@ -26,9 +26,11 @@ function __fish_intergiro_keys_using_subcommand
 end
 
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -57,9 +59,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "statu
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -68,12 +72,15 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l n
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l to -d 'The PostgreSQL database to move the store into (a postgresql:// URL)' -r
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -s y -l yes -d 'Grant the store\'s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -82,9 +89,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s
 accounts\t'Get all accounts'
 payments\t'Create payments'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -109,9 +118,11 @@ created\t'Oldest first'
 freezes\t'Soonest freeze first'
 last-used\t'Never used first, then the longest unused first'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -120,9 +131,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l n
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -130,9 +143,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -141,9 +156,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -152,9 +169,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l no-
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -163,9 +182,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -175,9 +196,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l grace -d 'How long the old key keeps working: 0 (stops now), or minutes, hours or days, e.g. 90m, 12h, 2d; at most 7d' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -185,9 +208,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -199,9 +224,11 @@ accounts\t'Get all accounts'
 payments\t'Create payments'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l key-file -d 'Read the key from this file instead of stdin' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -211,9 +238,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -s
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s w -l warning -d 'WARNING when a key freezes within this many days' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s c -l critical -d 'CRITICAL when a key freezes within this many days (0: only frozen keys)' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -221,9 +250,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -237,9 +268,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "remove" -d 'Remove an operator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -256,9 +289,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 accounts\t'Get all accounts'
 payments\t'Create payments'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -270,9 +305,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 accounts\t'Get all accounts'
 payments\t'Create payments'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -284,9 +321,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 accounts\t'Get all accounts'
 payments\t'Create payments'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -295,9 +334,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -314,9 +355,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l operator -d 'Only entries by this operator' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l since -d 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -324,14 +367,18 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l git -d 'Search the repository\'s history instead of the work tree: every line each commit of REV-RANGE (default: every branch and tag) added, reported with its commit, path and line in that commit' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l no-ignore -d 'Also search files that .gitignore, .ignore and git\'s exclude files exclude'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l staged -d 'Search what `git commit` would record instead of the work tree: the files the index adds or changes, as staged (for a pre-commit hook). Paths are printed from the repository\'s top directory'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l no-check -d 'Do not check the keys found against the database: each is reported `unchecked` and makes the exit code 1 (for hooks and CI, where any key in the code is a problem)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l revoke -d 'Delete every key found that still works (or is tampered), recording in the audit log where it was found (needs the `delete` permission); asks first on a terminal'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -s y -l yes -d 'With --revoke: do not ask for confirmation (required without a terminal)'
@@ -339,9 +386,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l n
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -349,9 +398,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -l
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -359,9 +410,11 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l format -d 'How results are printed on stdout (sarif: `scan` only)' -r -f -a "table\t'Tables and sentences for people'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
-sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'"
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"

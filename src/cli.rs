@@ -55,7 +55,8 @@ pub struct GlobalArgs {
     )]
     pub db: Option<PathBuf>,
 
-    /// How results are printed on stdout (sarif: `scan` only)
+    /// How results are printed on stdout (sarif: `scan` only; openmetrics
+    /// and prometheus: `check` only)
     #[arg(long, global = true, value_enum, default_value_t = FormatChoice::Table, help_heading = GLOBAL)]
     pub format: FormatChoice,
 
@@ -90,15 +91,30 @@ pub enum FormatChoice {
     Json,
     /// SARIF 2.1.0 for code-scanning uploads (scan only)
     Sarif,
+    /// OpenMetrics 1.0 text, for Prometheus (check only)
+    Openmetrics,
+    /// Prometheus text format 0.0.4, for node_exporter's textfile
+    /// collector (check only)
+    Prometheus,
 }
 
 impl FormatChoice {
-    /// The format of commands that have no SARIF form.
+    /// The format of commands that have no SARIF or metrics form.
     pub fn plain(self) -> Option<Format> {
         match self {
             FormatChoice::Table => Some(Format::Table),
             FormatChoice::Json => Some(Format::Json),
-            FormatChoice::Sarif => None,
+            FormatChoice::Sarif | FormatChoice::Openmetrics | FormatChoice::Prometheus => None,
+        }
+    }
+
+    /// The one command a format other than table and JSON is for.
+    pub fn only_for(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            FormatChoice::Table | FormatChoice::Json => None,
+            FormatChoice::Sarif => Some(("sarif", "scan")),
+            FormatChoice::Openmetrics => Some(("openmetrics", "check")),
+            FormatChoice::Prometheus => Some(("prometheus", "check")),
         }
     }
 }
@@ -154,7 +170,10 @@ pub struct InitArgs {}
 /// and dates, the operators by name and the whole audit log, whose chain is
 /// checked before and after. The keys keep working unchanged. Needs the
 /// admin permission on the file; the role of --to becomes an administrator.
-/// The file is left as it was.
+/// An operator whose name is a role that already exists on the server gets
+/// the store's permissions through it: those roles are listed first, and on
+/// a terminal it asks (--yes is required without one). The file is left as
+/// it was.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys migrate --to postgresql://keys_admin@db.example/keys
@@ -163,6 +182,12 @@ pub struct MigrateArgs {
     /// The PostgreSQL database to move the store into (a postgresql:// URL)
     #[arg(long, value_name = "URL")]
     pub to: String,
+
+    /// Grant the store's permissions to the existing roles named like its
+    /// operators without asking (required without a terminal when there
+    /// are any)
+    #[arg(long, short)]
+    pub yes: bool,
 }
 
 /// Create a key and print its secret, once
@@ -393,7 +418,8 @@ pub struct VerifyArgs {
 #[command(after_help = "Examples:
   intergiro-keys check
   intergiro-keys check --warning 21 --critical 3
-  intergiro-keys check --format json")]
+  intergiro-keys check --format json
+  intergiro-keys check --format openmetrics > /var/lib/prometheus/node-exporter/intergiro-keys.prom.tmp")]
 pub struct CheckArgs {
     /// WARNING when a key freezes within this many days
     #[arg(
@@ -416,10 +442,11 @@ pub struct CheckArgs {
 /// Searches files and directories (default: the current directory) the way
 /// ripgrep does: what .gitignore or .ignore excludes is skipped, and so are
 /// binary files and the .git directory; hidden files such as .env are
-/// searched. `-` reads stdin, so `git log -p --all | intergiro-keys scan -`
-/// covers a repository's history. A match counts only if its checksum holds,
-/// so text that merely looks like a key is never reported, and keys glued to
-/// other text (`igk_…_old`, `KEY=igk_…;`) are found.
+/// searched. `-` reads stdin. --staged searches what is about to be
+/// committed, --git a repository's history (naming the commit of each
+/// find). A match counts only if its checksum holds, so text that merely
+/// looks like a key is never reported, and keys glued to other text
+/// (`igk_…_old`, `KEY=igk_…;`) or inside base64 text are found.
 ///
 /// Each key found is checked against the database, its secret verified as
 /// `verify` does (once per key, however often it occurs), and reported as
@@ -439,6 +466,9 @@ pub struct CheckArgs {
   intergiro-keys scan src/ .env deploy/
   git log -p --all | intergiro-keys scan -
   intergiro-keys scan --format sarif > intergiro-keys.sarif
+  intergiro-keys scan --staged --no-check
+  intergiro-keys scan --git
+  intergiro-keys scan --git main..feature --format json
   intergiro-keys scan --revoke chat-export.txt")]
 pub struct ScanArgs {
     /// Files and directories to search; `-` reads stdin [default: .]
@@ -449,6 +479,24 @@ pub struct ScanArgs {
     /// exclude
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// Search what `git commit` would record instead of the work tree: the
+    /// files the index adds or changes, as staged (for a pre-commit hook).
+    /// Paths are printed from the repository's top directory
+    #[arg(long, conflicts_with_all = ["paths", "git", "no_ignore"])]
+    pub staged: bool,
+
+    /// Search the repository's history instead of the work tree: every
+    /// line each commit of REV-RANGE (default: every branch and tag) added,
+    /// reported with its commit, path and line in that commit
+    #[arg(
+        long,
+        value_name = "REV-RANGE",
+        num_args = 0..=1,
+        conflicts_with_all = ["paths", "no_ignore"],
+        value_hint = ValueHint::Other
+    )]
+    pub git: Option<Option<String>>,
 
     /// Do not check the keys found against the database: each is reported
     /// `unchecked` and makes the exit code 1 (for hooks and CI, where any

@@ -64,6 +64,7 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
             }
         }
     }
+    crate::cmd::warn_skipped(store.as_ref());
     if !filtered {
         crate::notice::expiring_keys(app, store.as_ref());
     }

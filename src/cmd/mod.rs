@@ -26,7 +26,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use zeroize::Zeroizing;
 
 use crate::App;
 use crate::audit::Actor;
@@ -63,7 +62,31 @@ pub fn busy_timeout() -> Result<Duration> {
 /// Opens the store without checking who is acting: for `verify` and
 /// `check`, which anyone who can read the store may run.
 pub fn open(app: &App, open: Open) -> Result<Box<dyn Store>> {
-    Ok(store::open(&app.db, open, busy_timeout()?)?)
+    let file = (!store::is_url(&app.db)).then_some(app.db.as_path());
+    let new_file = open == Open::CreateIfMissing
+        && file.is_some_and(|path| std::fs::symlink_metadata(path).is_err());
+    if new_file && !app.db_is_default {
+        let dir = app
+            .db
+            .parent()
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if std::fs::metadata(dir).is_err() {
+            bail!(
+                "the directory {dir} of the database {db} does not exist; create it first (`mkdir -p -m 700 {dir}`) or fix the path given with --db or INTERGIRO_KEYS_DB; nothing was created",
+                dir = dir.display(),
+                db = app.db.display()
+            );
+        }
+    }
+    let store = store::open(&app.db, open, busy_timeout()?)?;
+    if new_file && file.is_some_and(|path| path.exists()) {
+        crate::output::note(format!(
+            "intergiro-keys: created a new store at {}",
+            crate::output::sanitize(&app.db.display().to_string())
+        ));
+    }
+    Ok(store)
 }
 
 /// Opens the store for `action`, whose acting operator must hold the
@@ -180,6 +203,27 @@ pub(crate) fn ensure_administrator(app: &App, store: &mut dyn Store) -> Result<(
     Ok(())
 }
 
+/// Warns, one line each, of the rows the listings skipped as unreadable
+/// (`Store::take_skipped`), and returns their IDs, each once.
+pub fn warn_skipped(store: &dyn Store) -> Vec<String> {
+    let skipped = skipped_rows(store);
+    for id in &skipped {
+        let id = crate::output::sanitize(id);
+        crate::output::note(format!(
+            "intergiro-keys: warning: skipped the key row {id}: it cannot be read as a key (changed outside intergiro-keys, or damaged); delete it with `intergiro-keys delete {id}`, or restore a backup (`intergiro-keys audit --verify` checks every row)"
+        ));
+    }
+    skipped
+}
+
+/// The IDs of the rows the listings skipped as unreadable, each once.
+pub fn skipped_rows(store: &dyn Store) -> Vec<String> {
+    let mut skipped = store.take_skipped();
+    skipped.sort();
+    skipped.dedup();
+    skipped
+}
+
 /// The key whose ID and secret match the token, after exactly one argon2
 /// verification whether or not the ID exists, so that the time taken tells
 /// nothing about which IDs exist.
@@ -206,6 +250,19 @@ pub fn authenticate(store: &dyn Store, token: &Token) -> Result<Option<ApiKey>> 
 pub fn check_secret(token: &Token, found: Option<store::StoredKey>) -> Result<Option<ApiKey>> {
     match found {
         Some(stored) => {
+            if let Some(problem) = hash::foreign_parameters(&stored.secret_hash) {
+                // Never evaluated with costs whoever wrote the row chose;
+                // rejected at the cost of any rejection.
+                hash::verify_dummy(token.secret())?;
+                crate::output::note(format!(
+                    "intergiro-keys: {}",
+                    crate::explain::sentence(&store::Error::Tampered {
+                        subject: crate::audit::key_subject(&stored.key.id),
+                        problem,
+                    })
+                ));
+                return Ok(None);
+            }
             let matches = hash::verify_secret(token.secret(), &stored.secret_hash)?;
             Ok(matches.then_some(stored.key))
         }
@@ -470,8 +527,7 @@ pub fn read_key(app: &App, key_file: Option<&Path>) -> Result<Result<Token, Malf
                     "the key is read from stdin: pipe it in, e.g. `intergiro-keys verify < key.txt`"
                 );
             }
-            let text = crate::prompt::key_text()?;
-            (Some(Zeroizing::new(text.as_bytes().to_vec())), "the prompt")
+            (crate::prompt::key_text(MAX_KEY_INPUT)?, "the prompt")
         }
         None => {
             let bytes = read_secret_line(std::io::stdin(), MAX_KEY_INPUT)

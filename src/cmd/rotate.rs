@@ -26,6 +26,15 @@ pub fn run(app: &App, args: RotateArgs) -> Result<ExitCode> {
         Action::Rotate,
     )?;
     authorize_roles(app, store.as_mut(), Action::Rotate, &old.id, &old.roles)?;
+    if crate::key::holds_key_text(&old.name) {
+        // A rotation copies the name, and with it the key text.
+        anyhow::bail!(
+            "key {}'s name holds key text (igk_ and an ID followed by more), which a rotation would copy into the new key; delete it (`intergiro-keys delete {}`) and create its replacement with a proper name (`intergiro-keys create --name NAME --role {}`); nothing was changed",
+            old.id,
+            old.id,
+            old.roles
+        );
+    }
 
     let begun = generate_key(
         old.name.clone(),

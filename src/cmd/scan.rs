@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
@@ -16,17 +16,21 @@ use crate::key::{ApiKey, Roles, Status};
 use crate::operator::Action;
 use crate::output::{self, sanitize};
 use crate::prompt;
+use crate::scan::git::{self, GitFound};
 use crate::scan::walk::{Event, Walk};
-use crate::scan::{Hit, Outcome, Searcher, sarif};
+use crate::scan::{Encoding, Hit, Outcome, Searcher, sarif};
 use crate::store::Open;
 use crate::token::Token;
 
 /// Where a key was found. `path` is None for stdin.
 struct Place {
     path: Option<String>,
+    /// The commit that added it (`--git`).
+    commit: Option<String>,
     line: u64,
     column: u64,
     char_column: u64,
+    encoding: Encoding,
     /// Index into the distinct keys found.
     key: usize,
 }
@@ -35,6 +39,25 @@ impl Place {
     fn path_text(&self) -> &str {
         self.path.as_deref().unwrap_or("<stdin>")
     }
+
+    /// `path:line`, after the commit's short ID for history.
+    fn short(&self) -> String {
+        match &self.commit {
+            Some(commit) => format!(
+                "{}:{}:{}",
+                short_commit(commit),
+                self.path_text(),
+                self.line
+            ),
+            None => format!("{}:{}", self.path_text(), self.line),
+        }
+    }
+}
+
+/// A commit's ID as the text output names it: 12 hexadecimal digits, which
+/// `git show` accepts.
+fn short_commit(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
 }
 
 /// What the store says about a key found.
@@ -105,14 +128,16 @@ struct Findings {
 }
 
 impl Findings {
-    fn add(&mut self, path: Option<String>, hits: Vec<Hit>) {
+    fn add(&mut self, path: Option<String>, commit: Option<&str>, hits: Vec<Hit>) {
         for hit in hits {
             let key = self.intern(hit.token);
             self.places.push(Place {
                 path: path.clone(),
+                commit: commit.map(str::to_string),
                 line: hit.line,
                 column: hit.column,
                 char_column: hit.char_column,
+                encoding: hit.encoding,
                 key,
             });
         }
@@ -143,6 +168,8 @@ impl Findings {
 #[derive(Serialize)]
 struct PlaceJson<'a> {
     path: Option<&'a str>,
+    /// The commit that added the key (`--git`), else null.
+    commit: Option<&'a str>,
     line: u64,
     column: u64,
     key_id: &'a str,
@@ -151,6 +178,19 @@ struct PlaceJson<'a> {
     still_works: Option<bool>,
     name: Option<&'a str>,
     roles: Option<&'a Roles>,
+    /// `base64` for a key found inside base64 text, else null.
+    encoding: Option<&'static str>,
+}
+
+/// What was searched, for the SARIF log: the directory relative paths
+/// start from, and the repository's commit for --staged and --git.
+struct Searched {
+    root: Option<PathBuf>,
+    /// Paths are already relative to `root` (--staged, --git).
+    from_root: bool,
+    revision: Option<(String, String)>,
+    /// History: the places stay in git's order (newest commit first).
+    history: bool,
 }
 
 pub fn run(app: &App, args: ScanArgs, sarif: bool) -> Result<ExitCode> {
@@ -159,23 +199,36 @@ pub fn run(app: &App, args: ScanArgs, sarif: bool) -> Result<ExitCode> {
             "deleting keys cannot be undone and there is no terminal to confirm on: pass --yes with --revoke to delete without asking"
         );
     }
-    let (mut findings, errors) = search(app, &args)?;
+    let (mut findings, errors, searched) = if args.staged || args.git.is_some() {
+        search_git(&args)?
+    } else {
+        let (findings, errors) = search(app, &args)?;
+        let searched = Searched {
+            root: source_root(),
+            from_root: false,
+            revision: None,
+            history: false,
+        };
+        (findings, errors, searched)
+    };
     if !args.no_check {
         check_against_store(app, &mut findings, args.revoke)?;
     }
     if args.revoke {
         revoke(app, &args, &mut findings)?;
     }
-    findings.places.sort_by(|a, b| {
-        (a.path.is_some(), &a.path, a.line, a.column).cmp(&(
-            b.path.is_some(),
-            &b.path,
-            b.line,
-            b.column,
-        ))
-    });
+    if !searched.history {
+        findings.places.sort_by(|a, b| {
+            (a.path.is_some(), &a.path, a.line, a.column).cmp(&(
+                b.path.is_some(),
+                &b.path,
+                b.line,
+                b.column,
+            ))
+        });
+    }
     let printed = if sarif {
-        print_sarif(&findings)
+        print_sarif(&findings, &searched)
     } else {
         match app.format {
             Format::Json => print_json(&findings),
@@ -222,9 +275,9 @@ fn search(app: &App, args: &ScanArgs) -> Result<(Findings, usize)> {
         }
         let stdin = std::io::stdin().lock();
         match Searcher::new().search(stdin).context("cannot read stdin")? {
-            Outcome::Text(hits) => findings.add(None, hits),
+            Outcome::Text(hits) => findings.add(None, None, hits),
             Outcome::Binary { at, hits } => {
-                findings.add(None, hits);
+                findings.add(None, None, hits);
                 output::note(format!(
                     "intergiro-keys: <stdin>: binary data (a NUL byte at offset {at}), not searched further"
                 ));
@@ -241,7 +294,7 @@ fn search(app: &App, args: &ScanArgs) -> Result<(Findings, usize)> {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         match event {
-            Event::Found { path, hits } => shared.0.add(Some(path), hits),
+            Event::Found { path, hits } => shared.0.add(Some(path), None, hits),
             Event::Binary {
                 path,
                 named,
@@ -271,6 +324,76 @@ fn search(app: &App, args: &ScanArgs) -> Result<(Findings, usize)> {
     Ok(shared
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner()))
+}
+
+/// Searches the index (--staged) or history (--git) of the repository
+/// holding the current directory.
+fn search_git(args: &ScanArgs) -> Result<(Findings, usize, Searched)> {
+    let here = std::env::current_dir().context("cannot read the current directory")?;
+    let top = git::top_level(&here)?;
+    let found = match &args.git {
+        Some(range) => {
+            if range.as_deref().is_some_and(|range| range.starts_with('-')) {
+                bail!(
+                    "--git takes a revision range such as main..feature, not an option; give --git alone for every branch and tag"
+                );
+            }
+            git::history(&top, range.as_deref())?
+        }
+        None => git::staged(&top)?,
+    };
+    let mut findings = Findings::default();
+    for GitFound {
+        commit,
+        path,
+        hits,
+        binary,
+    } in found
+    {
+        findings.add(Some(path.clone()), commit.as_deref(), hits);
+        if binary {
+            output::note(format!(
+                "intergiro-keys: {}: binary data after the keys found, not searched further",
+                sanitize(&path)
+            ));
+        }
+    }
+    let searched = Searched {
+        revision: git::revision(&top),
+        root: Some(top),
+        from_root: true,
+        history: args.git.is_some(),
+    };
+    Ok((findings, 0, searched))
+}
+
+/// The directory SARIF's relative URIs start from: the top of the git
+/// work tree holding the current directory (what code scanning checks
+/// out), else the current directory.
+fn source_root() -> Option<PathBuf> {
+    let here = std::env::current_dir().ok()?;
+    let top = here
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(&here);
+    Some(top.to_path_buf())
+}
+
+/// `path` (from `here`) relative to `root`, if it is inside it; `..` and
+/// `.` are resolved as written (as a URI would be), not through links.
+fn relative_to(root: &Path, here: &Path, path: &str) -> Option<String> {
+    let mut absolute = PathBuf::new();
+    for part in here.join(path).components() {
+        match part {
+            Component::ParentDir => {
+                absolute.pop();
+            }
+            Component::CurDir => {}
+            other => absolute.push(other),
+        }
+    }
+    let relative = absolute.strip_prefix(root).ok()?;
+    Some(relative.to_string_lossy().into_owned())
 }
 
 /// Verifies each distinct key against the store once. No database: every
@@ -374,7 +497,7 @@ fn revoke(app: &App, args: &ScanArgs, findings: &mut Findings) -> Result<()> {
             let id = findings.keys[index].token.id().to_string();
             let place = findings
                 .first_place(index)
-                .map(|place| format!("{}:{}", place.path_text(), place.line))
+                .map(Place::short)
                 .unwrap_or_default();
             (id, place)
         })
@@ -405,9 +528,17 @@ fn print_table(app: &App, findings: &Findings) -> Result<()> {
             Some(key) => format!(" \"{}\" ({})", sanitize(&key.name), key.roles),
             None => String::new(),
         };
+        let commit = match &place.commit {
+            Some(commit) => format!("{}:", short_commit(commit)),
+            None => String::new(),
+        };
+        let encoding = match place.encoding.name() {
+            Some(name) => format!(" (in {name})"),
+            None => String::new(),
+        };
         writeln!(
             out,
-            "{}:{}:{}: igk_{id}_… {status}{about}",
+            "{commit}{}:{}:{}: igk_{id}_… {status}{about}{encoding}",
             sanitize(place.path_text()),
             place.line,
             place.column
@@ -426,6 +557,7 @@ fn print_json(findings: &Findings) -> Result<()> {
             let key = found.standing.key();
             PlaceJson {
                 path: place.path.as_deref(),
+                commit: place.commit.as_deref(),
                 line: place.line,
                 column: place.column,
                 key_id: found.token.id(),
@@ -436,17 +568,36 @@ fn print_json(findings: &Findings) -> Result<()> {
                 },
                 name: key.map(|key| key.name.as_str()),
                 roles: key.map(|key| &key.roles),
+                encoding: place.encoding.name(),
             }
         })
         .collect();
     output::print_json(&json)
 }
 
-fn print_sarif(findings: &Findings) -> Result<()> {
-    let results: Vec<sarif::Finding> = findings
+fn print_sarif(findings: &Findings, searched: &Searched) -> Result<()> {
+    // Paths as the SARIF log names them: relative to the root when inside.
+    let here = std::env::current_dir().unwrap_or_default();
+    let paths: Vec<Option<(String, bool)>> = findings
         .places
         .iter()
         .map(|place| {
+            let path = place.path.as_deref()?;
+            Some(match &searched.root {
+                _ if searched.from_root => (path.to_string(), true),
+                Some(root) => match relative_to(root, &here, path) {
+                    Some(relative) => (relative, true),
+                    None => (path.to_string(), false),
+                },
+                None => (path.to_string(), false),
+            })
+        })
+        .collect();
+    let results: Vec<sarif::Finding> = findings
+        .places
+        .iter()
+        .zip(&paths)
+        .map(|(place, path)| {
             let found = &findings.keys[place.key];
             let id = found.token.id();
             let standing = &found.standing;
@@ -476,16 +627,23 @@ fn print_sarif(findings: &Findings) -> Result<()> {
                 ),
             };
             sarif::Finding {
-                path: place.path.as_deref(),
+                path: path.as_ref().map(|(path, _)| path.as_str()),
+                relative: path.as_ref().is_some_and(|(_, relative)| *relative),
+                commit: place.commit.as_deref(),
                 line: place.line,
                 column: place.char_column,
                 level,
                 message,
                 key_id: id,
+                encoding: place.encoding.name(),
             }
         })
         .collect();
-    output::print_json(&sarif::log(&results))
+    let run = sarif::Run {
+        root: searched.root.as_deref(),
+        revision: searched.revision.clone(),
+    };
+    output::print_json(&sarif::log(&run, &results))
 }
 
 /// One line on stderr for people: how much was found and what to do.
@@ -560,8 +718,9 @@ mod tests {
                     column: 1,
                     char_column: 1,
                     token,
+                    encoding: Encoding::Plain,
                 };
-                findings.add(Some("f".into()), vec![hit]);
+                findings.add(Some("f".into()), None, vec![hit]);
             }
         }
         assert_eq!(findings.places.len(), 6);

@@ -1,7 +1,9 @@
-//! Rendering for people (comfy-table, sentences) and scripts (JSON).
+//! Rendering for people (comfy-table, sentences), scripts (JSON) and
+//! monitoring (Prometheus and OpenMetrics text).
 //! No database access here.
 
 mod json;
+pub mod metrics;
 mod stream;
 mod table;
 mod text;

@@ -39,7 +39,7 @@ pub use crate::audit::Verdict as AuditVerdict;
 use crate::audit::{self, Entry};
 use crate::key::{ApiKey, Role, Status};
 use crate::operator::{Action, Change, Operator};
-pub use error::{Error, Exposure, NotOurs, NotRotatable, Result};
+pub use error::{Error, Exposure, NotOurs, NotRotatable, Result, Untrusted};
 
 /// Whether opening may create a new store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -277,8 +277,16 @@ pub trait Store {
         self.find_key(id)
     }
 
-    /// Every key matching `filter`, in order, one at a time.
+    /// Every key matching `filter`, in order, one at a time. A row that
+    /// cannot be read as a key (a date out of range, a role that does not
+    /// exist: written by other means) is skipped, its ID kept for
+    /// `take_skipped`, so that one bad row never takes a listing down.
     fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()>;
+
+    /// The IDs of the rows `each_key` skipped since the last call.
+    fn take_skipped(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// The keys not retired at `live_at` named exactly `name`, or, when
     /// `similar`, the first five whose names resemble it
@@ -464,6 +472,11 @@ pub struct KeyCompletions {
     pub by_id: Vec<(String, String)>,
     /// (name, ID) of the keys whose name starts with it, by name.
     pub by_name: Vec<(String, String)>,
+}
+
+/// Whether `location` names a PostgreSQL store rather than a file.
+pub fn is_url(location: &Path) -> bool {
+    location.to_str().is_some_and(postgres::is_url)
 }
 
 /// Opens the store at `location`, refusing anything that is not one of ours

@@ -136,7 +136,7 @@ fn bash_completes_roles_options_spaced_file_names_and_shells() {
     }
     assert_eq!(
         candidates(&["intergiro-keys", "--format", ""]),
-        sorted(&["json", "sarif", "table"])
+        sorted(&["json", "openmetrics", "prometheus", "sarif", "table"])
     );
     assert_eq!(
         candidates(&[
@@ -278,7 +278,7 @@ fn fish_completes_roles_options_spaced_file_names_and_shells() {
     // A global option's values, before the subcommand too: not file names.
     assert_eq!(
         candidates("intergiro-keys --format "),
-        sorted(&["json", "sarif", "table"])
+        sorted(&["json", "openmetrics", "prometheus", "sarif", "table"])
     );
     assert_eq!(
         candidates("intergiro-keys --color "),

@@ -282,10 +282,34 @@ fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working(
     let history = env.days_later(0).json_array(&["audit"]);
 
     let url = crate::common::pg::fresh_database();
+    // bob is a role on the server already: he would get the store's
+    // permissions through it, which is said first and needs --yes.
     let output = env
         .days_later(3)
         .cmd()
         .args(["migrate", "--to", &url])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("bob (view,renew)")
+            && said.contains("already exist")
+            && said.contains("run again with --yes; nothing was moved")
+            && !said.contains("nobody_has_this_role"),
+        "{said}"
+    );
+    let mut nothing = env.cmd();
+    nothing
+        .env("INTERGIRO_KEYS_DB", &url)
+        .args(["list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("there is no intergiro-keys store"));
+    let output = env
+        .days_later(3)
+        .cmd()
+        .args(["migrate", "--yes", "--to", &url])
         .output()
         .unwrap();
     assert!(
@@ -335,7 +359,7 @@ fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working(
     bob.env("INTERGIRO_KEYS_OPERATOR", "bob").assert().code(2);
     // A second migrate into the same database changes nothing.
     env.cmd()
-        .args(["migrate", "--to", &url])
+        .args(["migrate", "--yes", "--to", &url])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("already has a key store"));
@@ -666,6 +690,112 @@ fn a_store_of_an_older_schema_is_upgraded_by_the_role_that_ran_init_and_its_keys
         assert_eq!(actions, ["create", "renew"], "v{version}");
         later.cmd().args(["audit", "--verify"]).assert().success();
     }
+}
+
+/// A stored hash whose costs someone chose (here `t=4000000000`, which
+/// would keep every check of the key busy for days) is never evaluated: the
+/// key is rejected as tampered at the cost of any rejection. `create_key`
+/// called directly, or the row edited by whoever owns the database, can
+/// put one there.
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn a_stored_hash_with_other_parameters_is_rejected_without_evaluating_it() {
+    let env = Env::postgres();
+    let (key, id) = env.create("k", &["accounts"]);
+    env.sql(&format!(
+        "UPDATE intergiro_keys.api_key SET secret_hash = replace(secret_hash, 't=2,', 't=4000000000,')
+         WHERE id = '{id}'"
+    ));
+    let started = std::time::Instant::now();
+    let output = env
+        .cmd()
+        .arg("verify")
+        .write_stdin(format!("{key}\n"))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "key {id} was changed outside intergiro-keys (tampered)"
+        )) && stderr.contains("t=4000000000"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+/// libpq's variables fill in what the URL leaves out, as for `psql`: a
+/// socket directory in PGHOST, the database in PGDATABASE. A setting that
+/// no retry mends is exit 2, not 75; a password never shows, and one given
+/// on the command line draws a warning.
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn libpq_variables_are_honoured_and_passwords_never_shown() {
+    let env = Env::postgres();
+    env.create("k", &["accounts"]);
+    let url = env.db.to_string_lossy().to_string();
+    let (base, socket) = url.split_once("?host=").unwrap();
+    let database = base.trim_start_matches("postgresql:///");
+    let listed = |db: &str, vars: &[(&str, &str)]| {
+        let mut cmd = env.cmd();
+        cmd.env("INTERGIRO_KEYS_DB", db);
+        for (name, value) in vars {
+            cmd.env(name, value);
+        }
+        cmd.args(["list", "--format", "json"]).output().unwrap()
+    };
+    let output = listed(base, &[("PGHOST", socket)]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("\"k\""));
+    let output = listed(
+        "postgresql://",
+        &[("PGHOST", socket), ("PGDATABASE", database)],
+    );
+    assert!(output.status.success(), "{output:?}");
+
+    let output = listed(base, &[("PGHOST", socket), ("PGPORT", "not-a-port")]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("PGPORT=\"not-a-port\" is not a port number")
+    );
+
+    // A password on the command line: warned, and shown nowhere.
+    for db in [
+        format!("postgresql://nobody:S3CRET@/{database}?host={socket}"),
+        "postgresql://nobody:S3C/RETPW@/nodb".to_string(),
+    ] {
+        let output = env
+            .cmd()
+            .env_remove("INTERGIRO_KEYS_DB")
+            .arg("--db")
+            .arg(&db)
+            .arg("list")
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_ne!(output.status.code(), Some(0), "{all}");
+        assert!(!all.contains("S3C") && !all.contains("RETPW"), "{all}");
+        assert!(
+            all.contains("warning: the connection URL holds a password"),
+            "{all}"
+        );
+    }
+    // From the environment (not in the process list): no warning.
+    let output = listed(
+        &format!("postgresql://nobody:S3CRET@/{database}?host={socket}"),
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("warning") && !stderr.contains("S3CRET"),
+        "{stderr}"
+    );
 }
 
 /// Shell completion (`renew <Tab>`) reads a PostgreSQL store as it reads a

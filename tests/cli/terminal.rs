@@ -26,10 +26,8 @@ fn press(session: &mut PtySession, keys: &str) {
     std::thread::sleep(std::time::Duration::from_millis(50));
 }
 
-/// Waits until the hidden prompt has turned echo off. It prints its
-/// question first and then switches the terminal, discarding whatever was
-/// typed in between (TCSAFLUSH), so a key typed as soon as the question
-/// shows is lost on a busy machine and the prompt waits for ever.
+/// Waits until the hidden prompt has turned echo off (it does so before it
+/// prints its question, so this returns at once once the question shows).
 fn wait_for_hidden_input(session: &PtySession) {
     // The pseudo-terminal's master reads the settings its program set.
     let terminal = session.process().get_file_handle().unwrap();
@@ -557,4 +555,52 @@ fn delete_without_an_argument_asks_for_the_key_hidden_then_confirms() {
         "the key was echoed: {output}"
     );
     assert_eq!(env.days_later(0).verify(&key, &[]).0, 1);
+}
+
+/// The key is read with echo off from before the question shows (a key
+/// typed at once is neither echoed nor lost), and Ctrl-C at the question
+/// leaves the terminal echoing again.
+#[test]
+fn the_hidden_prompt_takes_a_key_typed_at_once_and_ctrl_c_gives_echo_back() {
+    let env = Env::new();
+    let (key, id) = env.create("typed", &["accounts"]);
+    let mut session = spawn(&env, 0, &["verify"]);
+    session.exp_string("Key (input hidden)").unwrap();
+    press(&mut session, &format!("{key}\r"));
+    let (output, code) = finish(session);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains(&format!("valid: key {id}")), "{output}");
+    assert!(
+        !output.contains(&key[17..60]),
+        "the key was echoed: {output}"
+    );
+
+    // rexpect starts its terminal without echo, so the settings the prompt
+    // changes are told by ECHONL, which it turns on with echo off (the
+    // Enter still ends the line on screen) and must turn off again.
+    let mut session = spawn(&env, 0, &["verify"]);
+    session.exp_string("Key (input hidden)").unwrap();
+    let terminal = session.process().get_file_handle().unwrap();
+    let settled = |wanted: bool| {
+        let deadline = Instant::now() + Duration::from_millis(TIMEOUT_MS);
+        loop {
+            let flags = tcgetattr(&terminal).unwrap().local_flags;
+            let prompting = flags.contains(LocalFlags::ECHONL) && !flags.contains(LocalFlags::ECHO);
+            if prompting == wanted || Instant::now() > deadline {
+                return prompting == wanted;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    assert!(settled(true), "the prompt did not hide the input");
+    press(&mut session, "igk_half-typed\x03");
+    let echoing = settled(false);
+    let output = session.exp_eof().unwrap();
+    let status = session.process().wait().unwrap();
+    assert!(
+        matches!(status, WaitStatus::Exited(_, 130)),
+        "{status:?}: {output}"
+    );
+    assert!(echoing, "the terminal was left as the prompt set it");
+    assert!(!output.contains("half-typed"), "{output}");
 }

@@ -461,10 +461,36 @@ fn a_name_is_resolved_with_the_permission_of_the_command_not_view() {
         .keys_named("key AAAAAAAAAAAA", false, now, Action::Renew)
         .unwrap();
     assert_eq!(named[0].id, id);
+    assert_eq!(named[0].roles.to_string(), "payments");
+    // Without `view`, the server gives the IDs of exactly that name and
+    // nothing else: no similar names, no roles, dates or last use.
     let similar = bob
         .keys_named("KEY aaaa", true, now, Action::Renew)
         .unwrap();
-    assert_eq!(similar.len(), 1);
+    assert!(similar.is_empty());
+    let rows = db
+        .raw("t_bob")
+        .query(
+            "SELECT * FROM intergiro_keys.keys_named($1, false, 0, ARRAY['renew'])",
+            &[&"key AAAAAAAAAAAA"],
+        )
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get::<_, String>("id"), id);
+    for column in ["name", "roles"] {
+        assert_eq!(rows[0].get::<_, Option<String>>(column), None, "{column}");
+    }
+    for column in ["created_at", "freezes_at", "last_used_at", "retires_at"] {
+        assert_eq!(rows[0].get::<_, Option<i64>>(column), None, "{column}");
+    }
+    let rows = db
+        .raw("t_bob")
+        .query(
+            "SELECT * FROM intergiro_keys.keys_named('k', true, 0, ARRAY['renew'])",
+            &[],
+        )
+        .unwrap();
+    assert!(rows.is_empty());
     for action in [Action::Show, Action::Delete, Action::Rotate] {
         let err = anyhow::Error::from(bob.keys_named(&id, false, now, action).unwrap_err());
         assert!(err.to_string().contains("lacks the"), "{action}: {err}");
@@ -485,6 +511,21 @@ fn a_name_is_resolved_with_the_permission_of_the_command_not_view() {
             .contains("found by name"),
         "{err}"
     );
+    // With `view` as well, names resemble as before.
+    admin
+        .change_operator(
+            "t_bob",
+            &Change::Grant {
+                permissions: Permissions::new([Permission::View]),
+                key_roles: crate::operator::KeyRolesChange::Keep,
+            },
+            actor(),
+        )
+        .unwrap();
+    let similar = bob
+        .keys_named("KEY aaaa", true, now, Action::Renew)
+        .unwrap();
+    assert_eq!(similar.len(), 1);
 }
 
 #[test]
@@ -1122,4 +1163,147 @@ fn a_change_the_server_stops_in_a_deadlock_is_a_temporary_failure() {
     let explained = anyhow::Error::from(err);
     assert!(explained.to_string().contains("try again"), "{explained}");
     assert_eq!(store::keys(&store, &KeyFilter::default()).unwrap().len(), 2);
+}
+
+/// Every function that changes keys, called directly as a hostile operator
+/// with `psql` would, with each argument wrong in each way the tool never
+/// makes: refused, and nothing stored.
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn direct_calls_with_arguments_the_tool_never_makes_are_refused() {
+    let mut db = TestDb::new();
+    let mut admin = db.store("t_alice");
+    db.ensure_role("t_mallory");
+    admin
+        .add_operator(
+            &Operator {
+                name: "t_mallory".into(),
+                permissions: Permissions::new([Permission::Create, Permission::Delete]),
+                key_roles: Some(Roles::new([Role::Accounts])),
+            },
+            actor(),
+        )
+        .unwrap();
+    let good_hash = crate::hash::hash_secret("a secret").unwrap();
+    let (head, tail) = good_hash.split_at(good_hash.find("$m=").unwrap());
+    let tail = &tail["$m=19456,t=2,p=1".len()..];
+    let costly = format!("{head}$m=19456,t=4000000000,p=1{tail}");
+    let key_text = crate::token::Token::generate().unwrap().expose();
+    let mut mallory = db.raw("t_mallory");
+    let mut refused = |sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]| {
+        let err = mallory.query(sql, params).unwrap_err();
+        let code = err.as_db_error().map(|db| db.code().code().to_string());
+        assert!(
+            matches!(code.as_deref(), Some("22023" | "42501")),
+            "{sql} {params:?}: {err}"
+        );
+    };
+    let create = "SELECT intergiro_keys.create_key($1, $2, $3, $4)";
+    let long_name = "n".repeat(65);
+    let bad: [(&str, &str, &str, &str); 14] = [
+        ("short", "ok", "accounts", &good_hash),
+        ("has space 12", "ok", "accounts", &good_hash),
+        ("AAAAAAAAAAAAA", "ok", "accounts", &good_hash),
+        ("AAAAAAAAAAAA", "", "accounts", &good_hash),
+        ("AAAAAAAAAAAA", "   ", "accounts", &good_hash),
+        ("AAAAAAAAAAAA", &long_name, "accounts", &good_hash),
+        ("AAAAAAAAAAAA", "bell\u{7}", "accounts", &good_hash),
+        ("AAAAAAAAAAAA", &key_text[..60], "accounts", &good_hash),
+        ("AAAAAAAAAAAA", "ok", "admin", &good_hash),
+        ("AAAAAAAAAAAA", "ok", "accounts,accounts", &good_hash),
+        ("AAAAAAAAAAAA", "ok", "payments", &good_hash),
+        ("AAAAAAAAAAAA", "ok", "accounts", &costly),
+        (
+            "AAAAAAAAAAAA",
+            "ok",
+            "accounts",
+            &good_hash.replacen("argon2id", "argon2i", 1),
+        ),
+        ("AAAAAAAAAAAA", "ok", "accounts", "$argon2id$x"),
+    ];
+    for (id, name, roles, hash) in bad {
+        refused(create, &[&id, &name, &roles, &hash]);
+    }
+    assert!(
+        store::keys(&admin, &KeyFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+
+    // A rotation: begun with a bad new key, refused; finished by someone
+    // else, or twice, or outside their key-role limit, refused.
+    let old = issued(&mut admin, "OOOOOOOOOOOO", &[Role::Payments]);
+    refused(
+        "SELECT intergiro_keys.begin_rotation($1, $2, $3)",
+        &[&old.id, &"bad id", &good_hash],
+    );
+    let new = key("NNNNNNNNNNNN", &[Role::Payments]);
+    assert!(
+        admin
+            .begin_rotation(&old.id, &new, &good_hash, actor())
+            .unwrap()
+    );
+    // In progress, but payments is beyond mallory's limit.
+    refused(
+        "SELECT intergiro_keys.finish_rotation($1, $2, 604800)",
+        &[&old.id, &new.id],
+    );
+    admin
+        .finish_rotation(&old.id, &new.id, Utc::now(), actor())
+        .unwrap();
+    let retires_at = found(&admin, &old.id).retires_at;
+    // The finding: done once with --grace 0, then given 7 more days.
+    let mut admin_raw = db.raw("t_alice");
+    let err = admin_raw
+        .query(
+            "SELECT intergiro_keys.finish_rotation($1, $2, 604800)",
+            &[&old.id, &new.id],
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.as_db_error().map(|db| db.code().code()),
+        Some("22023"),
+        "{err}"
+    );
+    assert_eq!(found(&admin, &old.id).retires_at, retires_at);
+}
+
+/// The rules the functions apply come from the tool: a hash the tool makes
+/// is taken, a key lives the tool's lifetime, a grace is capped at the
+/// tool's longest.
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn the_servers_rules_are_the_tools() {
+    let mut db = TestDb::new();
+    let mut admin = db.store("t_alice");
+    let hash = crate::hash::hash_secret("s").unwrap();
+    let created = key("AAAAAAAAAAAA", &[Role::Accounts]);
+    assert!(admin.insert_unissued(&created, &hash, actor()).unwrap());
+    let stored = found(&admin, "AAAAAAAAAAAA");
+    assert_eq!(
+        (stored.freezes_at - stored.created_at).num_days(),
+        crate::key::LIFETIME_DAYS
+    );
+    admin.mark_issued("AAAAAAAAAAAA").unwrap();
+    let new = key("NNNNNNNNNNNN", &[Role::Accounts]);
+    assert!(
+        admin
+            .begin_rotation("AAAAAAAAAAAA", &new, &hash, actor())
+            .unwrap()
+    );
+    admin
+        .finish_rotation(
+            "AAAAAAAAAAAA",
+            "NNNNNNNNNNNN",
+            Utc::now() + chrono::Duration::days(30),
+            actor(),
+        )
+        .unwrap();
+    let retiring = found(&admin, "AAAAAAAAAAAA");
+    let grace = retiring.retires_at.unwrap() - Utc::now();
+    assert!(grace <= crate::key::max_grace(), "{grace}");
+    assert!(
+        grace > crate::key::max_grace() - chrono::Duration::minutes(5),
+        "{grace}"
+    );
 }

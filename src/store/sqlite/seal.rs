@@ -486,6 +486,7 @@ mod tests {
             path: None,
             read_only: false,
             busy_timeout: std::time::Duration::ZERO,
+            skipped: Default::default(),
         };
         store.migrate().unwrap();
         let mut tampered = Vec::new();
