@@ -549,6 +549,20 @@ pub fn read_key(app: &App, key_file: Option<&Path>) -> Result<Result<Token, Malf
     }
 }
 
+/// Prints `text`, through the pager when it is taller than the terminal's
+/// screen (as `print_table` pages a long table).
+pub fn print_paged(app: &App, text: &[u8]) -> Result<()> {
+    let lines = text.iter().filter(|&&byte| byte == b'\n').count();
+    let taller = app.pager && lines >= output::screen_height().unwrap_or(24);
+    let mut out = match taller {
+        true => crate::pager::Output::pager(),
+        false => crate::pager::Output::stdout(),
+    };
+    out.write_all(text)?;
+    out.finish()?;
+    Ok(())
+}
+
 /// Rows for `print_table`: calls its argument once per row, in order, with
 /// the row's cells.
 pub type Rows<'a> = &'a dyn Fn(&mut dyn FnMut(&[String]) -> Result<()>) -> Result<()>;

@@ -63,7 +63,14 @@ pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
                     ]
                 })
                 .collect();
-            output::print_fitted(app.table_style(), output::renewal_columns(), &rows)?;
+            let mut text = Vec::new();
+            output::write_fitted(
+                &mut text,
+                app.table_style(),
+                output::renewal_columns(),
+                &rows,
+            )?;
+            crate::cmd::print_paged(app, &text)?;
         }
     }
     crate::notice::expiring_keys(app, store.as_ref());

@@ -155,8 +155,7 @@ fn print_table(app: &App, key: &ApiKey, tampered: bool, events: &[Entry]) -> Res
     for (label, value) in fields {
         text.push_str(&format!("{label:<12}{value}\n"));
     }
-    text.push_str("\nHistory");
-    output::print_line(text)?;
+    text.push_str("\nHistory\n");
     let rows: Vec<[String; 6]> = events
         .iter()
         .map(|entry| {
@@ -172,5 +171,12 @@ fn print_table(app: &App, key: &ApiKey, tampered: bool, events: &[Entry]) -> Res
             ]
         })
         .collect();
-    output::print_fitted(app.table_style(), output::history_columns(), &rows)
+    let mut text = text.into_bytes();
+    output::write_fitted(
+        &mut text,
+        app.table_style(),
+        output::history_columns(),
+        &rows,
+    )?;
+    crate::cmd::print_paged(app, &text)
 }

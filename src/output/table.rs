@@ -72,9 +72,10 @@ pub fn render(mut table: Table) -> String {
     lines.join("\n")
 }
 
-/// Prints a short table held whole: its header (even with no rows) and
+/// Writes a short table held whole: its header (even with no rows) and
 /// rows, fitted to the terminal's width when `style` says so.
-pub fn print_fitted<R: AsRef<[String]>>(
+pub fn write_fitted<R: AsRef<[String]>>(
+    out: &mut impl std::io::Write,
     style: Style,
     mut columns: Columns,
     rows: &[R],
@@ -87,12 +88,10 @@ pub fn print_fitted<R: AsRef<[String]>>(
     {
         columns.fit(width);
     }
-    let mut out = super::stdout();
-    columns.write_header(&mut out, style.color)?;
+    columns.write_header(out, style.color)?;
     for row in rows {
-        columns.write_row(&mut out, row.as_ref(), None)?;
+        columns.write_row(out, row.as_ref(), None)?;
     }
-    std::io::Write::flush(&mut out)?;
     Ok(())
 }
 

@@ -221,3 +221,35 @@ fn audit_users_renew_and_show_fit_every_width() {
         }
     }
 }
+
+#[test]
+fn a_key_history_taller_than_the_screen_is_paged() {
+    let tmux = Tmux::new();
+    let env = Env::new();
+    let (_, id) = env.create("busy", &["accounts"]);
+    for day in 1..=30 {
+        env.days_later(day)
+            .cmd()
+            .args(["renew", &id])
+            .assert()
+            .success();
+    }
+    let mut cmd = env.days_later(30).std_cmd();
+    cmd.args(["show", &id]).env("PAGER", "less -FRX");
+    tmux.start(&cmd, 60, HEIGHT);
+    tmux.wait("less did not stop at a screenful", |tmux| {
+        tmux.screen().last().is_some_and(|line| line.ends_with(':'))
+    });
+    let screen = tmux.screen();
+    assert!(!tmux.is_dead(), "not paged:\n{}", screen.join("\n"));
+    assert_fits(&screen, 60, "the paged history");
+    tmux.run(&["send-keys", "-t", "t", "q"]);
+    tmux.wait("q did not quit the pager", Tmux::is_dead);
+
+    // A short one is printed straight away.
+    let (_, quiet) = env.create("quiet", &["accounts"]);
+    let mut cmd = env.days_later(30).std_cmd();
+    cmd.args(["show", &quiet]).env("PAGER", "less -FRX");
+    let lines = tmux.output(&cmd, 60, HEIGHT);
+    assert!(lines.iter().any(|line| line == "History"), "{lines:?}");
+}
