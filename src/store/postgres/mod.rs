@@ -48,9 +48,11 @@ pub struct PgStore {
     skipped: RefCell<Vec<String>>,
 }
 
-/// The functions that only read: called outside a transaction of their own
-/// (a read waits for no lock).
+/// The functions called outside a transaction of their own: those that
+/// only read (a read waits for no lock), and `record_use`, which sets its
+/// own short lock wait (a use is not worth waiting for).
 const READS: &[&str] = &[
+    "record_use",
     "find_key",
     "list_keys",
     "count_flagged",
