@@ -22,7 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
     $completions = @(switch ($command) {
         'intergiro-keys' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -35,9 +35,10 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print its secret, once')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List keys with their status, days left before the freeze and last use')
             [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Renew keys: each freezes 90 days from now')
-            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)')
-            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a key by a new one; the old one keeps working for a while')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything about one key, and its history')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a presented key, read from stdin or a file')
@@ -47,13 +48,14 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or check its hash chain')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find leaked keys in files, directories or stdin, and tell which still work')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to a new file, consistently, while others use it')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the store in use, who you are to it and what it holds')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'intergiro-keys;init' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -64,8 +66,10 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         'intergiro-keys;migrate' {
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The PostgreSQL database to move the store into (a postgresql:// URL)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -78,8 +82,9 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'A role the key gets (repeat, or separate with commas)')
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'A role the key gets (repeat, or separate with commas)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--unique-name', '--unique-name', [CompletionResultType]::ParameterName, 'Refuse a name a live key already has (without it, such a name only draws a warning: commands given that name then ask for an ID)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -89,12 +94,12 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         'intergiro-keys;list' {
             [CompletionResult]::new('--within', '--within', [CompletionResultType]::ParameterName, 'Days ahead that --expiring looks [default: 14]; given alone, it implies --expiring')
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'Only keys holding this role (repeat, or separate with commas, for keys holding all of them): transactions, accounts, payments')
-            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring (`expired` is taken for frozen; deleted keys are in `audit`, not in listings)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these, `[!abc]` none of these; case matters')
             [CompletionResult]::new('--unused-for', '--unused-for', [CompletionResultType]::ParameterName, 'Only keys nobody used for this many days (keys never used and older than that included)')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'The order of the keys (ties by ID)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--expiring', '--expiring', [CompletionResultType]::ParameterName, 'Only keys that are frozen or freeze within --within days, not those retiring after a rotation (meant to stop) or never issued, as `check` counts them')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
@@ -105,7 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;renew' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -115,7 +120,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;delete' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
@@ -127,7 +132,19 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;rm' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'intergiro-keys;remove' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
@@ -139,7 +156,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;revoke' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
@@ -152,7 +169,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         'intergiro-keys;rotate' {
             [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'How long the old key keeps working: 0 (stops now), or minutes, hours or days, e.g. 90m, 12h, 2d; at most 7d')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -162,7 +179,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;show' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -175,7 +192,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'A role the key must have (repeat, or separate with commas)')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Read the key from this file instead of stdin')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -192,7 +209,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--cache-size', '--cache-size', [CompletionResultType]::ParameterName, 'The most keys kept in memory')
             [CompletionResult]::new('--drain', '--drain', [CompletionResultType]::ParameterName, 'How long SIGTERM waits for requests in flight')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -206,7 +223,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'CRITICAL when a key freezes within this many days (0: only frozen keys)')
             [CompletionResult]::new('--critical', '--critical', [CompletionResultType]::ParameterName, 'CRITICAL when a key freezes within this many days (0: only frozen keys)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -216,7 +233,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;users' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -232,7 +249,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;users;list' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -245,7 +262,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--permission', '--permission', [CompletionResultType]::ParameterName, 'A permission (repeat, or separate with commas)')
             [CompletionResult]::new('--key-roles', '--key-roles', [CompletionResultType]::ParameterName, 'Limit the key roles this operator may give new keys (default: any)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Add an administrator even though no account of that name exists on this host (it does not count as the administrator who keeps the database manageable)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
@@ -257,7 +274,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         'intergiro-keys;users;grant' {
             [CompletionResult]::new('--key-roles', '--key-roles', [CompletionResultType]::ParameterName, 'grant: limit the key roles this operator may give new keys')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--any-key-role', '--any-key-role', [CompletionResultType]::ParameterName, 'grant: let the operator give new keys any role')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
@@ -269,7 +286,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         'intergiro-keys;users;revoke' {
             [CompletionResult]::new('--key-roles', '--key-roles', [CompletionResultType]::ParameterName, 'grant: limit the key roles this operator may give new keys')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--any-key-role', '--any-key-role', [CompletionResultType]::ParameterName, 'grant: let the operator give new keys any role')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
@@ -280,7 +297,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;users;remove' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -320,7 +337,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--operator', '--operator', [CompletionResultType]::ParameterName, 'Only entries by this operator')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Check the hash chain instead of listing; exit 1 when it is broken')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
@@ -330,10 +347,12 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             break
         }
         'intergiro-keys;scan' {
+            [CompletionResult]::new('--git', '--git', [CompletionResultType]::ParameterName, 'Search the repository''s history instead of the work tree: every line each commit of REV-RANGE (default: every branch and tag) added, reported with its commit, path and line in that commit')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-ignore', '--no-ignore', [CompletionResultType]::ParameterName, 'Also search files that .gitignore, .ignore and git''s exclude files exclude')
+            [CompletionResult]::new('--staged', '--staged', [CompletionResultType]::ParameterName, 'Search what `git commit` would record instead of the work tree: the files the index adds or changes, as staged (for a pre-commit hook). Paths are printed from the repository''s top directory')
             [CompletionResult]::new('--no-check', '--no-check', [CompletionResultType]::ParameterName, 'Do not check the keys found against the database: each is reported `unchecked` and makes the exit code 1 (for hooks and CI, where any key in the code is a problem)')
             [CompletionResult]::new('--revoke', '--revoke', [CompletionResultType]::ParameterName, 'Delete every key found that still works (or is tampered), recording in the audit log where it was found (needs the `delete` permission); asks first on a terminal')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'With --revoke: do not ask for confirmation (required without a terminal)')
@@ -346,7 +365,17 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;backup' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'intergiro-keys;status' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -356,7 +385,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         }
         'intergiro-keys;completions' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
@@ -370,7 +399,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print its secret, once')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List keys with their status, days left before the freeze and last use')
             [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Renew keys: each freezes 90 days from now')
-            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a key by a new one; the old one keeps working for a while')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything about one key, and its history')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a presented key, read from stdin or a file')
@@ -380,6 +409,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or check its hash chain')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find leaked keys in files, directories or stdin, and tell which still work')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to a new file, consistently, while others use it')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the store in use, who you are to it and what it holds')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -447,6 +477,9 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             break
         }
         'intergiro-keys;help;backup' {
+            break
+        }
+        'intergiro-keys;help;status' {
             break
         }
         'intergiro-keys;help;completions' {

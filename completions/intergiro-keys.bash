@@ -1,3 +1,23 @@
+# Fills COMPREPLY with the IDs and names of keys starting with $1, from the
+# store a --db on the line names (else INTERGIRO_KEYS_DB's, or the default);
+# a name that needs quoting is quoted.
+__intergiro_keys_keys() {
+    COMPREPLY=()
+    local db=() i candidate
+    for (( i = 1; i < COMP_CWORD; i++ )); do
+        case "${COMP_WORDS[i]}" in
+            --db) db=(--db "${COMP_WORDS[i+1]/#\~/$HOME}") ;;
+            --db=*) db=("${COMP_WORDS[i]}") ;;
+        esac
+    done
+    while IFS=$'\t' read -r candidate _; do
+        if [[ ${candidate} == *[!A-Za-z0-9._+@:=,/-]* ]]; then
+            printf -v candidate '%q' "${candidate}"
+        fi
+        COMPREPLY+=("${candidate}")
+    done < <(INTERGIRO_KEYS_COMPLETE=keys command intergiro-keys "${db[@]}" -- "$1" 2>/dev/null)
+}
+
 # Fills COMPREPLY with compgen's candidates, one per line, so that a
 # candidate with a space in it stays one word.
 __intergiro_keys_compgen() {
@@ -56,6 +76,9 @@ _intergiro__keys() {
             intergiro__keys,migrate)
                 cmd="intergiro__keys__subcmd__migrate"
                 ;;
+            intergiro__keys,remove)
+                cmd="intergiro__keys__subcmd__delete"
+                ;;
             intergiro__keys,renew)
                 cmd="intergiro__keys__subcmd__renew"
                 ;;
@@ -76,6 +99,9 @@ _intergiro__keys() {
                 ;;
             intergiro__keys,show)
                 cmd="intergiro__keys__subcmd__show"
+                ;;
+            intergiro__keys,status)
+                cmd="intergiro__keys__subcmd__status"
                 ;;
             intergiro__keys,users)
                 cmd="intergiro__keys__subcmd__users"
@@ -127,6 +153,9 @@ _intergiro__keys() {
                 ;;
             intergiro__keys__subcmd__help,show)
                 cmd="intergiro__keys__subcmd__help__subcmd__show"
+                ;;
+            intergiro__keys__subcmd__help,status)
+                cmd="intergiro__keys__subcmd__help__subcmd__status"
                 ;;
             intergiro__keys__subcmd__help,users)
                 cmd="intergiro__keys__subcmd__help__subcmd__users"
@@ -192,7 +221,7 @@ _intergiro__keys() {
 
     case "${cmd}" in
         intergiro__keys)
-            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete rm revoke rotate show verify serve check users audit scan backup completions help"
+            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete rm remove revoke rotate show verify serve check users audit scan backup status completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -214,7 +243,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -272,7 +301,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -309,7 +338,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -374,7 +403,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -411,7 +440,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -426,7 +455,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__create)
-            opts="-n -r -h --name --role --db --format --color --no-input --no-pager --help"
+            opts="-n -r -h --name --role --unique-name --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -470,7 +499,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -486,7 +515,7 @@ _intergiro__keys() {
             ;;
         intergiro__keys__subcmd__delete)
             opts="-y -h --yes --db --format --color --no-input --no-pager --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+            if [[ ${cur} == -* ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
@@ -507,7 +536,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -518,11 +547,11 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            __intergiro_keys_keys "${cur}"
             return 0
             ;;
         intergiro__keys__subcmd__help)
-            opts="init migrate create list renew delete rotate show verify serve check users audit scan backup completions help"
+            opts="init migrate create list renew delete rotate show verify serve check users audit scan backup status completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -745,6 +774,20 @@ _intergiro__keys() {
             __intergiro_keys_compgen -W "${opts}" -- "${cur}"
             return 0
             ;;
+        intergiro__keys__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
         intergiro__keys__subcmd__help__subcmd__users)
             opts="list add grant revoke remove"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -866,7 +909,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -936,7 +979,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -951,7 +994,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__migrate)
-            opts="-h --to --db --format --color --no-input --no-pager --help"
+            opts="-y -h --to --yes --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -977,7 +1020,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -993,7 +1036,7 @@ _intergiro__keys() {
             ;;
         intergiro__keys__subcmd__renew)
             opts="-h --db --format --color --no-input --no-pager --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+            if [[ ${cur} == -* ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
@@ -1014,7 +1057,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1025,12 +1068,12 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            __intergiro_keys_keys "${cur}"
             return 0
             ;;
         intergiro__keys__subcmd__rotate)
             opts="-h --grace --db --format --color --no-input --no-pager --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+            if [[ ${cur} == -* ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
@@ -1058,7 +1101,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1069,16 +1112,23 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            __intergiro_keys_keys "${cur}"
             return 0
             ;;
         intergiro__keys__subcmd__scan)
-            opts="-y -h --no-ignore --no-check --revoke --yes --db --format --color --no-input --no-pager --help"
+            opts="-y -h --no-ignore --staged --git --no-check --revoke --yes --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
+                --git)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
                 --db)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -1095,7 +1145,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1160,7 +1210,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1175,6 +1225,43 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__show)
+            opts="-h --db --format --color --no-input --no-pager --help"
+            if [[ ${cur} == -* ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    return 0
+                    ;;
+                --color)
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_keys "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__status)
             opts="-h --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
@@ -1197,7 +1284,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1234,7 +1321,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1283,7 +1370,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1324,7 +1411,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1459,7 +1546,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1496,7 +1583,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1537,7 +1624,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1597,7 +1684,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
                     return 0
                     ;;
                 --color)

@@ -19,7 +19,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
     var completions = [
         &'intergiro-keys'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -32,9 +32,10 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand create 'Create a key and print its secret, once'
             cand list 'List keys with their status, days left before the freeze and last use'
             cand renew 'Renew keys: each freezes 90 days from now'
-            cand delete 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
-            cand rm 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
-            cand revoke 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+            cand delete 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
+            cand rm 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
+            cand remove 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
+            cand revoke 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
             cand rotate 'Replace a key by a new one; the old one keeps working for a while'
             cand show 'Show everything about one key, and its history'
             cand verify 'Verify a presented key, read from stdin or a file'
@@ -44,12 +45,13 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand audit 'Show the audit log, or check its hash chain'
             cand scan 'Find leaked keys in files, directories or stdin, and tell which still work'
             cand backup 'Copy the database to a new file, consistently, while others use it'
+            cand status 'Show the store in use, who you are to it and what it holds'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'intergiro-keys;init'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -59,8 +61,10 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;migrate'= {
             cand --to 'The PostgreSQL database to move the store into (a postgresql:// URL)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand -y 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
+            cand --yes 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
@@ -72,8 +76,9 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -r 'A role the key gets (repeat, or separate with commas)'
             cand --role 'A role the key gets (repeat, or separate with commas)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --unique-name 'Refuse a name a live key already has (without it, such a name only draws a warning: commands given that name then ask for an ID)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
@@ -82,12 +87,12 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;list'= {
             cand --within 'Days ahead that --expiring looks [default: 14]; given alone, it implies --expiring'
             cand --role 'Only keys holding this role (repeat, or separate with commas, for keys holding all of them): transactions, accounts, payments'
-            cand --status 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring'
+            cand --status 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring (`expired` is taken for frozen; deleted keys are in `audit`, not in listings)'
             cand --name 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these, `[!abc]` none of these; case matters'
             cand --unused-for 'Only keys nobody used for this many days (keys never used and older than that included)'
             cand --sort 'The order of the keys (ties by ID)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --expiring 'Only keys that are frozen or freeze within --within days, not those retiring after a rotation (meant to stop) or never issued, as `check` counts them'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -97,7 +102,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;renew'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -106,7 +111,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;delete'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -117,7 +122,18 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;rm'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'intergiro-keys;remove'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -128,7 +144,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;revoke'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Do not ask for confirmation (required without a terminal)'
             cand --yes 'Do not ask for confirmation (required without a terminal)'
@@ -140,7 +156,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;rotate'= {
             cand --grace 'How long the old key keeps working: 0 (stops now), or minutes, hours or days, e.g. 90m, 12h, 2d; at most 7d'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -149,7 +165,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;show'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -161,7 +177,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --role 'A role the key must have (repeat, or separate with commas)'
             cand --key-file 'Read the key from this file instead of stdin'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -177,7 +193,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --cache-size 'The most keys kept in memory'
             cand --drain 'How long SIGTERM waits for requests in flight'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -190,7 +206,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -c 'CRITICAL when a key freezes within this many days (0: only frozen keys)'
             cand --critical 'CRITICAL when a key freezes within this many days (0: only frozen keys)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -199,7 +215,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;users'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -214,7 +230,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;users;list'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -226,7 +242,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --permission 'A permission (repeat, or separate with commas)'
             cand --key-roles 'Limit the key roles this operator may give new keys (default: any)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --force 'Add an administrator even though no account of that name exists on this host (it does not count as the administrator who keeps the database manageable)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -237,7 +253,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;users;grant'= {
             cand --key-roles 'grant: limit the key roles this operator may give new keys'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --any-key-role 'grant: let the operator give new keys any role'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -248,7 +264,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;users;revoke'= {
             cand --key-roles 'grant: limit the key roles this operator may give new keys'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --any-key-role 'grant: let the operator give new keys any role'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -258,7 +274,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;users;remove'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -290,7 +306,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --operator 'Only entries by this operator'
             cand --since 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --verify 'Check the hash chain instead of listing; exit 1 when it is broken'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
@@ -299,10 +315,12 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'intergiro-keys;scan'= {
+            cand --git 'Search the repository''s history instead of the work tree: every line each commit of REV-RANGE (default: every branch and tag) added, reported with its commit, path and line in that commit'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-ignore 'Also search files that .gitignore, .ignore and git''s exclude files exclude'
+            cand --staged 'Search what `git commit` would record instead of the work tree: the files the index adds or changes, as staged (for a pre-commit hook). Paths are printed from the repository''s top directory'
             cand --no-check 'Do not check the keys found against the database: each is reported `unchecked` and makes the exit code 1 (for hooks and CI, where any key in the code is a problem)'
             cand --revoke 'Delete every key found that still works (or is tampered), recording in the audit log where it was found (needs the `delete` permission); asks first on a terminal'
             cand -y 'With --revoke: do not ask for confirmation (required without a terminal)'
@@ -314,7 +332,16 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;backup'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'intergiro-keys;status'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -323,7 +350,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         }
         &'intergiro-keys;completions'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
-            cand --format 'How results are printed on stdout (sarif: `scan` only)'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -336,7 +363,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand create 'Create a key and print its secret, once'
             cand list 'List keys with their status, days left before the freeze and last use'
             cand renew 'Renew keys: each freezes 90 days from now'
-            cand delete 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+            cand delete 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
             cand rotate 'Replace a key by a new one; the old one keeps working for a while'
             cand show 'Show everything about one key, and its history'
             cand verify 'Verify a presented key, read from stdin or a file'
@@ -346,6 +373,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand audit 'Show the audit log, or check its hash chain'
             cand scan 'Find leaked keys in files, directories or stdin, and tell which still work'
             cand backup 'Copy the database to a new file, consistently, while others use it'
+            cand status 'Show the store in use, who you are to it and what it holds'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -393,6 +421,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;help;scan'= {
         }
         &'intergiro-keys;help;backup'= {
+        }
+        &'intergiro-keys;help;status'= {
         }
         &'intergiro-keys;help;completions'= {
         }

@@ -14,7 +14,18 @@ use crate::operator::Permission;
 /// keys approach their 90-day freeze, renew them, delete leaked ones at once,
 /// and verify a presented key.
 #[derive(Debug, Parser)]
-#[command(name = "intergiro-keys", version)]
+#[command(
+    name = "intergiro-keys",
+    version,
+    // `--version` also names the commit and its date (build.rs); `-V`,
+    // and the man pages, the version alone.
+    long_version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (",
+        env!("INTERGIRO_KEYS_VERSION_DETAIL"),
+        ")"
+    )
+)]
 #[command(
     after_help = "Run `intergiro-keys COMMAND --help` for the options and examples of each command."
 )]
@@ -44,7 +55,8 @@ pub struct GlobalArgs {
     )]
     pub db: Option<PathBuf>,
 
-    /// How results are printed on stdout (sarif: `scan` only)
+    /// How results are printed on stdout (sarif: `scan` only; openmetrics
+    /// and prometheus: `check` only)
     #[arg(long, global = true, value_enum, default_value_t = FormatChoice::Table, help_heading = GLOBAL)]
     pub format: FormatChoice,
 
@@ -79,15 +91,30 @@ pub enum FormatChoice {
     Json,
     /// SARIF 2.1.0 for code-scanning uploads (scan only)
     Sarif,
+    /// OpenMetrics 1.0 text, for Prometheus (check only)
+    Openmetrics,
+    /// Prometheus text format 0.0.4, for node_exporter's textfile
+    /// collector (check only)
+    Prometheus,
 }
 
 impl FormatChoice {
-    /// The format of commands that have no SARIF form.
+    /// The format of commands that have no SARIF or metrics form.
     pub fn plain(self) -> Option<Format> {
         match self {
             FormatChoice::Table => Some(Format::Table),
             FormatChoice::Json => Some(Format::Json),
-            FormatChoice::Sarif => None,
+            FormatChoice::Sarif | FormatChoice::Openmetrics | FormatChoice::Prometheus => None,
+        }
+    }
+
+    /// The one command a format other than table and JSON is for.
+    pub fn only_for(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            FormatChoice::Table | FormatChoice::Json => None,
+            FormatChoice::Sarif => Some(("sarif", "scan")),
+            FormatChoice::Openmetrics => Some(("openmetrics", "check")),
+            FormatChoice::Prometheus => Some(("prometheus", "check")),
         }
     }
 }
@@ -107,7 +134,7 @@ pub enum Command {
     Create(CreateArgs),
     List(ListArgs),
     Renew(RenewArgs),
-    #[command(visible_aliases = ["rm", "revoke"])]
+    #[command(visible_aliases = ["rm", "remove", "revoke"])]
     Delete(DeleteArgs),
     Rotate(RotateArgs),
     Show(ShowArgs),
@@ -118,6 +145,7 @@ pub enum Command {
     Audit(AuditArgs),
     Scan(ScanArgs),
     Backup(BackupArgs),
+    Status(StatusArgs),
     Completions(CompletionsArgs),
 }
 
@@ -143,7 +171,10 @@ pub struct InitArgs {}
 /// and dates, the operators by name and the whole audit log, whose chain is
 /// checked before and after. The keys keep working unchanged. Needs the
 /// admin permission on the file; the role of --to becomes an administrator.
-/// The file is left as it was.
+/// An operator whose name is a role that already exists on the server gets
+/// the store's permissions through it: those roles are listed first, and on
+/// a terminal it asks (--yes is required without one). The file is left as
+/// it was.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys migrate --to postgresql://keys_admin@db.example/keys
@@ -152,6 +183,12 @@ pub struct MigrateArgs {
     /// The PostgreSQL database to move the store into (a postgresql:// URL)
     #[arg(long, value_name = "URL")]
     pub to: String,
+
+    /// Grant the store's permissions to the existing roles named like its
+    /// operators without asking (required without a terminal when there
+    /// are any)
+    #[arg(long, short)]
+    pub yes: bool,
 }
 
 /// Create a key and print its secret, once
@@ -180,6 +217,11 @@ pub struct CreateArgs {
         value_name = "ROLE"
     )]
     pub roles: Vec<Role>,
+
+    /// Refuse a name a live key already has (without it, such a name only
+    /// draws a warning: commands given that name then ask for an ID)
+    #[arg(long)]
+    pub unique_name: bool,
 }
 
 /// List keys with their status, days left before the freeze and last use
@@ -217,10 +259,11 @@ pub struct ListArgs {
     pub roles: Vec<Role>,
 
     /// Only keys with this status (repeat, or separate with commas, for any
-    /// of them): active, expiring, frozen, unissued, retiring
+    /// of them): active, expiring, frozen, unissued, retiring (`expired` is
+    /// taken for frozen; deleted keys are in `audit`, not in listings)
     #[arg(
         long = "status",
-        value_enum,
+        value_parser = StatusParser,
         value_delimiter = ',',
         value_name = "STATUS"
     )]
@@ -273,7 +316,7 @@ pub struct RenewArgs {
     pub ids: Vec<String>,
 }
 
-/// Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)
+/// Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)
 ///
 /// Asks for confirmation on a terminal; without one, --yes is required.
 /// Given no key (or `-`), reads the full text of a leaked key from stdin —
@@ -428,7 +471,8 @@ pub struct ServeArgs {
 #[command(after_help = "Examples:
   intergiro-keys check
   intergiro-keys check --warning 21 --critical 3
-  intergiro-keys check --format json")]
+  intergiro-keys check --format json
+  intergiro-keys check --format openmetrics > /var/lib/prometheus/node-exporter/intergiro-keys.prom.tmp")]
 pub struct CheckArgs {
     /// WARNING when a key freezes within this many days
     #[arg(
@@ -451,10 +495,11 @@ pub struct CheckArgs {
 /// Searches files and directories (default: the current directory) the way
 /// ripgrep does: what .gitignore or .ignore excludes is skipped, and so are
 /// binary files and the .git directory; hidden files such as .env are
-/// searched. `-` reads stdin, so `git log -p --all | intergiro-keys scan -`
-/// covers a repository's history. A match counts only if its checksum holds,
-/// so text that merely looks like a key is never reported, and keys glued to
-/// other text (`igk_…_old`, `KEY=igk_…;`) are found.
+/// searched. `-` reads stdin. --staged searches what is about to be
+/// committed, --git a repository's history (naming the commit of each
+/// find). A match counts only if its checksum holds, so text that merely
+/// looks like a key is never reported, and keys glued to other text
+/// (`igk_…_old`, `KEY=igk_…;`) or inside base64 text are found.
 ///
 /// Each key found is checked against the database, its secret verified as
 /// `verify` does (once per key, however often it occurs), and reported as
@@ -474,6 +519,9 @@ pub struct CheckArgs {
   intergiro-keys scan src/ .env deploy/
   git log -p --all | intergiro-keys scan -
   intergiro-keys scan --format sarif > intergiro-keys.sarif
+  intergiro-keys scan --staged --no-check
+  intergiro-keys scan --git
+  intergiro-keys scan --git main..feature --format json
   intergiro-keys scan --revoke chat-export.txt")]
 pub struct ScanArgs {
     /// Files and directories to search; `-` reads stdin [default: .]
@@ -484,6 +532,24 @@ pub struct ScanArgs {
     /// exclude
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// Search what `git commit` would record instead of the work tree: the
+    /// files the index adds or changes, as staged (for a pre-commit hook).
+    /// Paths are printed from the repository's top directory
+    #[arg(long, conflicts_with_all = ["paths", "git", "no_ignore"])]
+    pub staged: bool,
+
+    /// Search the repository's history instead of the work tree: every
+    /// line each commit of REV-RANGE (default: every branch and tag) added,
+    /// reported with its commit, path and line in that commit
+    #[arg(
+        long,
+        value_name = "REV-RANGE",
+        num_args = 0..=1,
+        conflicts_with_all = ["paths", "no_ignore"],
+        value_hint = ValueHint::Other
+    )]
+    pub git: Option<Option<String>>,
 
     /// Do not check the keys found against the database: each is reported
     /// `unchecked` and makes the exit code 1 (for hooks and CI, where any
@@ -675,6 +741,20 @@ pub struct AuditArgs {
     pub verify: bool,
 }
 
+/// Show the store in use, who you are to it and what it holds
+///
+/// Which store (its path, or its URL without the password), its schema
+/// version, whether it can be reached, the acting operator and their
+/// permissions, and (with `view`) how many keys are in each status. Exit 0
+/// when the store was reached; otherwise the store's error follows on
+/// stderr, with exit 75 when a retry may help (unreachable, busy) and 2
+/// otherwise.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys status
+  intergiro-keys --db postgresql://alice@db.internal/keys status --format json")]
+pub struct StatusArgs {}
+
 /// Copy the database to a new file, consistently, while others use it
 ///
 /// Uses SQLite's online backup: the copy is a whole database as of one
@@ -708,4 +788,63 @@ fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         .and_then(|date| date.and_hms_opt(0, 0, 0))
         .map(|time| time.and_utc())
         .ok_or_else(|| format!("{text:?} is not a date; use YYYY-MM-DD or an RFC 3339 time"))
+}
+
+/// `list --status`: the statuses, and the words people type for them that
+/// are not statuses, each said what it means.
+#[derive(Clone, Copy, Debug)]
+pub struct StatusParser;
+
+impl clap::builder::TypedValueParser for StatusParser {
+    type Value = Status;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Status, clap::Error> {
+        match value.to_str() {
+            Some("expired") => {
+                // Said once per use, so that nobody wonders why "expired"
+                // shows what it shows.
+                eprintln!(
+                    "intergiro-keys: note: 'expired' is taken for 'frozen': keys past their freeze date (`renew` revives them)"
+                );
+                Ok(Status::Frozen)
+            }
+            Some(word @ ("deleted" | "revoked" | "removed")) => Err(clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!(
+                    "'{word}' is not a status a listing can show: a deleted key leaves the listings at once; see deletions with `intergiro-keys audit` (or `audit --key ID`)\n"
+                ),
+            )
+            .with_cmd(cmd)),
+            _ => clap::builder::EnumValueParser::<Status>::new().parse_ref(cmd, arg, value),
+        }
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Status::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// What the shell completion scripts run to complete a key (`renew <Tab>`):
+/// `INTERGIRO_KEYS_COMPLETE=keys intergiro-keys [--db PATH] [--] WORD`. Not
+/// a subcommand, so that the scripts do not offer it.
+#[derive(Debug, Parser)]
+#[command(name = "intergiro-keys", no_binary_name = false)]
+pub struct CompleteKeysArgs {
+    #[arg(long, env = "INTERGIRO_KEYS_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// The word being completed
+    #[arg(allow_hyphen_values = true, default_value = "")]
+    pub prefix: String,
 }

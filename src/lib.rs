@@ -31,6 +31,10 @@ use cli::{Cli, ColorChoice, Command, Format, FormatChoice};
 #[derive(Clone, Debug)]
 pub struct App {
     pub db: PathBuf,
+    /// Whether `db` is the per-user default, whose directory is made when
+    /// missing; a path given with --db or INTERGIRO_KEYS_DB must be in a
+    /// directory that exists (a typo makes no new directories).
+    pub db_is_default: bool,
     pub format: Format,
     /// Whether stdout gets ANSI colours.
     pub color: bool,
@@ -72,6 +76,23 @@ impl App {
         }
     }
 
+    /// The run of a completion script's query: no terminal, no questions.
+    fn for_completion(db: PathBuf) -> Result<App> {
+        Ok(App {
+            db,
+            // Completion never creates a store.
+            db_is_default: false,
+            format: Format::Table,
+            color: false,
+            interactive: false,
+            stdout_is_terminal: false,
+            pager: false,
+            now: now()?.trunc_subsecs(0),
+            operator: std::sync::OnceLock::new(),
+            uid: nix::unistd::getuid().as_raw(),
+        })
+    }
+
     pub fn from_cli(cli: &Cli) -> Result<App> {
         let global = &cli.global;
         let stdout_is_terminal = std::io::stdout().is_terminal();
@@ -83,13 +104,22 @@ impl App {
         };
         let interactive =
             !global.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-        let format = match (global.format.plain(), &cli.command) {
-            (Some(format), _) => format,
+        let format = match (
+            global.format.plain(),
+            global.format.only_for(),
+            &cli.command,
+        ) {
+            (Some(format), _, _) => format,
             // scan renders SARIF itself and JSON wherever it needs a plain format.
-            (None, Command::Scan(_)) => Format::Json,
-            (None, _) => anyhow::bail!(
-                "--format sarif is only for `intergiro-keys scan`; use --format table or json"
-            ),
+            (None, Some((_, "scan")), Command::Scan(_)) => Format::Json,
+            // check renders metrics itself.
+            (None, Some((_, "check")), Command::Check(_)) => Format::Table,
+            (None, only_for, _) => {
+                let (name, command) = only_for.unwrap_or(("this", "another command"));
+                anyhow::bail!(
+                    "--format {name} is only for `intergiro-keys {command}`; use --format table or json"
+                )
+            }
         };
         // Prompts go to stderr: coloured by the same choice, judged there.
         prompt::set_color(match global.color {
@@ -101,7 +131,22 @@ impl App {
             Some(path) => path.clone(),
             None => default_db_path()?,
         };
+        // Other accounts can read a command line (ps), not the environment.
+        // Not for `check`: monitoring merges stderr into its status line.
+        let from_command_line = std::env::var_os("INTERGIRO_KEYS_DB").as_deref()
+            != global.db.as_deref().map(|db| db.as_os_str());
+        if from_command_line
+            && !matches!(cli.command, Command::Check(_))
+            && global
+                .db
+                .as_deref()
+                .and_then(|db| db.to_str())
+                .is_some_and(store::postgres::url_has_password)
+        {
+            output::note(PASSWORD_ON_COMMAND_LINE);
+        }
         Ok(App {
+            db_is_default: global.db.is_none(),
             db,
             format,
             color,
@@ -135,15 +180,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify(args) => cmd::verify::run(&app?, args),
         Command::Serve(args) => cmd::serve::run(&app?, args),
         // `check` reports every failure, even a failed start, as UNKNOWN.
-        Command::Check(args) => Ok(cmd::check::run(
-            app,
-            cli.global.format.plain().unwrap_or(Format::Table),
-            args,
-        )),
+        Command::Check(args) => Ok(cmd::check::run(app, cli.global.format, args)),
         Command::Users(args) => cmd::users::run(&app?, args),
         Command::Audit(args) => cmd::audit::run(&app?, args),
         Command::Scan(args) => cmd::scan::run(&app?, args, sarif),
         Command::Backup(args) => cmd::backup::run(&app?, args),
+        Command::Status(_) => cmd::status::run(&app?),
         Command::Completions(args) => cmd::completions::run(args),
     }
 }
@@ -157,6 +199,9 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         return ExitCode::from(2);
     }
     let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    if std::env::var_os("INTERGIRO_KEYS_COMPLETE").is_some_and(|what| what == "keys") {
+        return complete_keys(&args);
+    }
     let cli = match <Cli as clap::Parser>::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err, &args),
@@ -169,6 +214,24 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
             ExitCode::from(exit_code(&err))
         }
     }
+}
+
+/// Key IDs and names for a shell's completion script (`cli::CompleteKeysArgs`):
+/// whatever goes wrong, nothing is printed and the exit code is 0, since a
+/// shell is drawing its prompt.
+fn complete_keys(args: &[std::ffi::OsString]) -> ExitCode {
+    let Ok(parsed) = <cli::CompleteKeysArgs as clap::Parser>::try_parse_from(args) else {
+        return ExitCode::SUCCESS;
+    };
+    let app = match &parsed.db {
+        Some(db) => Ok(db.clone()),
+        None => default_db_path(),
+    }
+    .and_then(App::for_completion);
+    if let Ok(app) = app {
+        let _ = cmd::complete_keys::run(&app, &parsed.prefix);
+    }
+    ExitCode::SUCCESS
 }
 
 /// EX_TEMPFAIL (sysexits.h): worth retrying later.
@@ -253,7 +316,21 @@ fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
         // the status line, and JSON readers expect JSON.
         let rendered = token::redact(&err.render().to_string()).into_owned();
         let problem = rendered.trim_start().trim_start_matches("error: ");
-        return cmd::check::unknown(requested_format(args), problem, None);
+        // One line, but with clap's tip ("a similar argument exists:
+        // '--warning'") when it has one.
+        let mut line = problem
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        for tip in problem
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("tip: "))
+        {
+            line.push_str(&format!(" ({tip})"));
+        }
+        return cmd::check::unknown(requested_format(args), &line, None);
     }
     ExitCode::from(2)
 }
@@ -282,16 +359,26 @@ fn without_implicit_db(rendered: &str, args: &[std::ffi::OsString]) -> String {
 }
 
 /// The `--format` of a command line that did not parse, if it says JSON.
-fn requested_format(args: &[std::ffi::OsString]) -> Format {
+fn requested_format(args: &[std::ffi::OsString]) -> FormatChoice {
     let args: Vec<String> = args
         .iter()
         .map(|arg| arg.to_string_lossy().into_owned())
         .collect();
-    let json = args
-        .windows(2)
-        .any(|pair| pair[0] == "--format" && pair[1] == "json")
-        || args.iter().any(|arg| arg == "--format=json");
-    if json { Format::Json } else { Format::Table }
+    let named = |name: &str| {
+        args.windows(2)
+            .any(|pair| pair[0] == "--format" && pair[1] == name)
+            || args.iter().any(|arg| *arg == format!("--format={name}"))
+    };
+    [
+        FormatChoice::Json,
+        FormatChoice::Openmetrics,
+        FormatChoice::Prometheus,
+    ]
+    .into_iter()
+    .find(|format| {
+        clap::ValueEnum::to_possible_value(format).is_some_and(|value| named(value.get_name()))
+    })
+    .unwrap_or(FormatChoice::Table)
 }
 
 /// The subcommand named on a command line that may not parse: the first
@@ -308,6 +395,9 @@ fn subcommand_name(args: &[std::ffi::OsString]) -> Option<String> {
     }
     None
 }
+
+/// The warning for a password given in a connection URL on a command line.
+pub const PASSWORD_ON_COMMAND_LINE: &str = "intergiro-keys: warning: the connection URL holds a password, which other accounts on this host can read in the process list; put it in ~/.pgpass (or PGPASSFILE) or PGPASSWORD instead";
 
 /// `~/.local/share/intergiro-keys/keys.db` on Linux; the platform's per-user
 /// data directory elsewhere.

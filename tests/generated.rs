@@ -401,9 +401,15 @@ fn help_option_forms(help: &str) -> Vec<(String, bool)> {
                 .take_while(|word| word.starts_with('-'))
                 .map(|word| word.trim_end_matches(','))
                 .collect();
-            let value = words
-                .get(names.len())
-                .map(|value| value.trim_matches(|c| matches!(c, '<' | '>' | '[' | ']')));
+            // An optional value (`--git [<REV-RANGE>]`) keeps its brackets.
+            let value = words.get(names.len()).map(|value| {
+                let bare = value.trim_matches(|c| matches!(c, '<' | '>' | '[' | ']'));
+                if value.starts_with("[<") {
+                    format!("[{bare}]")
+                } else {
+                    bare.to_string()
+                }
+            });
             match value {
                 Some(value) => (format!("{} {value}", names.join("|")), true),
                 None => (names.join("|"), false),

@@ -10,8 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::App;
-use crate::cli::{CheckArgs, Format};
-use crate::key::{ApiKey, Status, freezes_within};
+use crate::cli::{CheckArgs, FormatChoice};
+use crate::key::{ApiKey, EXPIRING_WITHIN_DAYS, Status, freezes_within};
+use crate::output::metrics::{Flavor, Metrics};
 use crate::output::{self, human_days_left, sanitize};
 use crate::store::{KeyFilter, Open};
 
@@ -96,11 +97,38 @@ const OUTPUT_BYTES: usize = 8 * 1024;
 const FLAGGED_SHOWN: u64 = 100;
 /// Names on the status line are cut to this many characters.
 const NAME_CHARS: usize = 24;
+/// Per-key metric series, soonest-freezing first: enough for every key a
+/// person could act on, few enough that a store of 100,000 keys writes
+/// about 150 KiB and Prometheus keeps a bounded number of series; the rest
+/// are counted in `intergiro_keys_freeze_series_omitted`.
+const KEY_SERIES: u64 = 1000;
+
+/// What `check` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Output {
+    /// The monitoring-plugin status line (and long output).
+    Plugin,
+    Json,
+    Metrics(Flavor),
+}
+
+impl Output {
+    fn of(format: FormatChoice) -> Output {
+        match format {
+            FormatChoice::Json => Output::Json,
+            FormatChoice::Openmetrics => Output::Metrics(Flavor::OpenMetrics),
+            FormatChoice::Prometheus => Output::Metrics(Flavor::Prometheus),
+            // --format sarif is refused before the check; its UNKNOWN line
+            // is the plugin's.
+            FormatChoice::Table | FormatChoice::Sarif => Output::Plugin,
+        }
+    }
+}
 
 /// Runs the check. It never fails: whatever goes wrong, a failed start
 /// included, is reported as UNKNOWN (exit 3), which monitoring understands.
-pub fn run(app: Result<App>, format: Format, args: CheckArgs) -> ExitCode {
-    match app.and_then(|app| check(&app, &args)) {
+pub fn run(app: Result<App>, format: FormatChoice, args: CheckArgs) -> ExitCode {
+    match app.and_then(|app| check(&app, Output::of(format), &args)) {
         Ok(code) => code,
         // A broken pipe before the level was known falls through to
         // UNKNOWN too: monitoring must never read OK from it.
@@ -117,9 +145,11 @@ struct Counts {
     critical: u64,
     /// Keys retiring after a rotation (never warning or critical).
     retiring: u64,
+    /// Rows read that are not keys (changed by other means): critical.
+    unreadable: u64,
 }
 
-fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
+fn check(app: &App, output: Output, args: &CheckArgs) -> Result<ExitCode> {
     if args.critical > args.warning {
         bail!(
             "--critical {} is more than --warning {}; the critical threshold must be the nearer one",
@@ -138,7 +168,9 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
         critical,
         warning: (within_warning.frozen + within_warning.expiring).saturating_sub(critical),
         retiring: within_warning.retiring,
+        unreadable: 0,
     };
+    let mut counts = counts;
     // Only the first few flagged keys are read, to be named.
     let mut flagged: Vec<(Level, ApiKey)> = Vec::new();
     if counts.critical + counts.warning > 0 {
@@ -169,18 +201,27 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
             },
         )?,
     };
+    // Said in the status line only: monitoring merges stderr into it.
+    counts.unreadable = crate::cmd::skipped_rows(store.as_ref()).len() as u64;
     // Soonest-freezing first from the store; worst first here.
     flagged.sort_by_key(|(level, _)| std::cmp::Reverse(*level));
     let level = match counts {
-        Counts { critical: 1.., .. } => Level::Critical,
+        Counts { critical: 1.., .. }
+        | Counts {
+            unreadable: 1.., ..
+        } => Level::Critical,
         Counts { warning: 1.., .. } => Level::Warning,
         _ => Level::Ok,
     };
     let flagged: Vec<(Level, &ApiKey)> = flagged.iter().map(|(level, key)| (*level, key)).collect();
     let (first_line, named_all) = status_line(level, counts, &flagged, app.now, args);
 
-    let printed = match app.format {
-        Format::Json => output::print_json(&CheckJson {
+    let printed = match output {
+        Output::Metrics(flavor) => {
+            let text = metrics(store.as_ref(), app.now, flavor, level, counts)?;
+            write_stdout(&text)
+        }
+        Output::Json => output::print_json(&CheckJson {
             status: level,
             code: level.exit_code(),
             message: &first_line,
@@ -209,29 +250,145 @@ fn check(app: &App, args: &CheckArgs) -> Result<ExitCode> {
                 })
                 .collect(),
         }),
-        Format::Table => {
+        Output::Plugin => {
             let mut out = first_line;
             out.push('\n');
             if !named_all {
                 out.push_str(&details(counts, &flagged, app.now, args, out.len()));
             }
             out.push_str(&retiring_details(counts, &retiring, out.len()));
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(out.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(anyhow::Error::from)
+            write_stdout(&out)
         }
     };
     crate::unless_broken_pipe(printed)?;
     Ok(ExitCode::from(level.exit_code()))
 }
 
+fn write_stdout(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(anyhow::Error::from)
+}
+
+const UP: &str = "intergiro_keys_store_up";
+const STATUS: &str = "intergiro_keys_check_status";
+
+/// The metrics of a finished check: keys by status (as `list` shows
+/// them), keys at each check level, the check's state, the soonest freeze
+/// and each key's freeze (the `KEY_SERIES` soonest), the store up.
+fn metrics(
+    store: &dyn crate::store::Store,
+    now: DateTime<Utc>,
+    flavor: Flavor,
+    level: Level,
+    counts: Counts,
+) -> Result<String> {
+    let expiring_by = now + Duration::days(i64::from(EXPIRING_WITHIN_DAYS));
+    let by_status = store.count_flagged(now, expiring_by)?;
+    let mut soonest: Vec<ApiKey> = Vec::new();
+    store.each_key(
+        &KeyFilter {
+            now: Some(now),
+            issued_only: true,
+            // Keys to renew: not those retiring after a rotation.
+            statuses: Some(vec![Status::Active, Status::Expiring, Status::Frozen]),
+            limit: Some(KEY_SERIES),
+            ..KeyFilter::default()
+        },
+        &mut |key| {
+            soonest.push(key);
+            Ok(())
+        },
+    )?;
+    let renewable = by_status.issued.saturating_sub(by_status.retiring);
+    let mut out = Metrics::new(flavor);
+    out.gauge(
+        UP,
+        "Whether the key store could be opened and read (1) or not (0).",
+        None,
+    )
+    .sample(UP, &[], 1);
+    out.gauge(
+        STATUS,
+        "The check's monitoring-plugin state: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
+        None,
+    )
+    .sample(STATUS, &[], i64::from(level.exit_code()));
+    const KEYS: &str = "intergiro_keys_keys";
+    out.gauge(
+        KEYS,
+        "Issued keys by status: active, expiring (freezing within 14 days), frozen, retiring (replaced by rotate).",
+        None,
+    );
+    let active = renewable.saturating_sub(by_status.frozen + by_status.expiring);
+    for (status, count) in [
+        ("active", active),
+        ("expiring", by_status.expiring),
+        ("frozen", by_status.frozen),
+        ("retiring", by_status.retiring),
+    ] {
+        out.sample(KEYS, &[("status", status)], count as i64);
+    }
+    const FLAGGED: &str = "intergiro_keys_flagged_keys";
+    out.gauge(
+        FLAGGED,
+        "Keys at each level against the check's --warning and --critical thresholds.",
+        None,
+    )
+    .sample(FLAGGED, &[("level", "warning")], counts.warning as i64)
+    .sample(FLAGGED, &[("level", "critical")], counts.critical as i64);
+    const NEXT: &str = "intergiro_keys_next_freeze_timestamp_seconds";
+    out.gauge(
+        NEXT,
+        "When the soonest-freezing key (active, expiring or frozen) freezes or froze, in seconds since the epoch; absent without keys.",
+        Some("seconds"),
+    );
+    if let Some(first) = soonest.first() {
+        out.sample(NEXT, &[], first.freezes_at.timestamp());
+    }
+    const FREEZE: &str = "intergiro_keys_freeze_timestamp_seconds";
+    out.gauge(
+        FREEZE,
+        "When each key freezes or froze, in seconds since the epoch (the 1000 soonest-freezing keys).",
+        Some("seconds"),
+    );
+    for key in &soonest {
+        let roles: Vec<&str> = key.roles.iter().map(|role| role.as_str()).collect();
+        out.sample(
+            FREEZE,
+            &[
+                ("id", &key.id),
+                ("name", &key.name),
+                ("roles", &roles.join(",")),
+            ],
+            key.freezes_at.timestamp(),
+        );
+    }
+    const OMITTED: &str = "intergiro_keys_freeze_series_omitted";
+    out.gauge(
+        OMITTED,
+        "Keys left out of intergiro_keys_freeze_timestamp_seconds: they freeze later than the 1000 shown.",
+        None,
+    )
+    .sample(OMITTED, &[], renewable.saturating_sub(soonest.len() as u64) as i64);
+    const UNREADABLE: &str = "intergiro_keys_unreadable_rows";
+    let unreadable = counts.unreadable + crate::cmd::skipped_rows(store).len() as u64;
+    out.gauge(
+        UNREADABLE,
+        "Key rows read that cannot be read as keys (changed outside the tool, or damaged); any is critical.",
+        None,
+    )
+    .sample(UNREADABLE, &[], unreadable as i64);
+    Ok(out.finish())
+}
+
 /// Text from the store made safe for a plugin's output: no control
-/// character (a newline would end the status line) and no `|` (which starts
-/// the performance data).
+/// character (a newline would end the status line), no `|` (which starts
+/// the performance data) and no `;` (which Nagios turns into `:`).
 fn plugin_text(text: &str) -> String {
-    sanitize(text).replace('|', "\\x7c")
+    sanitize(text).replace('|', "\\x7c").replace(';', "\\x3b")
 }
 
 /// A key as the status line names it: `ci-deploy (3 days)`.
@@ -275,8 +432,12 @@ fn status_line(
         0 => String::new(),
         n => format!(" retiring={n};;;0"),
     };
+    let unreadable_data = match counts.unreadable {
+        0 => String::new(),
+        n => format!(" unreadable={n};;0;0"),
+    };
     let perfdata = format!(
-        " | keys={};;;0 warning={};0;;0 critical={};;0;0{retiring_data}",
+        " | keys={};;;0 warning={};0;;0 critical={};;0;0{retiring_data}{unreadable_data}",
         counts.keys, counts.warning, counts.critical
     );
     let line = |shown_critical: usize, shown_warning: usize| -> String {
@@ -318,6 +479,17 @@ fn status_line(
                 list(&warning[..shown_warning], counts.warning)
             ));
         }
+        if counts.unreadable > 0 {
+            parts.push(format!(
+                "{} key {} unreadable (changed outside intergiro-keys)",
+                counts.unreadable,
+                if counts.unreadable == 1 {
+                    "row"
+                } else {
+                    "rows"
+                }
+            ));
+        }
         if parts.is_empty() {
             parts.push(match total {
                 0 => "no keys".to_string(),
@@ -328,7 +500,8 @@ fn status_line(
         if counts.retiring > 0 {
             parts.push(format!("{} retiring after rotation", counts.retiring));
         }
-        format!("{}: {}{perfdata}", level.label(), parts.join("; "))
+        // Not `;`: Nagios turns it into `:` in the status text.
+        format!("{}: {}{perfdata}", level.label(), parts.join(". "))
     };
     // Name critical keys first, then warning ones, while the line fits.
     let (mut shown_critical, mut shown_warning) = (0, 0);
@@ -422,10 +595,33 @@ fn details(
 /// the requested format. The JSON object has every field of a finished
 /// check, null where the check could not tell (the thresholds too, when the
 /// arguments did not parse).
-pub fn unknown(format: Format, problem: &str, args: Option<&CheckArgs>) -> ExitCode {
-    let message = format!("UNKNOWN: {}", first_line(problem));
-    let _ = match format {
-        Format::Json => output::print_json(&serde_json::json!({
+pub fn unknown(format: FormatChoice, problem: &str, args: Option<&CheckArgs>) -> ExitCode {
+    // Not `;` (Nagios turns it into `:`), nor `|` (perfdata would follow).
+    let message = format!(
+        "UNKNOWN: {}",
+        first_line(problem).replace(';', ",").replace('|', "\\x7c")
+    );
+    let _ = match Output::of(format) {
+        Output::Metrics(flavor) => {
+            // The store's state, for alerting; the reason for people, on
+            // stderr (a service's journal), as metrics have no room for it.
+            output::note(format!("intergiro-keys: {message}"));
+            let mut out = Metrics::new(flavor);
+            out.gauge(
+                UP,
+                "Whether the key store could be opened and read (1) or not (0).",
+                None,
+            )
+            .sample(UP, &[], 0);
+            out.gauge(
+                STATUS,
+                "The check's monitoring-plugin state: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
+                None,
+            )
+            .sample(STATUS, &[], i64::from(Level::Unknown.exit_code()));
+            write_stdout(&out.finish())
+        }
+        Output::Json => output::print_json(&serde_json::json!({
             "status": "UNKNOWN",
             "code": Level::Unknown.exit_code(),
             "message": message,
@@ -437,7 +633,7 @@ pub fn unknown(format: Format, problem: &str, args: Option<&CheckArgs>) -> ExitC
             "flagged": null,
             "retiring": null,
         })),
-        Format::Table => output::print_line(&message),
+        Output::Plugin => output::print_line(&message),
     };
     ExitCode::from(Level::Unknown.exit_code())
 }

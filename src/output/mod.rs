@@ -1,13 +1,15 @@
-//! Rendering for people (comfy-table, sentences) and scripts (JSON).
+//! Rendering for people (comfy-table, sentences), scripts (JSON) and
+//! monitoring (Prometheus and OpenMetrics text).
 //! No database access here.
 
 mod json;
+pub mod metrics;
 mod stream;
 mod table;
 mod text;
 
 pub use json::{KeyJson, print_json, write_json, write_key_element};
-pub use stream::{Columns, JsonArray, RowColor};
+pub use stream::{Columns, Fit, JsonArray, RowColor};
 pub use table::*;
 pub use text::*;
 

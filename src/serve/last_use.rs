@@ -5,6 +5,9 @@
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
+use super::pool::Pool;
 use crate::App;
 use crate::store::{Open, Store};
 
@@ -20,12 +23,19 @@ pub struct LastUse {
 }
 
 impl LastUse {
-    pub fn start(app: &App, clock: super::Clock) -> anyhow::Result<LastUse> {
+    /// With `shared`, uses are written on that pool's store connection (on
+    /// SQLite, the process's only one: see `pool`); else on a connection
+    /// of its own.
+    pub fn start(
+        app: &App,
+        clock: super::Clock,
+        shared: Option<Arc<Pool>>,
+    ) -> anyhow::Result<LastUse> {
         let (sender, receiver) = std::sync::mpsc::sync_channel(QUEUE);
         let app = app.clone();
         std::thread::Builder::new()
             .name("last-use".into())
-            .spawn(move || write_batches(&app, &receiver, clock))?;
+            .spawn(move || write_batches(&app, &receiver, clock, shared.as_deref()))?;
         Ok(LastUse { sender })
     }
 
@@ -35,7 +45,12 @@ impl LastUse {
     }
 }
 
-fn write_batches(app: &App, receiver: &Receiver<String>, clock: super::Clock) {
+fn write_batches(
+    app: &App,
+    receiver: &Receiver<String>,
+    clock: super::Clock,
+    shared: Option<&Pool>,
+) {
     let mut store: Option<Box<dyn Store>> = None;
     let mut batch: Vec<String> = Vec::new();
     loop {
@@ -53,6 +68,19 @@ fn write_batches(app: &App, receiver: &Receiver<String>, clock: super::Clock) {
         }
         batch.sort();
         batch.dedup();
+        if let Some(pool) = shared {
+            let ids = std::mem::take(&mut batch);
+            let now = clock.now();
+            let _ = pool.run_blocking(move |slot| {
+                let Ok(store) = slot.store() else { return };
+                let stale_after = now - crate::key::last_used_resolution();
+                for id in ids {
+                    // As `verify`: a busy or read-only store misses the note.
+                    let _ = store.record_use(&id, now, stale_after);
+                }
+            });
+            continue;
+        }
         if store.is_none() {
             store = crate::cmd::open(app, Open::MustExist).ok();
         }

@@ -161,7 +161,7 @@ pub struct Server {
     cache: Arc<Cache>,
     watch: Watch,
     argon2: Pool,
-    lookups: Pool,
+    lookups: Arc<Pool>,
     metrics: Arc<Metrics>,
     last_use: last_use::LastUse,
     clock: Clock,
@@ -197,6 +197,18 @@ pub fn run(app: &App, options: Options) -> Result<()> {
             options.cache_capacity,
         )?);
         let metrics = Arc::new(Metrics::default());
+        let sqlite = location.is_none();
+        // On SQLite one connection, opened before the change counter's (see
+        // `pool`); on PostgreSQL two, so that one slow answer does not hold
+        // up the others.
+        let lookups = Arc::new(Pool::new(
+            app,
+            "lookup",
+            if sqlite { 1 } else { 2 },
+            1024,
+            0,
+            sqlite,
+        )?);
         let watch = match location {
             Some(url) => Watch::Postgres(watch::PgWatch::start(
                 store::postgres::Location::parse(url)?,
@@ -206,11 +218,10 @@ pub fn run(app: &App, options: Options) -> Result<()> {
             None => Watch::Sqlite(watch::SqliteWatch::open(&app.db)?),
         };
         let server = Arc::new(Server {
-            argon2: Pool::new(app, "argon2", options.workers, options.queue, 10)?,
-            // Re-reading rows is quick; a few threads keep one slow
-            // answer from holding up the others.
-            lookups: Pool::new(app, "lookup", 2, 1024, 0)?,
-            last_use: last_use::LastUse::start(app, clock)?,
+            // argon2 needs no store: the row comes from a look-up.
+            argon2: Pool::new(app, "argon2", options.workers, options.queue, 10, false)?,
+            last_use: last_use::LastUse::start(app, clock, sqlite.then(|| Arc::clone(&lookups)))?,
+            lookups,
             cache,
             watch,
             metrics,
@@ -407,14 +418,32 @@ impl Server {
         };
         let checked = cell
             .get_or_init(|| async {
+                // Refused before the look-up when argon2 could not take it.
+                if self.argon2.full() {
+                    return Checked::Overloaded;
+                }
                 self.metrics
                     .misses
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let checked = self
-                    .argon2
-                    .run(move |slot| check(slot, &token))
-                    .await
-                    .unwrap_or(Checked::Overloaded);
+                let id = token.id().to_string();
+                let looked = self.lookups.run(move |slot| look_up(slot, &id)).await;
+                let checked = match looked {
+                    Err(pool::Overloaded) => Checked::Overloaded,
+                    Ok(Looked::Unavailable(detail)) => Checked::Unavailable(detail),
+                    Ok(Looked::Tampered(detail)) => {
+                        // Rejected at an unknown key's cost.
+                        let _ = self
+                            .argon2
+                            .run(move |_| crate::hash::verify_dummy(token.secret()).is_ok())
+                            .await;
+                        Checked::Tampered(detail)
+                    }
+                    Ok(Looked::Row(row)) => self
+                        .argon2
+                        .run(move |_| check(&token, row))
+                        .await
+                        .unwrap_or(Checked::Overloaded),
+                };
                 if let Checked::Found(finding) = &checked {
                     self.cache
                         .put(digest, finding.clone(), ticket, Instant::now());
@@ -508,18 +537,10 @@ fn look_up(slot: &mut Slot, id: &str) -> Looked {
     }
 }
 
-/// Checks `token` in full, as `verify` does: one look-up, one argon2
-/// verification whether or not the ID exists.
-fn check(slot: &mut Slot, token: &Token) -> Checked {
-    let row = match look_up(slot, token.id()) {
-        Looked::Row(row) => row,
-        Looked::Tampered(detail) => {
-            // Rejected at an unknown key's cost.
-            let _ = crate::hash::verify_dummy(token.secret());
-            return Checked::Tampered(detail);
-        }
-        Looked::Unavailable(detail) => return Checked::Unavailable(detail),
-    };
+/// Checks `token` against `row`, the row its ID names (None: no such
+/// key), as `verify` does: one argon2 verification whether or not the ID
+/// exists.
+fn check(token: &Token, row: Option<store::StoredKey>) -> Checked {
     let hash = row
         .as_ref()
         .map(|stored| cache::hash_print(&stored.secret_hash));

@@ -1,6 +1,13 @@
-//! Threads that work on the store, each with its own connection: the
-//! bounded argon2 pool, and the look-ups that re-validate cached entries
-//! (never queued behind argon2).
+//! Threads that work for the answers: the bounded argon2 pool, and the
+//! look-ups (each thread with its own store connection), never queued
+//! behind argon2.
+//!
+//! On SQLite there is one look-up thread, and the only store connection of
+//! the process besides the change counter's: opening a store opens and
+//! closes descriptors of the database and its `-shm` to check them, and
+//! closing any descriptor of a file drops every POSIX lock the process
+//! holds on it, those of connections already open included. Opened first
+//! and never reopened, the one connection keeps its locks.
 //!
 //! Dedicated threads rather than tokio's blocking pool: each keeps a store
 //! connection open (a connection is not shared between threads), the queue
@@ -35,9 +42,19 @@ impl Slot {
         }
     }
 
-    /// Drops the connection after an error; the next job opens another.
+    /// Drops a server connection after an error; the next job opens
+    /// another. A SQLite connection is kept: it does not break, and closing
+    /// it would close a descriptor of the database file, which drops the
+    /// POSIX locks of every other connection of this process.
     pub fn reset(&mut self) {
-        self.store = None;
+        if self
+            .app
+            .db
+            .to_str()
+            .is_some_and(crate::store::postgres::is_url)
+        {
+            self.store = None;
+        }
     }
 }
 
@@ -54,33 +71,76 @@ pub struct Pool {
     /// Threads working.
     busy: Arc<AtomicUsize>,
     pub threads: usize,
+    queue: usize,
 }
 
 impl Pool {
     /// `threads` threads named `name`, with at most `queue` jobs waiting;
-    /// `nice` lowers their scheduling priority (Linux: per thread).
-    pub fn new(app: &App, name: &str, threads: usize, queue: usize, nice: i32) -> Result<Pool> {
+    /// `nice` lowers their scheduling priority (Linux: per thread). With
+    /// `open_now`, each thread opens its store before this returns.
+    pub fn new(
+        app: &App,
+        name: &str,
+        threads: usize,
+        queue: usize,
+        nice: i32,
+        open_now: bool,
+    ) -> Result<Pool> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Job>(queue);
         let receiver = Arc::new(Mutex::new(receiver));
         let queued = Arc::new(AtomicUsize::new(0));
         let busy = Arc::new(AtomicUsize::new(0));
+        let (ready, started) = std::sync::mpsc::channel();
         for n in 0..threads {
             let receiver = Arc::clone(&receiver);
             let (queued, busy) = (Arc::clone(&queued), Arc::clone(&busy));
             let app = app.clone();
+            let ready = ready.clone();
             std::thread::Builder::new()
                 .name(format!("{name}-{n}"))
                 .spawn(move || {
                     lower_priority(nice);
-                    work(&receiver, Slot { app, store: None }, &queued, &busy);
+                    let mut slot = Slot { app, store: None };
+                    if open_now {
+                        // A failure is met again, and said, by the first job.
+                        let _ = slot.store();
+                    }
+                    let _ = ready.send(());
+                    work(&receiver, slot, &queued, &busy);
                 })?;
+        }
+        for _ in 0..threads {
+            let _ = started.recv();
         }
         Ok(Pool {
             sender,
             queued,
             busy,
             threads,
+            queue,
         })
+    }
+
+    /// Whether a job given now would be refused.
+    pub fn full(&self) -> bool {
+        self.queued() >= self.queue
+    }
+
+    /// `run` for a thread outside the runtime: waits for the result.
+    pub fn run_blocking<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Slot) -> T + Send + 'static,
+    ) -> Result<T, Overloaded> {
+        let (tell, told) = std::sync::mpsc::channel();
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let sent = self.sender.try_send(Box::new(move |slot: &mut Slot| {
+            let _ = tell.send(job(slot));
+        }));
+        if sent.is_err() {
+            self.queued.fetch_sub(1, Ordering::SeqCst);
+            return Err(Overloaded);
+        }
+        told.recv().map_err(|_| Overloaded)
     }
 
     /// Runs `job` on a pool thread and waits for its result, or refuses at

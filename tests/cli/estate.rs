@@ -335,7 +335,7 @@ fn a_pipe_or_newline_in_a_name_cannot_change_checks_status_or_perfdata() {
     assert_eq!(output.status.code(), Some(1), "{out}");
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(
-        out.starts_with("WARNING: 1 of 2 keys freezes within 14 days: x \\x7c keys=0;"),
+        out.starts_with("WARNING: 1 of 2 keys freezes within 14 days: x \\x7c keys=0\\x3b"),
         "{out}"
     );
     // One `|`, then exactly the real performance data.

@@ -149,7 +149,7 @@ fn check_names_retiring_keys_without_raising_the_level() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "WARNING: 1 of 3 keys freezes within 14 days: nightly (10 days); 1 retiring after rotation \
+        "WARNING: 1 of 3 keys freezes within 14 days: nightly (10 days). 1 retiring after rotation \
          | keys=3;;;0 warning=1;0;;0 critical=0;;0;0 retiring=1;;;0"
     );
     let keys = env.at(day80).list_json();

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::Duration as Days;
 
 use crate::common::{Env, EnvAt, t0};
+use crate::leaks::installed;
 
 /// A running `serve`, stopped when dropped.
 pub struct Serve {
@@ -543,7 +544,8 @@ fn health_metrics_unix_socket_last_use_and_sigterm() {
     assert_eq!(
         serve.status(&key),
         200,
-        "still valid after its last use was written"
+        "still valid after its last use was written: {:#?}",
+        serve.log()
     );
     let metrics = serve.get("/metrics", &[]);
     assert_eq!(metrics.status, 200);
@@ -598,22 +600,6 @@ fn promtool_check(page: &str) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-/// Whether `program` can be run. Under CI a missing one fails the test.
-pub fn installed(program: &str) -> bool {
-    let found = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{program} is not installed; .ci/run installs it"
-        );
-        eprintln!("{program} is not installed; skipping that part");
-    }
-    found
 }
 
 #[test]
@@ -722,8 +708,9 @@ fn database_of(env: &Env) -> String {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn postgres_two_serves_see_a_revocation_and_allow_nothing_after_it() {
-    let Some(env) = Env::postgres() else { return };
+    let env = Env::postgres();
     let (key, id) = env.create("shared", &["payments"]);
     let (other, _) = env.create("stays", &["payments"]);
     let role = verify_only_role(&env);
@@ -752,8 +739,9 @@ fn postgres_two_serves_see_a_revocation_and_allow_nothing_after_it() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn postgres_a_lost_notification_connection_never_lets_a_stale_answer_through() {
-    let Some(env) = Env::postgres() else { return };
+    let env = Env::postgres();
     let (key, id) = env.create("revoked in the outage", &["payments"]);
     let (other, _) = env.create("stays", &["payments"]);
     let role = verify_only_role(&env);
@@ -852,10 +840,9 @@ impl Drop for OwnCluster {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn postgres_stopped_is_503_never_200_and_serving_resumes_with_it() {
-    if !crate::common::pg::cluster_is_there() {
-        return;
-    }
+    crate::common::pg::require_cluster();
     let (cluster, url) = OwnCluster::start();
     let me = crate::common::pg::acting_account();
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
@@ -1166,7 +1153,8 @@ fn the_systemd_unit_verifies() {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let unit = std::fs::read_to_string(root.join("debian/intergiro-keys-serve.service")).unwrap();
+    let unit =
+        std::fs::read_to_string(root.join("debian/systemd/intergiro-keys-serve.service")).unwrap();
     assert!(unit.contains("ExecStart=/usr/bin/intergiro-keys serve "));
     for hardening in [
         "DynamicUser=yes",
