@@ -499,15 +499,12 @@ fn old_store(env: &Env, version: i32) -> postgres::Client {
         .get(0);
     let owner = format!("{database}_intergiro_keys_owner");
     let operators = format!("{database}_intergiro_keys_operators");
-    let migrations: String = (1..=version)
-        .map(|n| {
-            let path = format!("{}/src/store/postgres/v{n}.sql", env!("CARGO_MANIFEST_DIR"));
-            std::fs::read_to_string(&path)
-                .unwrap_or_else(|err| panic!("{path}: {err}"))
-                .replace("@schema@", "intergiro_keys")
-                .replace("@operators@", &format!("\"{operators}\""))
-        })
-        .collect();
+    // As the store fills them: the business rules some migrations carry
+    // come from the tool.
+    let migrations: String = (1..=version as usize)
+        .map(|n| intergiro_keys::store::postgres::migration_sql(n, "intergiro_keys", &operators))
+        .collect::<Vec<_>>()
+        .join("\n");
     let now = crate::common::t0().timestamp();
     client
         .batch_execute(&format!(

@@ -169,7 +169,7 @@ fn upgrade(client: &mut Client, location: &Location, busy_timeout: Duration) -> 
 
 /// The SQL of the migrations in `versions` (0 is v1), for the schema
 /// `quoted_schema` and the operators' group role `operators`.
-fn migrations_sql(
+pub(super) fn migrations_sql(
     versions: std::ops::Range<usize>,
     quoted_schema: &str,
     operators: &str,
