@@ -21,6 +21,7 @@ mod reliability;
 mod rotation;
 mod scan;
 mod scripts;
+mod serve;
 mod status;
 mod tamper;
 mod terminal;
