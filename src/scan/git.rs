@@ -29,22 +29,34 @@ pub struct GitFound {
     pub binary: bool,
 }
 
-/// The top directory of the repository holding `dir`, as git sees it.
-pub fn top_level(dir: &Path) -> Result<PathBuf> {
-    let output = git(dir)
-        .args(["rev-parse", "--show-toplevel"])
-        .output()
-        .map_err(no_git)?;
-    if !output.status.success() {
-        bail!(
-            "{} is not in a git repository ({}); run it inside the repository's work tree",
-            dir.display(),
-            first_line(&output.stderr)
-        );
+/// The top directory of the repository holding `dir`, as git sees it;
+/// with `bare_ok`, a bare repository's own directory (history needs no work
+/// tree, and a server's mirror has none).
+pub fn top_level(dir: &Path, bare_ok: bool) -> Result<PathBuf> {
+    let ask = |question: &str| -> Result<(bool, String, String)> {
+        let output = git(dir)
+            .args(["rev-parse", question])
+            .output()
+            .map_err(no_git)?;
+        let text = String::from_utf8(output.stdout)
+            .context("git named the repository's directory in something other than UTF-8")?;
+        Ok((
+            output.status.success(),
+            text.trim_end_matches('\n').to_string(),
+            first_line(&output.stderr),
+        ))
+    };
+    let (found, top, problem) = ask("--show-toplevel")?;
+    if found {
+        return Ok(PathBuf::from(top));
     }
-    let text = String::from_utf8(output.stdout)
-        .context("git named the repository's directory in something other than UTF-8")?;
-    Ok(PathBuf::from(text.trim_end_matches('\n')))
+    if bare_ok && ask("--is-bare-repository")?.1 == "true" {
+        return Ok(PathBuf::from(ask("--absolute-git-dir")?.1));
+    }
+    bail!(
+        "{} is not in a git repository's work tree ({problem}); run it inside the repository",
+        dir.display()
+    )
 }
 
 /// Every key in the files the index changes against HEAD (all of them

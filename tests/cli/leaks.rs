@@ -171,7 +171,10 @@ fn staged_and_git_need_a_repository_and_no_paths() {
     let output = scan_in(&env, &outside, &["--staged"]);
     assert_eq!(output.status.code(), Some(2));
     let err = text(&output.stderr);
-    assert!(err.contains("is not in a git repository"), "{err}");
+    assert!(
+        err.contains("is not in a git repository's work tree"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
 
     let output = scan_in(&env, &outside, &["--staged", "src"]);
@@ -544,6 +547,22 @@ fn git_history_names_the_commit_path_and_line_of_each_find() {
     );
     assert!(text(&output.stdout).contains(&other_id));
     assert!(!text(&output.stdout).contains(&id));
+
+    // A bare clone (a server's mirror) has the same history.
+    let mirror = env.path("mirror.git");
+    git(
+        env.dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--mirror",
+            &repo.to_string_lossy(),
+            &mirror.to_string_lossy(),
+        ],
+    );
+    let output = scan_in(&env, &mirror, &["--git", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_eq!(json(&output).len(), 4);
 
     // --revoke from history: the audit names the commit and path.
     let output = env
