@@ -35,9 +35,10 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print its secret, once')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List keys with their status, days left before the freeze and last use')
             [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Renew keys: each freezes 90 days from now')
-            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)')
-            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a key by a new one; the old one keeps working for a while')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything about one key, and its history')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a presented key, read from stdin or a file')
@@ -46,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or check its hash chain')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find leaked keys in files, directories or stdin, and tell which still work')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to a new file, consistently, while others use it')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the store in use, who you are to it and what it holds')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -65,6 +67,8 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -79,6 +83,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--unique-name', '--unique-name', [CompletionResultType]::ParameterName, 'Refuse a name a live key already has (without it, such a name only draws a warning: commands given that name then ask for an ID)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -88,7 +93,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         'intergiro-keys;list' {
             [CompletionResult]::new('--within', '--within', [CompletionResultType]::ParameterName, 'Days ahead that --expiring looks [default: 14]; given alone, it implies --expiring')
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'Only keys holding this role (repeat, or separate with commas, for keys holding all of them): transactions, accounts, payments')
-            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring (`expired` is taken for frozen; deleted keys are in `audit`, not in listings)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these, `[!abc]` none of these; case matters')
             [CompletionResult]::new('--unused-for', '--unused-for', [CompletionResultType]::ParameterName, 'Only keys nobody used for this many days (keys never used and older than that included)')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'The order of the keys (ties by ID)')
@@ -125,6 +130,18 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             break
         }
         'intergiro-keys;rm' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (required without a terminal)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'intergiro-keys;remove' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
@@ -338,6 +355,16 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'intergiro-keys;status' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'intergiro-keys;completions' {
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
@@ -354,7 +381,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print its secret, once')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List keys with their status, days left before the freeze and last use')
             [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Renew keys: each freezes 90 days from now')
-            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a key by a new one; the old one keeps working for a while')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything about one key, and its history')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a presented key, read from stdin or a file')
@@ -363,6 +390,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or check its hash chain')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find leaked keys in files, directories or stdin, and tell which still work')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Copy the database to a new file, consistently, while others use it')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the store in use, who you are to it and what it holds')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -427,6 +455,9 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             break
         }
         'intergiro-keys;help;backup' {
+            break
+        }
+        'intergiro-keys;help;status' {
             break
         }
         'intergiro-keys;help;completions' {

@@ -1,3 +1,23 @@
+# Fills COMPREPLY with the IDs and names of keys starting with $1, from the
+# store a --db on the line names (else INTERGIRO_KEYS_DB's, or the default);
+# a name that needs quoting is quoted.
+__intergiro_keys_keys() {
+    COMPREPLY=()
+    local db=() i candidate
+    for (( i = 1; i < COMP_CWORD; i++ )); do
+        case "${COMP_WORDS[i]}" in
+            --db) db=(--db "${COMP_WORDS[i+1]/#\~/$HOME}") ;;
+            --db=*) db=("${COMP_WORDS[i]}") ;;
+        esac
+    done
+    while IFS=$'\t' read -r candidate _; do
+        if [[ ${candidate} == *[!A-Za-z0-9._+@:=,/-]* ]]; then
+            printf -v candidate '%q' "${candidate}"
+        fi
+        COMPREPLY+=("${candidate}")
+    done < <(INTERGIRO_KEYS_COMPLETE=keys command intergiro-keys "${db[@]}" -- "$1" 2>/dev/null)
+}
+
 # Fills COMPREPLY with compgen's candidates, one per line, so that a
 # candidate with a space in it stays one word.
 __intergiro_keys_compgen() {
@@ -56,6 +76,9 @@ _intergiro__keys() {
             intergiro__keys,migrate)
                 cmd="intergiro__keys__subcmd__migrate"
                 ;;
+            intergiro__keys,remove)
+                cmd="intergiro__keys__subcmd__delete"
+                ;;
             intergiro__keys,renew)
                 cmd="intergiro__keys__subcmd__renew"
                 ;;
@@ -73,6 +96,9 @@ _intergiro__keys() {
                 ;;
             intergiro__keys,show)
                 cmd="intergiro__keys__subcmd__show"
+                ;;
+            intergiro__keys,status)
+                cmd="intergiro__keys__subcmd__status"
                 ;;
             intergiro__keys,users)
                 cmd="intergiro__keys__subcmd__users"
@@ -121,6 +147,9 @@ _intergiro__keys() {
                 ;;
             intergiro__keys__subcmd__help,show)
                 cmd="intergiro__keys__subcmd__help__subcmd__show"
+                ;;
+            intergiro__keys__subcmd__help,status)
+                cmd="intergiro__keys__subcmd__help__subcmd__status"
                 ;;
             intergiro__keys__subcmd__help,users)
                 cmd="intergiro__keys__subcmd__help__subcmd__users"
@@ -186,7 +215,7 @@ _intergiro__keys() {
 
     case "${cmd}" in
         intergiro__keys)
-            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete rm revoke rotate show verify check users audit scan backup completions help"
+            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete rm remove revoke rotate show verify check users audit scan backup status completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -420,7 +449,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__create)
-            opts="-n -r -h --name --role --db --format --color --no-input --no-pager --help"
+            opts="-n -r -h --name --role --unique-name --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -480,7 +509,7 @@ _intergiro__keys() {
             ;;
         intergiro__keys__subcmd__delete)
             opts="-y -h --yes --db --format --color --no-input --no-pager --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+            if [[ ${cur} == -* ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
@@ -512,11 +541,11 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            __intergiro_keys_keys "${cur}"
             return 0
             ;;
         intergiro__keys__subcmd__help)
-            opts="init migrate create list renew delete rotate show verify check users audit scan backup completions help"
+            opts="init migrate create list renew delete rotate show verify check users audit scan backup status completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -712,6 +741,20 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
@@ -931,7 +974,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__migrate)
-            opts="-h --to --db --format --color --no-input --no-pager --help"
+            opts="-y -h --to --yes --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -973,7 +1016,7 @@ _intergiro__keys() {
             ;;
         intergiro__keys__subcmd__renew)
             opts="-h --db --format --color --no-input --no-pager --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+            if [[ ${cur} == -* ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
@@ -1005,12 +1048,12 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            __intergiro_keys_keys "${cur}"
             return 0
             ;;
         intergiro__keys__subcmd__rotate)
             opts="-h --grace --db --format --color --no-input --no-pager --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+            if [[ ${cur} == -* ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
@@ -1049,7 +1092,7 @@ _intergiro__keys() {
                     COMPREPLY=()
                     ;;
             esac
-            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            __intergiro_keys_keys "${cur}"
             return 0
             ;;
         intergiro__keys__subcmd__scan)
@@ -1097,6 +1140,43 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__show)
+            opts="-h --db --format --color --no-input --no-pager --help"
+            if [[ ${cur} == -* ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    return 0
+                    ;;
+                --color)
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_keys "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__status)
             opts="-h --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"

@@ -32,9 +32,10 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand create 'Create a key and print its secret, once'
             cand list 'List keys with their status, days left before the freeze and last use'
             cand renew 'Renew keys: each freezes 90 days from now'
-            cand delete 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
-            cand rm 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
-            cand revoke 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+            cand delete 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
+            cand rm 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
+            cand remove 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
+            cand revoke 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
             cand rotate 'Replace a key by a new one; the old one keeps working for a while'
             cand show 'Show everything about one key, and its history'
             cand verify 'Verify a presented key, read from stdin or a file'
@@ -43,6 +44,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand audit 'Show the audit log, or check its hash chain'
             cand scan 'Find leaked keys in files, directories or stdin, and tell which still work'
             cand backup 'Copy the database to a new file, consistently, while others use it'
+            cand status 'Show the store in use, who you are to it and what it holds'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -60,6 +62,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand -y 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
+            cand --yes 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
@@ -73,6 +77,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --unique-name 'Refuse a name a live key already has (without it, such a name only draws a warning: commands given that name then ask for an ID)'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
@@ -81,7 +86,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;list'= {
             cand --within 'Days ahead that --expiring looks [default: 14]; given alone, it implies --expiring'
             cand --role 'Only keys holding this role (repeat, or separate with commas, for keys holding all of them): transactions, accounts, payments'
-            cand --status 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring'
+            cand --status 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring (`expired` is taken for frozen; deleted keys are in `audit`, not in listings)'
             cand --name 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these, `[!abc]` none of these; case matters'
             cand --unused-for 'Only keys nobody used for this many days (keys never used and older than that included)'
             cand --sort 'The order of the keys (ties by ID)'
@@ -115,6 +120,17 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'intergiro-keys;rm'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'intergiro-keys;remove'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
@@ -306,6 +322,15 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'intergiro-keys;status'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'intergiro-keys;completions'= {
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
@@ -321,7 +346,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand create 'Create a key and print its secret, once'
             cand list 'List keys with their status, days left before the freeze and last use'
             cand renew 'Renew keys: each freezes 90 days from now'
-            cand delete 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+            cand delete 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
             cand rotate 'Replace a key by a new one; the old one keeps working for a while'
             cand show 'Show everything about one key, and its history'
             cand verify 'Verify a presented key, read from stdin or a file'
@@ -330,6 +355,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand audit 'Show the audit log, or check its hash chain'
             cand scan 'Find leaked keys in files, directories or stdin, and tell which still work'
             cand backup 'Copy the database to a new file, consistently, while others use it'
+            cand status 'Show the store in use, who you are to it and what it holds'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -375,6 +401,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;help;scan'= {
         }
         &'intergiro-keys;help;backup'= {
+        }
+        &'intergiro-keys;help;status'= {
         }
         &'intergiro-keys;help;completions'= {
         }

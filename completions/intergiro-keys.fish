@@ -43,9 +43,10 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "migra
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "create" -d 'Create a key and print its secret, once'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "list" -d 'List keys with their status, days left before the freeze and last use'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
-complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
-complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "rm" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
-complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "revoke" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "rm" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "remove" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "revoke" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "rotate" -d 'Replace a key by a new one; the old one keeps working for a while'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "show" -d 'Show everything about one key, and its history'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
@@ -54,6 +55,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "users
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "audit" -d 'Show the audit log, or check its hash chain'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "scan" -d 'Find leaked keys in files, directories or stdin, and tell which still work'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "backup" -d 'Copy the database to a new file, consistently, while others use it'
+complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "status" -d 'Show the store in use, who you are to it and what it holds'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
@@ -78,6 +80,7 @@ prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collect
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -s y -l yes -d 'Grant the store\'s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -94,6 +97,7 @@ prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collect
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l unique-name -d 'Refuse a name a live key already has (without it, such a name only draws a warning: commands given that name then ask for an ID)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -101,7 +105,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l w
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l role -d 'Only keys holding this role (repeat, or separate with commas, for keys holding all of them): transactions, accounts, payments' -r -f -a "transactions\t'Get all transaction details'
 accounts\t'Get all accounts'
 payments\t'Create payments'"
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l status -d 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring' -r -f -a "active\t'Usable, more than 14 days before its freeze'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l status -d 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring (`expired` is taken for frozen; deleted keys are in `audit`, not in listings)' -r -f -a "active\t'Usable, more than 14 days before its freeze'
 expiring\t'Usable, 14 days (14 × 24 h) or less before its freeze'
 frozen\t'Past its freeze: `verify` rejects it until it is renewed'
 unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'
@@ -164,6 +168,19 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -s y -
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
@@ -380,6 +397,18 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
+json\t'JSON for scripts'
+sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
+openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
@@ -392,22 +421,23 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "init" -d 'Create a store, with you as its first administrator'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "migrate" -d 'Move a store from its SQLite file into a new PostgreSQL store'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "create" -d 'Create a key and print its secret, once'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "list" -d 'List keys with their status, days left before the freeze and last use'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "rotate" -d 'Replace a key by a new one; the old one keeps working for a while'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "show" -d 'Show everything about one key, and its history'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "users" -d 'Manage operators: who may view, create, renew and delete keys'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "audit" -d 'Show the audit log, or check its hash chain'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "scan" -d 'Find leaked keys in files, directories or stdin, and tell which still work'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "backup" -d 'Copy the database to a new file, consistently, while others use it'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "init" -d 'Create a store, with you as its first administrator'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "migrate" -d 'Move a store from its SQLite file into a new PostgreSQL store'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "create" -d 'Create a key and print its secret, once'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "list" -d 'List keys with their status, days left before the freeze and last use'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "renew" -d 'Renew keys: each freezes 90 days from now'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "delete" -d 'Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "rotate" -d 'Replace a key by a new one; the old one keeps working for a while'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "show" -d 'Show everything about one key, and its history'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "verify" -d 'Verify a presented key, read from stdin or a file'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "check" -d 'Check for keys near their freeze, for cron and monitoring'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "users" -d 'Manage operators: who may view, create, renew and delete keys'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "audit" -d 'Show the audit log, or check its hash chain'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "scan" -d 'Find leaked keys in files, directories or stdin, and tell which still work'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "backup" -d 'Copy the database to a new file, consistently, while others use it'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "status" -d 'Show the store in use, who you are to it and what it holds'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and not __fish_seen_subcommand_from init migrate create list renew delete rotate show verify check users audit scan backup status completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "list" -d 'List operators and their permissions'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "add" -d 'Add an operator'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and __fish_seen_subcommand_from users" -f -a "grant" -d 'Give an operator more permissions (or change their key-role limit)'
@@ -417,3 +447,20 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand help; and 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -f -a "verify view create renew delete admin"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -f -a "verify view create renew delete admin"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -f -a "bash elvish fish powershell zsh"
+# Key IDs and names from the store a --db on the line names (else
+# INTERGIRO_KEYS_DB's, or the default), each described by the other.
+function __fish_intergiro_keys_keys
+    set -l db
+    set -l tokens (commandline -opc)
+    for i in (seq (count $tokens))
+        switch $tokens[$i]
+            case --db
+                set -l next (math $i + 1)
+                set db --db $tokens[$next]
+            case '--db=*'
+                set db $tokens[$i]
+        end
+    end
+    INTERGIRO_KEYS_COMPLETE=keys command intergiro-keys $db -- (commandline -ct) 2>/dev/null
+end
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew delete rm remove revoke rotate show" -f -a "(__fish_intergiro_keys_keys)"

@@ -14,7 +14,18 @@ use crate::operator::Permission;
 /// keys approach their 90-day freeze, renew them, delete leaked ones at once,
 /// and verify a presented key.
 #[derive(Debug, Parser)]
-#[command(name = "intergiro-keys", version)]
+#[command(
+    name = "intergiro-keys",
+    version,
+    // `--version` also names the commit and its date (build.rs); `-V`,
+    // and the man pages, the version alone.
+    long_version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (",
+        env!("INTERGIRO_KEYS_VERSION_DETAIL"),
+        ")"
+    )
+)]
 #[command(
     after_help = "Run `intergiro-keys COMMAND --help` for the options and examples of each command."
 )]
@@ -123,7 +134,7 @@ pub enum Command {
     Create(CreateArgs),
     List(ListArgs),
     Renew(RenewArgs),
-    #[command(visible_aliases = ["rm", "revoke"])]
+    #[command(visible_aliases = ["rm", "remove", "revoke"])]
     Delete(DeleteArgs),
     Rotate(RotateArgs),
     Show(ShowArgs),
@@ -133,6 +144,7 @@ pub enum Command {
     Audit(AuditArgs),
     Scan(ScanArgs),
     Backup(BackupArgs),
+    Status(StatusArgs),
     Completions(CompletionsArgs),
 }
 
@@ -158,7 +170,10 @@ pub struct InitArgs {}
 /// and dates, the operators by name and the whole audit log, whose chain is
 /// checked before and after. The keys keep working unchanged. Needs the
 /// admin permission on the file; the role of --to becomes an administrator.
-/// The file is left as it was.
+/// An operator whose name is a role that already exists on the server gets
+/// the store's permissions through it: those roles are listed first, and on
+/// a terminal it asks (--yes is required without one). The file is left as
+/// it was.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys migrate --to postgresql://keys_admin@db.example/keys
@@ -167,6 +182,12 @@ pub struct MigrateArgs {
     /// The PostgreSQL database to move the store into (a postgresql:// URL)
     #[arg(long, value_name = "URL")]
     pub to: String,
+
+    /// Grant the store's permissions to the existing roles named like its
+    /// operators without asking (required without a terminal when there
+    /// are any)
+    #[arg(long, short)]
+    pub yes: bool,
 }
 
 /// Create a key and print its secret, once
@@ -195,6 +216,11 @@ pub struct CreateArgs {
         value_name = "ROLE"
     )]
     pub roles: Vec<Role>,
+
+    /// Refuse a name a live key already has (without it, such a name only
+    /// draws a warning: commands given that name then ask for an ID)
+    #[arg(long)]
+    pub unique_name: bool,
 }
 
 /// List keys with their status, days left before the freeze and last use
@@ -232,10 +258,11 @@ pub struct ListArgs {
     pub roles: Vec<Role>,
 
     /// Only keys with this status (repeat, or separate with commas, for any
-    /// of them): active, expiring, frozen, unissued, retiring
+    /// of them): active, expiring, frozen, unissued, retiring (`expired` is
+    /// taken for frozen; deleted keys are in `audit`, not in listings)
     #[arg(
         long = "status",
-        value_enum,
+        value_parser = StatusParser,
         value_delimiter = ',',
         value_name = "STATUS"
     )]
@@ -288,7 +315,7 @@ pub struct RenewArgs {
     pub ids: Vec<String>,
 }
 
-/// Delete keys: revoked at once, irreversibly (also `rm`, `revoke`)
+/// Delete keys: revoked at once, irreversibly (also `rm`, `remove`, `revoke`)
 ///
 /// Asks for confirmation on a terminal; without one, --yes is required.
 /// Given no key (or `-`), reads the full text of a leaked key from stdin —
@@ -661,6 +688,20 @@ pub struct AuditArgs {
     pub verify: bool,
 }
 
+/// Show the store in use, who you are to it and what it holds
+///
+/// Which store (its path, or its URL without the password), its schema
+/// version, whether it can be reached, the acting operator and their
+/// permissions, and (with `view`) how many keys are in each status. Exit 0
+/// when the store was reached; otherwise the store's error follows on
+/// stderr, with exit 75 when a retry may help (unreachable, busy) and 2
+/// otherwise.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys status
+  intergiro-keys --db postgresql://alice@db.internal/keys status --format json")]
+pub struct StatusArgs {}
+
 /// Copy the database to a new file, consistently, while others use it
 ///
 /// Uses SQLite's online backup: the copy is a whole database as of one
@@ -694,4 +735,63 @@ fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         .and_then(|date| date.and_hms_opt(0, 0, 0))
         .map(|time| time.and_utc())
         .ok_or_else(|| format!("{text:?} is not a date; use YYYY-MM-DD or an RFC 3339 time"))
+}
+
+/// `list --status`: the statuses, and the words people type for them that
+/// are not statuses, each said what it means.
+#[derive(Clone, Copy, Debug)]
+pub struct StatusParser;
+
+impl clap::builder::TypedValueParser for StatusParser {
+    type Value = Status;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Status, clap::Error> {
+        match value.to_str() {
+            Some("expired") => {
+                // Said once per use, so that nobody wonders why "expired"
+                // shows what it shows.
+                eprintln!(
+                    "intergiro-keys: note: 'expired' is taken for 'frozen': keys past their freeze date (`renew` revives them)"
+                );
+                Ok(Status::Frozen)
+            }
+            Some(word @ ("deleted" | "revoked" | "removed")) => Err(clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!(
+                    "'{word}' is not a status a listing can show: a deleted key leaves the listings at once; see deletions with `intergiro-keys audit` (or `audit --key ID`)\n"
+                ),
+            )
+            .with_cmd(cmd)),
+            _ => clap::builder::EnumValueParser::<Status>::new().parse_ref(cmd, arg, value),
+        }
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            Status::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// What the shell completion scripts run to complete a key (`renew <Tab>`):
+/// `INTERGIRO_KEYS_COMPLETE=keys intergiro-keys [--db PATH] [--] WORD`. Not
+/// a subcommand, so that the scripts do not offer it.
+#[derive(Debug, Parser)]
+#[command(name = "intergiro-keys", no_binary_name = false)]
+pub struct CompleteKeysArgs {
+    #[arg(long, env = "INTERGIRO_KEYS_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// The word being completed
+    #[arg(allow_hyphen_values = true, default_value = "")]
+    pub prefix: String,
 }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::store::{Error, Exposure, NotOurs, NotRotatable};
+use crate::store::{Error, Exposure, NotOurs, NotRotatable, Untrusted};
 
 /// A store error with its sentence. The typed error stays reachable
 /// (`err.downcast_ref::<Explained>()`) for callers that branch on it, such
@@ -102,18 +102,54 @@ pub fn sentence(error: &Error) -> String {
         }
         Error::Exposed {
             path,
+            exposure: Exposure::SharedDirectory,
+            ..
+        } => format!(
+            "the directory {path} is writable by every account, so another could plant files beside the database (such as its -wal journal, which SQLite would take in); keep the database in a directory of its own (`mkdir -m 700 DIR`, then move it there and pass --db DIR/keys.db)"
+        ),
+        Error::Exposed {
+            path,
+            exposure: Exposure::Link,
+            ..
+        } => format!(
+            "{path} is a symbolic link where a file of the database belongs, so it cannot be trusted; remove it (`rm {path}`) if you did not make it, and check the log with `intergiro-keys audit --verify`"
+        ),
+        Error::Exposed {
+            path,
+            exposure: Exposure::NotAFile,
+            ..
+        } => format!(
+            "{path} is not a regular file, where a file of the database belongs, so it cannot be trusted; remove it (`rm {path}`) if you did not make it"
+        ),
+        Error::Exposed {
+            path,
             directory,
             exposure: Exposure::ForeignOwner { owner, caller },
         } => format!(
             "{} {path} belongs to {owner}, not to you ({caller}), root or a group of yours, so it may not be the database you mean; if it is, take it with `chown {caller} {path}`, or share it through a group as the README's shared set-up does",
             if *directory { "the directory" } else { "the database" }
         ),
+        Error::Untrusted { location, problem } => {
+            let (what, remedy) = untrusted(problem);
+            format!(
+                "the store at {location} cannot be trusted: {what}; nothing in it was read or run, and nothing was changed — {remedy}"
+            )
+        }
         Error::ReadOnly { location } => format!(
             "the database {location} is read-only; ask its owner for write access (or make it writable with chmod u+w)"
         ),
         Error::CannotWrite { location } => format!(
             "the database {location} cannot be written (read-only file or directory); check its permissions"
         ),
+        Error::NoReadAccess { location } => {
+            let dir = std::path::Path::new(location)
+                .parent()
+                .filter(|dir| !dir.as_os_str().is_empty())
+                .map_or(".".to_string(), |dir| dir.display().to_string());
+            format!(
+                "this account may not read the database {location} (or reach its directory); an operator needs to be in the group it is shared with, and an account that only reads (monitoring) needs read access to the file and to pass through its directory, which an administrator can grant without opening it to everyone: `setfacl -m g:GROUP:x {dir}; setfacl -d -m g:GROUP:r {dir}; setfacl -m g:GROUP:r {location}` (see docs/shared-host.md)"
+            )
+        }
         Error::CannotOpen { location } => format!(
             "cannot open the database {location} (check the permissions of the file and its directory)"
         ),
@@ -193,6 +229,85 @@ pub fn sentence(error: &Error) -> String {
         }
         Error::LastAdministrator => "that would leave no administrator; make another operator an administrator first (`intergiro-keys users grant NAME admin`); nothing was changed".to_string(),
         Error::Other(err) => format!("{err:#}"),
+    }
+}
+
+/// What is wrong with an untrusted store, and what to do about it. Names
+/// come from the server's catalogs, which whoever planted the object chose.
+fn untrusted(problem: &Untrusted) -> (String, String) {
+    use crate::output::sanitize;
+    let inspect = "a database administrator should find out who made it (it may be an attack)";
+    match problem {
+        Untrusted::ForeignOwner {
+            object,
+            owner,
+            expected,
+        } => (
+            format!(
+                "{} belongs to role {}, not to the store's owner role {}",
+                sanitize(object),
+                sanitize(owner),
+                sanitize(expected)
+            ),
+            format!(
+                "{inspect} and drop it; if no store was ever created here, pick another schema with ?schema=NAME in the connection URL"
+            ),
+        ),
+        Untrusted::OthersMayCreate { schema, grantee } => (
+            format!(
+                "role {} may create objects in schema {}",
+                sanitize(grantee),
+                sanitize(schema)
+            ),
+            format!(
+                "revoke it (REVOKE CREATE ON SCHEMA {} FROM {}) and check the schema for objects that role made",
+                sanitize(schema),
+                sanitize(grantee)
+            ),
+        ),
+        Untrusted::Planted { object, owner } => (
+            format!(
+                "it holds {} (owner {}), which intergiro-keys never makes",
+                sanitize(object),
+                sanitize(owner)
+            ),
+            format!("{inspect} and drop it"),
+        ),
+        Untrusted::ForeignTrigger { trigger, owner } => (
+            format!(
+                "{} calls a function of role {} that is not the store's",
+                sanitize(trigger),
+                sanitize(owner)
+            ),
+            format!("{inspect} and drop the trigger"),
+        ),
+        Untrusted::UnexpectedFunction { function } => (
+            format!(
+                "it holds a function {} that intergiro-keys never made",
+                sanitize(function)
+            ),
+            format!("{inspect} and drop it"),
+        ),
+        Untrusted::MissingFunction { function } => (
+            format!("its function {} is missing", sanitize(function)),
+            "restore the store from a backup".to_string(),
+        ),
+        Untrusted::Added { object } => (
+            format!("it holds {} that intergiro-keys never made", sanitize(object)),
+            "restore it from a backup, or drop that object after finding out who wrote it (`audit --verify` then shows what it changed)".to_string(),
+        ),
+        Untrusted::Changed { object } => (
+            format!("its {} is not as intergiro-keys made it", sanitize(object)),
+            "restore it from a backup".to_string(),
+        ),
+        Untrusted::Missing { object } => (
+            format!("its {} is missing", sanitize(object)),
+            "restore it from a backup".to_string(),
+        ),
+        Untrusted::FunctionChanged { function, what } => (
+            format!("{what} of function {} was changed", sanitize(function)),
+            "restore the store from a backup".to_string(),
+        ),
     }
 }
 

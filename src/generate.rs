@@ -26,10 +26,169 @@ pub fn completions(shell: Shell) -> Vec<u8> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, BIN, &mut script);
     match shell {
-        Shell::Bash => fix_bash(&String::from_utf8_lossy(&script)).into_bytes(),
-        Shell::Fish => fix_fish(&String::from_utf8_lossy(&script), &command).into_bytes(),
+        Shell::Bash => keys_for_bash(&fix_bash(&String::from_utf8_lossy(&script))).into_bytes(),
+        Shell::Fish => {
+            keys_for_fish(&fix_fish(&String::from_utf8_lossy(&script), &command)).into_bytes()
+        }
+        Shell::Zsh => keys_for_zsh(&String::from_utf8_lossy(&script), &command).into_bytes(),
         _ => script,
     }
+}
+
+/// The commands whose arguments are keys: their IDs and names are
+/// completed from the store (`INTERGIRO_KEYS_COMPLETE=keys intergiro-keys
+/// [--db PATH] -- WORD`, `cli::CompleteKeysArgs`).
+const KEY_COMMANDS: [&str; 4] = ["renew", "delete", "rotate", "show"];
+
+/// `script` with `from` replaced by `to` exactly `times` times. Panics
+/// (the generated-files test fails) when clap_complete's output no longer
+/// holds the text as often: a patch that silently stopped applying would
+/// ship scripts that complete no key.
+fn replace_exactly(script: &str, from: &str, to: &str, times: usize) -> String {
+    let found = script.matches(from).count();
+    assert!(
+        found == times,
+        "clap_complete's output changed: {from:?} found {found} times, not {times}; update src/generate.rs"
+    );
+    script.replace(from, to)
+}
+
+/// Key IDs and names for bash: in the cases of `KEY_COMMANDS` a word that
+/// is not an option completes to keys, the first one after the command too
+/// (clap_complete offers options there).
+fn keys_for_bash(script: &str) -> String {
+    let mut script = script.to_string();
+    for command in KEY_COMMANDS {
+        let start = format!("        intergiro__keys__subcmd__{command})\n");
+        let at = script
+            .find(&start)
+            .unwrap_or_else(|| panic!("clap_complete's output changed: no {start:?}"));
+        let end = at
+            + script[at..]
+                .find("\n            ;;\n")
+                .unwrap_or_else(|| panic!("clap_complete's output changed: {start:?} never ends"))
+            + "\n            ;;\n".len();
+        let case = &script[at..end];
+        let case = replace_exactly(
+            case,
+            "if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then",
+            "if [[ ${cur} == -* ]] ; then",
+            1,
+        );
+        let case = replace_exactly(
+            &case,
+            "            __intergiro_keys_compgen -W \"${opts}\" -- \"${cur}\"\n            return 0\n            ;;\n",
+            "            __intergiro_keys_keys \"${cur}\"\n            return 0\n            ;;\n",
+            1,
+        );
+        script.replace_range(at..end, &case);
+    }
+    format!(
+        r#"# Fills COMPREPLY with the IDs and names of keys starting with $1, from the
+# store a --db on the line names (else INTERGIRO_KEYS_DB's, or the default);
+# a name that needs quoting is quoted.
+__intergiro_keys_keys() {{
+    COMPREPLY=()
+    local db=() i candidate
+    for (( i = 1; i < COMP_CWORD; i++ )); do
+        case "${{COMP_WORDS[i]}}" in
+            --db) db=(--db "${{COMP_WORDS[i+1]/#\~/$HOME}}") ;;
+            --db=*) db=("${{COMP_WORDS[i]}}") ;;
+        esac
+    done
+    while IFS=$'\t' read -r candidate _; do
+        if [[ ${{candidate}} == *[!A-Za-z0-9._+@:=,/-]* ]]; then
+            printf -v candidate '%q' "${{candidate}}"
+        fi
+        COMPREPLY+=("${{candidate}}")
+    done < <(INTERGIRO_KEYS_COMPLETE=keys command intergiro-keys "${{db[@]}}" -- "$1" 2>/dev/null)
+}}
+
+{script}"#
+    )
+}
+
+/// Key IDs and names for zsh, described by name or ID, through a function
+/// the arguments of `KEY_COMMANDS` (and their aliases) call.
+fn keys_for_zsh(script: &str, command: &clap::Command) -> String {
+    let cases: usize = command
+        .get_subcommands()
+        .filter(|sub| KEY_COMMANDS.contains(&sub.get_name()))
+        .map(|sub| 1 + sub.get_visible_aliases().count())
+        .sum();
+    let mut patched = 0;
+    let mut fixed = String::with_capacity(script.len() + 1024);
+    for line in script.split_inclusive('\n') {
+        let key_argument = (line.starts_with("'*::ids -- ") || line.starts_with("':key -- "))
+            && line.ends_with(":' \\\n");
+        if key_argument {
+            fixed.push_str(&line[..line.len() - "' \\\n".len()]);
+            fixed.push_str("_intergiro_keys_keys' \\\n");
+            patched += 1;
+        } else {
+            fixed.push_str(line);
+        }
+    }
+    assert!(
+        patched == cases,
+        "clap_complete's output changed: {patched} key arguments found in the zsh script, not {cases}; update src/generate.rs"
+    );
+    let function = r#"(( $+functions[_intergiro_keys_keys] )) ||
+_intergiro_keys_keys() {
+    # Key IDs and names from the store a --db on the line names (else
+    # INTERGIRO_KEYS_DB's, or the default), each described by the other.
+    local -a line db candidates
+    local i found
+    line=(${(z)BUFFER})
+    for (( i = 1; i < ${#line}; i++ )); do
+        case ${line[i]} in
+            (--db) db=(--db ${(Q)line[i+1]/#\~/$HOME}) ;;
+            (--db=*) db=(${(Q)line[i]}) ;;
+        esac
+    done
+    for found in ${(f)"$(INTERGIRO_KEYS_COMPLETE=keys command intergiro-keys $db -- ${(Q)PREFIX} 2>/dev/null)"}; do
+        candidates+=("${${found%%$'\t'*}//:/\\:}:${found#*$'\t'}")
+    done
+    _describe -t keys 'key ID or name' candidates
+}
+
+"#;
+    let last = "if [ \"$funcstack[1]\" = \"_intergiro-keys\" ]; then\n";
+    replace_exactly(&fixed, last, &format!("{function}{last}"), 1)
+}
+
+/// Key IDs and names for fish, described by name or ID.
+fn keys_for_fish(script: &str) -> String {
+    let mut names: Vec<String> = Vec::new();
+    let command = Cli::command();
+    for sub in command
+        .get_subcommands()
+        .filter(|sub| KEY_COMMANDS.contains(&sub.get_name()))
+    {
+        names.push(sub.get_name().to_string());
+        names.extend(sub.get_visible_aliases().map(str::to_string));
+    }
+    format!(
+        r#"{script}# Key IDs and names from the store a --db on the line names (else
+# INTERGIRO_KEYS_DB's, or the default), each described by the other.
+function __fish_intergiro_keys_keys
+    set -l db
+    set -l tokens (commandline -opc)
+    for i in (seq (count $tokens))
+        switch $tokens[$i]
+            case --db
+                set -l next (math $i + 1)
+                set db --db $tokens[$next]
+            case '--db=*'
+                set db $tokens[$i]
+        end
+    end
+    INTERGIRO_KEYS_COMPLETE=keys command intergiro-keys $db -- (commandline -ct) 2>/dev/null
+end
+complete -c {BIN} -n "__fish_intergiro_keys_using_subcommand {}" -f -a "(__fish_intergiro_keys_keys)"
+"#,
+        names.join(" ")
+    )
 }
 
 /// Repairs clap_complete's bash script:

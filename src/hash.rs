@@ -118,6 +118,72 @@ fn accepted(params: &Params, secret: &[u8], salt: &[u8], out: &[u8]) -> bool {
         && out.len() <= wanted.unwrap_or(Params::MAX_OUTPUT_LEN)
 }
 
+/// Why a stored hash is not one this tool made, judged from its PHC string
+/// alone, before any argon2 work: another algorithm, version, cost, salt or
+/// length. Whoever could write a hash could otherwise pick its cost (a
+/// `t=4000000000` has every check of the matching key text run for days).
+pub fn foreign_parameters(stored: &str) -> Option<String> {
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return Some("it is not a PHC string".into());
+    };
+    let ours = Params::default();
+    let wanted = format!(
+        "argon2id v=19 m={},t={},p={}, a {}-byte salt and a {}-byte hash",
+        ours.m_cost(),
+        ours.t_cost(),
+        ours.p_cost(),
+        argon2::RECOMMENDED_SALT_LEN,
+        Params::DEFAULT_OUTPUT_LEN
+    );
+    let params = Params::try_from(&parsed).ok();
+    let same = parsed.algorithm.as_str() == Algorithm::Argon2id.ident().as_str()
+        && parsed.version == Some(Version::V0x13.into())
+        && params.as_ref().is_some_and(|params| {
+            params.m_cost() == ours.m_cost()
+                && params.t_cost() == ours.t_cost()
+                && params.p_cost() == ours.p_cost()
+                && params.data().is_empty()
+                && params.keyid().is_empty()
+        })
+        && parsed.params.iter().count() == 3
+        && parsed
+            .salt
+            .as_ref()
+            .is_some_and(|salt| salt.len() == argon2::RECOMMENDED_SALT_LEN)
+        && parsed
+            .hash
+            .as_ref()
+            .is_some_and(|hash| hash.len() == Params::DEFAULT_OUTPUT_LEN);
+    (!same).then(|| {
+        let shown: String = stored
+            .split('$')
+            .take(4)
+            .collect::<Vec<_>>()
+            .join("$")
+            .chars()
+            .take(80)
+            .collect();
+        format!("its hash has parameters {shown:?}, not the tool's ({wanted})")
+    })
+}
+
+/// A PHC string of the tool's own parameters, as a POSIX regular
+/// expression for the PostgreSQL store's functions: the same hashes
+/// `foreign_parameters` accepts.
+pub fn phc_pattern() -> String {
+    let ours = Params::default();
+    // Unpadded base64: 4 characters per 3 bytes, rounded up.
+    let b64 = |bytes: usize| (bytes * 4).div_ceil(3);
+    format!(
+        "^\\$argon2id\\$v=19\\$m={},t={},p={}\\$[A-Za-z0-9+/]{{{}}}\\$[A-Za-z0-9+/]{{{}}}$",
+        ours.m_cost(),
+        ours.t_cost(),
+        ours.p_cost(),
+        b64(argon2::RECOMMENDED_SALT_LEN),
+        b64(Params::DEFAULT_OUTPUT_LEN)
+    )
+}
+
 /// Spends the same work as `verify_secret` on a real hash, and always fails.
 pub fn verify_dummy(secret: &str) -> Result<bool> {
     verify_secret(secret, DUMMY_HASH).map(|_| false)
@@ -289,6 +355,56 @@ pub(crate) mod tests {
         // The C reference implementation's output verifies here too.
         assert!(verify_secret("intergiro-keys-dummy-secret-never-issued", DUMMY_HASH).unwrap());
         assert!(!verify_dummy("intergiro-keys-dummy-secret-never-issued").unwrap());
+    }
+
+    #[test]
+    fn only_hashes_with_the_tools_own_parameters_are_its_own() {
+        let _serial = serial();
+        let real = hash_secret("x").unwrap();
+        assert_eq!(foreign_parameters(&real), None);
+        assert_eq!(foreign_parameters(DUMMY_HASH), None);
+        let (head, tail) = real.split_at(real.find("$m=").unwrap());
+        let tail = &tail["$m=19456,t=2,p=1".len()..];
+        for params in [
+            "$m=19456,t=4000000000,p=1",
+            "$m=19456,t=1,p=1",
+            "$m=4194304,t=2,p=1",
+            "$m=19456,t=2,p=2",
+            "$m=19456,t=2,p=1,keyid=AQID",
+            "$m=19456,t=2,p=1,data=AQID",
+        ] {
+            let stored = format!("{head}{params}{tail}");
+            assert!(foreign_parameters(&stored).is_some(), "{stored}");
+        }
+        for (from, to) in [
+            ("argon2id", "argon2i"),
+            ("argon2id", "argon2d"),
+            ("v=19", "v=16"),
+        ] {
+            let stored = real.replacen(from, to, 1);
+            assert!(foreign_parameters(&stored).is_some(), "{stored}");
+        }
+        // A shorter salt or hash (the crate would take both).
+        let parts: Vec<&str> = real.split('$').collect();
+        let short_salt = format!(
+            "${}${}${}${}${}",
+            parts[1],
+            parts[2],
+            parts[3],
+            &parts[4][..11],
+            parts[5]
+        );
+        assert!(foreign_parameters(&short_salt).is_some(), "{short_salt}");
+        let short_hash = format!(
+            "${}${}${}${}${}",
+            parts[1],
+            parts[2],
+            parts[3],
+            parts[4],
+            &parts[5][..22]
+        );
+        assert!(foreign_parameters(&short_hash).is_some(), "{short_hash}");
+        assert!(foreign_parameters("not a phc string").is_some());
     }
 
     #[test]

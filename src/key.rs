@@ -378,6 +378,9 @@ pub fn validate_name(name: &str) -> Result<(), String> {
     if name.trim().is_empty() {
         return Err("the key name is empty; give a short name such as --name ci-deploy".into());
     }
+    if holds_key_text(name) {
+        return Err(NAME_HOLDS_KEY_TEXT.into());
+    }
     let chars = name.chars().count();
     if chars > NAME_MAX_CHARS {
         return Err(format!(
@@ -391,6 +394,32 @@ pub fn validate_name(name: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Why a name holding key text is refused (the name itself is not repeated:
+/// it is the secret).
+pub const NAME_HOLDS_KEY_TEXT: &str = "the key name holds key text (igk_ and an ID followed by more): a key pasted as a name would be shown in every listing, log and error; name the key for what it is for, such as --name ci-deploy";
+
+/// `holds_key_text` as a POSIX regular expression, for the PostgreSQL
+/// store's functions: `igk_`, then fewer than 12 letters or digits and an
+/// underscore, or 12 and one more key character.
+pub const KEY_TEXT_PATTERN: &str = "igk_([0-9A-Za-z]{0,11}_|[0-9A-Za-z]{12}[0-9A-Za-z_])";
+
+/// The roles of a key as stored (`accounts,payments`), as a POSIX regular
+/// expression, for the PostgreSQL store's functions.
+pub fn roles_pattern() -> String {
+    let any = Role::ALL
+        .iter()
+        .map(|role| role.as_str())
+        .collect::<Vec<_>>()
+        .join("|");
+    format!("^({any})(,({any}))*$")
+}
+
+/// Whether `name` holds what looks like key text, whole or cut short: what
+/// `token::redact` would cut from a message.
+pub fn holds_key_text(name: &str) -> bool {
+    crate::token::redact(name) != name
 }
 
 #[cfg(test)]
@@ -570,6 +599,17 @@ mod tests {
             assert!(problem.contains("U+"), "{problem}");
         }
         assert!(validate_name(&"x".repeat(NAME_MAX_CHARS)).is_ok());
+        // Key text, whole or cut to 60 characters as `head -c 60` did.
+        let key = crate::token::Token::generate().unwrap().expose();
+        for name in [&key[..], &key[..60], &format!("deploy {}", &key[..20])] {
+            assert_eq!(
+                validate_name(name),
+                Err(NAME_HOLDS_KEY_TEXT.into()),
+                "{name}"
+            );
+        }
+        assert!(validate_name("igk_deploy").is_ok());
+        assert!(validate_name("igk-deploy-2026").is_ok());
         assert!(validate_name(&"x".repeat(NAME_MAX_CHARS + 1)).is_err());
     }
 }

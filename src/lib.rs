@@ -30,6 +30,10 @@ use cli::{Cli, ColorChoice, Command, Format, FormatChoice};
 #[derive(Clone, Debug)]
 pub struct App {
     pub db: PathBuf,
+    /// Whether `db` is the per-user default, whose directory is made when
+    /// missing; a path given with --db or INTERGIRO_KEYS_DB must be in a
+    /// directory that exists (a typo makes no new directories).
+    pub db_is_default: bool,
     pub format: Format,
     /// Whether stdout gets ANSI colours.
     pub color: bool,
@@ -71,6 +75,23 @@ impl App {
         }
     }
 
+    /// The run of a completion script's query: no terminal, no questions.
+    fn for_completion(db: PathBuf) -> Result<App> {
+        Ok(App {
+            db,
+            // Completion never creates a store.
+            db_is_default: false,
+            format: Format::Table,
+            color: false,
+            interactive: false,
+            stdout_is_terminal: false,
+            pager: false,
+            now: now()?.trunc_subsecs(0),
+            operator: std::sync::OnceLock::new(),
+            uid: nix::unistd::getuid().as_raw(),
+        })
+    }
+
     pub fn from_cli(cli: &Cli) -> Result<App> {
         let global = &cli.global;
         let stdout_is_terminal = std::io::stdout().is_terminal();
@@ -109,7 +130,22 @@ impl App {
             Some(path) => path.clone(),
             None => default_db_path()?,
         };
+        // Other accounts can read a command line (ps), not the environment.
+        // Not for `check`: monitoring merges stderr into its status line.
+        let from_command_line = std::env::var_os("INTERGIRO_KEYS_DB").as_deref()
+            != global.db.as_deref().map(|db| db.as_os_str());
+        if from_command_line
+            && !matches!(cli.command, Command::Check(_))
+            && global
+                .db
+                .as_deref()
+                .and_then(|db| db.to_str())
+                .is_some_and(store::postgres::url_has_password)
+        {
+            output::note(PASSWORD_ON_COMMAND_LINE);
+        }
         Ok(App {
+            db_is_default: global.db.is_none(),
             db,
             format,
             color,
@@ -147,6 +183,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit(args) => cmd::audit::run(&app?, args),
         Command::Scan(args) => cmd::scan::run(&app?, args, sarif),
         Command::Backup(args) => cmd::backup::run(&app?, args),
+        Command::Status(_) => cmd::status::run(&app?),
         Command::Completions(args) => cmd::completions::run(args),
     }
 }
@@ -160,6 +197,9 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         return ExitCode::from(2);
     }
     let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    if std::env::var_os("INTERGIRO_KEYS_COMPLETE").is_some_and(|what| what == "keys") {
+        return complete_keys(&args);
+    }
     let cli = match <Cli as clap::Parser>::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err, &args),
@@ -172,6 +212,24 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
             ExitCode::from(exit_code(&err))
         }
     }
+}
+
+/// Key IDs and names for a shell's completion script (`cli::CompleteKeysArgs`):
+/// whatever goes wrong, nothing is printed and the exit code is 0, since a
+/// shell is drawing its prompt.
+fn complete_keys(args: &[std::ffi::OsString]) -> ExitCode {
+    let Ok(parsed) = <cli::CompleteKeysArgs as clap::Parser>::try_parse_from(args) else {
+        return ExitCode::SUCCESS;
+    };
+    let app = match &parsed.db {
+        Some(db) => Ok(db.clone()),
+        None => default_db_path(),
+    }
+    .and_then(App::for_completion);
+    if let Ok(app) = app {
+        let _ = cmd::complete_keys::run(&app, &parsed.prefix);
+    }
+    ExitCode::SUCCESS
 }
 
 /// EX_TEMPFAIL (sysexits.h): worth retrying later.
@@ -256,7 +314,21 @@ fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
         // the status line, and JSON readers expect JSON.
         let rendered = token::redact(&err.render().to_string()).into_owned();
         let problem = rendered.trim_start().trim_start_matches("error: ");
-        return cmd::check::unknown(requested_format(args), problem, None);
+        // One line, but with clap's tip ("a similar argument exists:
+        // '--warning'") when it has one.
+        let mut line = problem
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        for tip in problem
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix("tip: "))
+        {
+            line.push_str(&format!(" ({tip})"));
+        }
+        return cmd::check::unknown(requested_format(args), &line, None);
     }
     ExitCode::from(2)
 }
@@ -321,6 +393,9 @@ fn subcommand_name(args: &[std::ffi::OsString]) -> Option<String> {
     }
     None
 }
+
+/// The warning for a password given in a connection URL on a command line.
+pub const PASSWORD_ON_COMMAND_LINE: &str = "intergiro-keys: warning: the connection URL holds a password, which other accounts on this host can read in the process list; put it in ~/.pgpass (or PGPASSFILE) or PGPASSWORD instead";
 
 /// `~/.local/share/intergiro-keys/keys.db` on Linux; the platform's per-user
 /// data directory elsewhere.

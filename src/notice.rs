@@ -24,7 +24,10 @@ pub fn expiring_keys(app: &App, store: &dyn Store) {
         return;
     };
     if let Some(text) = message(frozen, expiring) {
-        output::note(text);
+        match output::screen_width() {
+            Some(width) => output::note(output::wrap(&text, width)),
+            None => output::note(text),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
-use dialoguer::{Confirm, Input, MultiSelect, Password};
+use dialoguer::{Confirm, Input, MultiSelect};
 use zeroize::Zeroizing;
 
 use crate::key::{Role, Roles, validate_name};
@@ -36,6 +36,9 @@ fn exit_on_interrupt() {
         // Only async-signal-safe calls here: write(2) and _exit(2).
         let restore = b"\x1b[?25h\n";
         unsafe {
+            if let Some(echoing) = ECHOING.get() {
+                nix::libc::tcsetattr(0, nix::libc::TCSANOW, echoing);
+            }
             nix::libc::write(2, restore.as_ptr().cast(), restore.len());
             nix::libc::_exit(130);
         }
@@ -84,21 +87,50 @@ pub fn name(default: &str) -> Result<String> {
         .interact_text()?)
 }
 
-/// Yes or no, defaulting to no.
+/// Yes or no, defaulting to no, answered with Enter as `apt` and `gh` ask
+/// (a `y` alone would answer at once and leave the Enter typed after it to
+/// the shell). The question must be short: a prompt wider than the
+/// terminal wraps, and its redrawing would leave the first line behind, so
+/// callers say the rest on lines of its own before asking.
 pub fn confirm(question: &str) -> Result<bool> {
     exit_on_interrupt();
     Ok(Confirm::with_theme(theme().as_ref())
         .with_prompt(question)
         .default(false)
+        .wait_for_newline(true)
         .interact()?)
 }
 
-/// A key typed or pasted without echo.
-pub fn key_text() -> Result<Zeroizing<String>> {
+/// The terminal's settings before echo was turned off, for the interrupt
+/// handler to put back (tcsetattr is async-signal-safe).
+static ECHOING: std::sync::OnceLock<nix::libc::termios> = std::sync::OnceLock::new();
+
+/// A key typed or pasted without echo, at most `limit` bytes (None when
+/// longer). Read with echo off straight into one buffer allocated at full
+/// size and wiped when dropped (`process::read_secret_line`): a prompt
+/// library's growing `String` would leave copies of the secret in memory
+/// it gives back. The terminal's own line editing (backspace, Ctrl-U)
+/// still works, and Ctrl-C puts echo back before exiting.
+pub fn key_text(limit: usize) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    use nix::sys::termios::{LocalFlags, SetArg, tcgetattr, tcsetattr};
     exit_on_interrupt();
-    let text = Password::with_theme(theme().as_ref())
-        .with_prompt("Key (input hidden)")
-        .allow_empty_password(true)
-        .interact()?;
-    Ok(Zeroizing::new(text))
+    let stdin = std::io::stdin();
+    let echoing = tcgetattr(&stdin)?;
+    let _ = ECHOING.set(echoing.clone().into());
+    let mut quiet = echoing.clone();
+    quiet.local_flags.remove(LocalFlags::ECHO);
+    // The Enter that ends the line still moves to the next one.
+    quiet.local_flags.insert(LocalFlags::ECHONL);
+    let prompt = if COLOR.load(std::sync::atomic::Ordering::Relaxed) {
+        "\x1b[1m? Key (input hidden) ›\x1b[0m "
+    } else {
+        "Key (input hidden): "
+    };
+    // Echo goes off before the question shows: nothing typed after it is
+    // ever echoed, and nothing typed ahead is discarded (TCSANOW).
+    tcsetattr(&stdin, SetArg::TCSANOW, &quiet)?;
+    eprint!("{prompt}");
+    let read = crate::process::read_secret_line(&stdin, limit);
+    tcsetattr(&stdin, SetArg::TCSANOW, &echoing)?;
+    Ok(read?)
 }

@@ -81,9 +81,6 @@ pub fn run(app: &App, args: AuditArgs) -> Result<ExitCode> {
             array.finish()?.flush()?;
         }
         Format::Table => {
-            let header = [
-                "#", "AT (UTC)", "OPERATOR", "ACTION", "KEY", "OUTCOME", "DETAIL",
-            ];
             let rows = |row: &mut dyn FnMut(&[String]) -> Result<()>| -> Result<()> {
                 Ok(store.each_audit_entry(&filter, &mut |entry| {
                     let record = &entry.record;
@@ -103,7 +100,7 @@ pub fn run(app: &App, args: AuditArgs) -> Result<ExitCode> {
                     ])
                 })?)
             };
-            if print_table(app, &header, &rows)? == 0 {
+            if print_table(app, output::audit_columns(), &rows)? == 0 {
                 output::note("No audit entries match.");
             }
         }

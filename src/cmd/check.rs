@@ -145,6 +145,8 @@ struct Counts {
     critical: u64,
     /// Keys retiring after a rotation (never warning or critical).
     retiring: u64,
+    /// Rows read that are not keys (changed by other means): critical.
+    unreadable: u64,
 }
 
 fn check(app: &App, output: Output, args: &CheckArgs) -> Result<ExitCode> {
@@ -166,7 +168,9 @@ fn check(app: &App, output: Output, args: &CheckArgs) -> Result<ExitCode> {
         critical,
         warning: (within_warning.frozen + within_warning.expiring).saturating_sub(critical),
         retiring: within_warning.retiring,
+        unreadable: 0,
     };
+    let mut counts = counts;
     // Only the first few flagged keys are read, to be named.
     let mut flagged: Vec<(Level, ApiKey)> = Vec::new();
     if counts.critical + counts.warning > 0 {
@@ -197,10 +201,15 @@ fn check(app: &App, output: Output, args: &CheckArgs) -> Result<ExitCode> {
             },
         )?,
     };
+    // Said in the status line only: monitoring merges stderr into it.
+    counts.unreadable = crate::cmd::skipped_rows(store.as_ref()).len() as u64;
     // Soonest-freezing first from the store; worst first here.
     flagged.sort_by_key(|(level, _)| std::cmp::Reverse(*level));
     let level = match counts {
-        Counts { critical: 1.., .. } => Level::Critical,
+        Counts { critical: 1.., .. }
+        | Counts {
+            unreadable: 1.., ..
+        } => Level::Critical,
         Counts { warning: 1.., .. } => Level::Warning,
         _ => Level::Ok,
     };
@@ -364,6 +373,14 @@ fn metrics(
         None,
     )
     .sample(OMITTED, &[], renewable.saturating_sub(soonest.len() as u64) as i64);
+    const UNREADABLE: &str = "intergiro_keys_unreadable_rows";
+    let unreadable = counts.unreadable + crate::cmd::skipped_rows(store).len() as u64;
+    out.gauge(
+        UNREADABLE,
+        "Key rows read that cannot be read as keys (changed outside the tool, or damaged); any is critical.",
+        None,
+    )
+    .sample(UNREADABLE, &[], unreadable as i64);
     Ok(out.finish())
 }
 
@@ -415,8 +432,12 @@ fn status_line(
         0 => String::new(),
         n => format!(" retiring={n};;;0"),
     };
+    let unreadable_data = match counts.unreadable {
+        0 => String::new(),
+        n => format!(" unreadable={n};;0;0"),
+    };
     let perfdata = format!(
-        " | keys={};;;0 warning={};0;;0 critical={};;0;0{retiring_data}",
+        " | keys={};;;0 warning={};0;;0 critical={};;0;0{retiring_data}{unreadable_data}",
         counts.keys, counts.warning, counts.critical
     );
     let line = |shown_critical: usize, shown_warning: usize| -> String {
@@ -456,6 +477,17 @@ fn status_line(
                 },
                 args.warning,
                 list(&warning[..shown_warning], counts.warning)
+            ));
+        }
+        if counts.unreadable > 0 {
+            parts.push(format!(
+                "{} key {} unreadable (changed outside intergiro-keys)",
+                counts.unreadable,
+                if counts.unreadable == 1 {
+                    "row"
+                } else {
+                    "rows"
+                }
             ));
         }
         if parts.is_empty() {

@@ -10,6 +10,7 @@ use crate::cli::{CreateArgs, Format};
 use crate::cmd::open_to_create;
 use crate::hash;
 use crate::key::{ApiKey, Roles, validate_name};
+use crate::operator::Action;
 use crate::output::{self, KeyJson, human_time, sanitize};
 use crate::process;
 use crate::prompt;
@@ -23,6 +24,10 @@ struct CreatedJson<'a> {
     secret: &'a str,
     #[serde(flatten)]
     replacing: Option<ReplacingJson<'a>>,
+    /// What the one who created the key should know (a name another key
+    /// has); absent when there is nothing to say.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    warnings: &'a [String],
 }
 
 /// What `rotate` adds to create's object.
@@ -64,12 +69,13 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
     validate_name(&name).map_err(|problem| anyhow!(problem))?;
 
     let mut store = open_to_create(app, &roles)?;
+    let warnings = namesakes(store.as_ref(), &name, app, args.unique_name)?;
     let (token, key) = insert_new_key(store.as_mut(), name, roles, app)?;
 
     // The secret goes out exactly once. Only when it has been written does
     // the key become usable; if writing fails, the key is discarded. It is
     // wiped from memory before anything else happens.
-    let written = write_secret(app, &token, &key, None);
+    let written = write_secret(app, &token, &key, None, &warnings);
     drop(token);
     if let Err(err) = written {
         let discarded = store.discard_unissued(&key.id, app.actor());
@@ -94,6 +100,11 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
             key.id
         )
     })?;
+    if app.format == Format::Table {
+        for warning in &warnings {
+            output::note(format!("intergiro-keys: warning: {warning}"));
+        }
+    }
     if app.format == Format::Table && !app.stdout_is_terminal {
         output::note(format!(
             "Created key {} \"{}\" ({}): usable until {}. The key printed on stdout is shown only once: store it now.",
@@ -105,6 +116,33 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
     }
     crate::notice::expiring_keys(app, store.as_ref());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The warning for a name live keys already have, or with `unique` the
+/// refusal of it (before anything is created): a second key of a name makes
+/// every command given that name ask for an ID instead.
+fn namesakes(store: &dyn Store, name: &str, app: &App, unique: bool) -> Result<Vec<String>> {
+    let named = store.keys_named(name, false, app.now, Action::Create)?;
+    let ids: Vec<String> = named
+        .iter()
+        .map(|key| sanitize(&key.id).into_owned())
+        .collect();
+    let shown = sanitize(name);
+    let (keys, verb) = match ids.len() {
+        0 => return Ok(Vec::new()),
+        1 => ("a live key".to_string(), "has"),
+        n => (format!("{n} live keys"), "have"),
+    };
+    if unique {
+        bail!(
+            "{keys} ({}) already {verb} the name \"{shown}\"; nothing was created — choose another name, or leave out --unique-name to create another key of that name",
+            ids.join(", ")
+        );
+    }
+    Ok(vec![format!(
+        "{keys} ({}) already {verb} the name \"{shown}\"; commands given that name will ask for an ID (`--unique-name` refuses a taken name)",
+        ids.join(", ")
+    )])
 }
 
 /// Refuses to make a key whose secret would go nowhere.
@@ -158,6 +196,7 @@ pub fn write_secret(
     token: &Token,
     key: &ApiKey,
     replacing: Option<&Replacing>,
+    warnings: &[String],
 ) -> Result<()> {
     use std::fmt::Write as _;
     // Far more than the longest output: a name of the most characters, each
@@ -179,6 +218,7 @@ pub fn write_secret(
                     replaces: replacing.old_id,
                     replaced_key_retires_at: output::rfc3339(replacing.retires_at),
                 }),
+                warnings,
             };
             let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(CAPACITY));
             output::write_json(&mut *bytes, &json)?;

@@ -62,8 +62,14 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
             output::note(line);
         }
         let question = match lines.len() {
-            1 => "Delete this key? Anything using it stops working at once".to_string(),
-            n => format!("Delete these {n} keys? Anything using them stops working at once"),
+            1 => {
+                output::note("Anything using it stops working at once.");
+                "Delete this key?".to_string()
+            }
+            n => {
+                output::note("Anything using them stops at once.");
+                format!("Delete these {n} keys?")
+            }
         };
         if !prompt::confirm(&question)? {
             output::note("Nothing was deleted.");

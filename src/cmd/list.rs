@@ -64,6 +64,7 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
             }
         }
     }
+    crate::cmd::warn_skipped(store.as_ref());
     if !filtered {
         crate::notice::expiring_keys(app, store.as_ref());
     }
@@ -80,9 +81,10 @@ fn filtered_beyond_expiring(filter: &KeyFilter) -> bool {
 /// Prints the table of the keys `filter` selects and returns how many there
 /// were. The columns are measured first without keeping any key (by the
 /// store, from the text as stored, where all of it is plain ASCII); a table
-/// that fits the screen is then drawn by comfy-table (fitted to the
-/// terminal), a longer one streamed row by row, through the pager on a
-/// terminal.
+/// that fits the screen is then measured exactly and printed, a longer one
+/// streamed row by row, through the pager on a terminal. On a terminal both
+/// are fitted to its width (`output::key_columns` says in which order
+/// columns give way).
 fn table(app: &App, store: &dyn Store, filter: &KeyFilter) -> Result<u64> {
     let mut columns = output::key_columns();
     let extent = store.key_extent(filter)?;
@@ -100,9 +102,21 @@ fn table(app: &App, store: &dyn Store, filter: &KeyFilter) -> Result<u64> {
             days_left(extent.soonest_freeze).max(days_left(extent.latest_freeze)),
             // Last use, at its widest: "59 minutes ago".
             "59 minutes ago".len(),
-            // The status comes last, so is never padded.
+            // Set below.
             0,
         ];
+        // The status comes last and takes the room left: a retiring key's
+        // date goes first when there is too little. Room for the date when
+        // some key is retiring (the count is the store's, not the filter's:
+        // at worst room to spare).
+        columns.measure_short(7, output::KEY_STATUS_WIDTH);
+        if app.stdout_is_terminal
+            && store
+                .count_flagged(app.now, app.now)
+                .is_ok_and(|counts| counts.retiring > 0)
+        {
+            columns.widen(7, "~ retiring until 2026-01-01 00:00".len());
+        }
         for (index, width) in widths.into_iter().enumerate() {
             columns.widen(index, width);
         }
@@ -124,37 +138,40 @@ fn table(app: &App, store: &dyn Store, filter: &KeyFilter) -> Result<u64> {
     let screen = app
         .stdout_is_terminal
         .then(|| output::screen_height().unwrap_or(24));
+    let width = app.stdout_is_terminal.then(output::screen_width).flatten();
+    let mut cells = output::KeyCells::default();
     if let Some(height) = screen.filter(|&height| rows < height as u64) {
-        // At most a screenful, whatever was added since the first pass.
+        // At most a screenful, whatever was added since the first pass,
+        // measured exactly.
         let screenful = KeyFilter {
-            limit: Some(height as u64),
+            limit: Some(height as u64 - 1),
             ..filter.clone()
         };
         let keys = store::keys(store, &screenful)?;
-        let narrow = output::screen_width()
-            .is_some_and(|width| output::records_fit_better(&keys, app.now, width));
-        if narrow {
-            output::print_line(output::key_records(&keys, app.now, app.table_style()))?;
-        } else {
-            output::print_line(output::render(output::keys_table(
-                &keys,
-                app.now,
-                app.table_style(),
-            )))?;
+        let mut columns = output::key_columns();
+        for key in &keys {
+            columns.measure(cells.fill(key, app.now));
         }
+        if let Some(width) = width {
+            columns.fit(width);
+        }
+        let mut out = output::stdout();
+        columns.write_header(&mut out, app.color)?;
+        for key in &keys {
+            let color = output::key_row_color(key.status(app.now)).filter(|_| app.color);
+            columns.write_row(&mut out, cells.fill(key, app.now), color)?;
+        }
+        out.flush()?;
         return Ok(rows);
     }
     let mut out = match app.pager {
         true => pager::Output::pager(),
         false => pager::Output::stdout(),
     };
-    if app.stdout_is_terminal
-        && let Some(width) = output::screen_width()
-    {
+    if let Some(width) = width {
         columns.fit(width);
     }
     columns.write_header(&mut out, app.color)?;
-    let mut cells = output::KeyCells::default();
     store.each_key(filter, &mut |key| {
         let color = output::key_row_color(key.status(app.now)).filter(|_| app.color);
         columns.write_row(&mut out, cells.fill(&key, app.now), color)

@@ -16,6 +16,9 @@ pub fn run(app: &App, args: MigrateArgs) -> Result<ExitCode> {
             output::sanitize(&args.to)
         );
     }
+    if crate::store::postgres::url_has_password(&args.to) {
+        output::note(crate::PASSWORD_ON_COMMAND_LINE);
+    }
     let target = Location::parse(&args.to)?;
     let source = super::open_authorized(app, Action::Migrate)?;
     if source.session_operator().is_some() {
@@ -72,6 +75,7 @@ pub fn run(app: &App, args: MigrateArgs) -> Result<ExitCode> {
         audit,
     };
 
+    confirm_grants(app, &args, &target, &import.operators)?;
     let moved = PgStore::initialize_with(&target, Some(&import))?;
     let after = store::verify_audit(&moved)?;
     if let Err(broken) = &after.intact {
@@ -110,4 +114,74 @@ pub fn run(app: &App, args: MigrateArgs) -> Result<ExitCode> {
 /// group role has a role.
 fn role_exists(store: &PgStore, name: &str) -> bool {
     store.role_exists(name).unwrap_or(false)
+}
+
+/// Lists the roles that already exist on the server under the name of an
+/// operator being moved: each will be granted the store's permissions (the
+/// operators' group role, with ADMIN OPTION for an administrator), which a
+/// role that merely shares a name with an account of the SQLite host must
+/// not get unasked. Asks on a terminal; without one, --yes is required.
+fn confirm_grants(
+    app: &App,
+    args: &MigrateArgs,
+    target: &Location,
+    operators: &[crate::operator::Operator],
+) -> Result<()> {
+    if operators.is_empty() {
+        return Ok(());
+    }
+    let mut client = target.connect()?;
+    let names: Vec<&str> = operators
+        .iter()
+        .map(|operator| operator.name.as_str())
+        .collect();
+    let existing: Vec<String> = client
+        .query(
+            "SELECT rolname::text FROM pg_catalog.pg_roles WHERE rolname = ANY ($1)",
+            &[&names],
+        )
+        .map_err(|err| anyhow::anyhow!("cannot read the server's roles: {err}"))?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    drop(client);
+    let granted: Vec<String> = operators
+        .iter()
+        .filter(|operator| existing.contains(&operator.name))
+        .map(|operator| {
+            format!(
+                "{} ({})",
+                output::sanitize(&operator.name),
+                operator.permissions
+            )
+        })
+        .collect();
+    if granted.is_empty() || args.yes {
+        return Ok(());
+    }
+    let list = granted.join(", ");
+    let said = format!(
+        "PostgreSQL {} {list} already {} on the server and would be given {} permissions in the store",
+        if granted.len() == 1 { "role" } else { "roles" },
+        if granted.len() == 1 {
+            "exists"
+        } else {
+            "exist"
+        },
+        if granted.len() == 1 {
+            "these"
+        } else {
+            "their operators'"
+        },
+    );
+    if !app.interactive {
+        bail!(
+            "{said}; make sure each is the operator of that name, then run again with --yes; nothing was moved"
+        );
+    }
+    output::note(format!("{said}."));
+    if !crate::prompt::confirm("Grant them and move the store?")? {
+        bail!("nothing was moved");
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod check;
+pub mod complete_keys;
 pub mod completions;
 pub mod create;
 pub mod delete;
@@ -14,17 +15,17 @@ pub mod renew;
 pub mod rotate;
 pub mod scan;
 pub mod show;
+pub mod status;
 pub mod users;
 pub mod verify;
 
 use std::fs::File;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use zeroize::Zeroizing;
 
 use crate::App;
 use crate::audit::Actor;
@@ -61,7 +62,31 @@ pub fn busy_timeout() -> Result<Duration> {
 /// Opens the store without checking who is acting: for `verify` and
 /// `check`, which anyone who can read the store may run.
 pub fn open(app: &App, open: Open) -> Result<Box<dyn Store>> {
-    Ok(store::open(&app.db, open, busy_timeout()?)?)
+    let file = (!store::is_url(&app.db)).then_some(app.db.as_path());
+    let new_file = open == Open::CreateIfMissing
+        && file.is_some_and(|path| std::fs::symlink_metadata(path).is_err());
+    if new_file && !app.db_is_default {
+        let dir = app
+            .db
+            .parent()
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if std::fs::metadata(dir).is_err() {
+            bail!(
+                "the directory {dir} of the database {db} does not exist; create it first (`mkdir -p -m 700 {dir}`) or fix the path given with --db or INTERGIRO_KEYS_DB; nothing was created",
+                dir = dir.display(),
+                db = app.db.display()
+            );
+        }
+    }
+    let store = store::open(&app.db, open, busy_timeout()?)?;
+    if new_file && file.is_some_and(|path| path.exists()) {
+        crate::output::note(format!(
+            "intergiro-keys: created a new store at {}",
+            crate::output::sanitize(&app.db.display().to_string())
+        ));
+    }
+    Ok(store)
 }
 
 /// Opens the store for `action`, whose acting operator must hold the
@@ -119,7 +144,7 @@ pub fn authorize_roles(
 /// The operator a change is checked against: a store that authenticates its
 /// callers (PostgreSQL) knows them by their login role, not by the
 /// operating-system account.
-fn acting_operator(app: &App, store: &dyn Store) -> String {
+pub(crate) fn acting_operator(app: &App, store: &dyn Store) -> String {
     match store.session_operator() {
         Some(name) => name.to_string(),
         None => app.operator().to_string(),
@@ -178,6 +203,27 @@ pub(crate) fn ensure_administrator(app: &App, store: &mut dyn Store) -> Result<(
     Ok(())
 }
 
+/// Warns, one line each, of the rows the listings skipped as unreadable
+/// (`Store::take_skipped`), and returns their IDs, each once.
+pub fn warn_skipped(store: &dyn Store) -> Vec<String> {
+    let skipped = skipped_rows(store);
+    for id in &skipped {
+        let id = crate::output::sanitize(id);
+        crate::output::note(format!(
+            "intergiro-keys: warning: skipped the key row {id}: it cannot be read as a key (changed outside intergiro-keys, or damaged); delete it with `intergiro-keys delete {id}`, or restore a backup (`intergiro-keys audit --verify` checks every row)"
+        ));
+    }
+    skipped
+}
+
+/// The IDs of the rows the listings skipped as unreadable, each once.
+pub fn skipped_rows(store: &dyn Store) -> Vec<String> {
+    let mut skipped = store.take_skipped();
+    skipped.sort();
+    skipped.dedup();
+    skipped
+}
+
 /// The key whose ID and secret match the token, after exactly one argon2
 /// verification whether or not the ID exists, so that the time taken tells
 /// nothing about which IDs exist.
@@ -204,6 +250,19 @@ pub fn authenticate(store: &dyn Store, token: &Token) -> Result<Option<ApiKey>> 
 pub fn check_secret(token: &Token, found: Option<store::StoredKey>) -> Result<Option<ApiKey>> {
     match found {
         Some(stored) => {
+            if let Some(problem) = hash::foreign_parameters(&stored.secret_hash) {
+                // Never evaluated with costs whoever wrote the row chose;
+                // rejected at the cost of any rejection.
+                hash::verify_dummy(token.secret())?;
+                crate::output::note(format!(
+                    "intergiro-keys: {}",
+                    crate::explain::sentence(&store::Error::Tampered {
+                        subject: crate::audit::key_subject(&stored.key.id),
+                        problem,
+                    })
+                ));
+                return Ok(None);
+            }
             let matches = hash::verify_secret(token.secret(), &stored.secret_hash)?;
             Ok(matches.then_some(stored.key))
         }
@@ -286,7 +345,13 @@ pub fn resolve_key(
                 return Err(retired_key(&key, now));
             }
             let unknown = if token::is_id(text) {
-                format!("no key with ID {text} or that name")
+                match deleted_at(store, text).filter(|_| look_up == LookUp::Show) {
+                    Some(at) => bail!(
+                        "key {text} was deleted at {}; its history: `intergiro-keys audit --key {text}`",
+                        crate::output::human_time(at)
+                    ),
+                    None => format!("no key with ID {text} or that name"),
+                }
             } else {
                 format!(
                     "no key is named \"{shown}\", and it is not a key ID ({} letters and digits)",
@@ -308,6 +373,26 @@ pub fn resolve_key(
             describe_namesakes(several, now)
         ),
     }
+}
+
+/// When the key with ID `id` was deleted, as the audit log says; None when
+/// it says nothing of it or cannot be read (the caller then says less).
+fn deleted_at(store: &dyn Store, id: &str) -> Option<DateTime<Utc>> {
+    let filter = store::AuditFilter {
+        key_id: Some(id.to_string()),
+        ..store::AuditFilter::default()
+    };
+    let mut deleted = None;
+    store
+        .each_audit_entry(&filter, &mut |entry| {
+            // `scan --revoke` audits its deletions as `delete` too.
+            if entry.record.outcome == "ok" && entry.record.action == Action::Delete.as_str() {
+                deleted = Some(entry.record.at);
+            }
+            Ok(())
+        })
+        .ok()?;
+    deleted
 }
 
 /// The error for a change asked of `key`, retired after a rotation.
@@ -442,8 +527,7 @@ pub fn read_key(app: &App, key_file: Option<&Path>) -> Result<Result<Token, Malf
                     "the key is read from stdin: pipe it in, e.g. `intergiro-keys verify < key.txt`"
                 );
             }
-            let text = crate::prompt::key_text()?;
-            (Some(Zeroizing::new(text.as_bytes().to_vec())), "the prompt")
+            (crate::prompt::key_text(MAX_KEY_INPUT)?, "the prompt")
         }
         None => {
             let bytes = read_secret_line(std::io::stdin(), MAX_KEY_INPUT)
@@ -465,17 +549,30 @@ pub fn read_key(app: &App, key_file: Option<&Path>) -> Result<Result<Token, Malf
     }
 }
 
+/// Prints `text`, through the pager when it is taller than the terminal's
+/// screen (as `print_table` pages a long table).
+pub fn print_paged(app: &App, text: &[u8]) -> Result<()> {
+    let lines = text.iter().filter(|&&byte| byte == b'\n').count();
+    let taller = app.pager && lines >= output::screen_height().unwrap_or(24);
+    let mut out = match taller {
+        true => crate::pager::Output::pager(),
+        false => crate::pager::Output::stdout(),
+    };
+    out.write_all(text)?;
+    out.finish()?;
+    Ok(())
+}
+
 /// Rows for `print_table`: calls its argument once per row, in order, with
 /// the row's cells.
 pub type Rows<'a> = &'a dyn Fn(&mut dyn FnMut(&[String]) -> Result<()>) -> Result<()>;
 
 /// Prints a table whose rows `rows` streams from the store, and returns how
 /// many there were. A first pass measures the columns without keeping any
-/// row; a table that fits the screen is then drawn by comfy-table (fitted to
-/// the terminal), a longer one streamed row by row, through the pager on a
-/// terminal.
-pub fn print_table(app: &App, header: &[&'static str], rows: Rows) -> Result<u64> {
-    let mut columns = output::Columns::new(header);
+/// row; the table is then written row by row, fitted to the terminal's
+/// width (in the order `columns` gives), through the pager on a terminal
+/// when it is longer than the screen.
+pub fn print_table(app: &App, mut columns: output::Columns, rows: Rows) -> Result<u64> {
     rows(&mut |cells| {
         columns.measure(cells);
         Ok(())
@@ -484,23 +581,29 @@ pub fn print_table(app: &App, header: &[&'static str], rows: Rows) -> Result<u64
     if count == 0 {
         return Ok(0);
     }
+    if app.stdout_is_terminal
+        && let Some(width) = output::screen_width()
+    {
+        columns.fit(width);
+    }
     // A terminal that does not tell its size is taken to be the classic 24
     // lines.
     let screen = app
         .stdout_is_terminal
         .then(|| output::screen_height().unwrap_or(24));
     if let Some(height) = screen.filter(|&height| count < height as u64) {
-        let mut table = output::table(app.table_style(), header);
-        let mut added = 0;
+        let mut out = output::stdout();
+        columns.write_header(&mut out, app.color)?;
+        let mut written = 0;
         rows(&mut |cells| {
             // At most a screenful, whatever was added since the first pass.
-            if added < height {
-                table.add_row(cells.to_vec());
-                added += 1;
+            if written + 1 < height {
+                columns.write_row(&mut out, cells, None)?;
+                written += 1;
             }
             Ok(())
         })?;
-        output::print_line(output::render(table))?;
+        out.flush()?;
         return Ok(count);
     }
     let mut out = match app.pager {

@@ -52,24 +52,25 @@ pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
             output::print_json(&json)?;
         }
         Format::Table => {
-            let mut table = output::table(
+            let rows: Vec<[String; 4]> = renewals
+                .iter()
+                .map(|renewal| {
+                    [
+                        sanitize(&renewal.key.id).into_owned(),
+                        sanitize(&renewal.key.name).into_owned(),
+                        table_time(renewal.previous_freezes_at),
+                        table_time(renewal.key.freezes_at),
+                    ]
+                })
+                .collect();
+            let mut text = Vec::new();
+            output::write_fitted(
+                &mut text,
                 app.table_style(),
-                &[
-                    "ID",
-                    "NAME",
-                    "WAS FREEZING AT (UTC)",
-                    "NOW FREEZES AT (UTC)",
-                ],
-            );
-            for renewal in &renewals {
-                table.add_row([
-                    sanitize(&renewal.key.id).into_owned(),
-                    sanitize(&renewal.key.name).into_owned(),
-                    table_time(renewal.previous_freezes_at),
-                    table_time(renewal.key.freezes_at),
-                ]);
-            }
-            output::print_line(output::render(table))?;
+                output::renewal_columns(),
+                &rows,
+            )?;
+            crate::cmd::print_paged(app, &text)?;
         }
     }
     crate::notice::expiring_keys(app, store.as_ref());

@@ -26,6 +26,15 @@ pub fn run(app: &App, args: RotateArgs) -> Result<ExitCode> {
         Action::Rotate,
     )?;
     authorize_roles(app, store.as_mut(), Action::Rotate, &old.id, &old.roles)?;
+    if crate::key::holds_key_text(&old.name) {
+        // A rotation copies the name, and with it the key text.
+        anyhow::bail!(
+            "key {}'s name holds key text (igk_ and an ID followed by more), which a rotation would copy into the new key; delete it (`intergiro-keys delete {}`) and create its replacement with a proper name (`intergiro-keys create --name NAME --role {}`); nothing was changed",
+            old.id,
+            old.id,
+            old.roles
+        );
+    }
 
     let begun = generate_key(
         old.name.clone(),
@@ -39,6 +48,29 @@ pub fn run(app: &App, args: RotateArgs) -> Result<ExitCode> {
             let refused = err.downcast_ref::<Explained>().is_some_and(|explained| {
                 matches!(explained.error, store::Error::NotRotatable { .. })
             });
+            // Rotated already: name the replacement to rotate instead (the
+            // audit log keeps the store's own words).
+            let shown = match (&old.replaced_by, err.downcast_ref::<Explained>()) {
+                (
+                    Some(replacement),
+                    Some(Explained {
+                        error:
+                            store::Error::NotRotatable {
+                                reason: store::NotRotatable::Retiring(retires_at),
+                                ..
+                            },
+                        ..
+                    }),
+                ) => {
+                    let new = sanitize(replacement);
+                    Some(anyhow!(
+                        "key {} was already rotated and retires at {}; rotate its replacement {new} instead (`intergiro-keys rotate {new}`); nothing was changed",
+                        sanitize(&old.id),
+                        human_time(*retires_at)
+                    ))
+                }
+                _ => None,
+            };
             if refused {
                 record_refused(
                     store.as_mut(),
@@ -48,7 +80,7 @@ pub fn run(app: &App, args: RotateArgs) -> Result<ExitCode> {
                     app.actor(),
                 );
             }
-            return Err(err);
+            return Err(shown.unwrap_or(err));
         }
     };
 
@@ -60,7 +92,7 @@ pub fn run(app: &App, args: RotateArgs) -> Result<ExitCode> {
         old_id: &old.id,
         retires_at,
     };
-    let written = write_secret(app, &token, &key, Some(&replacing));
+    let written = write_secret(app, &token, &key, Some(&replacing), &[]);
     drop(token);
     if let Err(err) = written {
         let discarded = store.discard_unissued(&key.id, app.actor());

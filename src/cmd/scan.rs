@@ -118,6 +118,30 @@ struct Found {
     standing: Standing,
 }
 
+/// The most places a run keeps and reports, and the most distinct keys:
+/// past them only a count is kept, so that memory stays flat however many
+/// keys a tree holds (a million distinct keys took 664 MB before).
+const PLACES_KEPT: usize = 10_000;
+const KEYS_KEPT: usize = 10_000;
+
+/// The most argon2 verifications a run makes (about 15 s): keys past them
+/// are reported `unchecked`. A key whose ID the store does not know costs
+/// no verification at all.
+const CHECKED_AT_MOST: usize = 1_000;
+
+/// `CHECKED_AT_MOST`; debug builds (the test suite) may lower it with
+/// `INTERGIRO_KEYS_SCAN_CHECKS` to test the bound without thousands of keys.
+fn checked_at_most() -> usize {
+    #[cfg(debug_assertions)]
+    if let Some(limit) = std::env::var("INTERGIRO_KEYS_SCAN_CHECKS")
+        .ok()
+        .and_then(|limit| limit.parse().ok())
+    {
+        return limit;
+    }
+    CHECKED_AT_MOST
+}
+
 /// Every key found, in the order of their places.
 #[derive(Default)]
 struct Findings {
@@ -125,12 +149,24 @@ struct Findings {
     /// Distinct keys by ID; an ID with two different secrets is two keys.
     by_id: HashMap<String, Vec<usize>>,
     places: Vec<Place>,
+    /// Places found past `PLACES_KEPT` (or of keys past `KEYS_KEPT`), only
+    /// counted.
+    more_places: u64,
+    /// Keys found but not checked, past `CHECKED_AT_MOST`.
+    over_budget: usize,
 }
 
 impl Findings {
     fn add(&mut self, path: Option<String>, commit: Option<&str>, hits: Vec<Hit>) {
         for hit in hits {
-            let key = self.intern(hit.token);
+            if self.places.len() >= PLACES_KEPT {
+                self.more_places += 1;
+                continue;
+            }
+            let Some(key) = self.intern(hit.token) else {
+                self.more_places += 1;
+                continue;
+            };
             self.places.push(Place {
                 path: path.clone(),
                 commit: commit.map(str::to_string),
@@ -143,20 +179,27 @@ impl Findings {
         }
     }
 
-    fn intern(&mut self, token: Token) -> usize {
-        let same_id = self.by_id.entry(token.id().to_string()).or_default();
-        if let Some(&index) = same_id
-            .iter()
-            .find(|&&index| self.keys[index].token.secret() == token.secret())
+    /// The key's index, added if new; None past `KEYS_KEPT`.
+    fn intern(&mut self, token: Token) -> Option<usize> {
+        if let Some(same_id) = self.by_id.get(token.id())
+            && let Some(&index) = same_id
+                .iter()
+                .find(|&&index| self.keys[index].token.secret() == token.secret())
         {
-            return index;
+            return Some(index);
         }
-        same_id.push(self.keys.len());
+        if self.keys.len() >= KEYS_KEPT {
+            return None;
+        }
+        self.by_id
+            .entry(token.id().to_string())
+            .or_default()
+            .push(self.keys.len());
         self.keys.push(Found {
             token,
             standing: Standing::Unchecked,
         });
-        self.keys.len() - 1
+        Some(self.keys.len() - 1)
     }
 
     /// Where the key `index` was first found, for the audit log.
@@ -243,7 +286,8 @@ pub fn run(app: &App, args: ScanArgs, sarif: bool) -> Result<ExitCode> {
             if errors == 1 { "path" } else { "paths" }
         );
     }
-    let works = findings.keys.iter().any(|key| key.standing.may_work());
+    // A place not kept may hold a key that works.
+    let works = findings.more_places > 0 || findings.keys.iter().any(|key| key.standing.may_work());
     Ok(ExitCode::from(u8::from(works)))
 }
 
@@ -404,6 +448,22 @@ fn check_against_store(app: &App, findings: &mut Findings, revoke: bool) -> Resu
     }
     let store = match crate::store::open(&app.db, Open::MustExist, crate::cmd::busy_timeout()?) {
         Ok(store) => store,
+        // A path given (--db or INTERGIRO_KEYS_DB) that names nothing is
+        // most likely mistyped: say so rather than ask for --db.
+        Err(crate::store::Error::Missing { .. })
+            if crate::default_db_path().is_ok_and(|default| default != app.db) =>
+        {
+            let path = sanitize(&app.db.to_string_lossy()).into_owned();
+            if revoke {
+                bail!(
+                    "no database at {path}: that file does not exist, and --revoke deletes keys from a database; check the path given with --db (or INTERGIRO_KEYS_DB)"
+                );
+            }
+            output::note(format!(
+                "No database at {path}: that file does not exist, so the keys found are not checked (check the path given with --db or INTERGIRO_KEYS_DB)."
+            ));
+            return Ok(());
+        }
         Err(crate::store::Error::Missing { .. }) if revoke => bail!(
             "no database at {}: --revoke deletes keys from a database; pass --db",
             sanitize(&app.db.to_string_lossy())
@@ -417,9 +477,24 @@ fn check_against_store(app: &App, findings: &mut Findings, revoke: bool) -> Resu
         }
         Err(err) => return Err(err.into()),
     };
-    // One argon2 verification per distinct key, however often it occurs.
+    // One argon2 verification per distinct key, however often it occurs,
+    // and none for an ID the store does not know: scan says so anyway.
+    let mut verified = 0;
+    let budget = checked_at_most();
     for found in &mut findings.keys {
-        found.standing = match store.find_key(found.token.id()) {
+        let known = match store.find_key(found.token.id()) {
+            Ok(None) => {
+                found.standing = Standing::NotInStore;
+                continue;
+            }
+            known => known,
+        };
+        if verified == budget {
+            findings.over_budget += 1;
+            continue;
+        }
+        verified += 1;
+        found.standing = match known {
             // A row changed outside intergiro-keys: `Tampered` when the
             // secret found matches the row as stored.
             Err(crate::store::Error::Tampered { .. }) => {
@@ -461,8 +536,14 @@ fn revoke(app: &App, args: &ScanArgs, findings: &mut Findings) -> Result<()> {
             }
         }
         let question = match working.len() {
-            1 => "Delete this leaked key? Anything using it stops working at once".to_string(),
-            n => format!("Delete these {n} leaked keys? Anything using them stops working at once"),
+            1 => {
+                output::note("Anything using it stops working at once.");
+                "Delete this leaked key?".to_string()
+            }
+            n => {
+                output::note("Anything using them stops at once.");
+                format!("Delete these {n} leaked keys?")
+            }
         };
         if !prompt::confirm(&question)? {
             output::note("Nothing was deleted.");
@@ -677,6 +758,34 @@ fn summarize(findings: &Findings, revoke: bool) {
     }
     line.push('.');
     output::note(line);
+    if findings.more_places > 0 {
+        output::note(format!(
+            "{} more {} not listed: a run lists at most {PLACES_KEPT} places of {KEYS_KEPT} distinct keys; scan fewer paths at a time to see them (they may hold keys that work).",
+            findings.more_places,
+            if findings.more_places == 1 {
+                "place is"
+            } else {
+                "places are"
+            },
+        ));
+    }
+    if findings.over_budget > 0 {
+        output::note(format!(
+            "{} {} known to the store {} not checked (shown as unchecked): a run checks at most {} keys, one argon2 verification each; scan fewer paths at a time to check them.",
+            findings.over_budget,
+            if findings.over_budget == 1 {
+                "key"
+            } else {
+                "keys"
+            },
+            if findings.over_budget == 1 {
+                "was"
+            } else {
+                "were"
+            },
+            checked_at_most(),
+        ));
+    }
 }
 
 #[cfg(test)]
@@ -705,5 +814,35 @@ mod tests {
         assert_eq!(findings.keys.len(), 2);
         assert_eq!(findings.places[4].key, 0);
         assert_eq!(findings.places[5].key, 1);
+    }
+
+    #[test]
+    fn past_the_limits_places_and_keys_are_only_counted() {
+        let hit = |token: Token| Hit {
+            line: 1,
+            column: 1,
+            char_column: 1,
+            token,
+            encoding: Encoding::Plain,
+        };
+        let mut findings = Findings::default();
+        let keys: Vec<String> = (0..KEYS_KEPT + 5)
+            .map(|_| Token::generate().unwrap().expose().to_string())
+            .collect();
+        for key in &keys {
+            findings.add(None, None, vec![hit(Token::parse(key).unwrap())]);
+        }
+        assert_eq!(findings.keys.len(), KEYS_KEPT);
+        assert_eq!(findings.places.len(), KEYS_KEPT);
+        assert_eq!(findings.more_places, 5);
+        // A key already kept is still recognised, while places last.
+        let mut findings = Findings::default();
+        findings.add(None, None, vec![hit(Token::parse(&keys[0]).unwrap())]);
+        for _ in 0..PLACES_KEPT + 2 {
+            findings.add(None, None, vec![hit(Token::parse(&keys[0]).unwrap())]);
+        }
+        assert_eq!(findings.keys.len(), 1);
+        assert_eq!(findings.places.len(), PLACES_KEPT);
+        assert_eq!(findings.more_places, 3);
     }
 }

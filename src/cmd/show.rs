@@ -156,22 +156,27 @@ fn print_table(app: &App, key: &ApiKey, tampered: bool, events: &[Entry]) -> Res
         text.push_str(&format!("{label:<12}{value}\n"));
     }
     text.push_str("\nHistory\n");
-    let mut table = output::table(
+    let rows: Vec<[String; 6]> = events
+        .iter()
+        .map(|entry| {
+            let record = &entry.record;
+            // Text from the file, which anyone who can write it may have edited.
+            [
+                entry.seq.to_string(),
+                output::table_time(record.at),
+                sanitize(&record.operator).into_owned(),
+                sanitize(&record.action).into_owned(),
+                sanitize(&record.outcome).into_owned(),
+                output::human_detail(&sanitize(&record.detail)).into_owned(),
+            ]
+        })
+        .collect();
+    let mut text = text.into_bytes();
+    output::write_fitted(
+        &mut text,
         app.table_style(),
-        &["#", "AT (UTC)", "OPERATOR", "ACTION", "OUTCOME", "DETAIL"],
-    );
-    for entry in events {
-        let record = &entry.record;
-        // Text from the file, which anyone who can write it may have edited.
-        table.add_row([
-            entry.seq.to_string(),
-            output::table_time(record.at),
-            sanitize(&record.operator).into_owned(),
-            sanitize(&record.action).into_owned(),
-            sanitize(&record.outcome).into_owned(),
-            output::human_detail(&sanitize(&record.detail)).into_owned(),
-        ]);
-    }
-    text.push_str(&output::render(table));
-    output::print_line(text)
+        output::history_columns(),
+        &rows,
+    )?;
+    crate::cmd::print_paged(app, &text)
 }

@@ -58,7 +58,7 @@ fn list(app: &App, store: &dyn Store) -> Result<ExitCode> {
                     ])
                 })?)
             };
-            print_table(app, &["OPERATOR", "PERMISSIONS", "KEY ROLES"], &rows)?;
+            print_table(app, output::operator_columns(), &rows)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -9,7 +9,7 @@ mod table;
 mod text;
 
 pub use json::{KeyJson, print_json, write_json, write_key_element};
-pub use stream::{Columns, JsonArray, RowColor};
+pub use stream::{Columns, Fit, JsonArray, RowColor};
 pub use table::*;
 pub use text::*;
 

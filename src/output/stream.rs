@@ -73,24 +73,57 @@ pub enum RowColor {
     Cyan,
 }
 
-/// A plain table (as `output::render` draws one: two spaces between
-/// columns, none at the edges) written row by row. Column widths come from a
-/// first pass over the same rows (`measure`), so no row is held.
+/// One step of fitting a table to a terminal narrower than it: a table's
+/// steps are taken in their fixed order until its lines fit, so the least
+/// important columns go first and the same width always gives the same
+/// columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// Cut the shrinkable columns to at most this many columns, with `…`.
+    Narrow(usize),
+    /// Leave column `index` out.
+    Drop(usize),
+    /// Show column `index`'s cells only up to their separator
+    /// (`Columns::short_at`): "~ retiring until 2026-…" becomes "~ retiring".
+    Shorten(usize),
+}
+
+/// A plain table (two spaces between columns, none at the edges, no
+/// trailing blanks) written row by row. Column widths come from a first pass
+/// over the same rows (`measure`), so no row is held. Fitted to a terminal
+/// (`fit`), no line is wider than it: nothing wraps, IDs and dates are never
+/// cut.
 #[derive(Clone, Debug)]
 pub struct Columns {
     header: Vec<&'static str>,
     widths: Vec<usize>,
     /// Columns that may be cut short with `…` to fit a terminal.
     shrinkable: Vec<bool>,
+    /// Where a column's cells may be cut when `Fit::Shorten` is taken, and
+    /// the widths of their parts before it.
+    short_at: Vec<Option<&'static str>>,
+    short_widths: Vec<usize>,
+    plan: Vec<Fit>,
+    shown: Vec<bool>,
+    shortened: Vec<bool>,
+    /// The width fitted to: the last column gets what is left of it.
+    limit: Option<usize>,
     rows: u64,
 }
 
 impl Columns {
     pub fn new(header: &[&'static str]) -> Self {
+        let widths: Vec<usize> = header.iter().map(|title| width(title)).collect();
         Columns {
             header: header.to_vec(),
-            widths: header.iter().map(|title| width(title)).collect(),
+            short_widths: widths.clone(),
+            widths,
             shrinkable: vec![false; header.len()],
+            short_at: vec![None; header.len()],
+            plan: vec![Fit::Narrow(8)],
+            shown: vec![true; header.len()],
+            shortened: vec![false; header.len()],
+            limit: None,
             rows: 0,
         }
     }
@@ -101,16 +134,44 @@ impl Columns {
         self
     }
 
+    /// Lets column `index`'s cells lose what follows `separator` when the
+    /// table is fitted (`Fit::Shorten`, or no room left in the last column).
+    pub fn short_at(mut self, index: usize, separator: &'static str) -> Self {
+        self.short_at[index] = Some(separator);
+        self
+    }
+
+    /// The steps `fit` takes, in order (by default: cut the shrinkable
+    /// columns down to 8).
+    pub fn plan(mut self, plan: &[Fit]) -> Self {
+        self.plan = plan.to_vec();
+        self
+    }
+
     /// Widens the columns to hold `cells`.
     pub fn measure<S: AsRef<str>>(&mut self, cells: &[S]) {
-        for (width, cell) in self.widths.iter_mut().zip(cells) {
-            *width = (*width).max(self::width(cell.as_ref()));
+        for (index, cell) in cells.iter().enumerate().take(self.widths.len()) {
+            let cell = cell.as_ref();
+            self.widths[index] = self.widths[index].max(width(cell));
+            let short = self.short_at[index].map_or(cell, |separator| before(cell, separator));
+            self.short_widths[index] = self.short_widths[index].max(width(short));
         }
         self.rows += 1;
     }
 
-    /// Widens column `index` to `width`, for rows measured elsewhere.
+    /// Widens column `index` to `width`, for rows measured elsewhere (the
+    /// widest short form of a column that has one stays as measured).
     pub fn widen(&mut self, index: usize, width: usize) {
+        self.widths[index] = self.widths[index].max(width);
+        if self.short_at[index].is_none() {
+            self.short_widths[index] = self.short_widths[index].max(width);
+        }
+    }
+
+    /// Widens column `index`'s short form (and so the column) to `width`,
+    /// for rows measured elsewhere.
+    pub fn measure_short(&mut self, index: usize, width: usize) {
+        self.short_widths[index] = self.short_widths[index].max(width);
         self.widths[index] = self.widths[index].max(width);
     }
 
@@ -124,28 +185,70 @@ impl Columns {
         self.rows
     }
 
-    /// Narrows the shrinkable columns, widest first, until a line fits
-    /// `width`, keeping each at 8 columns at least; the others never shrink,
-    /// so IDs and dates are never cut.
+    /// Whether column `index` is shown (not dropped by `fit`).
+    pub fn is_shown(&self, index: usize) -> bool {
+        self.shown[index]
+    }
+
+    /// The width of column `index` as it stands, cut by at most `cap` when
+    /// it may be.
+    fn planned(&self, index: usize, cap: usize) -> usize {
+        let natural = match self.shortened[index] {
+            true => self.short_widths[index],
+            false => self.widths[index],
+        };
+        match self.shrinkable[index] {
+            true => natural.min(cap),
+            false => natural,
+        }
+    }
+
+    fn line_width(&self, cap: usize) -> usize {
+        let shown = (0..self.widths.len()).filter(|&index| self.shown[index]);
+        let (sum, count) = shown.fold((0usize, 0usize), |(sum, count), index| {
+            (sum + self.planned(index, cap), count + 1)
+        });
+        sum + 2 * count.saturating_sub(1)
+    }
+
+    /// Fits the table to a terminal `width` columns wide: takes the plan's
+    /// steps in order until a line fits, then gives the shrinkable columns
+    /// back what room is left, widest cut most. Columns that may not shrink
+    /// (IDs, dates) are never cut.
     pub fn fit(&mut self, width: usize) {
-        const NARROWEST: usize = 8;
+        self.limit = Some(width);
+        let mut cap = usize::MAX;
+        let mut steps = self.plan.clone().into_iter();
+        while self.line_width(cap) > width {
+            match steps.next() {
+                Some(Fit::Narrow(to)) => cap = cap.min(to),
+                Some(Fit::Drop(index)) => self.shown[index] = false,
+                Some(Fit::Shorten(index)) => self.shortened[index] = true,
+                None => break,
+            }
+        }
+        for index in 0..self.widths.len() {
+            if self.shortened[index] {
+                self.widths[index] = self.short_widths[index];
+            }
+        }
+        // The least cut that fits: the widest shrinkable column first, a
+        // quarter at a time, so that two long columns share the cut.
         loop {
-            let total: usize = self.widths.iter().sum::<usize>() + 2 * (self.widths.len() - 1);
+            let total = self.line_width(usize::MAX);
             if total <= width {
                 return;
             }
-            let widest = self
-                .widths
-                .iter()
-                .enumerate()
-                .filter(|&(index, &w)| self.shrinkable[index] && w > NARROWEST)
-                .max_by_key(|&(_, &w)| w)
-                .map(|(index, _)| index);
+            let widest = (0..self.widths.len())
+                .filter(|&index| {
+                    self.shown[index] && self.shrinkable[index] && self.widths[index] > cap
+                })
+                .max_by_key(|&index| self.widths[index]);
             match widest {
                 Some(index) => {
-                    let over = total - width;
-                    let room = self.widths[index] - NARROWEST;
-                    self.widths[index] -= over.min(room).min(self.widths[index] / 4).max(1);
+                    let room = self.widths[index] - cap;
+                    let step = (total - width).min(room).min(self.widths[index] / 4).max(1);
+                    self.widths[index] -= step;
                 }
                 None => return,
             }
@@ -178,13 +281,37 @@ impl Columns {
         code: Option<&str>,
     ) -> Result<()> {
         let mut line = String::with_capacity(128);
-        let last = self.widths.len() - 1;
+        let mut used = 0;
+        let Some(last) = (0..self.widths.len())
+            .rev()
+            .find(|&index| self.shown[index])
+        else {
+            return Ok(());
+        };
         for (index, (cell, &width)) in cells.iter().zip(&self.widths).enumerate() {
+            if !self.shown[index] {
+                continue;
+            }
+            let mut text = Cow::Borrowed(cell.as_ref());
+            if let Some(separator) = self.short_at[index] {
+                // The last column of a fitted table takes what room is left,
+                // which rows measured elsewhere (`widen`) may not have
+                // foreseen.
+                let no_room = index == last
+                    && self
+                        .limit
+                        .is_some_and(|limit| self::width(&text) > limit.saturating_sub(used));
+                if self.shortened[index] || no_room {
+                    text = Cow::Borrowed(before(cell.as_ref(), separator));
+                }
+            }
             // Only columns allowed to shrink are ever cut.
-            let text = match self.shrinkable[index] {
-                true => cut(cell.as_ref(), width),
-                false => Cow::Borrowed(cell.as_ref()),
-            };
+            if self.shrinkable[index] {
+                text = match text {
+                    Cow::Borrowed(text) => cut(text, width),
+                    Cow::Owned(text) => Cow::Owned(cut(&text, width).into_owned()),
+                };
+            }
             match code {
                 Some(code) if !text.is_empty() => {
                     line.push_str(code);
@@ -195,6 +322,7 @@ impl Columns {
             }
             if index < last {
                 let mut pad = width.saturating_sub(self::width(&text)) + 2;
+                used += width + 2;
                 // Whole runs of spaces, not one character at a time.
                 const SPACES: &str = "                                ";
                 while pad > 0 {
@@ -208,6 +336,12 @@ impl Columns {
         out.write_all(b"\n")?;
         Ok(())
     }
+}
+
+/// `text` up to `separator`, or all of it.
+fn before<'a>(text: &'a str, separator: &str) -> &'a str {
+    text.split_once(separator)
+        .map_or(text, |(before, _)| before)
 }
 
 /// The columns `text` takes on a terminal: its length when it is printable

@@ -3,22 +3,10 @@
 use std::fmt::Write;
 
 use chrono::{DateTime, Utc};
-use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, ContentArrangement, Table, presets};
 
-use super::{
-    Columns, RowColor, human_days_left, human_last_used, human_time, push_last_used,
-    push_table_time, sanitize, status_label,
-};
+use super::{Columns, RowColor, push_last_used, push_table_time, sanitize, status_label};
 use crate::key::{ApiKey, Status};
-
-fn status_color(status: Status) -> Option<Color> {
-    match status {
-        Status::Active | Status::Retired => None,
-        Status::Expiring => Some(Color::Yellow),
-        Status::Retiring => Some(Color::Cyan),
-        Status::Frozen | Status::Unissued => Some(Color::Red),
-    }
-}
 
 /// How tables are drawn.
 #[derive(Clone, Copy, Debug)]
@@ -82,6 +70,29 @@ pub fn render(mut table: Table) -> String {
         .map(|line| line.trim_end().to_string())
         .collect();
     lines.join("\n")
+}
+
+/// Writes a short table held whole: its header (even with no rows) and
+/// rows, fitted to the terminal's width when `style` says so.
+pub fn write_fitted<R: AsRef<[String]>>(
+    out: &mut impl std::io::Write,
+    style: Style,
+    mut columns: Columns,
+    rows: &[R],
+) -> anyhow::Result<()> {
+    for row in rows {
+        columns.measure(row.as_ref());
+    }
+    if style.fit_terminal
+        && let Some(width) = super::screen_width()
+    {
+        columns.fit(width);
+    }
+    columns.write_header(out, style.color)?;
+    for row in rows {
+        columns.write_row(out, row.as_ref(), None)?;
+    }
+    Ok(())
 }
 
 /// The `list` table's header.
@@ -149,10 +160,86 @@ impl KeyCells {
     }
 }
 
-/// The streamed `list` table's columns: names and roles may be cut with `…`
-/// on a narrow terminal; IDs and dates never are.
+/// The widest status without its date: "~ retiring", "? unissued".
+pub const KEY_STATUS_WIDTH: usize = 10;
+
+/// The `list` table's columns. On a terminal narrower than the table they
+/// give way in this order, each step taken only while the table is still
+/// too wide (docs/terminal-width.md):
+///
+/// 1. names and roles are cut to 16 columns (with `…`);
+/// 2. CREATED goes, then 3. LAST USED;
+/// 4. a retiring key's status loses its "until" date (`show` has it);
+/// 5. DAYS LEFT goes;
+/// 6. names and roles are cut to 8 columns;
+/// 7. ROLES goes, then 8. FREEZES AT.
+///
+/// ID, NAME and STATUS always stay, and IDs and dates are never cut: the
+/// table fits any terminal 40 columns wide or more.
 pub fn key_columns() -> Columns {
-    Columns::new(&KEY_HEADER).shrinkable(1).shrinkable(2)
+    use super::Fit::{Drop, Narrow, Shorten};
+    Columns::new(&KEY_HEADER)
+        .shrinkable(1)
+        .shrinkable(2)
+        .short_at(7, " until ")
+        .plan(&[
+            Narrow(16),
+            Drop(3),
+            Drop(6),
+            Shorten(7),
+            Drop(5),
+            Narrow(8),
+            Drop(2),
+            Drop(4),
+        ])
+}
+
+/// The `audit` table's columns, giving way in this order: OPERATOR, ACTION
+/// and DETAIL are cut to 24 columns; `#` goes; they are cut to 8; then
+/// OPERATOR, OUTCOME and DETAIL go. The time and the key's ID stay whole.
+pub fn audit_columns() -> Columns {
+    use super::Fit::{Drop, Narrow};
+    Columns::new(&[
+        "#", "AT (UTC)", "OPERATOR", "ACTION", "KEY", "OUTCOME", "DETAIL",
+    ])
+    .shrinkable(2)
+    .shrinkable(3)
+    .shrinkable(6)
+    .plan(&[Narrow(24), Drop(0), Narrow(8), Drop(2), Drop(5), Drop(6)])
+}
+
+/// A key's history in `show`: `audit`'s columns but the key's, giving way
+/// in the same order: OPERATOR, ACTION and DETAIL cut to 24; `#` goes; they
+/// are cut to 8; OUTCOME goes, then OPERATOR.
+pub fn history_columns() -> Columns {
+    use super::Fit::{Drop, Narrow};
+    Columns::new(&["#", "AT (UTC)", "OPERATOR", "ACTION", "OUTCOME", "DETAIL"])
+        .shrinkable(2)
+        .shrinkable(3)
+        .shrinkable(5)
+        .plan(&[Narrow(24), Drop(0), Narrow(8), Drop(4), Drop(2)])
+}
+
+/// The `users list` table's columns: every one may be cut to 8.
+pub fn operator_columns() -> Columns {
+    Columns::new(&["OPERATOR", "PERMISSIONS", "KEY ROLES"])
+        .shrinkable(0)
+        .shrinkable(1)
+        .shrinkable(2)
+}
+
+/// The `renew` table's columns: the name is cut to 16, the old freeze date
+/// goes, the name is cut to 8, then goes: the ID and the new date stay.
+pub fn renewal_columns() -> Columns {
+    use super::Fit::{Drop, Narrow};
+    Columns::new(&[
+        "ID",
+        "NAME",
+        "WAS FREEZING AT (UTC)",
+        "NOW FREEZES AT (UTC)",
+    ])
+    .shrinkable(1)
+    .plan(&[Narrow(16), Drop(2), Narrow(8), Drop(1)])
 }
 
 /// The colour of a key's row in a streamed table.
@@ -165,130 +252,87 @@ pub fn key_row_color(status: Status) -> Option<RowColor> {
     }
 }
 
-/// The `list` table. Flagged rows are coloured (when `color`) and marked.
-pub fn keys_table(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> Table {
-    let mut table = table(style, &KEY_HEADER);
-    for key in keys {
-        let status = key.status(now);
-        let color = status_color(status).filter(|_| style.color);
-        table.add_row(key_cells(key, now).into_iter().map(|text| match color {
-            Some(color) => Cell::new(text).fg(color),
-            None => Cell::new(text),
-        }));
-    }
-    // IDs, dates and numbers never wrap inside a cell; names and roles may.
-    for index in [0, 3, 4, 5, 6, 7] {
-        if let Some(column) = table.column_mut(index) {
-            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
-        }
-    }
-    table
-}
-
-/// Whether `keys` are better shown as records (`key_records`) than as a
-/// table on a screen `width` columns wide: when the table's columns, IDs and
-/// dates kept whole, would leave names and roles too little room.
-pub fn records_fit_better(keys: &[ApiKey], now: DateTime<Utc>, width: usize) -> bool {
-    let mut widths = KEY_HEADER.map(|title| title.chars().count());
-    for key in keys {
-        for (widest, cell) in widths.iter_mut().zip(key_cells(key, now)) {
-            *widest = (*widest).max(cell.chars().count());
-        }
-    }
-    let table_width: usize = widths.iter().sum::<usize>() + 2 * (widths.len() - 1);
-    // Names and roles wrapped into fewer than 12 columns each read badly.
-    let fixed = table_width - widths[1] - widths[2];
-    table_width > width && fixed + 2 * 12 > width
-}
-
-/// Keys as records, one field a line, for a terminal too narrow for the
-/// table (a 60-column split pane, a phone's SSH client):
-///
-/// ```text
-/// 8qX0VXifydhy  ci-deploy
-///   roles       payments
-///   created     2026-11-26 09:00 UTC
-///   freezes at  2027-02-24 09:00 UTC (90 days)
-///   last used   3 days ago
-///   status      active
-/// ```
-pub fn key_records(keys: &[ApiKey], now: DateTime<Utc>, style: Style) -> String {
-    let mut text = String::new();
-    for (index, key) in keys.iter().enumerate() {
-        if index > 0 {
-            text.push('\n');
-        }
-        let status = key.status(now);
-        let label = match key.retires_at {
-            Some(retires_at) if status == Status::Retiring => {
-                format!("{} until {}", status_label(status), human_time(retires_at))
-            }
-            _ => status_label(status).to_string(),
-        };
-        let status_text = match status_color(status).filter(|_| style.color) {
-            Some(Color::Yellow) => format!("\x1b[33m{label}\x1b[0m"),
-            Some(Color::Cyan) => format!("\x1b[36m{label}\x1b[0m"),
-            Some(_) => format!("\x1b[31m{label}\x1b[0m"),
-            None => label,
-        };
-        text.push_str(&format!(
-            "{}  {}\n  roles       {}\n  created     {}\n  freezes at  {} ({})\n  last used   {}\n  status      {status_text}\n",
-            sanitize(&key.id),
-            sanitize(&key.name),
-            key.roles,
-            human_time(key.created_at),
-            human_time(key.freezes_at),
-            human_days_left(key.days_left(now), status == Status::Frozen),
-            human_last_used(key.last_used_at, now),
-        ));
-    }
-    text.trim_end().to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::key::{Role, Roles};
     use chrono::{Duration, TimeZone};
+    use unicode_width::UnicodeWidthStr;
 
     fn key(name: &str, created: DateTime<Utc>) -> ApiKey {
         crate::key::issued_test_key(name, Roles::new([Role::Payments]), created)
     }
 
+    /// The table of `keys` fitted to `width` (or not fitted), as written.
+    fn lines(keys: &[ApiKey], now: DateTime<Utc>, width: Option<usize>) -> String {
+        let mut columns = key_columns();
+        for key in keys {
+            columns.measure(&key_cells(key, now));
+        }
+        if let Some(width) = width {
+            columns.fit(width);
+        }
+        let mut out = Vec::new();
+        columns.write_header(&mut out, false).unwrap();
+        for key in keys {
+            columns
+                .write_row(&mut out, &key_cells(key, now), None)
+                .unwrap();
+        }
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
-    fn a_table_without_colour_has_no_escape_sequences_but_keeps_markers() {
+    fn names_and_stored_text_keep_their_escapes_and_markers() {
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let now = t0 + Duration::days(80);
-        let rendered = render(keys_table(
-            &[key("evil\u{1b}[31m", t0)],
-            now,
-            Style {
-                color: false,
-                fit_terminal: false,
-            },
-        ));
+        let rendered = lines(&[key("evil\u{1b}[31m", t0)], t0 + Duration::days(80), None);
         assert!(!rendered.contains('\u{1b}'), "{rendered:?}");
         assert!(rendered.contains("! expiring"), "{rendered}");
         assert!(rendered.contains("evil\\x1b[31m"), "{rendered}");
     }
 
     #[test]
-    fn a_coloured_table_colours_flagged_rows() {
+    fn columns_give_way_in_their_order_and_ids_and_dates_are_never_cut() {
         let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        let frozen = render(keys_table(
-            &[key("k", t0)],
-            t0 + Duration::days(91),
-            Style {
-                color: true,
-                fit_terminal: false,
-            },
-        ));
+        let keys = [
+            key("a-rather-long-name-for-the-nightly-export", t0),
+            key("short", t0),
+        ];
+        let now = t0 + Duration::days(1);
+        let header = |width: usize| {
+            let text = lines(&keys, now, Some(width));
+            for line in text.lines() {
+                assert!(line.width() <= width, "{width}: {line:?}");
+            }
+            for key in &keys {
+                assert!(text.contains(&key.id), "{width}: {text}");
+            }
+            text.lines().next().unwrap().to_string()
+        };
+        let all = header(200);
         assert!(
-            frozen.contains("\u{1b}[38;5;9m")
-                || frozen.contains("\u{1b}[31m")
-                || frozen.contains("\u{1b}[38;5;1m"),
-            "{frozen:?}"
+            all.contains("CREATED") && all.contains("LAST USED"),
+            "{all}"
         );
-        assert!(frozen.contains("!! frozen"));
+        let mut seen = Vec::new();
+        for width in (40..200).rev() {
+            let titles = header(width);
+            // Once a column has gone it stays gone at narrower widths.
+            for title in &seen {
+                assert!(!titles.contains(title), "{width}: {title} is back");
+            }
+            for title in ["CREATED", "LAST USED", "DAYS LEFT", "ROLES", "FREEZES AT"] {
+                if !titles.contains(title) && !seen.contains(&title) {
+                    seen.push(title);
+                }
+            }
+            assert!(
+                titles.starts_with("ID") && titles.contains("NAME") && titles.contains("STATUS")
+            );
+        }
+        assert_eq!(
+            seen,
+            ["CREATED", "LAST USED", "DAYS LEFT", "ROLES", "FREEZES AT"]
+        );
     }
 }

@@ -216,6 +216,33 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     Cow::Owned(safe)
 }
 
+/// `text` with each line broken at spaces so that none is wider than
+/// `width` columns, for sentences on a narrow terminal (a word wider than
+/// that keeps a line of its own).
+pub fn wrap(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut wrapped = String::with_capacity(text.len() + 8);
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            wrapped.push('\n');
+        }
+        let mut used = 0;
+        for word in line.split(' ') {
+            let w = word.width();
+            if used > 0 && used + 1 + w > width {
+                wrapped.push('\n');
+                used = 0;
+            } else if used > 0 {
+                wrapped.push(' ');
+                used += 1;
+            }
+            wrapped.push_str(word);
+            used += w;
+        }
+    }
+    wrapped
+}
+
 /// The status word, with a marker that survives without colour.
 pub fn status_label(status: Status) -> &'static str {
     match status {
@@ -349,5 +376,16 @@ mod tests {
             );
             proptest::prop_assert_eq!(table_time(time), time.format("%Y-%m-%d %H:%M").to_string());
         }
+    }
+
+    #[test]
+    fn sentences_wrap_at_spaces_to_the_width() {
+        let text = "1 key is frozen and 2 keys freeze within 14 days.\nSee them.";
+        assert_eq!(
+            wrap(text, 40),
+            "1 key is frozen and 2 keys freeze within\n14 days.\nSee them."
+        );
+        assert_eq!(wrap(text, 200), text);
+        assert_eq!(wrap("a-very-long-word b", 5), "a-very-long-word\nb");
     }
 }

@@ -43,6 +43,21 @@ impl Walk {
     /// Searches `paths` (files or directories), calling `sink` for every
     /// file with a key, binary file or error, from several threads at once.
     pub fn run(&self, paths: &[PathBuf], sink: &(dyn Fn(Event) + Sync)) {
+        // Named, a kernel's file is said to be skipped (the scan is then
+        // incomplete); met in a walk, it is passed over.
+        let paths: Vec<&PathBuf> = paths
+            .iter()
+            .filter(|path| {
+                let pseudo = is_pseudo_path(path);
+                if pseudo {
+                    sink(Event::Error(format!(
+                        "{}: on a file system of the kernel's own (such as /proc, /sys or /dev), which is not searched",
+                        path.display()
+                    )));
+                }
+                !pseudo
+            })
+            .collect();
         let Some((first, rest)) = paths.split_first() else {
             return;
         };
@@ -61,7 +76,7 @@ impl Walk {
             // A .gitignore counts outside a git checkout too (an unpacked
             // tarball, a copied tree).
             .require_git(false)
-            .filter_entry(|entry| entry.file_name() != ".git")
+            .filter_entry(|entry| entry.file_name() != ".git" && !is_pseudo(entry))
             .threads(threads());
         let strip = self.strip_dot_slash;
         builder.build_parallel().run(|| {
@@ -75,6 +90,47 @@ impl Walk {
             })
         });
     }
+}
+
+/// Whether `entry` is, or is in, a file system of the kernel's own (procfs,
+/// sysfs, debugfs and the like): its files are not data and reading some
+/// never ends (`/proc/kmsg` waits for the next kernel message). Asked of
+/// directories and of what was named on the command line only, so the cost
+/// is one `statfs` per directory: files inside a checked directory are on
+/// its file system (a mount point is a directory).
+fn is_pseudo(entry: &DirEntry) -> bool {
+    entry.depth() > 0
+        && entry.file_type().is_some_and(|kind| kind.is_dir())
+        && is_pseudo_path(entry.path())
+}
+
+/// Whether `path` is on a file system of the kernel's own.
+pub fn is_pseudo_path(path: &Path) -> bool {
+    use nix::sys::statfs::{
+        BPF_FS_MAGIC, CGROUP_SUPER_MAGIC, DEBUGFS_MAGIC, DEVPTS_SUPER_MAGIC, PROC_SUPER_MAGIC,
+        SECURITYFS_MAGIC, SELINUX_MAGIC, SYSFS_MAGIC, TRACEFS_MAGIC, statfs,
+    };
+    // cgroup2 and devtmpfs have no constant in nix.
+    const CGROUP2_SUPER_MAGIC: i64 = 0x6367_7270;
+    let Ok(fs) = statfs(path) else {
+        return false;
+    };
+    let kind = fs.filesystem_type();
+    [
+        PROC_SUPER_MAGIC,
+        SYSFS_MAGIC,
+        DEBUGFS_MAGIC,
+        TRACEFS_MAGIC,
+        SECURITYFS_MAGIC,
+        SELINUX_MAGIC,
+        CGROUP_SUPER_MAGIC,
+        BPF_FS_MAGIC,
+        DEVPTS_SUPER_MAGIC,
+    ]
+    .contains(&kind)
+        || kind.0 == CGROUP2_SUPER_MAGIC
+        // Device files live in /dev (devtmpfs, a tmpfs): never read one.
+        || path.starts_with("/dev")
 }
 
 /// As many threads as cores, at most 12 (as ripgrep chooses).

@@ -63,12 +63,22 @@ pub enum Error {
         directory: bool,
         exposure: Exposure,
     },
+    /// Something in or around the store was not made by this tool (or
+    /// not by the store's own owner), so nothing in it was read or run.
+    Untrusted {
+        location: String,
+        problem: Untrusted,
+    },
     /// A change was asked of a store opened read-only.
     ReadOnly {
         location: String,
     },
     /// The operating system refused a write.
     CannotWrite {
+        location: String,
+    },
+    /// This account may not read the database, or reach its directory.
+    NoReadAccess {
         location: String,
     },
     /// The operating system refused opening.
@@ -125,11 +135,54 @@ pub enum Error {
 /// How another account could have changed the database.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Exposure {
-    /// Writable by every account (a directory: without the sticky bit).
+    /// Writable by every account (a directory: without the sticky bit, or
+    /// one further up than the database's own).
     WorldWritable,
+    /// The database's own directory is writable by every account, though
+    /// sticky (`/tmp`): others may plant files beside the database.
+    SharedDirectory,
+    /// A symbolic link where a file of the database's should be.
+    Link,
+    /// Not a regular file (a FIFO, a device, a directory).
+    NotAFile,
     /// Owned by an account that is neither the caller nor root, with a group
     /// the caller is not in.
     ForeignOwner { owner: String, caller: String },
+}
+
+/// What makes a store untrusted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Untrusted {
+    /// An object (`schema intergiro_keys`, `view intergiro_keys.audit`)
+    /// that the store's owner role does not own.
+    ForeignOwner {
+        object: String,
+        owner: String,
+        expected: String,
+    },
+    /// Another role may create objects in the store's schema.
+    OthersMayCreate { schema: String, grantee: String },
+    /// An object of a kind the store never makes (a view, an operator, a
+    /// rule).
+    Planted { object: String, owner: String },
+    /// A trigger on a store table that calls a function the store's owner
+    /// did not make.
+    ForeignTrigger { trigger: String, owner: String },
+    /// A function the store's schema does not have.
+    UnexpectedFunction { function: String },
+    /// A function of the store's schema that is missing.
+    MissingFunction { function: String },
+    /// A table, index, trigger or view the store's schema does not have.
+    Added { object: String },
+    /// One of the store's own, made differently.
+    Changed { object: String },
+    /// One of the store's own, missing.
+    Missing { object: String },
+    /// A function of the store's whose settings were changed.
+    FunctionChanged {
+        function: String,
+        what: &'static str,
+    },
 }
 
 /// Why a key cannot be rotated.

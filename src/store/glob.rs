@@ -159,9 +159,44 @@ fn push_member(regex: &mut String, c: char) {
     regex.push(c);
 }
 
+/// A pattern matching the names that start with `prefix` as typed: its
+/// `*`, `?` and `[` stand for themselves.
+pub fn literal_prefix(prefix: &str) -> String {
+    let mut pattern = String::with_capacity(prefix.len() + 1);
+    for c in prefix.chars() {
+        match c {
+            '*' | '?' | '[' => {
+                pattern.push('[');
+                pattern.push(c);
+                pattern.push(']');
+            }
+            c => pattern.push(c),
+        }
+    }
+    pattern.push('*');
+    pattern
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_literal_prefix_matches_what_was_typed_and_anything_after() {
+        assert_eq!(literal_prefix("ci-"), "ci-*");
+        assert_eq!(literal_prefix("a*b?[c]"), "a[*]b[?][[]c]*");
+        assert_eq!(literal_prefix(""), "*");
+        let pattern = sqlite_pattern(&literal_prefix("a*["));
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let matches = |name: &str| -> bool {
+            conn.query_row("SELECT ?1 GLOB ?2", [name, pattern.as_str()], |row| {
+                row.get(0)
+            })
+            .unwrap()
+        };
+        assert!(matches("a*[ deploy") && matches("a*["));
+        assert!(!matches("ab[") && !matches("a*x"));
+    }
 
     #[test]
     fn globs_are_read_as_a_shell_reads_them() {

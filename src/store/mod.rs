@@ -39,7 +39,7 @@ pub use crate::audit::Verdict as AuditVerdict;
 use crate::audit::{self, Entry};
 use crate::key::{ApiKey, Role, Status};
 use crate::operator::{Action, Change, Operator};
-pub use error::{Error, Exposure, NotOurs, NotRotatable, Result};
+pub use error::{Error, Exposure, NotOurs, NotRotatable, Result, Untrusted};
 
 /// Whether opening may create a new store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -277,8 +277,16 @@ pub trait Store {
         self.find_key(id)
     }
 
-    /// Every key matching `filter`, in order, one at a time.
+    /// Every key matching `filter`, in order, one at a time. A row that
+    /// cannot be read as a key (a date out of range, a role that does not
+    /// exist: written by other means) is skipped, its ID kept for
+    /// `take_skipped`, so that one bad row never takes a listing down.
     fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()>;
+
+    /// The IDs of the rows `each_key` skipped since the last call.
+    fn take_skipped(&self) -> Vec<String> {
+        Vec::new()
+    }
 
     /// The keys not retired at `live_at` named exactly `name`, or, when
     /// `similar`, the first five whose names resemble it
@@ -405,6 +413,70 @@ pub trait Store {
     /// Writes a consistent copy of the whole store to `to`, a new file that
     /// only its owner may read; an existing file is never replaced.
     fn backup(&self, to: &Path) -> Result<()>;
+
+    // Shell completion.
+
+    /// Up to `most` keys not retired at `live_at` whose ID starts with
+    /// `prefix`, by ID, and up to `most` whose name does, by name: what a
+    /// shell offers for `renew <Tab>`, which must answer at once whatever
+    /// the number of keys. This default matches names in the store
+    /// (`name_glob`) and IDs as it reads the keys; a backend may use its
+    /// indexes instead (SQLite).
+    fn complete_keys(
+        &self,
+        prefix: &str,
+        live_at: DateTime<Utc>,
+        most: usize,
+    ) -> Result<KeyCompletions> {
+        let mut found = KeyCompletions::default();
+        let mut enough = false;
+        let by_id = KeyFilter {
+            live_at: Some(live_at),
+            sort: KeySort::Id,
+            ..KeyFilter::default()
+        };
+        let read = self.each_key(&by_id, &mut |key| {
+            if key.id.starts_with(prefix) {
+                found.by_id.push((key.id, key.name));
+            }
+            // The server's order of text may not be byte order: only
+            // enough found stops the reading.
+            enough = found.by_id.len() >= most;
+            match enough {
+                true => Err(anyhow::anyhow!("enough keys")),
+                false => Ok(()),
+            }
+        });
+        if !enough {
+            read?;
+        }
+        let by_name = KeyFilter {
+            live_at: Some(live_at),
+            name_glob: Some(glob::literal_prefix(prefix)),
+            sort: KeySort::Name,
+            limit: Some(most as u64),
+            ..KeyFilter::default()
+        };
+        self.each_key(&by_name, &mut |key| {
+            found.by_name.push((key.name, key.id));
+            Ok(())
+        })?;
+        Ok(found)
+    }
+}
+
+/// Keys to complete a word with (`Store::complete_keys`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyCompletions {
+    /// (ID, name) of the keys whose ID starts with the word, by ID.
+    pub by_id: Vec<(String, String)>,
+    /// (name, ID) of the keys whose name starts with it, by name.
+    pub by_name: Vec<(String, String)>,
+}
+
+/// Whether `location` names a PostgreSQL store rather than a file.
+pub fn is_url(location: &Path) -> bool {
+    location.to_str().is_some_and(postgres::is_url)
 }
 
 /// Opens the store at `location`, refusing anything that is not one of ours

@@ -94,6 +94,26 @@ impl Shared {
         panic!("runuser kept finding the copied binary busy");
     }
 
+    /// `run` on another database than the shared one.
+    pub(crate) fn run_with_db(
+        &self,
+        user: Option<&str>,
+        db: &Path,
+        args: &[&str],
+        stdin: &str,
+    ) -> Output {
+        let mut with_db = vec!["--db", db.to_str().unwrap()];
+        with_db.extend_from_slice(args);
+        self.run(user, &with_db, stdin)
+    }
+
+    /// `ok` on another database than the shared one, with no input.
+    fn ok_with_db(&self, user: Option<&str>, db: &Path, args: &[&str]) -> String {
+        let output = self.run_with_db(user, db, args, "");
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    }
+
     fn run_once(&self, user: Option<&str>, args: &[&str], stdin: &str) -> Output {
         let mut cmd = match user {
             Some(user) => {
@@ -251,13 +271,30 @@ fn a_database_or_directory_others_could_change_is_refused_with_the_fix() {
     );
     assert!(shared.files().is_empty());
 
-    // A file planted by another account, world-writable or not.
+    // Sticky (as /tmp is): the file cannot be replaced there, but files
+    // can be planted beside it, so it is refused all the same.
     set_mode(&shared.dir, 0o1777);
+    let output = shared.run(None, &["create", "--name", "k", "--role", "accounts"], "");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "the directory {} is writable by every account, so another could plant files beside the database",
+            shared.dir.display()
+        )) && stderr.contains("a directory of its own"),
+        "{stderr}"
+    );
+    assert!(shared.files().is_empty());
+
+    // A file planted by another account, world-writable or not.
+    chown(&shared.dir, Some(uid_of(&other)), None);
+    set_mode(&shared.dir, 0o755);
     shared.ok(
         Some(&other),
         &["create", "--name", "planted", "--role", "payments"],
         "",
     );
+    chown(&shared.dir, Some(0), None);
     set_mode(&shared.db, 0o666);
     let output = shared.run(None, &["list"], "");
     assert_eq!(output.status.code(), Some(2));
@@ -330,4 +367,217 @@ fn verify_on_a_read_only_database_records_no_last_use_and_still_succeeds() {
     shared.ok(None, &["verify"], &format!("{key}\n"));
     let listed = shared.ok(None, &["list", "--format", "json"], "");
     assert!(!listed.contains("\"last_used_at\": null"), "{listed}");
+}
+
+/// The finding: another account builds a store of its own (itself its
+/// administrator, a key with every role), turns it into a `-wal` holding
+/// every page, and drops it beside the victim's database. Checkpointed, it
+/// would replace the victim's store whole, audit log included.
+#[test]
+fn a_wal_planted_by_another_account_is_refused_and_never_taken_in() {
+    let Some(victim) = account("igk-test-victim") else {
+        return;
+    };
+    let Some(attacker) = account("igk-test-planter") else {
+        return;
+    };
+    let shared = Shared::new();
+    chown(&shared.dir, Some(uid_of(&victim)), Some(gid_of(&victim)));
+    let own_key = shared.ok(
+        Some(&victim),
+        &["create", "--name", "mine", "--role", "accounts"],
+        "",
+    );
+    let before = std::fs::read(&shared.db).unwrap();
+
+    // The attacker's store and its every page as a WAL.
+    let theirs = tempfile::tempdir().unwrap();
+    let their_db = theirs.path().join("keys.db");
+    let forged = shared.ok_with_db(
+        None,
+        &their_db,
+        &[
+            "create",
+            "--name",
+            "forged",
+            "--role",
+            "transactions,accounts,payments",
+        ],
+    );
+    let wal = shared.dir.join("keys.db-wal");
+    let mut sqlite = Command::new("sqlite3")
+        .arg(&their_db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sqlite3");
+    {
+        use std::io::Write;
+        let mut input = sqlite.stdin.take().unwrap();
+        write!(
+            input,
+            "PRAGMA journal_mode=WAL;\nPRAGMA wal_autocheckpoint=0;\nVACUUM;\n.shell cp {}-wal {}\n",
+            their_db.display(),
+            wal.display()
+        )
+        .unwrap();
+    }
+    let sqlite = sqlite.wait_with_output().unwrap();
+    assert!(sqlite.status.success(), "{sqlite:?}");
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "no WAL was made"
+    );
+    chown(&wal, Some(uid_of(&attacker)), Some(gid_of(&attacker)));
+
+    // Planted world-writable (as in the finding), then not: refused both
+    // ways, by every command, the victim's own key included.
+    for mode in [0o666, 0o644] {
+        set_mode(&wal, mode);
+        for (args, stdin) in [
+            (vec!["verify"], format!("{}\n", forged.trim())),
+            (vec!["verify"], own_key.clone()),
+            (vec!["list"], String::new()),
+            (vec!["audit", "--verify"], String::new()),
+        ] {
+            let output = shared.run(Some(&victim), &args, &stdin);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{args:?} {mode:o}: {output:?}"
+            );
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.contains(&wal.display().to_string()), "{stderr}");
+            assert_eq!(std::fs::read(&shared.db).unwrap(), before, "{args:?}");
+        }
+    }
+    // Removed, the victim's store is as it was.
+    std::fs::remove_file(&wal).unwrap();
+    shared.ok(Some(&victim), &["verify"], &own_key);
+    let output = shared.run(Some(&victim), &["verify"], &format!("{}\n", forged.trim()));
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+}
+
+/// `~/keys.db` a link to a database in a directory every account may write:
+/// the real location is what is checked.
+#[test]
+fn a_link_to_a_database_in_an_open_directory_is_refused() {
+    let shared = Shared::new();
+    shared.ok(None, &["create", "--name", "k", "--role", "accounts"], "");
+    set_mode(&shared.dir, 0o777);
+    let home = tempfile::tempdir().unwrap();
+    let link = home.path().join("keys.db");
+    std::os::unix::fs::symlink(&shared.db, &link).unwrap();
+    let output = shared.run_with_db(None, &link, &["list"], "");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "the directory {} is writable by every account",
+            std::fs::canonicalize(&shared.dir).unwrap().display()
+        )),
+        "{stderr}"
+    );
+    set_mode(&shared.dir, 0o755);
+    shared.run_with_db(None, &link, &["list"], "");
+    let listed =
+        String::from_utf8_lossy(&shared.run_with_db(None, &link, &["list"], "").stdout).to_string();
+    assert!(listed.contains('k'), "{listed}");
+}
+
+/// A group of its own, made once (tests may race to make it).
+fn group(name: &str) -> u32 {
+    if nix::unistd::Group::from_name(name).ok().flatten().is_none() {
+        let _ = Command::new("groupadd")
+            .arg(name)
+            .output()
+            .expect("groupadd");
+    }
+    nix::unistd::Group::from_name(name)
+        .unwrap()
+        .unwrap_or_else(|| panic!("cannot make group {name}"))
+        .gid
+        .as_raw()
+}
+
+fn in_group(account: &str, group: &str) {
+    let added = Command::new("usermod")
+        .args(["-aG", group, account])
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{added:?}");
+}
+
+fn setfacl(args: &[&str], path: &Path) {
+    let output = Command::new("setfacl")
+        .args(args)
+        .arg(path)
+        .output()
+        .expect("setfacl (the acl package; .ci/run installs it)");
+    assert!(output.status.success(), "{args:?}: {output:?}");
+}
+
+/// The shared host of docs/shared-host.md: operators in a group that owns
+/// a setgid directory of root's, and a monitoring account outside it given
+/// read access through ACLs. Nothing becomes readable by every account;
+/// the monitor reads, checks and verifies, and cannot write. Before the
+/// ACLs, its error names them.
+#[test]
+fn a_read_only_monitoring_account_reads_a_shared_store_through_acls() {
+    let Some(operator) = account("igk-test-acl-op") else {
+        return;
+    };
+    let Some(monitor) = account("igk-test-acl-mon") else {
+        return;
+    };
+    let operators = group("igk-test-keyops");
+    group("igk-test-keymon");
+    in_group(&operator, "igk-test-keyops");
+    in_group(&monitor, "igk-test-keymon");
+    let shared = Shared::new();
+    chown(&shared.dir, Some(0), Some(operators));
+    set_mode(&shared.dir, 0o2770);
+    let key = shared.ok(
+        Some(&operator),
+        &["create", "--name", "k", "--role", "accounts"],
+        "",
+    );
+    set_mode(&shared.db, 0o660);
+
+    let output = shared.run(Some(&monitor), &["check"], "");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(3), "{stdout}");
+    assert!(
+        stdout.contains("this account may not read the database")
+            && stdout.contains(&format!("setfacl -m g:GROUP:x {}", shared.dir.display())),
+        "{stdout}"
+    );
+
+    setfacl(&["-m", "g:igk-test-keymon:x"], &shared.dir);
+    setfacl(&["-d", "-m", "g:igk-test-keymon:r"], &shared.dir);
+    setfacl(&["-m", "g:igk-test-keymon:r"], &shared.db);
+    let output = shared.run(Some(&monitor), &["check"], "");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    shared.ok(Some(&monitor), &["verify"], &key);
+    // A write by the operator meanwhile (a -wal and -shm made under the
+    // default ACL) and the monitor still reads.
+    shared.ok(
+        Some(&operator),
+        &["create", "--name", "k2", "--role", "accounts"],
+        "",
+    );
+    shared.ok(Some(&monitor), &["verify"], &key);
+    let output = shared.run(
+        Some(&monitor),
+        &["create", "--name", "nope", "--role", "payments"],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    // Nothing is readable by every account.
+    for entry in std::fs::read_dir(&shared.dir).unwrap() {
+        let entry = entry.unwrap();
+        let mode = entry.metadata().unwrap().permissions().mode();
+        assert_eq!(mode & 0o007, 0, "{}: {mode:o}", entry.path().display());
+    }
 }

@@ -50,13 +50,10 @@ impl Env {
     }
 
     /// An `Env` on a PostgreSQL store whatever INTERGIRO_KEYS_TEST_STORE
-    /// says, when the test cluster is there. Without one the test says so
-    /// and is skipped, unless INTERGIRO_KEYS_PG_REQUIRED=1 (CI), where it
-    /// fails.
-    pub fn postgres() -> Option<Env> {
-        if !pg::cluster_is_there() {
-            return None;
-        }
+    /// says. The tests that call it are `#[ignore]`d ("needs PostgreSQL"):
+    /// run with `--include-ignored` and no test cluster, they fail.
+    pub fn postgres() -> Env {
+        pg::require_cluster();
         let dir = tempfile::tempdir().unwrap();
         let mut env = Env {
             db: dir.path().join("keys.db"),
@@ -64,20 +61,18 @@ impl Env {
             now: t0(),
         };
         env.db = PathBuf::from(pg::fresh_store(&env));
-        Some(env)
+        env
     }
 
     /// `postgres()`, but on a new, empty database (`pg::fresh_database`),
     /// for a test that makes the store itself.
-    pub fn postgres_without_store() -> Option<Env> {
-        if !pg::cluster_is_there() {
-            return None;
-        }
-        Some(Env {
+    pub fn postgres_without_store() -> Env {
+        pg::require_cluster();
+        Env {
             db: PathBuf::from(pg::fresh_database()),
             dir: tempfile::tempdir().unwrap(),
             now: t0(),
-        })
+        }
     }
 
     /// The store's URL as `role` logs in, for `psql`.
@@ -532,18 +527,14 @@ pub mod pg {
         "alice", "bob", "carol", "dave", "eve", "mallory", "stranger", "check", "zoe",
     ];
 
-    /// Whether the test cluster is there. Without one a test says it is
-    /// skipped, unless INTERGIRO_KEYS_PG_REQUIRED=1 (CI), where it fails.
-    pub fn cluster_is_there() -> bool {
-        if std::env::var_os("INTERGIRO_KEYS_TEST_PG").is_some() {
-            return true;
-        }
+    /// Fails the test when the test cluster is not there: a test that
+    /// needs PostgreSQL is `#[ignore]`d, so it runs only when asked for
+    /// (`--include-ignored`), and then it must not pass without running.
+    pub fn require_cluster() {
         assert!(
-            std::env::var("INTERGIRO_KEYS_PG_REQUIRED").as_deref() != Ok("1"),
-            "INTERGIRO_KEYS_PG_REQUIRED=1 but there is no test cluster: run the tests under tests/pg/cluster.sh"
+            std::env::var_os("INTERGIRO_KEYS_TEST_PG").is_some(),
+            "needs PostgreSQL: INTERGIRO_KEYS_TEST_PG is not set; run the tests under tests/pg/cluster.sh"
         );
-        eprintln!("skipped: no PostgreSQL test cluster (run the tests under tests/pg/cluster.sh)");
-        false
     }
 
     /// The superuser URL and the socket directory of the test cluster.

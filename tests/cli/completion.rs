@@ -307,3 +307,219 @@ fn the_bash_script_passes_shellcheck() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A store with keys to complete: names sharing a prefix, a name with a
+/// space, and keys that must not be offered (deleted, retired).
+fn store_with_keys() -> (crate::common::Env, Vec<String>) {
+    let env = crate::common::Env::sqlite();
+    let mut ids = Vec::new();
+    for name in ["ci-deploy", "ci-nightly", "reporting", "my key"] {
+        ids.push(env.create(name, &["accounts"]).1);
+    }
+    let (_, gone) = env.create("ci-gone", &["accounts"]);
+    env.cmd()
+        .args(["delete", "--yes", &gone])
+        .assert()
+        .success();
+    // Rotated with no grace: its old ID is retired, its replacement (of
+    // the same name) live.
+    let (_, retired) = env.create("rotated", &["accounts"]);
+    let rotated = env
+        .cmd()
+        .args(["rotate", "--grace", "0", &retired, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(rotated.status.success(), "{rotated:?}");
+    let rotated: serde_json::Value = serde_json::from_slice(&rotated.stdout).unwrap();
+    ids.push(rotated["id"].as_str().unwrap().to_string());
+    (env, ids)
+}
+
+/// The directory of the binary under test, first on PATH, as an install
+/// puts it there.
+fn path_with_binary() -> std::ffi::OsString {
+    let binary = Path::new(assert_cmd::cargo::cargo_bin!("intergiro-keys"));
+    let mut path = binary.parent().unwrap().as_os_str().to_owned();
+    path.push(":");
+    path.push(std::env::var_os("PATH").unwrap_or_default());
+    path
+}
+
+/// `bash_candidates` with the binary on PATH and `INTERGIRO_KEYS_DB` set.
+fn bash_key_candidates(db: &Path, words: &[&str]) -> Vec<String> {
+    let driver = r#"
+        . /usr/share/bash-completion/bash_completion
+        . "$1"; shift
+        function=$(complete -p intergiro-keys | sed -n 's/.* -F \([^ ]*\) .*/\1/p')
+        COMP_WORDS=("$@")
+        COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+        COMP_LINE="$*"
+        COMP_POINT=${#COMP_LINE}
+        # (clap's own compopt complains outside a real completion.)
+        "$function" intergiro-keys "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}" 2>/dev/null
+        printf '%s\n' "${COMPREPLY[@]}"
+    "#;
+    let output = Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", driver, "bash"])
+        .arg(script("intergiro-keys.bash"))
+        .args(words)
+        .env("PATH", path_with_binary())
+        .env("INTERGIRO_KEYS_DB", db)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let mut candidates: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect();
+    candidates.sort();
+    candidates
+}
+
+#[test]
+fn bash_completes_key_ids_and_names_from_the_store() {
+    assert!(installed("bash"), "bash is needed");
+    let (env, ids) = store_with_keys();
+    let candidates = |words: &[&str]| bash_key_candidates(&env.db, words);
+
+    // The first argument, and later ones; every command that takes keys.
+    for command in [
+        "renew", "delete", "rm", "remove", "revoke", "rotate", "show",
+    ] {
+        assert_eq!(
+            candidates(&["intergiro-keys", command, "ci"]),
+            ["ci-deploy", "ci-nightly"],
+            "{command}"
+        );
+    }
+    assert_eq!(
+        candidates(&["intergiro-keys", "renew", "ci-deploy", "rep"]),
+        ["reporting"]
+    );
+    // Everything live when nothing is typed: names and IDs, not the deleted
+    // or retired keys, a spaced name quoted.
+    let mut all: Vec<String> = [
+        "ci-deploy",
+        "ci-nightly",
+        "my\\ key",
+        "reporting",
+        "rotated",
+    ]
+    .iter()
+    .map(|name| name.to_string())
+    .chain(ids.iter().cloned())
+    .collect();
+    all.sort();
+    assert_eq!(candidates(&["intergiro-keys", "renew", ""]), all);
+    // An ID by its first characters.
+    let id = &ids[2];
+    assert_eq!(
+        candidates(&["intergiro-keys", "show", &id[..6]]),
+        std::slice::from_ref(id)
+    );
+    // Options still complete, and option values are not keys.
+    assert!(candidates(&["intergiro-keys", "renew", "--"]).contains(&"--format".to_string()));
+    assert_eq!(
+        candidates(&["intergiro-keys", "rotate", "ci-deploy", "--grace", ""]),
+        Vec::<String>::new()
+    );
+    // A --db on the line is the store asked; one that is not a store gives
+    // nothing, silently.
+    let db = env.db.to_str().unwrap();
+    let elsewhere = crate::common::Env::sqlite();
+    assert_eq!(
+        bash_key_candidates(
+            &elsewhere.db,
+            &["intergiro-keys", "--db", db, "renew", "rep"]
+        ),
+        ["reporting"]
+    );
+    assert_eq!(
+        bash_key_candidates(&elsewhere.db, &["intergiro-keys", "renew", "rep"]),
+        Vec::<String>::new()
+    );
+    // The query itself says nothing on any error, and succeeds: a shell is
+    // drawing its prompt.
+    for db in [
+        elsewhere.db.to_str().unwrap(),
+        "/",
+        "postgresql://nobody@/x?host=/nonexistent",
+    ] {
+        let output = Command::new(assert_cmd::cargo::cargo_bin!("intergiro-keys"))
+            .args(["--db", db, "--", "rep"])
+            .env("INTERGIRO_KEYS_COMPLETE", "keys")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{db}: {output:?}");
+        assert!(
+            output.stdout.is_empty() && output.stderr.is_empty(),
+            "{db}: {output:?}"
+        );
+    }
+    assert!(!elsewhere.db.exists(), "the query created a store");
+}
+
+#[test]
+fn zsh_completes_key_names_from_the_store() {
+    assert!(installed("zsh"), "zsh is needed");
+    let (env, _) = store_with_keys();
+    let functions = script("");
+    let mut cmd = Command::new("zsh");
+    cmd.args(["-f", "-i"])
+        .current_dir(env.dir.path())
+        .env_clear()
+        .env("PATH", path_with_binary())
+        .env("HOME", env.dir.path())
+        .env("INTERGIRO_KEYS_DB", &env.db)
+        .env("TERM", "xterm")
+        .env("COLUMNS", "200")
+        .env("LINES", "50");
+    let mut zsh = rexpect::session::spawn_command(cmd, Some(TIMEOUT_MS)).unwrap();
+    type_keys(
+        &mut zsh,
+        &format!(
+            "fpath=({} $fpath); autoload -Uz compinit; compinit -u -D; LISTMAX=1000; PS1='ready%% '\n",
+            functions.display()
+        ),
+    );
+    zsh.exp_string("ready% ").unwrap();
+    // Two candidates: listed, each with the other half (its ID).
+    type_keys(&mut zsh, "intergiro-keys renew ci-\t");
+    zsh.exp_string("ci-deploy").unwrap();
+    zsh.exp_string("ci-nightly").unwrap();
+    // One candidate: inserted.
+    type_keys(&mut zsh, "\x15intergiro-keys show rep\t");
+    zsh.exp_string("reporting").unwrap();
+    type_keys(&mut zsh, "\x15exit\n");
+    zsh.exp_eof().unwrap();
+}
+
+#[test]
+fn fish_completes_key_ids_and_names_from_the_store() {
+    assert!(installed("fish"), "fish is needed");
+    let (env, ids) = store_with_keys();
+    let output = Command::new("fish")
+        .args(["--no-config", "-c", "source $argv[1]; complete -C $argv[2]"])
+        .arg(script("intergiro-keys.fish"))
+        .arg("intergiro-keys revoke ci")
+        .current_dir(env.dir.path())
+        .env("HOME", env.dir.path())
+        .env("PATH", path_with_binary())
+        .env("INTERGIRO_KEYS_DB", &env.db)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // Each name described by its key's ID.
+    assert_eq!(
+        lines,
+        [
+            format!("ci-deploy\t{}", ids[0]),
+            format!("ci-nightly\t{}", ids[1])
+        ],
+        "{text}"
+    );
+}

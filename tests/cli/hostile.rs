@@ -326,3 +326,91 @@ fn control_characters_in_a_key_id_are_shown_escaped_everywhere() {
         );
     }
 }
+
+/// A mistyped --db makes no directories and no store; the per-user default
+/// location is made when missing. Whichever made a new store says so.
+#[test]
+fn a_database_path_in_a_missing_directory_is_refused_and_a_new_store_is_announced() {
+    let env = Env::sqlite();
+    let typo = env.path("nonexist").join("dir").join("k.db");
+    let output = env
+        .cmd()
+        .args(["--db".as_ref(), typo.as_os_str()])
+        .args(["create", "--name", "k", "--role", "accounts"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the directory {} of the database {} does not exist; create it first (`mkdir -p -m 700 {}`)",
+            typo.parent().unwrap().display(),
+            typo.display(),
+            typo.parent().unwrap().display()
+        )),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+    assert!(!env.path("nonexist").exists());
+
+    // Given explicitly in a directory that exists: made, and said so once.
+    let output = env
+        .cmd()
+        .args(["create", "--name", "k", "--role", "accounts"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("created a new store at {}", env.db.display())),
+        "{stderr}"
+    );
+    let output = env
+        .cmd()
+        .args(["create", "--name", "k2", "--role", "accounts"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("created a new store"));
+
+    // The default location: its directories are made.
+    let output = env
+        .cmd()
+        .env_remove("INTERGIRO_KEYS_DB")
+        .args(["create", "--name", "k", "--role", "accounts"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let default = env.dir.path().join(".local/share/intergiro-keys/keys.db");
+    assert!(default.is_file());
+    assert!(
+        stderr.contains(&format!("created a new store at {}", default.display())),
+        "{stderr}"
+    );
+}
+
+/// `create --name "$(head -c 60 keyfile)"`: a key pasted as a name would be
+/// shown in every listing; it is refused without being repeated.
+#[test]
+fn a_name_holding_key_text_is_refused_without_echoing_it() {
+    let env = Env::new();
+    let (key, _) = env.create("k", &["accounts"]);
+    let before = env.snapshot();
+    for name in [&key[..60], &format!("backup of {}", &key[..40])] {
+        let output = env
+            .cmd()
+            .args(["create", "--name", name, "--role", "accounts"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("the key name holds key text"), "{stderr}");
+        assert!(
+            !stderr.contains(&key[17..40]),
+            "the secret was echoed: {stderr}"
+        );
+        assert!(output.stdout.is_empty());
+    }
+    assert!(env.snapshot() == before);
+}

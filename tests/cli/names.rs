@@ -357,11 +357,21 @@ fn a_name_needs_only_the_permission_of_the_command_it_is_given_to() {
         .assert()
         .success()
         .stdout(predicate::str::contains(format!("\"id\": \"{id}\"")));
-    bob(&["renew", "CI-Deploy"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("did you mean \"ci-deploy\""))
-        .stderr(predicate::str::contains(&id));
+    if env.is_postgres() {
+        // The server gives a caller without `view` the IDs of exactly the
+        // name asked, and no similar names: names are not to be guessed.
+        bob(&["renew", "CI-Deploy"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("no key is named \"CI-Deploy\""))
+            .stderr(predicate::str::contains("did you mean").not());
+    } else {
+        bob(&["renew", "CI-Deploy"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("did you mean \"ci-deploy\""))
+            .stderr(predicate::str::contains(&id));
+    }
     // A command bob may not run finds nothing for him.
     bob(&["show", "ci-deploy"])
         .assert()

@@ -1,7 +1,8 @@
 //! The PostgreSQL store as its users meet it: operators are login roles,
 //! the command refuses what they may not do, and so does the server when
-//! they connect with `psql` instead. Run whenever the test cluster is there
-//! (`tests/pg/cluster.sh`), whatever store the rest of the suite uses.
+//! they connect with `psql` instead. Each test but the unreachable server's
+//! needs the test cluster (`tests/pg/cluster.sh`), whatever store the rest
+//! of the suite uses, and is `#[ignore]`d: `--include-ignored` runs them.
 
 use std::process::Command;
 
@@ -30,8 +31,9 @@ fn psql(env: &Env, role: &str, sql: &str) -> (bool, String) {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn each_permission_is_enforced_by_the_command_and_by_the_server() {
-    let Some(env) = Env::postgres() else { return };
+    let env = Env::postgres();
     let (key, id) = env.create("shared", &["accounts"]);
     let cases: [(&str, &[&str]); 4] = [
         ("view", &["list"]),
@@ -105,8 +107,9 @@ fn each_permission_is_enforced_by_the_command_and_by_the_server() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn a_verify_only_role_can_verify_and_check_and_nothing_else() {
-    let Some(env) = Env::postgres() else { return };
+    let env = Env::postgres();
     let (key, id) = env.create("ci-deploy", &["payments"]);
     env.cmd()
         .args(["users", "add", "check", "--permission", "verify"])
@@ -149,8 +152,9 @@ fn a_verify_only_role_can_verify_and_check_and_nothing_else() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn users_add_and_remove_grant_and_revoke_the_operators_role() {
-    let Some(env) = Env::postgres() else { return };
+    let env = Env::postgres();
     let member = |role: &str| {
         let output = Command::new("psql")
             .args(["-X", "-A", "-t", "-c"])
@@ -217,8 +221,9 @@ fn an_unreachable_server_is_a_temporary_failure() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn a_database_without_a_store_says_how_to_make_one() {
-    let Some(env) = Env::postgres() else { return };
+    let env = Env::postgres();
     let url = env.db.to_string_lossy().replace('?', "?schema=elsewhere&");
     env.cmd()
         .env("INTERGIRO_KEYS_DB", &url)
@@ -236,13 +241,11 @@ fn a_database_without_a_store_says_how_to_make_one() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working() {
     // A SQLite store with keys in every state, operators and refusals.
     let env = Env::sqlite();
-    if std::env::var_os("INTERGIRO_KEYS_TEST_PG").is_none() {
-        let _ = Env::postgres();
-        return;
-    }
+    crate::common::pg::require_cluster();
     // In the order of time, as the audit log must be.
     let (frozen, _) = env.days_later(-100).create("old", &["accounts"]);
     let (payments, payments_id) = env.create("payments-bot", &["payments"]);
@@ -279,10 +282,34 @@ fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working(
     let history = env.days_later(0).json_array(&["audit"]);
 
     let url = crate::common::pg::fresh_database();
+    // bob is a role on the server already: he would get the store's
+    // permissions through it, which is said first and needs --yes.
     let output = env
         .days_later(3)
         .cmd()
         .args(["migrate", "--to", &url])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("bob (view,renew)")
+            && said.contains("already exist")
+            && said.contains("run again with --yes; nothing was moved")
+            && !said.contains("nobody_has_this_role"),
+        "{said}"
+    );
+    let mut nothing = env.cmd();
+    nothing
+        .env("INTERGIRO_KEYS_DB", &url)
+        .args(["list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("there is no intergiro-keys store"));
+    let output = env
+        .days_later(3)
+        .cmd()
+        .args(["migrate", "--yes", "--to", &url])
         .output()
         .unwrap();
     assert!(
@@ -332,7 +359,7 @@ fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working(
     bob.env("INTERGIRO_KEYS_OPERATOR", "bob").assert().code(2);
     // A second migrate into the same database changes nothing.
     env.cmd()
-        .args(["migrate", "--to", &url])
+        .args(["migrate", "--yes", "--to", &url])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("already has a key store"));
@@ -342,12 +369,10 @@ fn migrate_moves_keys_operators_and_the_audit_history_and_the_keys_keep_working(
 /// SQLite (its seal disagrees); moved into PostgreSQL, whose rows carry no
 /// seals, it would become a true administrator. migrate refuses it.
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn migrate_refuses_a_store_whose_rows_were_changed_outside_intergiro_keys() {
     let env = Env::sqlite();
-    if std::env::var_os("INTERGIRO_KEYS_TEST_PG").is_none() {
-        let _ = Env::postgres();
-        return;
-    }
+    crate::common::pg::require_cluster();
     env.create("k", &["accounts"]);
     env.cmd()
         .args(["users", "add", "bob", "--permission", "view"])
@@ -374,8 +399,9 @@ fn migrate_refuses_a_store_whose_rows_were_changed_outside_intergiro_keys() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn a_newer_schema_is_refused_untouched() {
-    let Some(env) = Env::postgres() else { return };
+    let env = Env::postgres();
     env.create("k", &["accounts"]);
     env.sql("UPDATE schema_version SET version = 99");
     let before = env.snapshot();
@@ -399,8 +425,9 @@ fn a_newer_schema_is_refused_untouched() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn backup_points_to_pg_dump() {
-    let Some(env) = Env::postgres() else { return };
+    let env = Env::postgres();
     env.create("k", &["accounts"]);
     env.cmd()
         .args(["backup", "copy.db"])
@@ -411,8 +438,9 @@ fn backup_points_to_pg_dump() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn the_last_administrator_stays() {
-    let Some(env) = Env::postgres() else { return };
+    let env = Env::postgres();
     let admin = crate::common::pg::acting_account();
     env.cmd()
         .args([
@@ -527,12 +555,11 @@ fn old_key(client: &mut postgres::Client, name: &str, roles: &str) -> (String, S
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn a_store_of_an_older_schema_is_upgraded_by_the_role_that_ran_init_and_its_keys_keep_working() {
     let newest = intergiro_keys::store::postgres::SCHEMA_VERSION;
     for version in 1..newest {
-        let Some(env) = Env::postgres_without_store() else {
-            return;
-        };
+        let env = Env::postgres_without_store();
         let mut client = old_store(&env, version);
         let (deploy, deploy_id) = old_key(&mut client, "ci-deploy", "payments");
         let (nightly, nightly_id) = old_key(&mut client, "nightly", "transactions,accounts");
@@ -663,4 +690,139 @@ fn a_store_of_an_older_schema_is_upgraded_by_the_role_that_ran_init_and_its_keys
         assert_eq!(actions, ["create", "renew"], "v{version}");
         later.cmd().args(["audit", "--verify"]).assert().success();
     }
+}
+
+/// A stored hash whose costs someone chose (here `t=4000000000`, which
+/// would keep every check of the key busy for days) is never evaluated: the
+/// key is rejected as tampered at the cost of any rejection. `create_key`
+/// called directly, or the row edited by whoever owns the database, can
+/// put one there.
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn a_stored_hash_with_other_parameters_is_rejected_without_evaluating_it() {
+    let env = Env::postgres();
+    let (key, id) = env.create("k", &["accounts"]);
+    env.sql(&format!(
+        "UPDATE intergiro_keys.api_key SET secret_hash = replace(secret_hash, 't=2,', 't=4000000000,')
+         WHERE id = '{id}'"
+    ));
+    let started = std::time::Instant::now();
+    let output = env
+        .cmd()
+        .arg("verify")
+        .write_stdin(format!("{key}\n"))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "key {id} was changed outside intergiro-keys (tampered)"
+        )) && stderr.contains("t=4000000000"),
+        "{stderr}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+/// libpq's variables fill in what the URL leaves out, as for `psql`: a
+/// socket directory in PGHOST, the database in PGDATABASE. A setting that
+/// no retry mends is exit 2, not 75; a password never shows, and one given
+/// on the command line draws a warning.
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn libpq_variables_are_honoured_and_passwords_never_shown() {
+    let env = Env::postgres();
+    env.create("k", &["accounts"]);
+    let url = env.db.to_string_lossy().to_string();
+    let (base, socket) = url.split_once("?host=").unwrap();
+    let database = base.trim_start_matches("postgresql:///");
+    let listed = |db: &str, vars: &[(&str, &str)]| {
+        let mut cmd = env.cmd();
+        cmd.env("INTERGIRO_KEYS_DB", db);
+        for (name, value) in vars {
+            cmd.env(name, value);
+        }
+        cmd.args(["list", "--format", "json"]).output().unwrap()
+    };
+    let output = listed(base, &[("PGHOST", socket)]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("\"k\""));
+    let output = listed(
+        "postgresql://",
+        &[("PGHOST", socket), ("PGDATABASE", database)],
+    );
+    assert!(output.status.success(), "{output:?}");
+
+    let output = listed(base, &[("PGHOST", socket), ("PGPORT", "not-a-port")]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("PGPORT=\"not-a-port\" is not a port number")
+    );
+
+    // A password on the command line: warned, and shown nowhere.
+    for db in [
+        format!("postgresql://nobody:S3CRET@/{database}?host={socket}"),
+        "postgresql://nobody:S3C/RETPW@/nodb".to_string(),
+    ] {
+        let output = env
+            .cmd()
+            .env_remove("INTERGIRO_KEYS_DB")
+            .arg("--db")
+            .arg(&db)
+            .arg("list")
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_ne!(output.status.code(), Some(0), "{all}");
+        assert!(!all.contains("S3C") && !all.contains("RETPW"), "{all}");
+        assert!(
+            all.contains("warning: the connection URL holds a password"),
+            "{all}"
+        );
+    }
+    // From the environment (not in the process list): no warning.
+    let output = listed(
+        &format!("postgresql://nobody:S3CRET@/{database}?host={socket}"),
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("warning") && !stderr.contains("S3CRET"),
+        "{stderr}"
+    );
+}
+
+/// Shell completion (`renew <Tab>`) reads a PostgreSQL store as it reads a
+/// file: names and IDs by prefix, through the server's permissions.
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn key_ids_and_names_complete_from_a_postgresql_store() {
+    let env = Env::postgres();
+    let (_, deploy) = env.create("ci-deploy", &["accounts"]);
+    let (_, nightly) = env.create("ci-nightly", &["accounts"]);
+    env.create("reporting", &["accounts"]);
+    let complete = |word: &str| {
+        let output = env
+            .cmd()
+            .env("INTERGIRO_KEYS_COMPLETE", "keys")
+            .args(["--", word])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success() && output.stderr.is_empty(),
+            "{output:?}"
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(
+        complete("ci"),
+        format!("ci-deploy\t{deploy}\nci-nightly\t{nightly}\n")
+    );
+    assert_eq!(complete(&deploy[..8]), format!("{deploy}\tci-deploy\n"));
 }

@@ -711,3 +711,83 @@ fn a_closed_stdout_does_not_hide_a_working_key_from_the_exit_code() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
 }
+
+/// A run checks a bounded number of keys (one argon2 each), reports the
+/// rest `unchecked` with a note, and pays nothing for an ID the store does
+/// not know; past a bound, places are counted, not kept, so memory stays
+/// flat however many keys a tree holds.
+#[test]
+fn checking_and_listing_are_bounded_and_say_so() {
+    let env = Env::new();
+    let (first, _) = env.create("one", &["accounts"]);
+    let (second, _) = env.create("two", &["accounts"]);
+    let unknown = foreign_key();
+    write(
+        &env.path("leaks.txt"),
+        format!("{first}\n{second}\n{unknown}\n"),
+    );
+    let output = env
+        .days_later(0)
+        .cmd()
+        .env("INTERGIRO_KEYS_SCAN_CHECKS", "1")
+        .args(["scan", "--format", "json", "leaks.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let found: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let statuses: Vec<&str> = found
+        .iter()
+        .map(|place| place["status"].as_str().unwrap())
+        .collect();
+    // The unknown ID needs no verification, so is known not to work even
+    // past the bound.
+    assert_eq!(statuses, ["active", "unchecked", "not in this store"]);
+    assert!(
+        stderr(&output).contains("1 key known to the store was not checked (shown as unchecked): a run checks at most 1 keys"),
+        "{}",
+        stderr(&output)
+    );
+
+    // Random keys with valid checksums, made as the tool makes them.
+    let many: String = (0..10_003)
+        .map(|_| {
+            let key = intergiro_keys::token::Token::generate().unwrap().expose();
+            format!("{}\n", key.as_str())
+        })
+        .collect();
+    write(&env.path("many.txt"), many);
+    let (code, found) = scan_json(&env, 0, &["--no-check", "many.txt"]);
+    assert_eq!(code, 1);
+    assert_eq!(found.len(), 10_000);
+    let output = scan(&env, 0, &["--no-check", "many.txt"]);
+    assert!(
+        stderr(&output).contains("3 more places are not listed: a run lists at most 10000 places"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Files of the kernel's own are never read: `/proc/kmsg` waits for the
+/// next kernel message, for ever.
+#[test]
+fn kernel_file_systems_are_not_searched() {
+    let env = Env::new();
+    for path in ["/proc/kmsg", "/proc/self", "/sys/kernel"] {
+        if !Path::new(path).exists() {
+            continue;
+        }
+        let output = env
+            .days_later(0)
+            .cmd()
+            .args(["scan", "--no-check", path])
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{path}: {output:?}");
+        assert!(
+            stderr(&output).contains("on a file system of the kernel's own"),
+            "{path}: {}",
+            stderr(&output)
+        );
+    }
+}

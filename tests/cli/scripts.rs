@@ -573,29 +573,41 @@ fn the_readme_ci_snippet_passes_a_valid_key_and_fails_a_frozen_one() {
     assert!(String::from_utf8_lossy(&rejected.stderr).contains("rejected (exit 1)"));
 }
 
-/// The README's first section is the set-up, and its first code block the two
-/// commands a newcomer runs: the tool on a scratch database, then the tests.
-/// The first is run here as written (on the binary `cargo run` builds).
+/// The README's first section is the set-up, within the first screen (24
+/// lines), and its first code block the two commands a newcomer runs: the
+/// install followed by a first command by the tool's bare name on a scratch
+/// database (run here as written, on the binary under test, as the install
+/// would put it on PATH), then the tests.
 #[test]
-fn the_readme_starts_with_two_set_up_commands_that_work() {
+fn the_readme_starts_with_the_install_and_a_first_command() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let first_section = readme.lines().find(|line| line.starts_with("## "));
     assert_eq!(first_section, Some("## Set-up"));
     let start = readme.find("```sh\n").unwrap() + "```sh\n".len();
     let end = start + readme[start..].find("```").unwrap();
+    let first_screen = readme.lines().take(24).collect::<Vec<_>>().join("\n");
+    assert!(
+        first_screen.contains(&readme[start..end].trim_end().to_string()),
+        "the install and the first command are not on the first screen"
+    );
     let commands: Vec<&str> = readme[start..end]
         .lines()
         .map(|line| line.split(" #").next().unwrap_or_default().trim())
         .filter(|line| !line.is_empty())
         .collect();
+    // Two commands: the install with a first command by the tool's bare
+    // name, then the tests.
     assert_eq!(commands.len(), 2, "{commands:?}");
-    assert_eq!(commands[1], "cargo test");
-    let args: Vec<&str> = commands[0]
-        .strip_prefix("cargo run --release -- ")
-        .unwrap_or_else(|| panic!("{:?} is not a cargo run", commands[0]))
+    let first = commands[0]
+        .strip_prefix("cargo install --path . --locked && ")
+        .unwrap_or_else(|| panic!("{:?} does not install first", commands[0]));
+    let args: Vec<&str> = first
+        .strip_prefix("intergiro-keys ")
+        .unwrap_or_else(|| panic!("{first:?} does not run the tool by its name"))
         .split_whitespace()
         .collect();
+    assert_eq!(commands[1], "cargo test");
 
     let env = Env::new();
     let output = env
@@ -607,9 +619,24 @@ fn the_readme_starts_with_two_set_up_commands_that_work() {
     assert!(output.status.success(), "{output:?}");
     let key = String::from_utf8(output.stdout).unwrap();
     assert!(key.starts_with("igk_") && key.trim().len() == 66, "{key}");
-    // The scratch database, not the per-user one.
+    // The scratch database, not the per-user one, and git ignores it.
     assert!(env.path("try-keys.db").exists());
     assert!(!env.path(".local").exists());
+    let gitignore =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.gitignore")).unwrap();
+    assert!(gitignore.lines().any(|line| line == "try-keys.db"));
+}
+
+/// The README stays what a user needs: reference goes to docs/.
+#[test]
+fn the_readme_stays_within_500_lines() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let lines = readme.lines().count();
+    assert!(
+        lines <= 500,
+        "README.md has {lines} lines: move reference material to docs/ and link it"
+    );
 }
 
 /// A database named by INTERGIRO_KEYS_DB is not shown in usage lines as if

@@ -71,11 +71,18 @@ fn a_key_row_changed_outside_the_tool_is_rejected_as_tampered() {
 fn a_deleted_key_put_back_is_rejected() {
     let env = Env::new();
     let (key, id) = env.create("k", &["accounts"]);
-    sqlite3(&env, "CREATE TABLE saved AS SELECT * FROM api_key");
+    // Kept aside in a file of its own: a table added to the store itself
+    // would have the store refused whole.
+    let saved = env.dir.path().join("saved.db");
+    let attach = format!("ATTACH '{}' AS aside;", saved.display());
+    sqlite3(
+        &env,
+        &format!("{attach} CREATE TABLE aside.saved AS SELECT * FROM api_key"),
+    );
     env.cmd().args(["delete", "--yes", &id]).assert().success();
     sqlite3(
         &env,
-        "INSERT INTO api_key SELECT * FROM saved; DROP TABLE saved",
+        &format!("{attach} INSERT INTO api_key SELECT * FROM aside.saved"),
     );
     let output = env
         .cmd()
@@ -514,4 +521,132 @@ fn a_key_renamed_outside_the_tool_is_refused_by_that_name() {
     assert_eq!(env.list_json().len(), 0);
     let (code, report) = audit_verify(&env);
     assert_eq!(code, 0, "{report}");
+}
+
+/// A table, index, trigger or view added with another tool, or one of the
+/// store's own made differently, is refused by every command before it can
+/// act: the finding's trigger gave every new key `payments` behind the
+/// output's back ("(accounts)", audited as accounts).
+#[test]
+fn objects_planted_in_the_schema_are_refused_by_every_command() {
+    let plants = [
+        (
+            "CREATE TRIGGER zz AFTER INSERT ON api_key BEGIN
+                 UPDATE api_key SET roles = 'transactions,accounts,payments' WHERE id = NEW.id;
+             END",
+            "it holds trigger zz that intergiro-keys never made",
+        ),
+        (
+            "CREATE VIEW planted AS SELECT * FROM api_key",
+            "it holds view planted that intergiro-keys never made",
+        ),
+        (
+            "CREATE INDEX api_key_roles ON api_key (roles)",
+            "it holds index api_key_roles that intergiro-keys never made",
+        ),
+        (
+            "CREATE TABLE extra (x)",
+            "it holds table extra that intergiro-keys never made",
+        ),
+        (
+            "DROP INDEX api_key_name; CREATE INDEX api_key_name ON api_key (name, roles)",
+            "its index api_key_name is not as intergiro-keys made it",
+        ),
+        (
+            "DROP TRIGGER audit_append_only_update;
+             CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit BEGIN SELECT 1; END",
+            "its trigger audit_append_only_update is not as intergiro-keys made it",
+        ),
+    ];
+    for (sql, said) in plants {
+        let env = Env::sqlite();
+        let (key, _) = env.create("k", &["accounts"]);
+        sqlite3(&env, sql);
+        let before = std::fs::read(&env.db).unwrap();
+        let copy = env.dir.path().join("copy.db");
+        let commands: [(&[&str], String); 5] = [
+            (
+                &["create", "--name", "new", "--role", "accounts"],
+                String::new(),
+            ),
+            (&["list"], String::new()),
+            (&["verify"], format!("{key}\n")),
+            (&["audit", "--verify"], String::new()),
+            (&["backup", copy.to_str().unwrap()], String::new()),
+        ];
+        for (args, stdin) in commands {
+            let output = env.cmd().args(args).write_stdin(stdin).output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{sql}: {args:?}: {stderr}");
+            assert!(
+                stderr.contains("cannot be trusted") && stderr.contains(said),
+                "{sql}: {args:?}: {stderr}"
+            );
+            assert!(output.stdout.is_empty(), "{sql}: {args:?}");
+        }
+        assert_eq!(std::fs::read(&env.db).unwrap(), before, "{sql}");
+        assert!(!copy.exists(), "{sql}");
+    }
+}
+
+/// One row that is not a key (a date out of range, a role that does not
+/// exist) is skipped with a warning naming it: the listing goes on, `check`
+/// reports it as critical with a label of its own, and `audit --verify`
+/// names it.
+#[test]
+fn a_malformed_row_is_skipped_and_reported_never_taking_a_listing_down() {
+    for edit in [
+        "roles = 'admin'",
+        "freezes_at = -9223372036854775808",
+        "created_at = 9223372036854775807",
+    ] {
+        let env = Env::sqlite();
+        env.create("good", &["accounts"]);
+        let (_, id) = env.create("bad", &["accounts"]);
+        sqlite3(
+            &env,
+            &format!("UPDATE api_key SET {edit} WHERE id = '{id}'"),
+        );
+        let warning = format!("warning: skipped the key row {id}: it cannot be read as a key");
+
+        let output = env.cmd().args(["list", "--no-pager"]).output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+        );
+        assert!(output.status.success(), "{edit}: {stderr}");
+        assert!(
+            stdout.contains("good") && !stdout.contains(&id),
+            "{edit}: {stdout}"
+        );
+        assert_eq!(stderr.matches(&warning).count(), 1, "{edit}: {stderr}");
+
+        let listed = env.days_later(0).json_array(&["list"]);
+        assert_eq!(listed.len(), 1, "{edit}");
+
+        let output = env
+            .cmd()
+            .args(["check", "--critical", "0"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if edit.starts_with("freezes_at") {
+            // Flagged, so read by check: critical, and said so.
+            assert_eq!(output.status.code(), Some(2), "{edit}: {stdout}");
+            assert!(
+                stdout.contains("1 key row unreadable") && stdout.contains(" unreadable=1;;0;0"),
+                "{edit}: {stdout}"
+            );
+        } else {
+            assert_ne!(output.status.code(), Some(3), "{edit}: {stdout}");
+        }
+        assert!(output.stderr.is_empty(), "{edit}");
+
+        // The sealed fields (`created_at` is not sealed yet).
+        if !edit.starts_with("created_at") {
+            let (code, report) = audit_verify(&env);
+            assert_eq!(code, 1, "{edit}: {report}");
+            assert!(report.contains(&id), "{edit}: {report}");
+        }
+    }
 }

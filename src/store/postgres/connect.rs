@@ -21,6 +21,9 @@ pub struct Location {
     root_cert: Option<PathBuf>,
     /// The URL without its password, for messages.
     shown: String,
+    /// Whether the URL itself holds a password (which other accounts can
+    /// read where it was given on a command line).
+    pub password_in_url: bool,
 }
 
 /// The schema a store lives in unless the URL names another (`?schema=`).
@@ -52,6 +55,9 @@ impl Location {
                 _ => kept.push(pair),
             }
         }
+        // As libpq: what the URL leaves out, the environment may give.
+        let sslmode = sslmode.or_else(|| env_text("PGSSLMODE"));
+        let root_cert = root_cert.or_else(|| env_text("PGSSLROOTCERT").map(PathBuf::from));
         let tls = match sslmode.as_deref() {
             None | Some("disable") | Some("allow") | Some("prefer") => false,
             Some("require") | Some("verify-ca") | Some("verify-full") => true,
@@ -77,6 +83,8 @@ impl Location {
         } else {
             SslMode::Disable
         });
+        let password_in_url = config.get_password().is_some();
+        from_environment(&mut config)?;
         if config.get_user().is_none() {
             config.user(&crate::operator::account_name(
                 nix::unistd::getuid().as_raw(),
@@ -90,6 +98,7 @@ impl Location {
             tls,
             root_cert,
             shown,
+            password_in_url,
         };
         location.test_identity();
         location.find_password()?;
@@ -219,9 +228,24 @@ impl Location {
                 ),
             });
         }
+        let detail = error_text(&err);
+        // The client's own refusal to connect: a setting is missing or
+        // wrong, which no retry mends.
+        if let Some(problem) = detail.strip_prefix("invalid configuration: ") {
+            return Error::Other(if problem.contains("password missing") {
+                anyhow!(
+                    "the server at {shown} asks role {} for a password and none was given; put it in ~/.pgpass (or PGPASSFILE) or PGPASSWORD — not in the URL, which other accounts can read on a command line",
+                    self.user()
+                )
+            } else {
+                anyhow!(
+                    "the connection settings for {shown} are incomplete ({problem}); give a host in the URL (postgresql://user@host/database) or PGHOST"
+                )
+            });
+        }
         Error::Unreachable {
             location: shown.clone(),
-            detail: error_text(&err),
+            detail,
         }
     }
 }
@@ -239,6 +263,73 @@ pub fn error_text(err: &postgres::Error) -> String {
         source = cause.source();
     }
     text.replace('\n', " ")
+}
+
+/// Whether the connection URL `url` holds a password.
+pub fn url_has_password(url: &str) -> bool {
+    match url.split_once("://") {
+        Some((_, rest)) => {
+            let query_start = rest.find('?').unwrap_or(rest.len());
+            let userinfo = rest[..query_start].rfind('@').map(|at| &rest[..at]);
+            userinfo.is_some_and(|userinfo| userinfo.contains(':'))
+                || rest[query_start..]
+                    .split(['?', '&'])
+                    .any(|pair| pair.starts_with("password="))
+        }
+        None => false,
+    }
+}
+
+/// A variable of the environment, when set and not empty.
+fn env_text(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+/// Fills in what the URL left out from libpq's variables, as `psql` does:
+/// `PGHOST` (a host name, or a directory holding the server's Unix socket;
+/// several, separated by commas), `PGPORT`, `PGUSER`, `PGDATABASE`. With no
+/// host anywhere, the server's socket in its usual directory, as libpq's
+/// own default.
+fn from_environment(config: &mut Config) -> Result<()> {
+    if config.get_hosts().is_empty() {
+        match env_text("PGHOST") {
+            Some(hosts) => {
+                for host in hosts.split(',').filter(|host| !host.is_empty()) {
+                    if host.starts_with('/') {
+                        config.host_path(host);
+                    } else {
+                        config.host(host);
+                    }
+                }
+            }
+            None => {
+                let dir = ["/var/run/postgresql", "/run/postgresql", "/tmp"]
+                    .into_iter()
+                    .find(|dir| Path::new(dir).join(".s.PGSQL.5432").exists())
+                    .unwrap_or("/var/run/postgresql");
+                config.host_path(dir);
+            }
+        }
+    }
+    if config.get_ports().is_empty()
+        && let Some(port) = env_text("PGPORT")
+    {
+        let port: u16 = port.parse().map_err(|_| {
+            anyhow!("PGPORT={port:?} is not a port number; set it to one such as 5432, or unset it")
+        })?;
+        config.port(port);
+    }
+    if config.get_user().is_none()
+        && let Some(user) = env_text("PGUSER")
+    {
+        config.user(&user);
+    }
+    if config.get_dbname().is_none()
+        && let Some(database) = env_text("PGDATABASE")
+    {
+        config.dbname(&database);
+    }
+    Ok(())
 }
 
 /// A plain SQL identifier that needs no quoting.
@@ -284,7 +375,18 @@ fn hide_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    // The user information ends at the last `@` before the query, even when
+    // a password holds a `/` that should have been percent-encoded.
+    let query_start = rest.find('?').unwrap_or(rest.len());
+    let authority_end = match rest[..query_start].rfind('@') {
+        Some(at) => {
+            at + 1
+                + rest[at + 1..]
+                    .find(['/', '?'])
+                    .unwrap_or(rest.len() - at - 1)
+        }
+        None => rest.find(['/', '?']).unwrap_or(rest.len()),
+    };
     let (authority, tail) = rest.split_at(authority_end);
     let authority = match authority.rsplit_once('@') {
         Some((userinfo, host)) => match userinfo.split_once(':') {
@@ -406,6 +508,30 @@ mod tests {
         );
         assert!(Location::parse("postgres://a@h/d?sslmode=sometimes").is_err());
         assert!(Location::parse("postgres://a@h/d?schema=Robert%27;drop").is_err());
+    }
+
+    #[test]
+    fn a_password_is_hidden_wherever_the_url_puts_it() {
+        for (url, shown) in [
+            ("postgresql://u:S3C/RETPW@/db", "postgresql://u:***@/db"),
+            (
+                "postgresql://u:p@ss@host/db?x=1",
+                "postgresql://u:***@host/db?x=1",
+            ),
+            (
+                "postgresql://u@h/db?password=S3CRET",
+                "postgresql://u@h/db?password=***",
+            ),
+            ("postgresql://u@h/db", "postgresql://u@h/db"),
+        ] {
+            assert_eq!(hide_password(url), shown, "{url}");
+        }
+        assert!(url_has_password("postgresql://u:S3C/RETPW@/db"));
+        assert!(url_has_password(
+            "postgresql://u@h/db?sslmode=require&password=x"
+        ));
+        assert!(!url_has_password("postgresql://u@h/db"));
+        assert!(!url_has_password("postgresql:///db?host=/tmp"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use anyhow::{Context, Result, bail};
 use postgres::Client;
 
 use super::connect::{Location, quote_identifier};
+use super::prove::{Proved, prove, prove_in};
 use crate::store::Error;
 
 /// One entry per version, applied in order. Never edit or remove one.
@@ -29,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v10.sql"),
     include_str!("v11.sql"),
     include_str!("v12.sql"),
+    include_str!("v13.sql"),
 ];
 
 /// The schema version this build writes.
@@ -48,42 +50,10 @@ fn stored_version(client: &mut impl postgres::GenericClient, schema: &str) -> Re
     Ok(Some(row.get(0)))
 }
 
-/// The store's version read in one simple query after `prelude` (settings
-/// of the session, trusted SQL), or None when the database has no store in
-/// that schema. The schema is a checked plain name (`valid_identifier`).
-fn opening_version(client: &mut Client, schema: &str, prelude: &str) -> Result<Option<i32>> {
-    use postgres::SimpleQueryMessage;
-    let sql = format!(
-        "{prelude} SELECT version FROM {}.schema_version",
-        quote_identifier(schema)
-    );
-    let messages = match client.simple_query(&sql) {
-        Ok(messages) => messages,
-        // No such schema, or no such table in it.
-        Err(err)
-            if err
-                .as_db_error()
-                .is_some_and(|db| matches!(db.code().code(), "3F000" | "42P01")) =>
-        {
-            return Ok(None);
-        }
-        Err(err) => return Err(err.into()),
-    };
-    let text = messages.iter().find_map(|message| match message {
-        SimpleQueryMessage::Row(row) => row.get(0),
-        _ => None,
-    });
-    match text {
-        Some(text) => Ok(Some(text.parse().with_context(|| {
-            format!("the stored version {text:?} is not a number")
-        })?)),
-        None => bail!("the schema_version table has no row"),
-    }
-}
-
-/// Sets the session's `lock_timeout` to `busy_timeout`, then refuses a
-/// database without a store, or with a newer one; brings an older one up
-/// to date (`upgrade`).
+/// Pins the session's `search_path` and sets its `lock_timeout` to
+/// `busy_timeout`, proves the schema is the store's (`prove`), then refuses
+/// a database without a store, or with a newer one; brings an older one up
+/// to date (`upgrade`) and proves it again.
 pub fn check_version(
     client: &mut Client,
     location: &Location,
@@ -91,15 +61,21 @@ pub fn check_version(
 ) -> Result<(), Error> {
     // 0 would mean no limit to PostgreSQL: at least a millisecond.
     let wait = busy_timeout.as_millis().clamp(1, i32::MAX as u128);
-    // With the version check, one round trip.
     let prelude = format!("SET lock_timeout = {wait};");
-    let version = opening_version(client, &location.schema, &prelude)
-        .map_err(|err| anyhow::anyhow!("cannot read the store's version: {err:#}"))?;
-    match version {
-        None => Err(no_store(location)),
-        Some(version) if version > SCHEMA_VERSION => Err(newer(location, version)),
-        Some(version) if version < SCHEMA_VERSION => upgrade(client, location, busy_timeout),
-        Some(_) => Ok(()),
+    match prove(client, location, &prelude)? {
+        Proved::NoSchema => Err(no_store(location)),
+        Proved::Version(version) if version > SCHEMA_VERSION => Err(newer(location, version)),
+        Proved::Version(version) if version < SCHEMA_VERSION => {
+            upgrade(client, location, busy_timeout)?;
+            match prove(client, location, "")? {
+                Proved::Version(SCHEMA_VERSION) => Ok(()),
+                _ => Err(Error::Other(anyhow::anyhow!(
+                    "the store at {} changed while it was being upgraded; run the command again",
+                    location.shown()
+                ))),
+            }
+        }
+        Proved::Version(_) => Ok(()),
     }
 }
 
@@ -198,12 +174,41 @@ fn migrations_sql(
     MIGRATIONS[versions]
         .iter()
         .map(|migration| {
-            migration
+            let mut sql = migration
                 .replace("@schema@", quoted_schema)
-                .replace("@operators@", &quote_identifier(operators))
+                .replace("@operators@", &quote_identifier(operators));
+            for (placeholder, value) in rules() {
+                sql = sql.replace(placeholder, &value);
+            }
+            sql
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The business rules the functions apply, from where the tool defines
+/// them, for the placeholders of the migrations: never spelled twice.
+pub(super) fn rules() -> Vec<(&'static str, String)> {
+    use crate::{hash, key, token};
+    vec![
+        (
+            "@lifetime_seconds@",
+            (key::LIFETIME_DAYS * 86_400).to_string(),
+        ),
+        (
+            "@grace_max_seconds@",
+            key::max_grace().num_seconds().to_string(),
+        ),
+        ("@id_length@", token::ID_LEN.to_string()),
+        (
+            "@id_pattern@",
+            format!("^[0-9A-Za-z]{{{}}}$", token::ID_LEN),
+        ),
+        ("@name_max_chars@", key::NAME_MAX_CHARS.to_string()),
+        ("@key_text_pattern@", key::KEY_TEXT_PATTERN.to_string()),
+        ("@roles_pattern@", key::roles_pattern()),
+        ("@hash_pattern@", hash::phc_pattern()),
+    ]
 }
 
 /// The names of the store's owner role and operators' group role: one pair
@@ -255,7 +260,14 @@ pub(super) fn initialize_at(
     let database: String = client.query_one("SELECT current_database()", &[])?.get(0);
     let (owner, operators) = role_names(&database, schema)?;
     let mut tx = client.transaction()?;
-    match stored_version(&mut tx, schema)? {
+    // What is there already is read only once proved the store's: a planted
+    // schema's view would run its maker's code as this (privileged) role.
+    let ours = prove_in(&mut tx, location)?;
+    match ours
+        .then(|| stored_version(&mut tx, schema))
+        .transpose()?
+        .flatten()
+    {
         Some(version) if version > SCHEMA_VERSION => {
             return Err(Error::Newer {
                 location: location.shown().to_string(),

@@ -1,7 +1,7 @@
 //! The PostgreSQL store against a real server: the test cluster that
-//! `tests/pg/cluster.sh` starts (INTERGIRO_KEYS_TEST_PG). Without one these
-//! tests say so and pass, unless INTERGIRO_KEYS_PG_REQUIRED=1 (CI), where
-//! they fail.
+//! `tests/pg/cluster.sh` starts (INTERGIRO_KEYS_TEST_PG). They are
+//! `#[ignore]`d ("needs PostgreSQL"): `--include-ignored` runs them, and
+//! then they fail without a cluster.
 
 use super::testdb::TestDb;
 use super::*;
@@ -36,8 +36,9 @@ fn operator(name: &str, permissions: &[Permission]) -> Operator {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn init_makes_the_caller_administrator_and_the_chain_verifies_with_the_same_hash() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut store = db.store("t_alice");
     let me = store.operator("t_alice").unwrap().unwrap();
     assert_eq!(me.name, "t_alice");
@@ -90,8 +91,9 @@ fn init_makes_the_caller_administrator_and_the_chain_verifies_with_the_same_hash
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn the_servers_clock_is_rounded_down_to_the_second_as_the_clients_is() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     drop(db.store("t_clock"));
     let mut client = db.raw("t_clock");
     // Rounded to the nearest second, the store's clock would run one second
@@ -110,8 +112,9 @@ fn the_servers_clock_is_rounded_down_to_the_second_as_the_clients_is() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn renew_and_delete_change_all_or_nothing() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut store = db.store("t_alice");
     store
         .insert_unissued(&key("AAAAAAAAAAAA", &[Role::Payments]), HASH, actor())
@@ -165,8 +168,9 @@ fn renew_and_delete_change_all_or_nothing() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn the_server_enforces_each_permission() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut admin = db.store("t_alice");
     db.ensure_role("t_bob");
     db.ensure_role("t_monitor");
@@ -218,8 +222,9 @@ fn the_server_enforces_each_permission() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn operators_cannot_touch_the_tables_directly() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut admin = db.store("t_alice");
     admin
         .insert_unissued(&key("AAAAAAAAAAAA", &[Role::Accounts]), HASH, actor())
@@ -265,8 +270,9 @@ fn operators_cannot_touch_the_tables_directly() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn key_role_limits_and_the_last_administrator_are_enforced_by_the_server() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut admin = db.store("t_alice");
     let mut limited = operator("t_dave", &[Permission::Create]);
     limited.key_roles = Some(Roles::new([Role::Accounts]));
@@ -308,8 +314,9 @@ fn key_role_limits_and_the_last_administrator_are_enforced_by_the_server() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn a_database_without_a_store_or_with_a_newer_one_is_refused_untouched() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let location = db.location("t_alice");
     let err = anyhow::Error::from(PgStore::open(&location).err().unwrap());
     assert!(
@@ -329,9 +336,10 @@ fn a_database_without_a_store_or_with_a_newer_one_is_refused_untouched() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn a_store_of_every_older_schema_is_upgraded_on_opening_by_a_role_that_may() {
     for version in 1..SCHEMA_VERSION {
-        let Some(mut db) = TestDb::new() else { return };
+        let mut db = TestDb::new();
         let location = db.store_at("t_upgrader", version);
         // A key, an operator and a refusal, as that version writes them.
         // (v4 gave refusals a key.)
@@ -420,8 +428,9 @@ fn a_store_of_every_older_schema_is_upgraded_on_opening_by_a_role_that_may() {
 /// An upgrade held up by another past the busy timeout says how long it
 /// waited, as a change held up by a lock does.
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn an_upgrade_kept_waiting_past_the_busy_timeout_says_how_long_it_waited() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let location = db.store_at("t_upgrader", SCHEMA_VERSION - 1);
     // What a concurrent upgrade of this store holds while it runs.
     db.admin
@@ -437,8 +446,9 @@ fn an_upgrade_kept_waiting_past_the_busy_timeout_says_how_long_it_waited() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn a_name_is_resolved_with_the_permission_of_the_command_not_view() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut admin = db.store("t_alice");
     let id = issued(&mut admin, "AAAAAAAAAAAA", &[Role::Payments]).id;
     db.ensure_role("t_bob");
@@ -451,10 +461,36 @@ fn a_name_is_resolved_with_the_permission_of_the_command_not_view() {
         .keys_named("key AAAAAAAAAAAA", false, now, Action::Renew)
         .unwrap();
     assert_eq!(named[0].id, id);
+    assert_eq!(named[0].roles.to_string(), "payments");
+    // Without `view`, the server gives the IDs of exactly that name and
+    // nothing else: no similar names, no roles, dates or last use.
     let similar = bob
         .keys_named("KEY aaaa", true, now, Action::Renew)
         .unwrap();
-    assert_eq!(similar.len(), 1);
+    assert!(similar.is_empty());
+    let rows = db
+        .raw("t_bob")
+        .query(
+            "SELECT * FROM intergiro_keys.keys_named($1, false, 0, ARRAY['renew'])",
+            &[&"key AAAAAAAAAAAA"],
+        )
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].get::<_, String>("id"), id);
+    for column in ["name", "roles"] {
+        assert_eq!(rows[0].get::<_, Option<String>>(column), None, "{column}");
+    }
+    for column in ["created_at", "freezes_at", "last_used_at", "retires_at"] {
+        assert_eq!(rows[0].get::<_, Option<i64>>(column), None, "{column}");
+    }
+    let rows = db
+        .raw("t_bob")
+        .query(
+            "SELECT * FROM intergiro_keys.keys_named('k', true, 0, ARRAY['renew'])",
+            &[],
+        )
+        .unwrap();
+    assert!(rows.is_empty());
     for action in [Action::Show, Action::Delete, Action::Rotate] {
         let err = anyhow::Error::from(bob.keys_named(&id, false, now, action).unwrap_err());
         assert!(err.to_string().contains("lacks the"), "{action}: {err}");
@@ -475,6 +511,21 @@ fn a_name_is_resolved_with_the_permission_of_the_command_not_view() {
             .contains("found by name"),
         "{err}"
     );
+    // With `view` as well, names resemble as before.
+    admin
+        .change_operator(
+            "t_bob",
+            &Change::Grant {
+                permissions: Permissions::new([Permission::View]),
+                key_roles: crate::operator::KeyRolesChange::Keep,
+            },
+            actor(),
+        )
+        .unwrap();
+    let similar = bob
+        .keys_named("KEY aaaa", true, now, Action::Renew)
+        .unwrap();
+    assert_eq!(similar.len(), 1);
 }
 
 #[test]
@@ -492,8 +543,9 @@ fn an_unreachable_server_is_a_temporary_failure() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn list_filters_run_in_the_server() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut store = db.store("t_alice");
     for (id, name, roles) in [
         ("AAAAAAAAAAAA", "ci-deploy", &[Role::Payments][..]),
@@ -564,8 +616,9 @@ fn issued(store: &mut PgStore, id: &str, roles: &[Role]) -> ApiKey {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn a_rotation_claims_the_old_key_then_retires_it_audited_as_on_sqlite() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut store = db.store("t_alice");
     let old = issued(&mut store, "AAAAAAAAAAAA", &[Role::Payments]);
     let new = key("NNNNNNNNNNNN", &[Role::Payments]);
@@ -660,8 +713,9 @@ fn a_rotation_claims_the_old_key_then_retires_it_audited_as_on_sqlite() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn of_concurrent_rotations_of_one_key_exactly_one_wins() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut store = db.store("t_alice");
     let old = issued(&mut store, "AAAAAAAAAAAA", &[Role::Accounts]);
     let location = db.location("t_alice");
@@ -699,8 +753,9 @@ fn of_concurrent_rotations_of_one_key_exactly_one_wins() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn rotation_needs_create_and_delete_within_the_key_role_limit() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut admin = db.store("t_alice");
     issued(&mut admin, "AAAAAAAAAAAA", &[Role::Payments]);
     db.ensure_role("t_carol");
@@ -742,8 +797,9 @@ fn rotation_needs_create_and_delete_within_the_key_role_limit() {
 }
 
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn uses_are_recorded_at_most_once_per_period_and_found_by_disuse() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut admin = db.store("t_alice");
     let used = issued(&mut admin, "AAAAAAAAAAAA", &[Role::Accounts]);
     let idle = issued(&mut admin, "BBBBBBBBBBBB", &[Role::Accounts]);
@@ -805,8 +861,9 @@ fn uses_are_recorded_at_most_once_per_period_and_found_by_disuse() {
 /// only verify could stand in its own `operator` (to act as administrator)
 /// or `setting` (to set the store's clock).
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn a_temporary_table_cannot_stand_in_for_a_table_of_the_store() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut admin = db.store("t_alice");
     store_issued(&mut admin, &key("AAAAAAAAAAAA", &[Role::Accounts]));
     db.ensure_role("t_monitor");
@@ -852,8 +909,9 @@ fn a_temporary_table_cannot_stand_in_for_a_table_of_the_store() {
 /// (PostgreSQL's "Writing SECURITY DEFINER Functions Safely"), later
 /// migrations' included.
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn every_function_of_the_store_searches_pg_temp_last() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     drop(db.store("t_alice"));
     let unsafe_functions: Vec<String> = db
         .admin
@@ -877,8 +935,9 @@ fn every_function_of_the_store_searches_pg_temp_last() {
 /// role does not exist, is named as missing rather than breaking the
 /// statement that says so.
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn an_operator_name_with_a_dollar_quote_is_named_as_a_missing_role() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut admin = db.store("t_alice");
     for name in [
         "t_no$$role",
@@ -943,8 +1002,9 @@ fn with_operators_locked<T>(
 /// Two administrators granting one operator different permissions at once
 /// both get theirs: neither change is computed from a stale read.
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn concurrent_grants_to_one_operator_are_both_kept() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut alice = db.store("t_alice");
     db.ensure_role("t_carol");
     db.ensure_role("t_bob");
@@ -978,8 +1038,9 @@ fn concurrent_grants_to_one_operator_are_both_kept() {
 /// Two administrators taking each other's administration at once cannot
 /// leave the store without one.
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn concurrent_demotions_leave_an_administrator() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut alice = db.store("t_alice");
     db.ensure_role("t_carol");
     alice
@@ -1017,8 +1078,9 @@ fn concurrent_demotions_leave_an_administrator() {
 /// rotation's grace to the 7 days `rotate --grace` allows: a client calling
 /// the function itself cannot keep the old key working for years.
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn the_server_holds_a_rotations_grace_to_seven_days() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut admin = db.store("t_alice");
     issued(&mut admin, "AAAAAAAAAAAA", &[Role::Payments]);
     db.ensure_role("t_dave");
@@ -1048,8 +1110,9 @@ fn the_server_holds_a_rotations_grace_to_seven_days() {
 /// server stops one of them: a temporary failure, worth retrying, with
 /// nothing changed.
 #[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn a_change_the_server_stops_in_a_deadlock_is_a_temporary_failure() {
-    let Some(mut db) = TestDb::new() else { return };
+    let mut db = TestDb::new();
     let mut store = db.store("t_alice");
     for id in ["AAAAAAAAAAAA", "BBBBBBBBBBBB"] {
         issued(&mut store, id, &[Role::Accounts]);
@@ -1100,4 +1163,147 @@ fn a_change_the_server_stops_in_a_deadlock_is_a_temporary_failure() {
     let explained = anyhow::Error::from(err);
     assert!(explained.to_string().contains("try again"), "{explained}");
     assert_eq!(store::keys(&store, &KeyFilter::default()).unwrap().len(), 2);
+}
+
+/// Every function that changes keys, called directly as a hostile operator
+/// with `psql` would, with each argument wrong in each way the tool never
+/// makes: refused, and nothing stored.
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn direct_calls_with_arguments_the_tool_never_makes_are_refused() {
+    let mut db = TestDb::new();
+    let mut admin = db.store("t_alice");
+    db.ensure_role("t_mallory");
+    admin
+        .add_operator(
+            &Operator {
+                name: "t_mallory".into(),
+                permissions: Permissions::new([Permission::Create, Permission::Delete]),
+                key_roles: Some(Roles::new([Role::Accounts])),
+            },
+            actor(),
+        )
+        .unwrap();
+    let good_hash = crate::hash::hash_secret("a secret").unwrap();
+    let (head, tail) = good_hash.split_at(good_hash.find("$m=").unwrap());
+    let tail = &tail["$m=19456,t=2,p=1".len()..];
+    let costly = format!("{head}$m=19456,t=4000000000,p=1{tail}");
+    let key_text = crate::token::Token::generate().unwrap().expose();
+    let mut mallory = db.raw("t_mallory");
+    let mut refused = |sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]| {
+        let err = mallory.query(sql, params).unwrap_err();
+        let code = err.as_db_error().map(|db| db.code().code().to_string());
+        assert!(
+            matches!(code.as_deref(), Some("22023" | "42501")),
+            "{sql} {params:?}: {err}"
+        );
+    };
+    let create = "SELECT intergiro_keys.create_key($1, $2, $3, $4)";
+    let long_name = "n".repeat(65);
+    let bad: [(&str, &str, &str, &str); 14] = [
+        ("short", "ok", "accounts", &good_hash),
+        ("has space 12", "ok", "accounts", &good_hash),
+        ("AAAAAAAAAAAAA", "ok", "accounts", &good_hash),
+        ("AAAAAAAAAAAA", "", "accounts", &good_hash),
+        ("AAAAAAAAAAAA", "   ", "accounts", &good_hash),
+        ("AAAAAAAAAAAA", &long_name, "accounts", &good_hash),
+        ("AAAAAAAAAAAA", "bell\u{7}", "accounts", &good_hash),
+        ("AAAAAAAAAAAA", &key_text[..60], "accounts", &good_hash),
+        ("AAAAAAAAAAAA", "ok", "admin", &good_hash),
+        ("AAAAAAAAAAAA", "ok", "accounts,accounts", &good_hash),
+        ("AAAAAAAAAAAA", "ok", "payments", &good_hash),
+        ("AAAAAAAAAAAA", "ok", "accounts", &costly),
+        (
+            "AAAAAAAAAAAA",
+            "ok",
+            "accounts",
+            &good_hash.replacen("argon2id", "argon2i", 1),
+        ),
+        ("AAAAAAAAAAAA", "ok", "accounts", "$argon2id$x"),
+    ];
+    for (id, name, roles, hash) in bad {
+        refused(create, &[&id, &name, &roles, &hash]);
+    }
+    assert!(
+        store::keys(&admin, &KeyFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+
+    // A rotation: begun with a bad new key, refused; finished by someone
+    // else, or twice, or outside their key-role limit, refused.
+    let old = issued(&mut admin, "OOOOOOOOOOOO", &[Role::Payments]);
+    refused(
+        "SELECT intergiro_keys.begin_rotation($1, $2, $3)",
+        &[&old.id, &"bad id", &good_hash],
+    );
+    let new = key("NNNNNNNNNNNN", &[Role::Payments]);
+    assert!(
+        admin
+            .begin_rotation(&old.id, &new, &good_hash, actor())
+            .unwrap()
+    );
+    // In progress, but payments is beyond mallory's limit.
+    refused(
+        "SELECT intergiro_keys.finish_rotation($1, $2, 604800)",
+        &[&old.id, &new.id],
+    );
+    admin
+        .finish_rotation(&old.id, &new.id, Utc::now(), actor())
+        .unwrap();
+    let retires_at = found(&admin, &old.id).retires_at;
+    // The finding: done once with --grace 0, then given 7 more days.
+    let mut admin_raw = db.raw("t_alice");
+    let err = admin_raw
+        .query(
+            "SELECT intergiro_keys.finish_rotation($1, $2, 604800)",
+            &[&old.id, &new.id],
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.as_db_error().map(|db| db.code().code()),
+        Some("22023"),
+        "{err}"
+    );
+    assert_eq!(found(&admin, &old.id).retires_at, retires_at);
+}
+
+/// The rules the functions apply come from the tool: a hash the tool makes
+/// is taken, a key lives the tool's lifetime, a grace is capped at the
+/// tool's longest.
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn the_servers_rules_are_the_tools() {
+    let mut db = TestDb::new();
+    let mut admin = db.store("t_alice");
+    let hash = crate::hash::hash_secret("s").unwrap();
+    let created = key("AAAAAAAAAAAA", &[Role::Accounts]);
+    assert!(admin.insert_unissued(&created, &hash, actor()).unwrap());
+    let stored = found(&admin, "AAAAAAAAAAAA");
+    assert_eq!(
+        (stored.freezes_at - stored.created_at).num_days(),
+        crate::key::LIFETIME_DAYS
+    );
+    admin.mark_issued("AAAAAAAAAAAA").unwrap();
+    let new = key("NNNNNNNNNNNN", &[Role::Accounts]);
+    assert!(
+        admin
+            .begin_rotation("AAAAAAAAAAAA", &new, &hash, actor())
+            .unwrap()
+    );
+    admin
+        .finish_rotation(
+            "AAAAAAAAAAAA",
+            "NNNNNNNNNNNN",
+            Utc::now() + chrono::Duration::days(30),
+            actor(),
+        )
+        .unwrap();
+    let retiring = found(&admin, "AAAAAAAAAAAA");
+    let grace = retiring.retires_at.unwrap() - Utc::now();
+    assert!(grace <= crate::key::max_grace(), "{grace}");
+    assert!(
+        grace > crate::key::max_grace() - chrono::Duration::minutes(5),
+        "{grace}"
+    );
 }

@@ -57,7 +57,11 @@ pub fn insert_unissued(
             tx,
             &Event::Created { key },
             actor,
-            seal::key_seal(tx, &key.id)?,
+            Some(seal::as_meant(
+                tx,
+                &key.id,
+                seal::new_key(key, secret_hash),
+            )?),
         )?;
     }
     Ok(inserted)
@@ -145,7 +149,11 @@ pub fn begin_rotation(
             replaces: &old.id,
         },
         actor,
-        seal::key_seal(tx, &new.id)?,
+        Some(seal::as_meant(
+            tx,
+            &new.id,
+            seal::new_key(new, secret_hash),
+        )?),
     )?;
     Ok(true)
 }
@@ -217,14 +225,43 @@ pub fn find_checked(conn: &Connection, id: &str) -> Result<Option<StoredKey>> {
     Ok(Some(stored))
 }
 
-pub fn each(conn: &Connection, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()> {
+/// Visits every key `filter` selects; a row that is not a key (written by
+/// other means) is skipped and its ID added to `skipped`.
+pub fn each(
+    conn: &Connection,
+    filter: &KeyFilter,
+    visit: Visit<ApiKey>,
+    skipped: &mut Vec<String>,
+) -> Result<()> {
     let (sql, values) = select_keys(filter);
     let mut statement = conn.prepare(&sql)?;
     let mut rows = statement.query(rusqlite::params_from_iter(values))?;
     while let Some(row) = rows.next()? {
-        visit(api_key(row)?).map_err(Error::Other)?;
+        match api_key(row) {
+            Ok(key) => visit(key).map_err(Error::Other)?,
+            Err(
+                rusqlite::Error::FromSqlConversionFailure(..)
+                | rusqlite::Error::InvalidColumnType(..),
+            ) => {
+                skipped.push(row_id(row));
+            }
+            Err(err) => return Err(err.into()),
+        }
     }
     Ok(())
+}
+
+/// A row's ID as text, whatever was stored there.
+fn row_id(row: &Row) -> String {
+    use rusqlite::types::ValueRef;
+    match row.get_ref(0) {
+        Ok(ValueRef::Text(text) | ValueRef::Blob(text)) => {
+            String::from_utf8_lossy(text).into_owned()
+        }
+        Ok(ValueRef::Integer(n)) => n.to_string(),
+        Ok(ValueRef::Real(x)) => x.to_string(),
+        Ok(ValueRef::Null) | Err(_) => "(no ID)".to_string(),
+    }
 }
 
 /// `KeyExtent` of the keys `filter` selects, measured in one pass over the

@@ -7,6 +7,7 @@
 
 mod audit;
 mod classify;
+mod complete;
 mod keys;
 mod open;
 mod operators;
@@ -41,6 +42,8 @@ pub struct SqliteStore {
     path: Option<PathBuf>,
     read_only: bool,
     busy_timeout: Duration,
+    /// IDs of rows listings skipped as unreadable (`Store::take_skipped`).
+    skipped: std::cell::RefCell<Vec<String>>,
 }
 
 impl SqliteStore {
@@ -51,6 +54,7 @@ impl SqliteStore {
             path: None,
             read_only: false,
             busy_timeout: Duration::ZERO,
+            skipped: Default::default(),
         };
         store
             .conn
@@ -186,7 +190,14 @@ impl Store for SqliteStore {
     }
 
     fn each_key(&self, filter: &KeyFilter, visit: Visit<ApiKey>) -> Result<()> {
-        self.read(|conn| keys::each(conn, filter, visit))
+        let mut skipped = Vec::new();
+        let result = self.read(|conn| keys::each(conn, filter, visit, &mut skipped));
+        self.skipped.borrow_mut().extend(skipped);
+        result
+    }
+
+    fn take_skipped(&self) -> Vec<String> {
+        std::mem::take(&mut self.skipped.borrow_mut())
     }
 
     fn key_extent(&self, filter: &KeyFilter) -> Result<crate::store::KeyExtent> {
@@ -275,5 +286,14 @@ impl Store for SqliteStore {
 
     fn backup(&self, to: &std::path::Path) -> Result<()> {
         self.read(|conn| open::backup(conn, to))
+    }
+
+    fn complete_keys(
+        &self,
+        prefix: &str,
+        live_at: DateTime<Utc>,
+        most: usize,
+    ) -> Result<crate::store::KeyCompletions> {
+        self.read(|conn| complete::keys(conn, prefix, live_at, most))
     }
 }

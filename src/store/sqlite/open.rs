@@ -20,7 +20,10 @@ impl SqliteStore {
     /// modified.
     pub fn open(path: &Path, open: Open, busy_timeout: Duration) -> Result<SqliteStore> {
         let location = || path.display().to_string();
-        super::strict::check(path, &super::strict::Caller::current())?;
+        // From here on the real file: the checks were made on it, not on a
+        // link to it (SQLite names its -wal after the path it is given).
+        let real = super::strict::check(path, &super::strict::Caller::current())?;
+        let path = real.as_path();
         let metadata = match fs::metadata(path) {
             Ok(metadata) => metadata,
             Err(err) if err.kind() == ErrorKind::NotFound => {
@@ -36,6 +39,11 @@ impl SqliteStore {
                 }
                 initialize(path, busy_timeout)?;
                 return SqliteStore::open(path, Open::MustExist, busy_timeout);
+            }
+            Err(err) if err.kind() == ErrorKind::PermissionDenied => {
+                return Err(Error::NoReadAccess {
+                    location: location(),
+                });
             }
             Err(err) => {
                 return Err(anyhow::Error::new(err)
@@ -69,10 +77,12 @@ impl SqliteStore {
             path: Some(path.to_path_buf()),
             read_only,
             busy_timeout,
+            skipped: Default::default(),
         };
         store.configure()?;
         store.check_identity()?;
         store.migrate()?;
+        store.check_schema()?;
         Ok(store)
     }
 
@@ -170,7 +180,15 @@ fn companions_writable(path: &Path, metadata: &fs::Metadata) {
 fn check_header(path: &Path) -> Result<()> {
     const HEADER: &[u8; 16] = b"SQLite format 3\0";
     let cannot_read = || format!("cannot read {}", path.display());
-    let mut file = fs::File::open(path).with_context(cannot_read)?;
+    let mut file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == ErrorKind::PermissionDenied => {
+            return Err(Error::NoReadAccess {
+                location: path.display().to_string(),
+            });
+        }
+        Err(err) => return Err(anyhow::Error::new(err).context(cannot_read()).into()),
+    };
     let mut header = [0u8; 16];
     let mut read = 0;
     while read < header.len() {
@@ -265,6 +283,7 @@ fn build_new_database(path: &Path, busy_timeout: Duration) -> Result<()> {
         path: Some(PathBuf::from(path)),
         read_only: false,
         busy_timeout,
+        skipped: Default::default(),
     };
     store.migrate()?;
     store

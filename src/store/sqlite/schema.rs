@@ -3,8 +3,10 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
+use sha2::{Digest, Sha256};
+
 use super::SqliteStore;
-use crate::store::{Error, NotOurs, Result};
+use crate::store::{Error, NotOurs, Result, Untrusted};
 
 /// Marks the file as ours (`PRAGMA application_id`): "IGKS".
 pub const APPLICATION_ID: i32 = 0x4947_4B53;
@@ -87,6 +89,12 @@ const MIGRATION_CODE: &[(usize, MigrationCode)] = &[
     (7, super::seal::seal_names),
 ];
 
+/// SHA-256 of `sqlite_master` as the migrations leave it (`schema_text`):
+/// a store whose tables, indexes, triggers or views differ in any way, such
+/// as a trigger that rewrites a new key's roles, is refused. A test checks
+/// it against a store the migrations make; change it with the schema.
+pub const SCHEMA_DIGEST: &str = "5ffb98961b6ed249c3db8d699bff8f3f959e9831e331405f1e36c411d0817861";
+
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -123,6 +131,55 @@ impl SqliteStore {
             });
         }
         Ok(())
+    }
+
+    /// Refuses a store whose schema (tables, indexes, triggers, views) is
+    /// not exactly the one the migrations make, naming the first object
+    /// that differs. Anyone who could write the file could have added it.
+    pub(super) fn check_schema(&self) -> Result<()> {
+        let mut found = schema_rows(&self.conn).map_err(|err| self.classify(err))?;
+        // The log's append-only triggers, dropped, are the log's business:
+        // `audit --verify` reports them and the next change puts them back.
+        for (name, sql) in super::seal::GUARDS {
+            if !found.iter().any(|row| row.0 == "trigger" && row.1 == name) {
+                found.push((
+                    "trigger".into(),
+                    name.into(),
+                    "audit".into(),
+                    Some(sql.into()),
+                ));
+            }
+        }
+        found.sort();
+        if digest(&found) == SCHEMA_DIGEST {
+            return Ok(());
+        }
+        let expected = schema_rows(&made_by_migrations()?)?;
+        let object = |(kind, name, _, _): &SchemaRow| format!("{kind} {name}");
+        let problem = if let Some(extra) = found.iter().find(|row| !expected.contains(row)) {
+            match expected
+                .iter()
+                .find(|row| row.0 == extra.0 && row.1 == extra.1)
+            {
+                Some(_) => Untrusted::Changed {
+                    object: object(extra),
+                },
+                None => Untrusted::Added {
+                    object: object(extra),
+                },
+            }
+        } else if let Some(missing) = expected.iter().find(|row| !found.contains(row)) {
+            Untrusted::Missing {
+                object: object(missing),
+            }
+        } else {
+            // Same rows, another digest: the constant is stale.
+            return Ok(());
+        };
+        Err(Error::Untrusted {
+            location: self.location(),
+            problem,
+        })
     }
 
     /// Brings the schema up to date in one transaction; refuses a newer one.
@@ -177,5 +234,73 @@ impl SqliteStore {
             });
         }
         Ok(())
+    }
+}
+
+/// One row of `sqlite_master`: type, name, table, SQL.
+type SchemaRow = (String, String, String, Option<String>);
+
+fn schema_rows(conn: &Connection) -> rusqlite::Result<Vec<SchemaRow>> {
+    let mut statement = conn.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master")?;
+    let rows = statement.query_map([], |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    })?;
+    let mut rows = rows.collect::<rusqlite::Result<Vec<SchemaRow>>>()?;
+    rows.sort();
+    Ok(rows)
+}
+
+/// What the digest covers: each row's fields, length-prefixed so that no
+/// two schemas read alike.
+fn schema_text(rows: &[SchemaRow]) -> String {
+    let mut text = String::new();
+    for (kind, name, table, sql) in rows {
+        for field in [
+            kind.as_str(),
+            name,
+            table,
+            sql.as_deref().unwrap_or("\u{0}"),
+        ] {
+            text.push_str(&format!("{}:{field};", field.len()));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+fn digest(rows: &[SchemaRow]) -> String {
+    Sha256::digest(schema_text(rows).as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// A database in memory with the schema the migrations make.
+fn made_by_migrations() -> Result<Connection> {
+    let conn = Connection::open_in_memory()?;
+    let mut store = SqliteStore {
+        conn,
+        path: None,
+        read_only: false,
+        busy_timeout: std::time::Duration::ZERO,
+        skipped: Default::default(),
+    };
+    store.migrate()?;
+    Ok(store.conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_digest_is_that_of_the_schema_the_migrations_make() {
+        let made = schema_rows(&made_by_migrations().unwrap()).unwrap();
+        assert_eq!(
+            digest(&made),
+            SCHEMA_DIGEST,
+            "the schema changed: set SCHEMA_DIGEST to the digest of\n{}",
+            schema_text(&made)
+        );
     }
 }

@@ -100,6 +100,33 @@ fn key_seal_as(conn: &Connection, id: &str, fields: KeyFields) -> Result<Option<
     Ok(seal)
 }
 
+/// `meant`, the seal of the values a command meant to write, after checking
+/// that the row holds them: a row stored otherwise (a trigger, or another
+/// program, changed it as it was written) is refused, never sealed as it
+/// came out.
+pub fn as_meant(conn: &Connection, id: &str, meant: Seal) -> Result<Seal> {
+    match key_seal(conn, id)? {
+        Some(stored) if stored.digest == meant.digest => Ok(meant),
+        _ => Err(Error::Tampered {
+            subject: meant.subject,
+            problem: "it was not stored as written (something changed it as it was written)"
+                .to_string(),
+        }),
+    }
+}
+
+/// The seal of a new key row as `key` and `secret_hash` write it.
+pub fn new_key(key: &crate::key::ApiKey, secret_hash: &str) -> Seal {
+    Seal::key(
+        &key.id,
+        &key.name,
+        &key.roles.to_string(),
+        secret_hash,
+        key.freezes_at.timestamp(),
+        None,
+    )
+}
+
 /// The seal of a row of `SEALED_KEY`.
 fn sealed_key(row: &rusqlite::Row) -> rusqlite::Result<Seal> {
     let replaced_by: Option<String> = row.get("replaced_by")?;
@@ -486,6 +513,7 @@ mod tests {
             path: None,
             read_only: false,
             busy_timeout: std::time::Duration::ZERO,
+            skipped: Default::default(),
         };
         store.migrate().unwrap();
         let mut tampered = Vec::new();

@@ -439,3 +439,34 @@ fn an_audit_counter_changed_outside_the_tool_neither_blocks_nor_overflows() {
     assert!(err.to_string().contains("restore a backup"), "{err}");
     assert_eq!(store.last_audit_seq().unwrap(), i64::MAX);
 }
+
+/// A new key's seal is of the values the command wrote, and a row stored
+/// otherwise (here a trigger, as a file writer could add one) is refused,
+/// never sealed as it came out.
+#[test]
+fn a_new_key_stored_otherwise_than_written_is_refused() {
+    let mut store = SqliteStore::in_memory().unwrap();
+    store
+        .conn
+        .execute_batch(
+            "CREATE TRIGGER zz AFTER INSERT ON api_key BEGIN
+                 UPDATE api_key SET roles = 'transactions,accounts,payments' WHERE id = NEW.id;
+             END",
+        )
+        .unwrap();
+    let key = crate::key::ApiKey::new(
+        "AAAAAAAAAAAA".into(),
+        "k".into(),
+        crate::key::Roles::new([crate::key::Role::Accounts]),
+        chrono::Utc::now(),
+    );
+    let actor = crate::audit::Actor {
+        operator: "alice",
+        now: chrono::Utc::now(),
+    };
+    let err = store
+        .insert_unissued(&key, crate::hash::DUMMY_HASH, actor)
+        .unwrap_err();
+    assert!(matches!(err, Error::Tampered { .. }), "{err:?}");
+    assert!(store.find_key("AAAAAAAAAAAA").unwrap().is_none());
+}

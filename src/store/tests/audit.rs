@@ -7,14 +7,22 @@ use crate::key::freezes_at;
 pub(super) fn every_change_is_audited_in_an_intact_chain(store: &mut dyn Store) {
     let start = entries_at_start(store) as i64;
     store
-        .insert_unissued(&sample("AAAAAAAAAAAA"), "$argon2id$h", actor())
+        .insert_unissued(
+            &sample("AAAAAAAAAAAA"),
+            &crate::store::tests::hash_tagged("h"),
+            actor(),
+        )
         .unwrap();
     store
         .renew(&ids(&["AAAAAAAAAAAA"]), freezes_at(now()), actor())
         .unwrap();
     store.delete(&ids(&["AAAAAAAAAAAA"]), actor()).unwrap();
     store
-        .insert_unissued(&sample("BBBBBBBBBBBB"), "$argon2id$h", actor())
+        .insert_unissued(
+            &sample("BBBBBBBBBBBB"),
+            &crate::store::tests::hash_tagged("h"),
+            actor(),
+        )
         .unwrap();
     store.discard_unissued("BBBBBBBBBBBB", actor()).unwrap();
     store
@@ -47,10 +55,18 @@ pub(super) fn audit_entries_are_filtered(store: &mut dyn Store) {
         now: now() + Duration::days(1),
     };
     store
-        .insert_unissued(&sample("AAAAAAAAAAAA"), "$argon2id$h", actor())
+        .insert_unissued(
+            &sample("AAAAAAAAAAAA"),
+            &crate::store::tests::hash_tagged("h"),
+            actor(),
+        )
         .unwrap();
     store
-        .insert_unissued(&sample("BBBBBBBBBBBB"), "$argon2id$h", bob)
+        .insert_unissued(
+            &sample("BBBBBBBBBBBB"),
+            &crate::store::tests::hash_tagged("h"),
+            bob,
+        )
         .unwrap();
     let seqs = |filter: AuditFilter| {
         let mut seqs = Vec::new();

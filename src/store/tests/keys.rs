@@ -8,18 +8,18 @@ pub(super) fn keys_round_trip_and_unissued_keys_can_be_discarded(store: &mut dyn
     let key = sample("AAAAAAAAAAAA");
     assert!(
         store
-            .insert_unissued(&key, "$argon2id$hash", actor())
+            .insert_unissued(&key, &crate::store::tests::hash_tagged("hash"), actor())
             .unwrap()
     );
     assert!(
         !store
-            .insert_unissued(&key, "$argon2id$other", actor())
+            .insert_unissued(&key, &crate::store::tests::hash_tagged("other"), actor())
             .unwrap(),
         "duplicate ID accepted"
     );
     let found = store.find_key(&key.id).unwrap().unwrap();
     assert_eq!(found.key, key);
-    assert_eq!(found.secret_hash, "$argon2id$hash");
+    assert_eq!(found.secret_hash, crate::store::tests::hash_tagged("hash"));
     assert!(!found.key.issued);
     store.mark_issued(&key.id).unwrap();
     assert!(store.find_key(&key.id).unwrap().unwrap().key.issued);
@@ -29,7 +29,7 @@ pub(super) fn keys_round_trip_and_unissued_keys_can_be_discarded(store: &mut dyn
 
     let other = sample("BBBBBBBBBBBB");
     store
-        .insert_unissued(&other, "$argon2id$h", actor())
+        .insert_unissued(&other, &crate::store::tests::hash_tagged("h"), actor())
         .unwrap();
     store.discard_unissued(&other.id, actor()).unwrap();
     assert!(store.find_key(&other.id).unwrap().is_none());
@@ -39,7 +39,7 @@ pub(super) fn keys_round_trip_and_unissued_keys_can_be_discarded(store: &mut dyn
 pub(super) fn renew_and_delete_change_all_or_nothing(store: &mut dyn Store) {
     for id in ["AAAAAAAAAAAA", "BBBBBBBBBBBB"] {
         store
-            .insert_unissued(&sample(id), "$argon2id$h", actor())
+            .insert_unissued(&sample(id), &crate::store::tests::hash_tagged("h"), actor())
             .unwrap();
     }
     let later = Actor {
@@ -98,7 +98,9 @@ pub(super) fn keys_are_listed_soonest_freezing_first_and_filtered(store: &mut dy
             Roles::new([Role::Accounts]),
             now() + Duration::days(days),
         );
-        store.insert_unissued(&key, "$argon2id$h", actor()).unwrap();
+        store
+            .insert_unissued(&key, &crate::store::tests::hash_tagged("h"), actor())
+            .unwrap();
     }
     store.mark_issued("BBBBBBBBBBBB").unwrap();
     assert_eq!(
@@ -141,7 +143,9 @@ pub(super) fn flagged_keys_are_counted_in_the_store(store: &mut dyn Store) {
             Roles::new([Role::Accounts]),
             now() + Duration::days(days),
         );
-        store.insert_unissued(&key, "$argon2id$h", actor()).unwrap();
+        store
+            .insert_unissued(&key, &crate::store::tests::hash_tagged("h"), actor())
+            .unwrap();
         if id != "DDDDDDDDDDDD" {
             store.mark_issued(id).unwrap();
         }
@@ -163,7 +167,7 @@ pub(super) fn flagged_keys_are_counted_in_the_store(store: &mut dyn Store) {
 pub(super) fn a_visitor_error_stops_the_listing(store: &mut dyn Store) {
     for id in ["AAAAAAAAAAAA", "BBBBBBBBBBBB"] {
         store
-            .insert_unissued(&sample(id), "$argon2id$h", actor())
+            .insert_unissued(&sample(id), &crate::store::tests::hash_tagged("h"), actor())
             .unwrap();
     }
     let mut seen = 0;
@@ -200,7 +204,12 @@ fn replacement(old: &ApiKey) -> ApiKey {
 fn rotate_out(store: &mut dyn Store, old: &ApiKey, retires_at: DateTime<Utc>) -> ApiKey {
     let new = replacement(old);
     store
-        .begin_rotation(&old.id, &new, "$argon2id$new", actor())
+        .begin_rotation(
+            &old.id,
+            &new,
+            &crate::store::tests::hash_tagged("new"),
+            actor(),
+        )
         .unwrap();
     store
         .finish_rotation(&old.id, &new.id, retires_at, actor())
@@ -220,7 +229,12 @@ pub(super) fn a_rotation_claims_the_old_key_then_retires_it(store: &mut dyn Stor
     let new = replacement(&old);
     assert!(
         store
-            .begin_rotation(&old.id, &new, "$argon2id$new", actor())
+            .begin_rotation(
+                &old.id,
+                &new,
+                &crate::store::tests::hash_tagged("new"),
+                actor()
+            )
             .unwrap()
     );
     let claimed = store.find_key(&old.id).unwrap().unwrap().key;
@@ -231,7 +245,7 @@ pub(super) fn a_rotation_claims_the_old_key_then_retires_it(store: &mut dyn Stor
     );
     let pending = store.find_key(&new.id).unwrap().unwrap();
     assert!(!pending.key.issued);
-    assert_eq!(pending.secret_hash, "$argon2id$new");
+    assert_eq!(pending.secret_hash, crate::store::tests::hash_tagged("new"));
 
     // A second rotation is refused while the first is under way.
     let other = ApiKey::new(
@@ -241,7 +255,12 @@ pub(super) fn a_rotation_claims_the_old_key_then_retires_it(store: &mut dyn Stor
         now(),
     );
     let err = store
-        .begin_rotation(&old.id, &other, "$argon2id$o", actor())
+        .begin_rotation(
+            &old.id,
+            &other,
+            &crate::store::tests::hash_tagged("o"),
+            actor(),
+        )
         .unwrap_err();
     assert!(
         matches!(&err, Error::NotRotatable { reason: NotRotatable::InProgress(id), .. } if id == "NNNNNNNNNNNN"),
@@ -260,14 +279,24 @@ pub(super) fn a_rotation_claims_the_old_key_then_retires_it(store: &mut dyn Stor
 
     // Rotating a retiring key is refused, and so is an unknown one.
     let err = store
-        .begin_rotation(&old.id, &other, "$argon2id$o", actor())
+        .begin_rotation(
+            &old.id,
+            &other,
+            &crate::store::tests::hash_tagged("o"),
+            actor(),
+        )
         .unwrap_err();
     assert!(
         matches!(&err, Error::NotRotatable { reason: NotRotatable::Retiring(t), .. } if *t == retires_at),
         "{err:?}"
     );
     let err = store
-        .begin_rotation("ZZZZZZZZZZZZ", &other, "$argon2id$o", actor())
+        .begin_rotation(
+            "ZZZZZZZZZZZZ",
+            &other,
+            &crate::store::tests::hash_tagged("o"),
+            actor(),
+        )
         .unwrap_err();
     assert!(matches!(err, Error::UnknownKeys(_)), "{err:?}");
 
@@ -381,7 +410,12 @@ pub(super) fn an_abandoned_rotation_leaves_the_old_key_as_it_was(store: &mut dyn
     let new = replacement(&old);
     assert!(
         store
-            .begin_rotation(&old.id, &new, "$argon2id$new", actor())
+            .begin_rotation(
+                &old.id,
+                &new,
+                &crate::store::tests::hash_tagged("new"),
+                actor()
+            )
             .unwrap()
     );
     store.discard_unissued(&new.id, actor()).unwrap();
@@ -391,7 +425,12 @@ pub(super) fn an_abandoned_rotation_leaves_the_old_key_as_it_was(store: &mut dyn
     // A rotation killed half-way is released by deleting its new key.
     assert!(
         store
-            .begin_rotation(&old.id, &new, "$argon2id$new", actor())
+            .begin_rotation(
+                &old.id,
+                &new,
+                &crate::store::tests::hash_tagged("new"),
+                actor()
+            )
             .unwrap()
     );
     store.delete(&ids(&[&new.id]), actor()).unwrap();
@@ -401,17 +440,31 @@ pub(super) fn an_abandoned_rotation_leaves_the_old_key_as_it_was(store: &mut dyn
     let taken = ApiKey::new(old.id.clone(), old.name.clone(), old.roles.clone(), now());
     assert!(
         !store
-            .begin_rotation(&old.id, &taken, "$argon2id$x", actor())
+            .begin_rotation(
+                &old.id,
+                &taken,
+                &crate::store::tests::hash_tagged("x"),
+                actor()
+            )
             .unwrap()
     );
     assert_eq!(store.find_key(&old.id).unwrap().unwrap().key, old);
 
     // An unissued key cannot be rotated.
     store
-        .insert_unissued(&sample("UUUUUUUUUUUU"), "$argon2id$u", actor())
+        .insert_unissued(
+            &sample("UUUUUUUUUUUU"),
+            &crate::store::tests::hash_tagged("u"),
+            actor(),
+        )
         .unwrap();
     let err = store
-        .begin_rotation("UUUUUUUUUUUU", &new, "$argon2id$new", actor())
+        .begin_rotation(
+            "UUUUUUUUUUUU",
+            &new,
+            &crate::store::tests::hash_tagged("new"),
+            actor(),
+        )
         .unwrap_err();
     assert!(
         matches!(
@@ -434,7 +487,12 @@ pub(super) fn an_abandoned_rotation_leaves_the_old_key_as_it_was(store: &mut dyn
     );
     assert!(
         store
-            .begin_rotation(&old.id, &third, "$argon2id$third", actor())
+            .begin_rotation(
+                &old.id,
+                &third,
+                &crate::store::tests::hash_tagged("third"),
+                actor()
+            )
             .unwrap()
     );
     store.delete(&ids(&[&old.id]), actor()).unwrap();
@@ -481,7 +539,11 @@ pub(super) fn uses_are_recorded_at_most_once_per_period(store: &mut dyn Store) {
     // Unknown and unissued keys record nothing, and no use is audited.
     assert!(!store.record_use("ZZZZZZZZZZZZ", later, later).unwrap());
     store
-        .insert_unissued(&sample("UUUUUUUUUUUU"), "$argon2id$u", actor())
+        .insert_unissued(
+            &sample("UUUUUUUUUUUU"),
+            &crate::store::tests::hash_tagged("u"),
+            actor(),
+        )
         .unwrap();
     assert!(!store.record_use("UUUUUUUUUUUU", later, later).unwrap());
     assert!(
@@ -506,7 +568,9 @@ pub(super) fn keys_are_found_by_name_and_by_disuse(store: &mut dyn Store) {
             Roles::new([Role::Accounts]),
             now() + Duration::days(days),
         );
-        store.insert_unissued(&key, "$argon2id$h", actor()).unwrap();
+        store
+            .insert_unissued(&key, &crate::store::tests::hash_tagged("h"), actor())
+            .unwrap();
         store.mark_issued(id).unwrap();
     }
     let named = |name: &str| KeyFilter {
@@ -563,7 +627,9 @@ pub(super) fn keys_are_found_by_name_for_a_command(store: &mut dyn Store) {
         ("DDDDDDDDDDDD", "CI"),
     ] {
         let key = ApiKey::new(id.into(), name.into(), Roles::new([Role::Accounts]), now());
-        store.insert_unissued(&key, "$argon2id$h", actor()).unwrap();
+        store
+            .insert_unissued(&key, &crate::store::tests::hash_tagged("h"), actor())
+            .unwrap();
     }
     let found = |store: &dyn Store, name: &str, similar: bool| -> Vec<String> {
         store
@@ -593,7 +659,9 @@ pub(super) fn keys_are_found_by_name_for_a_command(store: &mut dyn Store) {
             Roles::new([Role::Accounts]),
             now(),
         );
-        store.insert_unissued(&key, "$argon2id$h", actor()).unwrap();
+        store
+            .insert_unissued(&key, &crate::store::tests::hash_tagged("h"), actor())
+            .unwrap();
     }
     assert_eq!(found(store, "nightly", true).len(), 5);
     // A retired key is found by no name.
@@ -615,7 +683,9 @@ pub(super) fn name_patterns_select_the_same_keys_in_every_store(store: &mut dyn 
         ("GGGGGGGGGGGG", "[:x"),
     ] {
         let key = ApiKey::new(id.into(), name.into(), Roles::new([Role::Accounts]), now());
-        store.insert_unissued(&key, "$argon2id$h", actor()).unwrap();
+        store
+            .insert_unissued(&key, &crate::store::tests::hash_tagged("h"), actor())
+            .unwrap();
     }
     let matching = |glob: &str| -> Vec<String> {
         let filter = KeyFilter {
