@@ -502,10 +502,14 @@ fn old_store(env: &Env, version: i32) -> postgres::Client {
     let migrations: String = (1..=version)
         .map(|n| {
             let path = format!("{}/src/store/postgres/v{n}.sql", env!("CARGO_MANIFEST_DIR"));
-            std::fs::read_to_string(&path)
+            let mut sql = std::fs::read_to_string(&path)
                 .unwrap_or_else(|err| panic!("{path}: {err}"))
                 .replace("@schema@", "intergiro_keys")
-                .replace("@operators@", &format!("\"{operators}\""))
+                .replace("@operators@", &format!("\"{operators}\""));
+            for (placeholder, value) in intergiro_keys::store::postgres::rules() {
+                sql = sql.replace(placeholder, &value);
+            }
+            sql
         })
         .collect();
     let now = crate::common::t0().timestamp();

@@ -739,10 +739,7 @@ fn postgres_two_serves_see_a_revocation_and_allow_nothing_after_it() {
         // how fast is measured by benches/serve.sh (S4), not here, where a
         // busy machine may delay any process.
         let delay = serve.until(|serve| serve.status(&key) == 401, "revoked");
-        assert!(
-            delay < Duration::from_secs(10),
-            "revocation took {delay:?}"
-        );
+        assert!(delay < Duration::from_secs(10), "revocation took {delay:?}");
         for _ in 0..20 {
             assert_eq!(serve.status(&key), 401, "allowed again after a 401");
         }

@@ -26,7 +26,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Row};
 
 pub use connect::{DEFAULT_SCHEMA, Location, is_url, url_has_password};
-pub use schema::{Import, SCHEMA_VERSION};
+pub use schema::{Import, SCHEMA_VERSION, rules};
 
 use crate::audit::{Actor, Entry, Record};
 use crate::key::{self, ApiKey, EXPIRING_WITHIN_DAYS, Roles, Status};

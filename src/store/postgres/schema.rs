@@ -191,7 +191,7 @@ fn migrations_sql(
 
 /// The business rules the functions apply, from where the tool defines
 /// them, for the placeholders of the migrations: never spelled twice.
-pub(super) fn rules() -> Vec<(&'static str, String)> {
+pub fn rules() -> Vec<(&'static str, String)> {
     use crate::{hash, key, token};
     vec![
         (
