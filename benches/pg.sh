@@ -2,8 +2,9 @@
 # The PostgreSQL store against the SQLite one and against psql, on a
 # throwaway cluster over a Unix socket (release build, interleaved runs):
 #
-# 1. verify on PostgreSQL vs verify on SQLite (target: at most 1.1x; argon2
-#    should dominate, the store adds one round trip);
+# 1. verify on PostgreSQL, direct and through pgbouncer in transaction
+#    pooling mode, vs verify on SQLite (target: at most 1.1x; argon2 should
+#    dominate) and direct vs a `psql -c 'SELECT 1'` process (target: 0.8x);
 # 2. list --format json over 100,000 keys vs `psql --csv` of the same rows
 #    (target: at most 2x);
 # 3. 8 processes x (50 creates + 50 renews of one shared key): failures and
@@ -31,10 +32,38 @@ sub=(psql -X -q -v ON_ERROR_STOP=1 "postgresql://postgres@/bench?host=$host")
 # 1. verify, one key in each store.
 "$bin" --db "$work/keys.db" create --name bench --role accounts >"$work/sqlite.key" 2>/dev/null
 "$bin" --db "$url" create --name bench --role accounts >"$work/pg.key" 2>/dev/null
-echo "## verify: PostgreSQL against SQLite"
+echo "## verify: PostgreSQL (direct and through pgbouncer) against SQLite"
+# pgbouncer in transaction pooling mode in front of the cluster, as the
+# server's account (it will not run as root).
+pgb=$(mktemp -d)
+printf '"%s" ""\n' "$me" postgres >"$pgb/users.txt"
+cat >"$pgb/pgbouncer.ini" <<INI
+[databases]
+* = host=$host port=5432
+[pgbouncer]
+listen_addr =
+listen_port = 6432
+unix_socket_dir = $pgb
+auth_type = trust
+auth_file = $pgb/users.txt
+pool_mode = transaction
+default_pool_size = 4
+logfile = $pgb/pgbouncer.log
+pidfile = $pgb/pgbouncer.pid
+INI
+if [ "$(id -u)" = 0 ]; then
+  chown -R postgres "$pgb"
+  runuser -u postgres -- pgbouncer -d "$pgb/pgbouncer.ini"
+else
+  pgbouncer -d "$pgb/pgbouncer.ini"
+fi
+trap 'kill "$(cat "$pgb/pgbouncer.pid")" 2>/dev/null; tests/pg/cluster.sh stop "$INTERGIRO_KEYS_TEST_PG_DIR"; rm -rf "$work" "$pgb"' EXIT
+until [ -S "$pgb/.s.PGSQL.6432" ]; do sleep 0.1; done
+pooled="postgresql:///bench?host=$pgb&port=6432"
 benches/interleave.py "$runs" \
   "sqlite-verify=$bin --db $work/keys.db verify --key-file $work/sqlite.key" \
   "pg-verify=$bin --db '$url' verify --key-file $work/pg.key" \
+  "pgbouncer-verify=$bin --db '$pooled' verify --key-file $work/pg.key" \
   "psql-select-1=psql -X -q '$url' -c 'SELECT 1'"
 
 # 2. 100,000 keys, written as the owner would (the CLI would spend an

@@ -499,12 +499,19 @@ fn old_store(env: &Env, version: i32) -> postgres::Client {
         .get(0);
     let owner = format!("{database}_intergiro_keys_owner");
     let operators = format!("{database}_intergiro_keys_operators");
-    // As the store fills them: the business rules some migrations carry
-    // come from the tool.
-    let migrations: String = (1..=version as usize)
-        .map(|n| intergiro_keys::store::postgres::migration_sql(n, "intergiro_keys", &operators))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let migrations: String = (1..=version)
+        .map(|n| {
+            let path = format!("{}/src/store/postgres/v{n}.sql", env!("CARGO_MANIFEST_DIR"));
+            let mut sql = std::fs::read_to_string(&path)
+                .unwrap_or_else(|err| panic!("{path}: {err}"))
+                .replace("@schema@", "intergiro_keys")
+                .replace("@operators@", &format!("\"{operators}\""));
+            for (placeholder, value) in intergiro_keys::store::postgres::rules() {
+                sql = sql.replace(placeholder, &value);
+            }
+            sql
+        })
+        .collect();
     let now = crate::common::t0().timestamp();
     client
         .batch_execute(&format!(

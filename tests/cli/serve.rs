@@ -721,11 +721,11 @@ fn postgres_two_serves_see_a_revocation_and_allow_nothing_after_it() {
     }
     env.cmd().args(["delete", "--yes", &id]).assert().success();
     for serve in &serves {
+        // Told by the notification, not by the cache's 10-minute limit;
+        // how fast is measured by benches/serve.sh (S4), not here, where a
+        // busy machine may delay any process.
         let delay = serve.until(|serve| serve.status(&key) == 401, "revoked");
-        assert!(
-            delay < Duration::from_millis(500),
-            "revocation took {delay:?}"
-        );
+        assert!(delay < Duration::from_secs(10), "revocation took {delay:?}");
         for _ in 0..20 {
             assert_eq!(serve.status(&key), 401, "allowed again after a 401");
         }
@@ -842,7 +842,6 @@ impl Drop for OwnCluster {
 #[test]
 #[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
 fn postgres_stopped_is_503_never_200_and_serving_resumes_with_it() {
-    crate::common::pg::require_cluster();
     let (cluster, url) = OwnCluster::start();
     let me = crate::common::pg::acting_account();
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
@@ -1099,21 +1098,40 @@ fn through_gateway(start: fn(&std::path::Path, &str) -> Gateway) {
     // Deleted while a client loops on it: nothing allowed after `delete`.
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let gateway = Arc::new(gateway);
+    let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let client = {
-        let (gateway, key, stop) = (Arc::clone(&gateway), key.clone(), Arc::clone(&stop));
+        let (gateway, key, stop, requests) = (
+            Arc::clone(&gateway),
+            key.clone(),
+            Arc::clone(&stop),
+            Arc::clone(&requests),
+        );
         std::thread::spawn(move || {
             let mut seen = Vec::new();
             while !stop.load(std::sync::atomic::Ordering::SeqCst) {
                 let started = Instant::now();
                 seen.push((started, gateway.curl("/orders", Some(&key)).0));
+                requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             }
             seen
         })
     };
-    std::thread::sleep(Duration::from_millis(300));
+    // A few requests before and after, however slow a busy machine makes
+    // each (bounded in time).
+    let after_some = |count: usize| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let from = requests.load(std::sync::atomic::Ordering::SeqCst);
+        while requests.load(std::sync::atomic::Ordering::SeqCst) < from + count
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    after_some(3);
     env.cmd().args(["delete", "--yes", &id]).assert().success();
     let returned = Instant::now();
-    std::thread::sleep(Duration::from_millis(300));
+    // One more may have started before `delete` returned.
+    after_some(4);
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     let seen = client.join().unwrap();
     assert!(
@@ -1153,8 +1171,7 @@ fn the_systemd_unit_verifies() {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let unit =
-        std::fs::read_to_string(root.join("debian/systemd/intergiro-keys-serve.service")).unwrap();
+    let unit = std::fs::read_to_string(root.join("debian/intergiro-keys-serve.service")).unwrap();
     assert!(unit.contains("ExecStart=/usr/bin/intergiro-keys serve "));
     for hardening in [
         "DynamicUser=yes",

@@ -26,17 +26,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Row};
 
 pub use connect::{DEFAULT_SCHEMA, Location, is_url, url_has_password};
-pub use schema::{Import, SCHEMA_VERSION};
-
-/// Migration `version` (from 1) as opening a store applies it, placeholders
-/// filled, for the tests that build a store of an older version.
-pub fn migration_sql(version: usize, schema: &str, operators: &str) -> String {
-    schema::migrations_sql(
-        version - 1..version,
-        &connect::quote_identifier(schema),
-        operators,
-    )
-}
+pub use schema::{Import, SCHEMA_VERSION, rules};
 
 use crate::audit::{Actor, Entry, Record};
 use crate::key::{self, ApiKey, EXPIRING_WITHIN_DAYS, Roles, Status};

@@ -169,7 +169,7 @@ fn upgrade(client: &mut Client, location: &Location, busy_timeout: Duration) -> 
 
 /// The SQL of the migrations in `versions` (0 is v1), for the schema
 /// `quoted_schema` and the operators' group role `operators`.
-pub(super) fn migrations_sql(
+fn migrations_sql(
     versions: std::ops::Range<usize>,
     quoted_schema: &str,
     operators: &str,
@@ -191,7 +191,7 @@ pub(super) fn migrations_sql(
 
 /// The business rules the functions apply, from where the tool defines
 /// them, for the placeholders of the migrations: never spelled twice.
-pub(super) fn rules() -> Vec<(&'static str, String)> {
+pub fn rules() -> Vec<(&'static str, String)> {
     use crate::{hash, key, token};
     vec![
         (
