@@ -96,6 +96,8 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring (`expired` is taken for frozen; deleted keys are in `audit`, not in listings)')
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these, `[!abc]` none of these; case matters')
             [CompletionResult]::new('--unused-for', '--unused-for', [CompletionResultType]::ParameterName, 'Only keys nobody used for this many days (keys never used and older than that included)')
+            [CompletionResult]::new('--created-by', '--created-by', [CompletionResultType]::ParameterName, 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it')
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only keys created this many days ago or earlier')
             [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'The order of the keys (ties by ID)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
@@ -118,6 +120,12 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             break
         }
         'intergiro-keys;delete' {
+            [CompletionResult]::new('--created-by', '--created-by', [CompletionResultType]::ParameterName, 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it')
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only keys created this many days ago or earlier')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'With filters: only keys with this status (repeat, or separate with commas, for any of them)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)')
+            [CompletionResult]::new('--unused-for', '--unused-for', [CompletionResultType]::ParameterName, 'With filters: only keys nobody used for this many days')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
@@ -130,6 +138,12 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             break
         }
         'intergiro-keys;rm' {
+            [CompletionResult]::new('--created-by', '--created-by', [CompletionResultType]::ParameterName, 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it')
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only keys created this many days ago or earlier')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'With filters: only keys with this status (repeat, or separate with commas, for any of them)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)')
+            [CompletionResult]::new('--unused-for', '--unused-for', [CompletionResultType]::ParameterName, 'With filters: only keys nobody used for this many days')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
@@ -142,6 +156,12 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             break
         }
         'intergiro-keys;remove' {
+            [CompletionResult]::new('--created-by', '--created-by', [CompletionResultType]::ParameterName, 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it')
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only keys created this many days ago or earlier')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'With filters: only keys with this status (repeat, or separate with commas, for any of them)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)')
+            [CompletionResult]::new('--unused-for', '--unused-for', [CompletionResultType]::ParameterName, 'With filters: only keys nobody used for this many days')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
@@ -154,6 +174,12 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             break
         }
         'intergiro-keys;revoke' {
+            [CompletionResult]::new('--created-by', '--created-by', [CompletionResultType]::ParameterName, 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it')
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Only keys created this many days ago or earlier')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'With filters: only keys with this status (repeat, or separate with commas, for any of them)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)')
+            [CompletionResult]::new('--unused-for', '--unused-for', [CompletionResultType]::ParameterName, 'With filters: only keys nobody used for this many days')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')

@@ -508,12 +508,48 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__delete)
-            opts="-y -h --yes --db --format --color --no-input --no-pager --help"
+            opts="-y -h --created-by --older-than --role --status --name --unused-for --yes --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
+                --created-by)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --older-than)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --role)
+                    __intergiro_keys_compgen -W "transactions accounts payments" -- "${cur}"
+                    return 0
+                    ;;
+                --status)
+                    __intergiro_keys_compgen -W "active expiring frozen unissued retiring" -- "${cur}"
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --unused-for)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
                 --db)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -904,7 +940,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__list)
-            opts="-h --expiring --within --role --status --name --unused-for --sort --db --format --color --no-input --no-pager --help"
+            opts="-h --expiring --within --role --status --name --unused-for --created-by --older-than --sort --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -933,6 +969,20 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --unused-for)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --created-by)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --older-than)
                     COMPREPLY=("${cur}")
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace

@@ -89,6 +89,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --status 'Only keys with this status (repeat, or separate with commas, for any of them): active, expiring, frozen, unissued, retiring (`expired` is taken for frozen; deleted keys are in `audit`, not in listings)'
             cand --name 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these, `[!abc]` none of these; case matters'
             cand --unused-for 'Only keys nobody used for this many days (keys never used and older than that included)'
+            cand --created-by 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it'
+            cand --older-than 'Only keys created this many days ago or earlier'
             cand --sort 'The order of the keys (ties by ID)'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
@@ -109,6 +111,12 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'intergiro-keys;delete'= {
+            cand --created-by 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it'
+            cand --older-than 'Only keys created this many days ago or earlier'
+            cand --role 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)'
+            cand --status 'With filters: only keys with this status (repeat, or separate with commas, for any of them)'
+            cand --name 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)'
+            cand --unused-for 'With filters: only keys nobody used for this many days'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
@@ -120,6 +128,12 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'intergiro-keys;rm'= {
+            cand --created-by 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it'
+            cand --older-than 'Only keys created this many days ago or earlier'
+            cand --role 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)'
+            cand --status 'With filters: only keys with this status (repeat, or separate with commas, for any of them)'
+            cand --name 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)'
+            cand --unused-for 'With filters: only keys nobody used for this many days'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
@@ -131,6 +145,12 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'intergiro-keys;remove'= {
+            cand --created-by 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it'
+            cand --older-than 'Only keys created this many days ago or earlier'
+            cand --role 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)'
+            cand --status 'With filters: only keys with this status (repeat, or separate with commas, for any of them)'
+            cand --name 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)'
+            cand --unused-for 'With filters: only keys nobody used for this many days'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
@@ -142,6 +162,12 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'intergiro-keys;revoke'= {
+            cand --created-by 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it'
+            cand --older-than 'Only keys created this many days ago or earlier'
+            cand --role 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)'
+            cand --status 'With filters: only keys with this status (repeat, or separate with commas, for any of them)'
+            cand --name 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)'
+            cand --unused-for 'With filters: only keys nobody used for this many days'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'

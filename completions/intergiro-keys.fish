@@ -112,6 +112,8 @@ unissued\t'Created, but its secret was never confirmed written out (the process 
 retiring\t'Replaced by `rotate`: still usable until its `retires_at`'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l name -d 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these, `[!abc]` none of these; case matters' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l unused-for -d 'Only keys nobody used for this many days (keys never used and older than that included)' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l created-by -d 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l older-than -d 'Only keys created this many days ago or earlier' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l sort -d 'The order of the keys (ties by ID)' -r -f -a "id\t'By key ID'
 name\t'By name'
 created\t'Oldest first'
@@ -142,6 +144,18 @@ never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l created-by -d 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l older-than -d 'Only keys created this many days ago or earlier' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l role -d 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)' -r -f -a "transactions\t'Get all transaction details'
+accounts\t'Get all accounts'
+payments\t'Create payments'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l status -d 'With filters: only keys with this status (repeat, or separate with commas, for any of them)' -r -f -a "active\t'Usable, more than 14 days before its freeze'
+expiring\t'Usable, 14 days (14 × 24 h) or less before its freeze'
+frozen\t'Past its freeze: `verify` rejects it until it is renewed'
+unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'
+retiring\t'Replaced by `rotate`: still usable until its `retires_at`'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l name -d 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l unused-for -d 'With filters: only keys nobody used for this many days' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
@@ -155,6 +169,18 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -s
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l created-by -d 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l older-than -d 'Only keys created this many days ago or earlier' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l role -d 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)' -r -f -a "transactions\t'Get all transaction details'
+accounts\t'Get all accounts'
+payments\t'Create payments'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l status -d 'With filters: only keys with this status (repeat, or separate with commas, for any of them)' -r -f -a "active\t'Usable, more than 14 days before its freeze'
+expiring\t'Usable, 14 days (14 × 24 h) or less before its freeze'
+frozen\t'Past its freeze: `verify` rejects it until it is renewed'
+unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'
+retiring\t'Replaced by `rotate`: still usable until its `retires_at`'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l name -d 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l unused-for -d 'With filters: only keys nobody used for this many days' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
@@ -168,6 +194,18 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -s y -
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l created-by -d 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l older-than -d 'Only keys created this many days ago or earlier' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l role -d 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)' -r -f -a "transactions\t'Get all transaction details'
+accounts\t'Get all accounts'
+payments\t'Create payments'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l status -d 'With filters: only keys with this status (repeat, or separate with commas, for any of them)' -r -f -a "active\t'Usable, more than 14 days before its freeze'
+expiring\t'Usable, 14 days (14 × 24 h) or less before its freeze'
+frozen\t'Past its freeze: `verify` rejects it until it is renewed'
+unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'
+retiring\t'Replaced by `rotate`: still usable until its `retires_at`'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l name -d 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l unused-for -d 'With filters: only keys nobody used for this many days' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
@@ -181,6 +219,18 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -s
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l created-by -d 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l older-than -d 'Only keys created this many days ago or earlier' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l role -d 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)' -r -f -a "transactions\t'Get all transaction details'
+accounts\t'Get all accounts'
+payments\t'Create payments'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l status -d 'With filters: only keys with this status (repeat, or separate with commas, for any of them)' -r -f -a "active\t'Usable, more than 14 days before its freeze'
+expiring\t'Usable, 14 days (14 × 24 h) or less before its freeze'
+frozen\t'Past its freeze: `verify` rejects it until it is renewed'
+unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'
+retiring\t'Replaced by `rotate`: still usable until its `retires_at`'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l name -d 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l unused-for -d 'With filters: only keys nobody used for this many days' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'

@@ -92,6 +92,12 @@ pub struct KeyFilter {
     /// Only keys whose last use was at or before this time, or that were
     /// never used and were created at or before it.
     pub unused_since: Option<DateTime<Utc>>,
+    /// Only keys created at or before this time.
+    pub created_by_then: Option<DateTime<Utc>>,
+    /// Only keys this operator created: the operator of the first `create`
+    /// or `rotate` entry about the key that succeeded (a rotation's entry
+    /// about the old key comes after that key's own).
+    pub created_by: Option<String>,
     pub sort: KeySort,
     /// At most this many keys.
     pub limit: Option<u64>,

@@ -19,6 +19,7 @@ mod postgres;
 mod prompts;
 mod reliability;
 mod rotation;
+mod runbook;
 mod scan;
 mod scripts;
 mod status;

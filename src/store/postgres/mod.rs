@@ -656,6 +656,24 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
             "(last_used_at <= {since} OR (last_used_at IS NULL AND created_at <= {since}))"
         ));
     }
+    if let Some(time) = filter.created_by_then {
+        conditions.push(format!(
+            "created_at <= {}",
+            bind(Box::new(time.timestamp()))
+        ));
+    }
+    if let Some(operator) = &filter.created_by {
+        // Through `audit_entries` (which needs `view`, as `list_keys` does):
+        // each key's first successful create or rotate entry names its
+        // creator.
+        conditions.push(format!(
+            "id IN (SELECT c.key_id FROM (SELECT DISTINCT ON (a.key_id) a.key_id, a.operator \
+             FROM {schema}.audit_entries(NULL::text, NULL::text, NULL::bigint) a \
+             WHERE a.key_id IS NOT NULL AND a.action IN ('create', 'rotate') AND a.outcome = 'ok' \
+             ORDER BY a.key_id, a.seq) c WHERE c.operator = {})",
+            bind(Box::new(operator.clone()))
+        ));
+    }
     // Byte order for names and IDs, as SQLite sorts.
     let order = match filter.sort {
         KeySort::Freezes => r#"freezes_at, id COLLATE "C""#,
