@@ -471,14 +471,20 @@ pub fn unless_broken_pipe(printed: anyhow::Result<()>) -> anyhow::Result<()> {
     }
 }
 
-/// Whether an error is a write to a closed pipe (`intergiro-keys list | head -1`),
-/// which is not a failure.
+/// Whether an error is a write to our own stdout (or pager) after its
+/// reader left (`intergiro-keys list | head -1`), which is not a failure.
+/// A broken pipe on anything else, such as a PostgreSQL server's socket
+/// closed under a command, is an error like any other: the reader of
+/// stdout must still be there for it to count as the reader leaving.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
+    let broken = err.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    });
+    broken
+        && (pager::quit_early()
+            || output::reader_gone(std::os::fd::AsFd::as_fd(&std::io::stdout())))
 }
 
 #[cfg(test)]
@@ -499,5 +505,21 @@ mod tests {
         assert!(usable_clock(Some(time)).is_err());
         let now = time_from_system(SystemTime::now()).unwrap();
         assert_eq!(usable_clock(Some(now)).unwrap(), now);
+    }
+
+    #[test]
+    fn a_broken_pipe_is_quiet_only_when_stdouts_reader_left() {
+        use std::os::fd::AsFd;
+        let (read, write) = nix::unistd::pipe().unwrap();
+        assert!(!output::reader_gone(write.as_fd()));
+        drop(read);
+        assert!(output::reader_gone(write.as_fd()));
+        // Under the test harness stdout's reader is there: a broken pipe
+        // (as from a server's socket) is an error, not the reader leaving.
+        let server = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("PostgreSQL: error communicating with the server");
+        if !output::reader_gone(std::io::stdout().as_fd()) {
+            assert!(!is_broken_pipe(&server));
+        }
     }
 }

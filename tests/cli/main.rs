@@ -15,6 +15,7 @@ mod lifecycle;
 mod monitoring;
 mod names;
 mod operators;
+mod pipes;
 mod postgres;
 mod prompts;
 mod reliability;
