@@ -237,7 +237,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -252,7 +252,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__audit)
-            opts="-h --key --operator --since --verify --db --format --color --no-input --no-pager --help"
+            opts="-h --key --operator --since --after --follow --syslog --syslog-socket --verify --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -279,6 +279,28 @@ _intergiro__keys() {
                     fi
                     return 0
                     ;;
+                --after)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --syslog-socket)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --db)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -295,7 +317,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -332,7 +354,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -397,7 +419,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -434,7 +456,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -493,7 +515,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -566,7 +588,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -925,7 +947,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1009,7 +1031,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1050,7 +1072,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1087,7 +1109,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1131,7 +1153,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1175,7 +1197,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1212,7 +1234,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1249,7 +1271,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1286,7 +1308,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1335,7 +1357,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1376,7 +1398,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1511,7 +1533,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1548,7 +1570,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1589,7 +1611,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1649,7 +1671,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)

@@ -30,7 +30,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l format -d
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -63,7 +64,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l f
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -76,7 +78,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -93,7 +96,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -124,7 +128,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l f
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -137,7 +142,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l 
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -161,7 +167,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -186,7 +193,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l for
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -211,7 +219,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -236,7 +245,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -250,7 +260,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -262,7 +273,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l f
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -278,7 +290,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -292,7 +305,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l 
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -304,7 +318,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -322,7 +337,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -343,7 +359,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -359,7 +376,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -375,7 +393,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -388,7 +407,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -404,15 +424,20 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l key -d 'Only entries about this key ID' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l operator -d 'Only entries by this operator' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l since -d 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l after -d 'Only entries after this sequence number: give the `seq` of the last entry a previous run printed to resume where it stopped, with nothing skipped or repeated' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l syslog-socket -d 'The syslog socket --syslog writes to' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l follow -d 'Keep running and print each new entry as it is written (with --format jsonl or table); SIGINT or SIGTERM ends it, after a whole line'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l syslog -d 'Send each entry to the local syslog (RFC 5424, facility authpriv, the entry as JSON) instead of stdout'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l verify -d 'Check the hash chain instead of listing; exit 1 when it is broken'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -423,7 +448,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l f
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -440,7 +466,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -452,7 +479,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -464,7 +492,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completion
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"

@@ -96,6 +96,8 @@ pub enum FormatChoice {
     /// Prometheus text format 0.0.4, for node_exporter's textfile
     /// collector (check only)
     Prometheus,
+    /// One JSON object per line, for log shippers (audit only)
+    Jsonl,
 }
 
 impl FormatChoice {
@@ -104,7 +106,10 @@ impl FormatChoice {
         match self {
             FormatChoice::Table => Some(Format::Table),
             FormatChoice::Json => Some(Format::Json),
-            FormatChoice::Sarif | FormatChoice::Openmetrics | FormatChoice::Prometheus => None,
+            FormatChoice::Sarif
+            | FormatChoice::Openmetrics
+            | FormatChoice::Prometheus
+            | FormatChoice::Jsonl => None,
         }
     }
 
@@ -115,6 +120,7 @@ impl FormatChoice {
             FormatChoice::Sarif => Some(("sarif", "scan")),
             FormatChoice::Openmetrics => Some(("openmetrics", "check")),
             FormatChoice::Prometheus => Some(("prometheus", "check")),
+            FormatChoice::Jsonl => Some(("jsonl", "audit")),
         }
     }
 }
@@ -720,7 +726,9 @@ pub struct UserRemoveArgs {
   intergiro-keys audit
   intergiro-keys audit --key 3hT9kQ2mXa7B
   intergiro-keys audit --operator alice --since 2026-11-01 --format json
-  intergiro-keys audit --verify")]
+  intergiro-keys audit --verify
+  intergiro-keys audit --follow --format jsonl --after 1234 >> /var/log/intergiro-keys.jsonl
+  intergiro-keys audit --follow --syslog")]
 pub struct AuditArgs {
     /// Only entries about this key ID
     #[arg(long, value_name = "ID", value_hint = ValueHint::Other)]
@@ -734,8 +742,29 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_since, value_hint = ValueHint::Other)]
     pub since: Option<chrono::DateTime<chrono::Utc>>,
 
+    /// Only entries after this sequence number: give the `seq` of the
+    /// last entry a previous run printed to resume where it stopped, with
+    /// nothing skipped or repeated
+    #[arg(long, value_name = "SEQ", value_parser = clap::value_parser!(i64).range(0..), value_hint = ValueHint::Other)]
+    pub after: Option<i64>,
+
+    /// Keep running and print each new entry as it is written (with
+    /// --format jsonl or table); SIGINT or SIGTERM ends it, after a whole
+    /// line
+    #[arg(long)]
+    pub follow: bool,
+
+    /// Send each entry to the local syslog (RFC 5424, facility authpriv,
+    /// the entry as JSON) instead of stdout
+    #[arg(long)]
+    pub syslog: bool,
+
+    /// The syslog socket --syslog writes to
+    #[arg(long, value_name = "PATH", default_value = "/dev/log", value_hint = ValueHint::FilePath)]
+    pub syslog_socket: PathBuf,
+
     /// Check the hash chain instead of listing; exit 1 when it is broken
-    #[arg(long, conflicts_with_all = ["key", "operator", "since"])]
+    #[arg(long, conflicts_with_all = ["key", "operator", "since", "after", "follow", "syslog"])]
     pub verify: bool,
 }
 

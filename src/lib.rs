@@ -113,6 +113,8 @@ impl App {
             (None, Some((_, "scan")), Command::Scan(_)) => Format::Json,
             // check renders metrics itself.
             (None, Some((_, "check")), Command::Check(_)) => Format::Table,
+            // audit writes JSON lines itself.
+            (None, Some((_, "audit")), Command::Audit(_)) => Format::Json,
             (None, only_for, _) => {
                 let (name, command) = only_for.unwrap_or(("this", "another command"));
                 anyhow::bail!(
@@ -167,6 +169,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
     let app = App::from_cli(&cli);
     let sarif = cli.global.format == FormatChoice::Sarif;
+    let jsonl = cli.global.format == FormatChoice::Jsonl;
     match cli.command {
         Command::Init(args) => cmd::init::run(&app?, args),
         Command::Migrate(args) => cmd::migrate::run(&app?, args),
@@ -180,7 +183,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         // `check` reports every failure, even a failed start, as UNKNOWN.
         Command::Check(args) => Ok(cmd::check::run(app, cli.global.format, args)),
         Command::Users(args) => cmd::users::run(&app?, args),
-        Command::Audit(args) => cmd::audit::run(&app?, args),
+        Command::Audit(args) => cmd::audit::run(&app?, args, jsonl),
         Command::Scan(args) => cmd::scan::run(&app?, args, sarif),
         Command::Backup(args) => cmd::backup::run(&app?, args),
         Command::Status(_) => cmd::status::run(&app?),

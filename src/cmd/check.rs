@@ -120,7 +120,7 @@ impl Output {
             FormatChoice::Prometheus => Output::Metrics(Flavor::Prometheus),
             // --format sarif is refused before the check; its UNKNOWN line
             // is the plugin's.
-            FormatChoice::Table | FormatChoice::Sarif => Output::Plugin,
+            FormatChoice::Table | FormatChoice::Sarif | FormatChoice::Jsonl => Output::Plugin,
         }
     }
 }

@@ -5,6 +5,7 @@
 mod json;
 pub mod metrics;
 mod stream;
+pub mod syslog;
 mod table;
 mod text;
 

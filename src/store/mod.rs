@@ -193,6 +193,9 @@ pub struct AuditFilter {
     pub key_id: Option<String>,
     pub operator: Option<String>,
     pub since: Option<DateTime<Utc>>,
+    /// Only entries with a higher sequence number: where a reader that
+    /// saw up to this one resumes, with nothing skipped or repeated.
+    pub after: Option<i64>,
 }
 
 /// What a visitor does with each row; its error stops the listing and is

@@ -23,6 +23,7 @@ mod rotation;
 mod runbook;
 mod scan;
 mod scripts;
+mod siem;
 mod status;
 mod tamper;
 mod terminal;

@@ -118,6 +118,24 @@ impl PgStore {
         explain(err, &self.location, self.busy_timeout)
     }
 
+    /// Runs `sql` (over the store's functions) and hands each row to `each`.
+    fn query_each(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        mut each: impl FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut client = self.client.borrow_mut();
+        let mut rows = client
+            .query_raw(sql, params.iter().copied())
+            .map_err(|err| self.explain(err))?;
+        while let Some(row) = rows.next().map_err(|err| self.explain(err))? {
+            each(&row)?;
+        }
+        Ok(())
+    }
+
     /// Calls one of the store's functions and hands each row to `each`.
     fn call_each(
         &self,
@@ -514,9 +532,15 @@ impl Store for PgStore {
 
     fn each_audit_entry(&self, filter: &AuditFilter, visit: Visit<Entry>) -> Result<()> {
         let since = filter.since.map(|since| since.timestamp());
-        self.call_each(
-            "audit_entries",
-            &[&filter.key_id, &filter.operator, &since],
+        // `audit_entries` has no sequence bound; the rows a follower saw
+        // are left out here, on the server.
+        let after = filter.after.unwrap_or(i64::MIN);
+        self.query_each(
+            &format!(
+                "SELECT * FROM {}.audit_entries($1, $2, $3) WHERE seq > $4 ORDER BY seq",
+                self.schema
+            ),
+            &[&filter.key_id, &filter.operator, &since, &after],
             |row| {
                 let entry = Entry {
                     seq: get(row, "seq")?,
