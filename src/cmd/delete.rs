@@ -32,6 +32,7 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
             "deleting keys cannot be undone and there is no terminal to confirm on: pass --yes to delete without asking"
         );
     }
+    room_for_revocation(app);
     let mut store = open_authorized_about(app, Action::Delete, &args.ids)?;
     let ids = if from_stdin {
         vec![id_of_presented_key(app, store.as_ref())?]
@@ -95,6 +96,7 @@ fn delete_selected(app: &App, args: &DeleteArgs, filter: &KeyFilter) -> Result<E
             "deleting keys cannot be undone and there is no terminal to confirm on: pass --yes to delete every key the filters select without asking (`intergiro-keys list` with the same filters shows them)"
         );
     }
+    room_for_revocation(app);
     let mut store = crate::cmd::open_authorized_to_select(app, Action::Delete)?;
     let keys = store::keys(store.as_ref(), filter)?;
     crate::cmd::warn_skipped(store.as_ref());
@@ -110,6 +112,15 @@ fn delete_selected(app: &App, args: &DeleteArgs, filter: &KeyFilter) -> Result<E
     let deleted = store.delete(&ids, app.actor())?;
     print_deleted(app, &deleted)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// On a full file system, the room kept for revocations is used, and said.
+pub fn room_for_revocation(app: &App) {
+    if store::make_room_for_revocation(&app.db) {
+        output::note(
+            "intergiro-keys: warning: the file system holding the store is full; the room kept for revocations is used for this one — free some space",
+        );
+    }
 }
 
 /// Names each key and asks whether to delete them all.

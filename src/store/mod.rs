@@ -484,6 +484,42 @@ pub struct KeyCompletions {
 }
 
 /// Whether `location` names a PostgreSQL store rather than a file.
+/// Before a revocation: on an SQLite store whose file system is full,
+/// frees the room kept for revocations (`sqlite::reserve`), so that the
+/// key can be deleted when nothing else can be written. Returns whether it
+/// did.
+pub fn make_room_for_revocation(location: &Path) -> bool {
+    if is_url(location) {
+        return false;
+    }
+    std::fs::canonicalize(location).is_ok_and(|real| sqlite::reserve::release_if_full(&real))
+}
+
+/// How much room the file system holding an SQLite store has, and whether
+/// a revocation still fits (in the free space, or in the room kept for
+/// it); None for other stores, or when it cannot be told.
+pub fn revocation_room(location: &Path) -> Option<RevocationRoom> {
+    if is_url(location) {
+        return None;
+    }
+    let real = std::fs::canonicalize(location).ok()?;
+    Some(RevocationRoom {
+        free: sqlite::reserve::free_space(&real)?,
+        needed: sqlite::reserve::REVOCATION_ROOM,
+        reserved: sqlite::reserve::exists(&real),
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RevocationRoom {
+    /// Bytes free to this account.
+    pub free: u64,
+    /// Bytes a revocation may need.
+    pub needed: u64,
+    /// Whether the room kept for revocations is there.
+    pub reserved: bool,
+}
+
 pub fn is_url(location: &Path) -> bool {
     location.to_str().is_some_and(postgres::is_url)
 }

@@ -7,6 +7,7 @@ mod compatibility;
 mod completion;
 mod estate;
 mod everyday;
+mod fulldisk;
 mod hardening;
 mod hostile;
 mod install;
