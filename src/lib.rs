@@ -241,7 +241,7 @@ pub const EXIT_TEMPORARY: u8 = 75;
 /// 75 for a store that stayed busy, a server that could not be reached or
 /// one that stopped the change in a deadlock, so that retry logic can tell a
 /// transient failure from a permanent one; 2 for every other error.
-fn exit_code(err: &anyhow::Error) -> u8 {
+pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
     let busy = err.chain().any(|cause| {
         cause
             .downcast_ref::<explain::Explained>()

@@ -1,7 +1,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use serde::Serialize;
 
 use crate::App;
@@ -111,7 +111,7 @@ pub fn run(app: &App, args: AuditArgs, jsonl: bool) -> Result<ExitCode> {
             false if jsonl => Sink::Lines(output::stdout()),
             false => Sink::Table(output::stdout()),
         };
-        return stream(store.as_ref(), filter, sink, args.follow);
+        return stream(app, store, filter, sink, args.follow);
     }
     match app.format {
         Format::Json => {
@@ -226,9 +226,11 @@ impl Sink {
 /// waits for new ones until SIGINT or SIGTERM. Entries are read by
 /// sequence number after the last one sent, so none is skipped or sent
 /// twice, and a run started with `--after` the last `seq` it printed
-/// continues exactly where the previous one stopped.
+/// continues exactly where the previous one stopped. A follower whose store
+/// went away for a while (a server restarted) opens it again and goes on.
 fn stream(
-    store: &dyn Store,
+    app: &App,
+    mut store: Box<dyn Store>,
     mut filter: AuditFilter,
     mut sink: Sink,
     follow: bool,
@@ -237,62 +239,91 @@ fn stream(
     if follow {
         process::stop_on_signals();
     }
+    let mut retries = 0;
     loop {
-        // Read before the entries: one written meanwhile changes it, and is
-        // then read on the next round if not on this one.
-        let head = match follow {
-            true => store
-                .last_audit_seq()
-                .map_err(anyhow::Error::from)
-                .with_context(|| resume_hint(filter.after))?,
-            false => 0,
-        };
-        let mut last = filter.after;
-        let sent = store.each_audit_entry(&filter, &mut |entry| {
-            if process::stop_requested() {
-                bail!("stopped");
+        match send_new(store.as_ref(), &mut filter, &mut sink, &host, follow) {
+            Ok(()) if !follow || process::stop_requested() => return Ok(ExitCode::SUCCESS),
+            Ok(()) => retries = 0,
+            Err(err) if process::stop_requested() => {
+                // The output is whole lines; the stop is what ended it.
+                drop(err);
+                return Ok(ExitCode::SUCCESS);
             }
-            sink.send(&entry, &host)?;
-            last = Some(entry.seq);
-            Ok(())
-        });
-        filter.after = last;
-        let flushed = sink.flush();
+            Err(err)
+                if follow
+                    && retries < RETRIES
+                    && crate::exit_code(&err) == crate::EXIT_TEMPORARY =>
+            {
+                retries += 1;
+                output::note(format!(
+                    "intergiro-keys: warning: {}; trying again",
+                    crate::error_text(&err)
+                ));
+                pause(RETRY_PAUSE);
+                if process::stop_requested() {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                if let Ok(reopened) = open_authorized(app, Action::Audit) {
+                    store = reopened;
+                }
+            }
+            Err(err) => return Err(err.context(resume_hint(filter.after))),
+        }
+    }
+}
+
+/// How many times in a row `--follow` tries again when the store cannot be
+/// reached, a pause apart: about a minute in all.
+const RETRIES: u32 = 12;
+const RETRY_PAUSE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Sends what is new, then (when following) waits until there is more.
+fn send_new(
+    store: &dyn Store,
+    filter: &mut AuditFilter,
+    sink: &mut Sink,
+    host: &str,
+    follow: bool,
+) -> Result<()> {
+    // Read before the entries: one written meanwhile changes it, and is
+    // then read on the next round if not on this one.
+    let head = match follow {
+        true => store.last_audit_seq()?,
+        false => 0,
+    };
+    let mut last = filter.after;
+    let sent = store.each_audit_entry(filter, &mut |entry| {
         if process::stop_requested() {
-            flushed?;
-            return Ok(ExitCode::SUCCESS);
+            bail!("stopped");
         }
-        sent.map_err(anyhow::Error::from)
-            .and(flushed)
-            .with_context(|| resume_hint(filter.after))?;
-        if !follow {
-            return Ok(ExitCode::SUCCESS);
-        }
-        wait_for_change(store, head, filter.after)?;
-        if process::stop_requested() {
-            return Ok(ExitCode::SUCCESS);
-        }
+        sink.send(&entry, host)?;
+        last = Some(entry.seq);
+        Ok(())
+    });
+    filter.after = last;
+    sink.flush()?;
+    sent?;
+    if follow {
+        wait_for_change(store, head)?;
+    }
+    Ok(())
+}
+
+/// Sleeps for `time`, or until a stop was asked for.
+fn pause(time: std::time::Duration) {
+    let mut waited = std::time::Duration::ZERO;
+    while waited < time && !process::stop_requested() {
+        std::thread::sleep(STOP_CHECK);
+        waited += STOP_CHECK;
     }
 }
 
 /// Returns once the log's last sequence number is no longer `head`, or a
 /// stop was asked for.
-fn wait_for_change(store: &dyn Store, head: i64, after: Option<i64>) -> Result<()> {
+fn wait_for_change(store: &dyn Store, head: i64) -> Result<()> {
     loop {
-        let mut waited = std::time::Duration::ZERO;
-        while waited < POLL {
-            if process::stop_requested() {
-                return Ok(());
-            }
-            std::thread::sleep(STOP_CHECK);
-            waited += STOP_CHECK;
-        }
-        if store
-            .last_audit_seq()
-            .map_err(anyhow::Error::from)
-            .with_context(|| resume_hint(after))?
-            != head
-        {
+        pause(POLL);
+        if process::stop_requested() || store.last_audit_seq()? != head {
             return Ok(());
         }
     }

@@ -331,3 +331,53 @@ fn a_missing_syslog_socket_is_a_clear_error() {
         .stderr(predicate::str::contains("cannot reach the syslog socket"))
         .stderr(predicate::str::contains("--syslog-socket"));
 }
+
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn follow_reconnects_when_the_server_drops_its_connection() {
+    let env = Env::postgres();
+    env.create("a", &["accounts"]);
+    let mut follower = env
+        .std_cmd()
+        .args(["audit", "--follow", "--format", "jsonl"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = follower.stdout.take().unwrap();
+    let (send, lines) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen: Vec<i64> = Vec::new();
+    let wait_for = |seq: i64, seen: &mut Vec<i64>| {
+        while !seen.contains(&seq) {
+            let line = lines
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("entry {seq} never followed: {seen:?}"));
+            let line: Value = serde_json::from_str(&line).unwrap();
+            seen.push(line["seq"].as_i64().unwrap());
+        }
+    };
+    wait_for(last_seq(&env), &mut seen);
+    // The follower's connection dropped, as by a server restart.
+    env.sql(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{}' AND datname = current_database() AND pid <> pg_backend_pid()",
+        crate::common::pg::acting_account()
+    ));
+    env.create("b", &["payments"]);
+    wait_for(last_seq(&env), &mut seen);
+    std::process::Command::new("kill")
+        .args(["-TERM", &follower.id().to_string()])
+        .status()
+        .unwrap();
+    let output = follower.wait_with_output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let expected: Vec<i64> = entries(&env).iter().map(|(seq, _)| *seq).collect();
+    assert_eq!(seen, expected, "every entry once: {stderr}");
+}

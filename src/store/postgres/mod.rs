@@ -885,7 +885,12 @@ fn operator_from_row(row: &Row) -> Result<Operator> {
 /// is the session's `lock_timeout`, which a lock not granted ran out.
 pub fn explain(err: postgres::Error, location: &Location, busy_timeout: Duration) -> Error {
     let Some(db) = err.as_db_error() else {
-        if err.is_closed() || err.to_string().contains("connection") {
+        // An I/O error on the server's socket (a broken pipe, a reset) is
+        // the connection lost, like a closed one: never taken for a broken
+        // pipe on stdout, nor reported as a plain error.
+        let lost = std::error::Error::source(&err)
+            .is_some_and(|source| source.downcast_ref::<std::io::Error>().is_some());
+        if err.is_closed() || lost || err.to_string().contains("connection") {
             return Error::Unreachable {
                 location: location.shown().to_string(),
                 detail: connect::error_text(&err),
