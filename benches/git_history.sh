@@ -3,8 +3,10 @@
 # repository of COMMITS commits (release build, interleaved, page cache warm
 # for both). The repository is made with `git fast-import` in a temporary
 # directory at run time and removed afterwards: source-like files edited a
-# few lines at a time on two branches, with keys added in some commits and
-# removed in later ones, one of them inside base64 text.
+# few lines at a time on two branches, the second merged into the first
+# every 250 commits, with keys added in some commits and removed in later
+# ones, one of them inside base64 text. (`scan --git` also diffs each merge
+# against its parents, which the reference does not.)
 #
 # The reference is what the README offered before `scan --git`: git's full
 # patch output (3 lines of context) piped into ripgrep searching the README's
@@ -40,10 +42,11 @@ for base, _, files in os.walk("src"):
     for f in sorted(files):
         corpus += open(os.path.join(base, f), encoding="utf-8").read().splitlines()
 files = {"src/mod%02d/file%03d.rs" % (i % 40, i): random.sample(corpus, 200) for i in range(400)}
-# Keys come in at these commits and leave 50 commits later.
-leaks = {commits // 5: ("deploy/old.sh", "export KEY=%s" % keys[0]),
-         commits // 2: ("config/app.env", "API_KEY=%s" % keys[1]),
-         4 * commits // 5: ("k8s/secret.yaml", "  api-key: %s" % base64.b64encode(keys[2].encode()).decode())}
+# Keys come in at these commits (not merges, which the reference does not
+# search) and leave 50 commits later.
+leaks = {commits // 5 + 1: ("deploy/old.sh", "export KEY=%s" % keys[0]),
+         commits // 2 + 1: ("config/app.env", "API_KEY=%s" % keys[1]),
+         4 * commits // 5 + 1: ("k8s/secret.yaml", "  api-key: %s" % base64.b64encode(keys[2].encode()).decode())}
 removals = {at + 50: path for at, (path, _) in leaks.items()}
 with open(out, "wb") as stream:
     def blob(path, lines):
@@ -60,6 +63,10 @@ with open(out, "wb") as stream:
             stream.write(b"from :%d\n" % parents[branch])
         elif branch == "feature":
             stream.write(b"from :%d\n" % parents["main"])
+        # Every 250 commits main merges the feature branch (and changes a
+        # few files itself, as a merge resolving conflicts does).
+        if branch == "main" and n % 250 == 0 and parents["feature"]:
+            stream.write(b"merge :%d\n" % parents["feature"])
         parents[branch] = n
         for path in (random.sample(sorted(files), 400) if n == 1 else random.sample(sorted(files), 3)):
             lines = files[path]

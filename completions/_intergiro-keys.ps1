@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a key by a new one; the old one keeps working for a while')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything about one key, and its history')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a presented key, read from stdin or a file')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Answer key verifications over HTTP, for API gateways')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check for keys near their freeze, for cron and monitoring')
             [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage operators: who may view, create, renew and delete keys')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or check its hash chain')
@@ -216,6 +217,23 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'A role the key must have (repeat, or separate with commas)')
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'A role the key must have (repeat, or separate with commas)')
             [CompletionResult]::new('--key-file', '--key-file', [CompletionResultType]::ParameterName, 'Read the key from this file instead of stdin')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'intergiro-keys;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Where to listen: IP:PORT, or unix:PATH for a Unix socket (mode 0660)')
+            [CompletionResult]::new('--workers', '--workers', [CompletionResultType]::ParameterName, 'Threads that run argon2 for keys not in memory [default: the number of processors]')
+            [CompletionResult]::new('--queue', '--queue', [CompletionResultType]::ParameterName, 'Uncached verifications that may wait for a thread; beyond, 503 at once')
+            [CompletionResult]::new('--cache-ttl', '--cache-ttl', [CompletionResultType]::ParameterName, 'The longest a verified key is answered from memory (30s, 10m, 1h)')
+            [CompletionResult]::new('--negative-ttl', '--negative-ttl', [CompletionResultType]::ParameterName, 'How long a key that matched no stored key is remembered as such')
+            [CompletionResult]::new('--cache-size', '--cache-size', [CompletionResultType]::ParameterName, 'The most keys kept in memory')
+            [CompletionResult]::new('--drain', '--drain', [CompletionResultType]::ParameterName, 'How long SIGTERM waits for requests in flight')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
@@ -415,6 +433,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace a key by a new one; the old one keeps working for a while')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show everything about one key, and its history')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify a presented key, read from stdin or a file')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Answer key verifications over HTTP, for API gateways')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check for keys near their freeze, for cron and monitoring')
             [CompletionResult]::new('users', 'users', [CompletionResultType]::ParameterValue, 'Manage operators: who may view, create, renew and delete keys')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log, or check its hash chain')
@@ -450,6 +469,9 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             break
         }
         'intergiro-keys;help;verify' {
+            break
+        }
+        'intergiro-keys;help;serve' {
             break
         }
         'intergiro-keys;help;check' {

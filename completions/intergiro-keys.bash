@@ -94,6 +94,9 @@ _intergiro__keys() {
             intergiro__keys,scan)
                 cmd="intergiro__keys__subcmd__scan"
                 ;;
+            intergiro__keys,serve)
+                cmd="intergiro__keys__subcmd__serve"
+                ;;
             intergiro__keys,show)
                 cmd="intergiro__keys__subcmd__show"
                 ;;
@@ -144,6 +147,9 @@ _intergiro__keys() {
                 ;;
             intergiro__keys__subcmd__help,scan)
                 cmd="intergiro__keys__subcmd__help__subcmd__scan"
+                ;;
+            intergiro__keys__subcmd__help,serve)
+                cmd="intergiro__keys__subcmd__help__subcmd__serve"
                 ;;
             intergiro__keys__subcmd__help,show)
                 cmd="intergiro__keys__subcmd__help__subcmd__show"
@@ -215,7 +221,7 @@ _intergiro__keys() {
 
     case "${cmd}" in
         intergiro__keys)
-            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete rm remove revoke rotate show verify check users audit scan backup status completions help"
+            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete rm remove revoke rotate show verify serve check users audit scan backup status completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -603,7 +609,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help)
-            opts="init migrate create list renew delete rotate show verify check users audit scan backup status completions help"
+            opts="init migrate create list renew delete rotate show verify serve check users audit scan backup status completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -785,6 +791,20 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
@@ -1179,6 +1199,71 @@ _intergiro__keys() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o nospace
                     fi
+                    return 0
+                    ;;
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
+                    return 0
+                    ;;
+                --color)
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__serve)
+            opts="-h --listen --workers --queue --cache-ttl --negative-ttl --cache-size --drain --db --format --color --no-input --no-pager --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    __intergiro_keys_compgen -f "${cur}"
+                    return 0
+                    ;;
+                --workers)
+                    __intergiro_keys_compgen -f "${cur}"
+                    return 0
+                    ;;
+                --queue)
+                    __intergiro_keys_compgen -f "${cur}"
+                    return 0
+                    ;;
+                --cache-ttl)
+                    __intergiro_keys_compgen -f "${cur}"
+                    return 0
+                    ;;
+                --negative-ttl)
+                    __intergiro_keys_compgen -f "${cur}"
+                    return 0
+                    ;;
+                --cache-size)
+                    __intergiro_keys_compgen -f "${cur}"
+                    return 0
+                    ;;
+                --drain)
+                    __intergiro_keys_compgen -f "${cur}"
                     return 0
                     ;;
                 --db)

@@ -39,6 +39,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand rotate 'Replace a key by a new one; the old one keeps working for a while'
             cand show 'Show everything about one key, and its history'
             cand verify 'Verify a presented key, read from stdin or a file'
+            cand serve 'Answer key verifications over HTTP, for API gateways'
             cand check 'Check for keys near their freeze, for cron and monitoring'
             cand users 'Manage operators: who may view, create, renew and delete keys'
             cand audit 'Show the audit log, or check its hash chain'
@@ -201,6 +202,22 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand -r 'A role the key must have (repeat, or separate with commas)'
             cand --role 'A role the key must have (repeat, or separate with commas)'
             cand --key-file 'Read the key from this file instead of stdin'
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'intergiro-keys;serve'= {
+            cand --listen 'Where to listen: IP:PORT, or unix:PATH for a Unix socket (mode 0660)'
+            cand --workers 'Threads that run argon2 for keys not in memory [default: the number of processors]'
+            cand --queue 'Uncached verifications that may wait for a thread; beyond, 503 at once'
+            cand --cache-ttl 'The longest a verified key is answered from memory (30s, 10m, 1h)'
+            cand --negative-ttl 'How long a key that matched no stored key is remembered as such'
+            cand --cache-size 'The most keys kept in memory'
+            cand --drain 'How long SIGTERM waits for requests in flight'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
@@ -380,6 +397,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand rotate 'Replace a key by a new one; the old one keeps working for a while'
             cand show 'Show everything about one key, and its history'
             cand verify 'Verify a presented key, read from stdin or a file'
+            cand serve 'Answer key verifications over HTTP, for API gateways'
             cand check 'Check for keys near their freeze, for cron and monitoring'
             cand users 'Manage operators: who may view, create, renew and delete keys'
             cand audit 'Show the audit log, or check its hash chain'
@@ -406,6 +424,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;help;show'= {
         }
         &'intergiro-keys;help;verify'= {
+        }
+        &'intergiro-keys;help;serve'= {
         }
         &'intergiro-keys;help;check'= {
         }

@@ -145,6 +145,7 @@ pub enum Command {
     Rotate(RotateArgs),
     Show(ShowArgs),
     Verify(VerifyArgs),
+    Serve(ServeArgs),
     Check(CheckArgs),
     Users(UsersArgs),
     Audit(AuditArgs),
@@ -462,6 +463,58 @@ pub struct VerifyArgs {
     /// Read the key from this file instead of stdin
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub key_file: Option<PathBuf>,
+}
+
+/// Answer key verifications over HTTP, for API gateways
+///
+/// `GET /verify` (any method; or `/verify/ROLE[,ROLE]`, or the
+/// X-Intergiro-Required-Roles header) judges the key in `Authorization:
+/// Bearer igk_…` or X-Api-Key, as `verify` does: 200 valid (with
+/// X-Intergiro-Key-Id, -Key-Name and -Key-Roles), 401 rejected (with
+/// `WWW-Authenticate: Bearer`), 403 missing a required role, 503 store
+/// unreachable or untrusted, or too much uncached work (with Retry-After).
+/// For nginx `auth_request`, Caddy `forward_auth`, Traefik `forwardAuth` and
+/// Envoy `ext_authz` (which appends the client's path: ask `/ext-authz`,
+/// roles in the header). A verified key is answered from memory until it
+/// changes, freezes, retires or --cache-ttl passes; a change to the store is
+/// seen before the next answer (SQLite) or at once by notification
+/// (PostgreSQL). `GET /healthz` and `GET /metrics` (Prometheus) for
+/// monitoring. SIGTERM stops after the requests in flight. Needs only the
+/// `verify` permission.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys serve
+  intergiro-keys serve --listen unix:/run/intergiro-keys/verify.sock
+  curl -H \"Authorization: Bearer $API_KEY\" http://127.0.0.1:8787/verify/payments")]
+pub struct ServeArgs {
+    /// Where to listen: IP:PORT, or unix:PATH for a Unix socket (mode 0660)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub listen: crate::serve::Listen,
+
+    /// Threads that run argon2 for keys not in memory [default: the number
+    /// of processors]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub workers: Option<u16>,
+
+    /// Uncached verifications that may wait for a thread; beyond, 503 at once
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub queue: u32,
+
+    /// The longest a verified key is answered from memory (30s, 10m, 1h)
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = crate::serve::parse_duration)]
+    pub cache_ttl: std::time::Duration,
+
+    /// How long a key that matched no stored key is remembered as such
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::serve::parse_duration)]
+    pub negative_ttl: std::time::Duration,
+
+    /// The most keys kept in memory
+    #[arg(long, value_name = "N", default_value_t = 200_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub cache_size: u32,
+
+    /// How long SIGTERM waits for requests in flight
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::serve::parse_duration)]
+    pub drain: std::time::Duration,
 }
 
 /// Check for keys near their freeze, for cron and monitoring

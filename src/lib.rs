@@ -14,6 +14,7 @@ pub mod pager;
 pub mod process;
 pub mod prompt;
 pub mod scan;
+pub mod serve;
 pub mod store;
 pub mod token;
 
@@ -180,6 +181,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rotate(args) => cmd::rotate::run(&app?, args),
         Command::Show(args) => cmd::show::run(&app?, args),
         Command::Verify(args) => cmd::verify::run(&app?, args),
+        Command::Serve(args) => cmd::serve::run(&app?, args),
         // `check` reports every failure, even a failed start, as UNKNOWN.
         Command::Check(args) => Ok(cmd::check::run(app, cli.global.format, args)),
         Command::Users(args) => cmd::users::run(&app?, args),

@@ -136,9 +136,10 @@ fn confirm_grants(
         .map(|operator| operator.name.as_str())
         .collect();
     let existing: Vec<String> = client
-        .query(
-            "SELECT rolname::text FROM pg_catalog.pg_roles WHERE rolname = ANY ($1)",
-            &[&names],
+        .query_typed(
+            "SELECT rolname::text FROM pg_catalog.pg_roles
+             WHERE rolname::text OPERATOR(pg_catalog.=) ANY ($1)",
+            &[(&names, postgres::types::Type::TEXT_ARRAY)],
         )
         .map_err(|err| anyhow::anyhow!("cannot read the server's roles: {err}"))?
         .iter()

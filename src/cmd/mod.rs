@@ -14,6 +14,7 @@ pub mod migrate;
 pub mod renew;
 pub mod rotate;
 pub mod scan;
+pub mod serve;
 pub mod show;
 pub mod status;
 pub mod users;

@@ -374,7 +374,7 @@ fn search(app: &App, args: &ScanArgs) -> Result<(Findings, usize)> {
 /// holding the current directory.
 fn search_git(args: &ScanArgs) -> Result<(Findings, usize, Searched)> {
     let here = std::env::current_dir().context("cannot read the current directory")?;
-    let top = git::top_level(&here)?;
+    let top = git::top_level(&here, args.git.is_some())?;
     let found = match &args.git {
         Some(range) => {
             if range.as_deref().is_some_and(|range| range.starts_with('-')) {

@@ -29,22 +29,34 @@ pub struct GitFound {
     pub binary: bool,
 }
 
-/// The top directory of the repository holding `dir`, as git sees it.
-pub fn top_level(dir: &Path) -> Result<PathBuf> {
-    let output = git(dir)
-        .args(["rev-parse", "--show-toplevel"])
-        .output()
-        .map_err(no_git)?;
-    if !output.status.success() {
-        bail!(
-            "{} is not in a git repository ({}); run it inside the repository's work tree",
-            dir.display(),
-            first_line(&output.stderr)
-        );
+/// The top directory of the repository holding `dir`, as git sees it;
+/// with `bare_ok`, a bare repository's own directory (history needs no work
+/// tree, and a server's mirror has none).
+pub fn top_level(dir: &Path, bare_ok: bool) -> Result<PathBuf> {
+    let ask = |question: &str| -> Result<(bool, String, String)> {
+        let output = git(dir)
+            .args(["rev-parse", question])
+            .output()
+            .map_err(no_git)?;
+        let text = String::from_utf8(output.stdout)
+            .context("git named the repository's directory in something other than UTF-8")?;
+        Ok((
+            output.status.success(),
+            text.trim_end_matches('\n').to_string(),
+            first_line(&output.stderr),
+        ))
+    };
+    let (found, top, problem) = ask("--show-toplevel")?;
+    if found {
+        return Ok(PathBuf::from(top));
     }
-    let text = String::from_utf8(output.stdout)
-        .context("git named the repository's directory in something other than UTF-8")?;
-    Ok(PathBuf::from(text.trim_end_matches('\n')))
+    if bare_ok && ask("--is-bare-repository")?.1 == "true" {
+        return Ok(PathBuf::from(ask("--absolute-git-dir")?.1));
+    }
+    bail!(
+        "{} is not in a git repository's work tree ({problem}); run it inside the repository",
+        dir.display()
+    )
 }
 
 /// Every key in the files the index changes against HEAD (all of them
@@ -163,6 +175,9 @@ pub fn history(top: &Path, range: Option<&str>) -> Result<Vec<GitFound>> {
             "--no-ext-diff",
             "--no-textconv",
             "--no-renames",
+            // A merge's own changes: lines new against every parent (as a
+            // conflict resolved by hand), in the combined diff.
+            "--cc",
             // Whatever diff.noprefix or diff.mnemonicPrefix say.
             "--src-prefix=a/",
             "--dst-prefix=b/",
@@ -211,9 +226,16 @@ struct Patch {
     path: Option<String>,
     /// The new file's line number of the next added or context line.
     line: u64,
-    /// Lines of the current hunk still to come, old and new side.
-    old_left: u64,
+    /// Lines of the current hunk still to come on each old side (one per
+    /// parent of a merge's combined diff, else one) and on the new side.
+    old_left: Vec<u64>,
     new_left: u64,
+}
+
+impl Patch {
+    fn in_hunk(&self) -> bool {
+        self.new_left > 0 || self.old_left.iter().any(|&left| left > 0)
+    }
 }
 
 fn read_patches(stdout: ChildStdout) -> Result<Vec<GitFound>> {
@@ -232,36 +254,47 @@ fn read_patches(stdout: ChildStdout) -> Result<Vec<GitFound>> {
             return Ok(found);
         }
         let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        if at.old_left > 0 || at.new_left > 0 {
+        if at.in_hunk() {
             // Inside a hunk: only the counts say where it ends, since an
-            // added line may look like any header.
-            match text.first() {
-                Some(b'+') => {
-                    search_line(&at, &text[1..], &mut found);
-                    at.line += 1;
-                    at.new_left = at.new_left.saturating_sub(1);
+            // added line may look like any header. Each line starts with
+            // one column per old side: `-` removed from it, `+` added to
+            // it, ` ` in it.
+            let columns = at.old_left.len();
+            let Some(marks) = text.get(..columns) else {
+                continue;
+            };
+            // "\ No newline at end of file"
+            if !marks.iter().all(|mark| b" +-".contains(mark)) {
+                continue;
+            }
+            let removed = marks.contains(&b'-');
+            for (mark, left) in marks.iter().zip(&mut at.old_left) {
+                if *mark == if removed { b'-' } else { b' ' } {
+                    *left = left.saturating_sub(1);
                 }
-                Some(b'-') => at.old_left = at.old_left.saturating_sub(1),
-                Some(b' ') => {
-                    at.line += 1;
-                    at.old_left = at.old_left.saturating_sub(1);
-                    at.new_left = at.new_left.saturating_sub(1);
+            }
+            if !removed {
+                // New against every parent: a merge's own content (a
+                // conflict resolved with a key in it) is searched; a line
+                // from one parent was searched in that parent's commit.
+                if marks.iter().all(|&mark| mark == b'+') {
+                    search_line(&at, &text[columns..], &mut found);
                 }
-                // "\ No newline at end of file"
-                _ => {}
+                at.line += 1;
+                at.new_left = at.new_left.saturating_sub(1);
             }
         } else if let Some(commit) = text.strip_prefix(b"commit ") {
             at = Patch {
                 commit: Some(String::from_utf8_lossy(commit).into_owned()),
                 ..Patch::default()
             };
-        } else if text.starts_with(b"diff --git ") {
+        } else if text.starts_with(b"diff --git ") || text.starts_with(b"diff --cc ") {
             at.path = None;
         } else if let Some(path) = text.strip_prefix(b"+++ ") {
             at.path = new_path(path);
-        } else if let Some(header) = text.strip_prefix(b"@@ ") {
-            let (old, new) = hunk_counts(header);
-            at.old_left = old.1;
+        } else if text.starts_with(b"@@") {
+            let (old, new) = hunk_counts(text);
+            at.old_left = old.iter().map(|(_, count)| *count).collect();
             at.new_left = new.1;
             at.line = new.0;
         }
@@ -349,21 +382,29 @@ fn unquote(text: &[u8]) -> Vec<u8> {
     out
 }
 
-/// `(start, count)` of both sides of `-a[,b] +c[,d] @@`.
-fn hunk_counts(header: &[u8]) -> ((u64, u64), (u64, u64)) {
+/// `(start, count)` of each old side and of the new side of a hunk
+/// header: `@@ -a[,b] +c[,d] @@`, or `@@@ -a,b -c,d +e,f @@@` for a merge
+/// of two parents (one more `@` per parent).
+fn hunk_counts(header: &[u8]) -> (Vec<(u64, u64)>, (u64, u64)) {
     let text = String::from_utf8_lossy(header);
-    let mut sides = text.split(' ');
-    let side = |part: Option<&str>, sign: char| -> (u64, u64) {
-        let Some(part) = part.and_then(|part| part.strip_prefix(sign)) else {
-            return (0, 0);
-        };
+    let mut parts = text.split(' ');
+    let ats = parts.next().unwrap_or_default().len();
+    let range = |part: &str| -> (u64, u64) {
         let mut numbers = part.split(',');
         let start = numbers.next().and_then(|n| n.parse().ok()).unwrap_or(0);
         let count = numbers.next().map_or(1, |n| n.parse().unwrap_or(0));
         (start, count)
     };
-    let old = side(sides.next(), '-');
-    let new = side(sides.next(), '+');
+    let mut old = Vec::new();
+    let mut new = (0, 0);
+    for part in parts.take(ats) {
+        if let Some(side) = part.strip_prefix('-') {
+            old.push(range(side));
+        } else if let Some(side) = part.strip_prefix('+') {
+            new = range(side);
+            break;
+        }
+    }
     (old, new)
 }
 
@@ -454,8 +495,15 @@ mod tests {
 
     #[test]
     fn hunk_headers_give_both_sides() {
-        assert_eq!(hunk_counts(b"-3,2 +4,5 @@ fn f()"), ((3, 2), (4, 5)));
-        assert_eq!(hunk_counts(b"-0,0 +1 @@"), ((0, 0), (1, 1)));
+        assert_eq!(
+            hunk_counts(b"@@ -3,2 +4,5 @@ fn f()"),
+            (vec![(3, 2)], (4, 5))
+        );
+        assert_eq!(hunk_counts(b"@@ -0,0 +1 @@"), (vec![(0, 0)], (1, 1)));
+        assert_eq!(
+            hunk_counts(b"@@@ -2,1 -2,0 +2,3 @@@"),
+            (vec![(2, 1), (2, 0)], (2, 3))
+        );
     }
 
     #[test]

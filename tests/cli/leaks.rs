@@ -171,7 +171,10 @@ fn staged_and_git_need_a_repository_and_no_paths() {
     let output = scan_in(&env, &outside, &["--staged"]);
     assert_eq!(output.status.code(), Some(2));
     let err = text(&output.stderr);
-    assert!(err.contains("is not in a git repository"), "{err}");
+    assert!(
+        err.contains("is not in a git repository's work tree"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
 
     let output = scan_in(&env, &outside, &["--staged", "src"]);
@@ -349,8 +352,13 @@ fn the_pre_commit_framework_runs_the_hooks_of_this_repository() {
 }
 
 /// A repository where a key was added, moved and removed again, on two
-/// branches.
-fn history_repo(env: &Env, key: &str, other: &str) -> (std::path::PathBuf, Vec<String>) {
+/// branches, merged with a key added by the merge itself (`merged`).
+fn history_repo(
+    env: &Env,
+    key: &str,
+    other: &str,
+    merged: &str,
+) -> (std::path::PathBuf, Vec<String>) {
     let repo = new_repo(env, "history");
     let mut commits = Vec::new();
     let commit = |message: &str| {
@@ -385,6 +393,14 @@ fn history_repo(env: &Env, key: &str, other: &str) -> (std::path::PathBuf, Vec<S
     );
     commits.push(commit("k8s secret"));
     git(&repo, &["checkout", "-q", "main"]);
+    // A merge whose result has a line neither parent has, as a conflict
+    // resolved by hand can.
+    git(&repo, &["merge", "-q", "--no-ff", "--no-commit", "feature"]);
+    write(
+        &repo.join("deploy/merged.env"),
+        format!("X=1\nTOKEN={merged}\n"),
+    );
+    commits.push(commit("merge feature"));
     (repo, commits)
 }
 
@@ -413,7 +429,8 @@ fn git_history_names_the_commit_path_and_line_of_each_find() {
     let env = Env::new();
     let (key, id) = env.create("deploy", &["payments"]);
     let (other, other_id) = env.create("notes", &["accounts"]);
-    let (repo, commits) = history_repo(&env, &key, &other);
+    let (merged, merged_id) = env.create("merged", &["accounts"]);
+    let (repo, commits) = history_repo(&env, &key, &other, &merged);
 
     let output = scan_in(&env, &repo, &["--git", "--format", "json"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
@@ -459,6 +476,14 @@ fn git_history_names_the_commit_path_and_line_of_each_find() {
             id.clone(),
             Some("base64".to_string()),
         ),
+        (
+            commits[5].clone(),
+            "deploy/merged.env".to_string(),
+            2,
+            7,
+            merged_id.clone(),
+            None,
+        ),
     ];
     expected.sort();
     assert_eq!(found, expected);
@@ -477,7 +502,7 @@ fn git_history_names_the_commit_path_and_line_of_each_find() {
         .env("GIT_CONFIG_VALUE_2", "true")
         .output()
         .unwrap();
-    assert_eq!(json(&configured).len(), 3);
+    assert_eq!(json(&configured).len(), 4);
     assert_eq!(json(&configured), json(&output));
 
     // Text: commit:path:line:column, as `git grep` names a revision's line.
@@ -510,13 +535,34 @@ fn git_history_names_the_commit_path_and_line_of_each_find() {
     assert_eq!(shown.lines().nth(1).unwrap(), format!("export KEY={key}"));
 
     // A range: only its commits.
-    let output = scan_in(&env, &repo, &["--git", "main..feature", "--format", "json"]);
+    let range = format!("{}..feature", commits[0]);
+    let output = scan_in(&env, &repo, &["--git", &range, "--format", "json"]);
     let found = json(&output);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["path"], "k8s/secret.yaml");
-    let output = scan_in(&env, &repo, &["--git", &format!("{}..main", commits[2])]);
+    let output = scan_in(
+        &env,
+        &repo,
+        &["--git", &format!("{}..{}", commits[2], commits[3])],
+    );
     assert!(text(&output.stdout).contains(&other_id));
     assert!(!text(&output.stdout).contains(&id));
+
+    // A bare clone (a server's mirror) has the same history.
+    let mirror = env.path("mirror.git");
+    git(
+        env.dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--mirror",
+            &repo.to_string_lossy(),
+            &mirror.to_string_lossy(),
+        ],
+    );
+    let output = scan_in(&env, &mirror, &["--git", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert_eq!(json(&output).len(), 4);
 
     // --revoke from history: the audit names the commit and path.
     let output = env
@@ -548,7 +594,8 @@ fn sarif_has_relative_uris_fingerprints_per_place_and_commits() {
     let env = Env::new();
     let (key, id) = env.create("deploy", &["payments"]);
     let (other, _) = env.create("notes", &["accounts"]);
-    let (repo, commits) = history_repo(&env, &key, &other);
+    let (merged, merged_id) = env.create("merged", &["accounts"]);
+    let (repo, commits) = history_repo(&env, &key, &other, &merged);
 
     let output = scan_in(&env, &repo, &["--git", "--format", "sarif"]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
@@ -563,7 +610,13 @@ fn sarif_has_relative_uris_fingerprints_per_place_and_commits() {
     assert_eq!(provenance["revisionId"], head(&repo));
     assert_eq!(provenance["mappedTo"]["uriBaseId"], "%SRCROOT%");
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 3);
+    assert_eq!(results.len(), 4);
+    // The merge's own line, at the merge commit.
+    let merge = results
+        .iter()
+        .find(|r| r["properties"]["keyId"] == merged_id.as_str())
+        .unwrap();
+    assert_eq!(merge["properties"]["commit"], commits[5].as_str());
     let deploy = results
         .iter()
         .find(|r| r["properties"]["commit"] == commits[1].as_str())
@@ -652,7 +705,7 @@ fn sarif_has_relative_uris_fingerprints_per_place_and_commits() {
         .unwrap();
     assert!(!gate.status.success());
     assert!(
-        text(&gate.stdout).contains("error: 3"),
+        text(&gate.stdout).contains("error: 4"),
         "{}",
         text(&gate.stdout)
     );

@@ -24,6 +24,7 @@ mod rotation;
 mod runbook;
 mod scan;
 mod scripts;
+mod serve;
 mod siem;
 mod status;
 mod tamper;

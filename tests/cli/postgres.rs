@@ -502,10 +502,14 @@ fn old_store(env: &Env, version: i32) -> postgres::Client {
     let migrations: String = (1..=version)
         .map(|n| {
             let path = format!("{}/src/store/postgres/v{n}.sql", env!("CARGO_MANIFEST_DIR"));
-            std::fs::read_to_string(&path)
+            let mut sql = std::fs::read_to_string(&path)
                 .unwrap_or_else(|err| panic!("{path}: {err}"))
                 .replace("@schema@", "intergiro_keys")
-                .replace("@operators@", &format!("\"{operators}\""))
+                .replace("@operators@", &format!("\"{operators}\""));
+            for (placeholder, value) in intergiro_keys::store::postgres::rules() {
+                sql = sql.replace(placeholder, &value);
+            }
+            sql
         })
         .collect();
     let now = crate::common::t0().timestamp();
@@ -825,4 +829,185 @@ fn key_ids_and_names_complete_from_a_postgresql_store() {
         format!("ci-deploy\t{deploy}\nci-nightly\t{nightly}\n")
     );
     assert_eq!(complete(&deploy[..8]), format!("{deploy}\tci-deploy\n"));
+}
+
+/// pgbouncer, run as the server's account in front of the test cluster.
+struct Pgbouncer {
+    dir: tempfile::TempDir,
+    child: std::process::Child,
+}
+
+impl Pgbouncer {
+    /// Transaction pooling with few server connections, so that clients
+    /// share them; `round_robin` hands each transaction the next one.
+    fn start(cluster_socket: &str, round_robin: bool) -> Pgbouncer {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        let users: String = ["root", "postgres", "alice", "bob", "carol", "mallory"]
+            .iter()
+            .map(|user| format!("\"{user}\" \"\"\n"))
+            .collect();
+        std::fs::write(path.join("users.txt"), users).unwrap();
+        std::fs::write(
+            path.join("pgbouncer.ini"),
+            format!(
+                "[databases]\n* = host={cluster_socket} port=5432\n\
+                 [pgbouncer]\nlisten_addr =\nlisten_port = 6432\nunix_socket_dir = {dir}\n\
+                 auth_type = trust\nauth_file = {dir}/users.txt\npool_mode = transaction\n\
+                 default_pool_size = 2\nmax_client_conn = 200\nserver_round_robin = {rr}\n\
+                 ignore_startup_parameters = extra_float_digits\n\
+                 logfile = {dir}/pgbouncer.log\npidfile = {dir}/pgbouncer.pid\n",
+                dir = path.display(),
+                rr = u8::from(round_robin),
+            ),
+        )
+        .unwrap();
+        // pgbouncer will not run as root: as the server's account, as the
+        // cluster does.
+        let as_root = nix::unistd::geteuid().is_root();
+        if as_root {
+            let postgres = nix::unistd::User::from_name("postgres")
+                .unwrap()
+                .expect("the postgres account (the postgresql package makes it)");
+            std::os::unix::fs::chown(path, Some(postgres.uid.as_raw()), None).unwrap();
+        }
+        let mut command = if as_root {
+            let mut command = std::process::Command::new("runuser");
+            command.args(["-u", "postgres", "--", "pgbouncer"]);
+            command
+        } else {
+            std::process::Command::new("pgbouncer")
+        };
+        let child = command
+            .arg(path.join("pgbouncer.ini"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("pgbouncer (the Debian package; .ci/run installs it)");
+        let socket = path.join(".s.PGSQL.6432");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !socket.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "pgbouncer did not start: {}",
+                std::fs::read_to_string(path.join("pgbouncer.log")).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Pgbouncer { dir, child }
+    }
+
+    /// The URL of `database` through this pgbouncer.
+    fn url(&self, database: &str) -> String {
+        format!(
+            "postgresql:///{database}?host={}&port=6432",
+            self.dir.path().display()
+        )
+    }
+}
+
+impl Drop for Pgbouncer {
+    fn drop(&mut self) {
+        // runuser passes SIGTERM on to pgbouncer.
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+        let _ = self.child.wait();
+    }
+}
+
+/// Through pgbouncer in transaction pooling mode, as many deployments put
+/// it in front of PostgreSQL: 16 commands at once, of every kind, all
+/// succeed (a named prepared statement collides on a shared server
+/// connection: "prepared statement s0 already exists"), and a later client
+/// of the pool finds no setting of theirs on its connection. Twice: with
+/// the default pooling, and with each transaction on the next connection.
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn commands_work_through_pgbouncer_in_transaction_pooling_mode() {
+    let env = Env::postgres();
+    let url = env.db.to_string_lossy().to_string();
+    let (base, socket) = url.split_once("?host=").unwrap();
+    let database = base.trim_start_matches("postgresql:///").to_string();
+    for round_robin in [false, true] {
+        let pgbouncer = Pgbouncer::start(socket, round_robin);
+        let pooled = pgbouncer.url(&database);
+        // Through the pool, at the real time: the pool cannot carry the
+        // test clock's session setting from one transaction to the next.
+        let run = |args: &[&str], stdin: &str| {
+            let mut cmd = env.std_cmd();
+            cmd.env("INTERGIRO_KEYS_DB", &pooled)
+                .env_remove("INTERGIRO_KEYS_NOW")
+                .args(args)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            let mut child = cmd.spawn().unwrap();
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(stdin.as_bytes())
+                .unwrap();
+            child
+        };
+        let made = |name: &str| {
+            let output = run(&["create", "--name", name, "--role", "accounts"], "")
+                .wait_with_output()
+                .unwrap();
+            assert!(output.status.success(), "{output:?}");
+            String::from_utf8(output.stdout).unwrap().trim().to_string()
+        };
+        let first = made(&format!("pooled-{round_robin}-a"));
+        let second = made(&format!("pooled-{round_robin}-b"));
+        let id = &first[4..16];
+        let mut children = Vec::new();
+        for n in 0..4 {
+            let name = format!("pooled-{round_robin}-{n}");
+            children.push(run(&["create", "--name", &name, "--role", "accounts"], ""));
+            children.push(run(&["list", "--format", "json"], ""));
+            children.push(run(
+                &["verify"],
+                &format!("{}\n", if n % 2 == 0 { &first } else { &second }),
+            ));
+            children.push(if n % 2 == 0 {
+                run(&["renew", id], "")
+            } else {
+                run(&["check"], "")
+            });
+        }
+        for child in children {
+            let output = child.wait_with_output().unwrap();
+            assert!(
+                output.status.success(),
+                "round robin {round_robin}: {output:?}"
+            );
+        }
+        // Another client of the pool: the connections it gets carry
+        // nothing of ours.
+        let mut other = postgres::Client::connect(
+            &pooled.replace("postgresql:///", "postgresql://postgres@/"),
+            postgres::NoTls,
+        )
+        .unwrap();
+        for _ in 0..4 {
+            let rows = other
+                .simple_query("SHOW lock_timeout; SHOW search_path")
+                .unwrap();
+            let shown: Vec<String> = rows
+                .iter()
+                .filter_map(|message| match message {
+                    postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                shown,
+                ["0", "\"$user\", public"],
+                "round robin {round_robin}"
+            );
+        }
+    }
 }

@@ -5,6 +5,7 @@
 #   tests/pg/cluster.sh cargo test          run a command with a cluster, then stop it
 #   eval "$(tests/pg/cluster.sh start)"      start one and export its variables
 #   tests/pg/cluster.sh stop                 stop the one in INTERGIRO_KEYS_TEST_PG_DIR
+#   tests/pg/cluster.sh pause|resume DIR      stop its server, keeping its data; start it again
 #
 # The variables: INTERGIRO_KEYS_TEST_PG (a superuser's connection URL, with
 # which the tests make one database per test) and INTERGIRO_KEYS_TEST_PG_DIR.
@@ -52,10 +53,23 @@ stop() {
   rm -rf "$dir"
 }
 
+# Stops the server of the cluster in $1 and keeps its data, to start it again
+# with `resume`: how a test takes the store away from a running client.
+pause() {
+  as_server "$bin/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null
+}
+
+resume() {
+  as_server "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w \
+    -o "-k $1 -c listen_addresses='' -c fsync=off -c max_connections=200" start >/dev/null
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:-}" ;;
-  "" | -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  pause) pause "$2" ;;
+  resume) resume "$2" ;;
+  "" | -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *)
     eval "$(start)"
     trap 'stop "$INTERGIRO_KEYS_TEST_PG_DIR"' EXIT

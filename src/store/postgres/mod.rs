@@ -22,11 +22,11 @@ use std::time::Duration;
 
 use anyhow::anyhow;
 use chrono::{DateTime, Utc};
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
 use postgres::{Client, Row};
 
 pub use connect::{DEFAULT_SCHEMA, Location, is_url, url_has_password};
-pub use schema::{Import, SCHEMA_VERSION};
+pub use schema::{Import, SCHEMA_VERSION, rules};
 
 use crate::audit::{Actor, Entry, Record};
 use crate::key::{self, ApiKey, EXPIRING_WITHIN_DAYS, Roles, Status};
@@ -46,6 +46,33 @@ pub struct PgStore {
     busy_timeout: Duration,
     /// IDs of rows listings skipped as unreadable (`Store::take_skipped`).
     skipped: RefCell<Vec<String>>,
+}
+
+/// The functions called outside a transaction of their own: those that
+/// only read (a read waits for no lock), and `record_use`, which sets its
+/// own short lock wait (a use is not worth waiting for).
+const READS: &[&str] = &[
+    "record_use",
+    "find_key",
+    "list_keys",
+    "count_flagged",
+    "keys_named",
+    "operators",
+    "audit_entries",
+    "audit_last_seq",
+    "whoami",
+    "server_now",
+];
+
+/// Whether a role of the name `$1` exists.
+const ROLE_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles
+                                          WHERE rolname OPERATOR(pg_catalog.=) $1)";
+
+/// `SET LOCAL lock_timeout` to `busy_timeout`, at least a millisecond (0 would
+/// mean no limit to PostgreSQL).
+fn lock_wait(busy_timeout: Duration) -> String {
+    let wait = busy_timeout.as_millis().clamp(1, i32::MAX as u128);
+    format!("SET LOCAL lock_timeout = {wait};")
 }
 
 /// How long a change waits for a lock unless told otherwise.
@@ -106,10 +133,7 @@ impl PgStore {
         let row = self
             .client
             .borrow_mut()
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
-                &[&name],
-            )
+            .query_typed_one(ROLE_EXISTS, &[(&name, Type::TEXT)])
             .map_err(|err| self.explain(err))?;
         Ok(row.get(0))
     }
@@ -118,17 +142,19 @@ impl PgStore {
         explain(err, &self.location, self.busy_timeout)
     }
 
-    /// Runs `sql` (over the store's functions) and hands each row to `each`.
+    /// Runs `sql`, a read over the store's functions, and hands each row to
+    /// `each`: one unnamed statement with its parameters' types given, as
+    /// `call_each` runs them (a transaction pooler keeps no named ones).
     fn query_each(
         &self,
         sql: &str,
-        params: &[&(dyn ToSql + Sync)],
+        params: &[(&(dyn ToSql + Sync), Type)],
         mut each: impl FnMut(&Row) -> Result<()>,
     ) -> Result<()> {
         use postgres::fallible_iterator::FallibleIterator;
         let mut client = self.client.borrow_mut();
         let mut rows = client
-            .query_raw(sql, params.iter().copied())
+            .query_typed_raw(sql, params.iter().cloned())
             .map_err(|err| self.explain(err))?;
         while let Some(row) = rows.next().map_err(|err| self.explain(err))? {
             each(&row)?;
@@ -137,6 +163,13 @@ impl PgStore {
     }
 
     /// Calls one of the store's functions and hands each row to `each`.
+    ///
+    /// As a transaction pooler (pgbouncer) needs it: the call is one
+    /// unnamed statement with its parameters' types given (the function's,
+    /// from `prove::FUNCTIONS`), never a named prepared statement, and a
+    /// call that changes the store sets its lock wait with `SET LOCAL` in
+    /// its own transaction, never on the session, which another client of
+    /// the pool would get next.
     fn call_each(
         &self,
         function: &str,
@@ -144,20 +177,49 @@ impl PgStore {
         mut each: impl FnMut(&Row) -> Result<()>,
     ) -> Result<()> {
         use postgres::fallible_iterator::FallibleIterator;
+        let types = prove::argument_types(function);
+        if types.len() != params.len() {
+            return Err(Error::Other(anyhow!(
+                "the store's function {function} takes {} arguments, not {}",
+                types.len(),
+                params.len()
+            )));
+        }
         let placeholders: Vec<String> = (1..=params.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT * FROM {}.{function}({})",
             self.schema,
             placeholders.join(", ")
         );
+        let changes = !READS.contains(&function);
         let mut client = self.client.borrow_mut();
-        let mut rows = client
-            .query_raw(sql.as_str(), params.iter().copied())
-            .map_err(|err| self.explain(err))?;
-        while let Some(row) = rows.next().map_err(|err| self.explain(err))? {
-            each(&row)?;
+        if changes {
+            client
+                .batch_execute(&format!("BEGIN; {}", self.lock_wait()))
+                .map_err(|err| self.explain(err))?;
         }
-        Ok(())
+        let result = (|| {
+            let mut rows = client
+                .query_typed_raw(&sql, params.iter().copied().zip(types.iter().cloned()))
+                .map_err(|err| self.explain(err))?;
+            while let Some(row) = rows.next().map_err(|err| self.explain(err))? {
+                each(&row)?;
+            }
+            Ok(())
+        })();
+        if changes {
+            let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            let ended = client.batch_execute(end).map_err(|err| self.explain(err));
+            result?;
+            ended?;
+            return Ok(());
+        }
+        result
+    }
+
+    /// The lock wait of a change, for its own transaction.
+    fn lock_wait(&self) -> String {
+        lock_wait(self.busy_timeout)
     }
 
     fn call(&self, function: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
@@ -177,6 +239,11 @@ impl PgStore {
     ) -> Result<T> {
         let mut client = self.client.borrow_mut();
         let mut tx = client.transaction().map_err(|err| self.explain(err))?;
+        tx.batch_execute(&format!(
+            "{} SET LOCAL search_path = pg_catalog, pg_temp;",
+            self.lock_wait()
+        ))
+        .map_err(|err| self.explain(err))?;
         let value = work(&mut tx)?;
         tx.commit().map_err(|err| self.explain(err))?;
         Ok(value)
@@ -187,7 +254,7 @@ impl PgStore {
         let row = self
             .client
             .borrow_mut()
-            .query_one(sql.as_str(), &[])
+            .query_typed_one(&sql, &[])
             .map_err(|err| self.explain(err))?;
         Ok(row.get(0))
     }
@@ -288,24 +355,41 @@ impl Store for PgStore {
         use postgres::fallible_iterator::FallibleIterator;
         let (sql, values) = select_keys(&self.schema, filter);
         let mut client = self.client.borrow_mut();
-        let mut rows = client
-            .query_raw(sql.as_str(), values.iter().map(|value| value.as_ref()))
+        // The filter's operators are the catalogs': not one a database's
+        // owner put on its default `search_path`. Pinned for this
+        // transaction only, as a transaction pooler needs.
+        client
+            .batch_execute("BEGIN; SET LOCAL search_path = pg_catalog, pg_temp;")
             .map_err(|err| self.explain(err))?;
         let mut skipped = Vec::new();
-        while let Some(row) = rows.next().map_err(|err| self.explain(err))? {
-            match key_from_row(&row) {
-                Ok(key) => visit(key)?,
-                // Written by other means: skipped, never taking the
-                // listing down.
-                Err(_) => skipped.push(
-                    row.try_get::<_, Option<String>>("id")
-                        .ok()
-                        .flatten()
-                        .unwrap_or_else(|| "(no ID)".to_string()),
-                ),
+        let listed: Result<()> = (|| {
+            let mut rows = client
+                .query_typed_raw(
+                    &sql,
+                    values
+                        .iter()
+                        .map(|(value, kind)| (value.as_ref() as &(dyn ToSql + Sync), kind.clone())),
+                )
+                .map_err(|err| self.explain(err))?;
+            while let Some(row) = rows.next().map_err(|err| self.explain(err))? {
+                match key_from_row(&row) {
+                    Ok(key) => visit(key)?,
+                    // Written by other means: skipped, never taking the
+                    // listing down.
+                    Err(_) => skipped.push(
+                        row.try_get::<_, Option<String>>("id")
+                            .ok()
+                            .flatten()
+                            .unwrap_or_else(|| "(no ID)".to_string()),
+                    ),
+                }
             }
-        }
-        drop(rows);
+            Ok(())
+        })();
+        let end = if listed.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let ended = client.batch_execute(end).map_err(|err| self.explain(err));
+        listed?;
+        ended?;
         drop(client);
         self.skipped.borrow_mut().extend(skipped);
         Ok(())
@@ -447,12 +531,15 @@ impl Store for PgStore {
         let group = self.operators_role()?;
         let sql = format!("SELECT {}.add_operator($1, $2, $3)", self.schema);
         self.in_transaction(|tx| {
-            tx.execute(
-                sql.as_str(),
+            tx.query_typed(
+                &sql,
                 &[
-                    &operator.name,
-                    &operator.permissions.to_string(),
-                    &operator.key_roles.as_ref().map(Roles::to_string),
+                    (&operator.name, Type::TEXT),
+                    (&operator.permissions.to_string(), Type::TEXT),
+                    (
+                        &operator.key_roles.as_ref().map(Roles::to_string),
+                        Type::TEXT,
+                    ),
                 ],
             )
             .map_err(|err| self.explain(err))?;
@@ -470,20 +557,23 @@ impl Store for PgStore {
         self.in_transaction(|tx| {
             let explain = |err| self.explain(err);
             let current = tx
-                .query(lock.as_str(), &[&name])
+                .query_typed(&lock, &[(&name, Type::TEXT)])
                 .map_err(explain)?
                 .first()
                 .map(operator_from_row)
                 .transpose()?
                 .ok_or_else(|| Error::UnknownOperator(name.to_string()))?;
             let updated = change.apply(&current);
-            tx.execute(
-                sql.as_str(),
+            tx.query_typed(
+                &sql,
                 &[
-                    &name,
-                    &change.action().as_str(),
-                    &updated.permissions.to_string(),
-                    &updated.key_roles.as_ref().map(Roles::to_string),
+                    (&name, Type::TEXT),
+                    (&change.action().as_str(), Type::TEXT),
+                    (&updated.permissions.to_string(), Type::TEXT),
+                    (
+                        &updated.key_roles.as_ref().map(Roles::to_string),
+                        Type::TEXT,
+                    ),
                 ],
             )
             .map_err(explain)?;
@@ -505,7 +595,8 @@ impl Store for PgStore {
         let sql = format!("SELECT {}.remove_operator($1)", self.schema);
         self.in_transaction(|tx| {
             let explain = |err| self.explain(err);
-            tx.execute(sql.as_str(), &[&name]).map_err(explain)?;
+            tx.query_typed(&sql, &[(&name, Type::TEXT)])
+                .map_err(explain)?;
             // The role may be gone already; the operator entry is what counts.
             if role_exists(tx, name).map_err(explain)? {
                 tx.batch_execute(&format!(
@@ -540,7 +631,12 @@ impl Store for PgStore {
                 "SELECT * FROM {}.audit_entries($1, $2, $3) WHERE seq > $4 ORDER BY seq",
                 self.schema
             ),
-            &[&filter.key_id, &filter.operator, &since, &after],
+            &[
+                (&filter.key_id, Type::TEXT),
+                (&filter.operator, Type::TEXT),
+                (&since, Type::INT8),
+                (&after, Type::INT8),
+            ],
             |row| {
                 let entry = Entry {
                     seq: get(row, "seq")?,
@@ -591,24 +687,27 @@ type Value = Box<dyn ToSql + Sync>;
 
 /// The query for `filter` over `list_keys`, with its values in order: the
 /// same conditions as the SQLite store's.
-fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
+fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<(Value, Type)>) {
     const DAY: i64 = 86_400;
-    let mut values: Vec<Value> = vec![Box::new(None::<i64>), Box::new(filter.issued_only)];
+    let mut values: Vec<(Value, Type)> = vec![
+        (Box::new(None::<i64>), Type::INT8),
+        (Box::new(filter.issued_only), Type::BOOL),
+    ];
     let mut conditions: Vec<String> = Vec::new();
-    let mut bind = |value: Value| {
-        values.push(value);
+    let mut bind = |value: Value, kind: Type| {
+        values.push((value, kind));
         format!("${}", values.len())
     };
     let now = filter.now.map(|now| now.timestamp());
     // A freeze date more than 90 days ahead counts as frozen (`key::status`).
     let beyond = filter.now.map(key::latest_honoured_freeze);
     if let Some(time) = filter.freezing_by {
-        let by = bind(Box::new(time.timestamp()));
+        let by = bind(Box::new(time.timestamp()), Type::INT8);
         // A key replaced by `rotate` is meant to stop, whatever its freeze.
         conditions.push(match beyond {
             Some(beyond) => format!(
                 "retires_at IS NULL AND (freezes_at <= {by} OR freezes_at > {})",
-                bind(Box::new(beyond))
+                bind(Box::new(beyond), Type::INT8)
             ),
             None => format!("retires_at IS NULL AND freezes_at <= {by}"),
         });
@@ -617,7 +716,7 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
         // Roles are stored comma-separated and sorted: "accounts,payments".
         conditions.push(format!(
             "(',' || roles || ',') LIKE {}",
-            bind(Box::new(format!("%,{},%", role.as_str())))
+            bind(Box::new(format!("%,{},%", role.as_str())), Type::TEXT)
         ));
     }
     if let Some(statuses) = &filter.statuses {
@@ -631,25 +730,25 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
                         // its freeze.
                         Status::Active => format!(
                             "(issued AND retires_at IS NULL AND freezes_at > {} AND freezes_at <= {})",
-                            bind(Box::new(expiring)),
-                            bind(Box::new(beyond))
+                            bind(Box::new(expiring), Type::INT8),
+                            bind(Box::new(beyond), Type::INT8)
                         ),
                         Status::Expiring => format!(
                             "(issued AND retires_at IS NULL AND freezes_at > {} AND freezes_at <= {})",
-                            bind(Box::new(now)),
-                            bind(Box::new(expiring))
+                            bind(Box::new(now), Type::INT8),
+                            bind(Box::new(expiring), Type::INT8)
                         ),
                         Status::Frozen => format!(
                             "(issued AND retires_at IS NULL AND (freezes_at <= {} OR freezes_at > {}))",
-                            bind(Box::new(now)),
-                            bind(Box::new(beyond))
+                            bind(Box::new(now), Type::INT8),
+                            bind(Box::new(beyond), Type::INT8)
                         ),
                         Status::Unissued => "NOT issued".to_string(),
                         Status::Retiring => {
-                            format!("(issued AND retires_at > {})", bind(Box::new(now)))
+                            format!("(issued AND retires_at > {})", bind(Box::new(now), Type::INT8))
                         }
                         Status::Retired => {
-                            format!("(issued AND retires_at <= {})", bind(Box::new(now)))
+                            format!("(issued AND retires_at <= {})", bind(Box::new(now), Type::INT8))
                         }
                     })
                     .collect()
@@ -663,19 +762,22 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
     }
     if let Some(glob) = &filter.name_glob {
         let regex = crate::store::glob::posix_regex(glob);
-        conditions.push(format!("name ~ {}", bind(Box::new(regex))));
+        conditions.push(format!("name ~ {}", bind(Box::new(regex), Type::TEXT)));
     }
     if let Some(time) = filter.live_at {
         conditions.push(format!(
             "(retires_at IS NULL OR retires_at > {})",
-            bind(Box::new(time.timestamp()))
+            bind(Box::new(time.timestamp()), Type::INT8)
         ));
     }
     if let Some(name) = &filter.name {
-        conditions.push(format!("name = {}", bind(Box::new(name.clone()))));
+        conditions.push(format!(
+            "name = {}",
+            bind(Box::new(name.clone()), Type::TEXT)
+        ));
     }
     if let Some(time) = filter.unused_since {
-        let since = bind(Box::new(time.timestamp()));
+        let since = bind(Box::new(time.timestamp()), Type::INT8);
         conditions.push(format!(
             "(last_used_at <= {since} OR (last_used_at IS NULL AND created_at <= {since}))"
         ));
@@ -683,7 +785,7 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
     if let Some(time) = filter.created_by_then {
         conditions.push(format!(
             "created_at <= {}",
-            bind(Box::new(time.timestamp()))
+            bind(Box::new(time.timestamp()), Type::INT8)
         ));
     }
     if let Some(operator) = &filter.created_by {
@@ -695,7 +797,7 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
              FROM {schema}.audit_entries(NULL::text, NULL::text, NULL::bigint) a \
              WHERE a.key_id IS NOT NULL AND a.action IN ('create', 'rotate') AND a.outcome = 'ok' \
              ORDER BY a.key_id, a.seq) c WHERE c.operator = {})",
-            bind(Box::new(operator.clone()))
+            bind(Box::new(operator.clone()), Type::TEXT)
         ));
     }
     // Byte order for names and IDs, as SQLite sorts.
@@ -716,7 +818,7 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<Value>) {
     sql.push_str(order);
     if let Some(limit) = filter.limit {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        sql.push_str(&format!(" LIMIT {}", bind(Box::new(limit))));
+        sql.push_str(&format!(" LIMIT {}", bind(Box::new(limit), Type::INT8)));
     }
     (sql, values)
 }
@@ -755,11 +857,8 @@ fn role_exists(
     tx: &mut postgres::Transaction,
     name: &str,
 ) -> std::result::Result<bool, postgres::Error> {
-    tx.query_one(
-        "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
-        &[&name],
-    )
-    .map(|row| row.get(0))
+    tx.query_typed_one(ROLE_EXISTS, &[(&name, Type::TEXT)])
+        .map(|row| row.get(0))
 }
 
 fn quote_literal(text: &str) -> String {

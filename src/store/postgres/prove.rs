@@ -25,16 +25,18 @@ use super::connect::{Location, quote_identifier};
 use super::quote_literal;
 use crate::store::{Error, Untrusted};
 
-/// Settings of every session: the catalogs first, the caller's temporary
-/// schema last. A database's owner may give the database another default
-/// `search_path` (`ALTER DATABASE ... SET`); this one overrides it.
-pub const SESSION: &str = "SET search_path = pg_catalog, pg_temp;";
+/// The catalogs first, the caller's temporary schema last, for the proof's
+/// transaction: a database's owner may give the database another default
+/// `search_path` (`ALTER DATABASE ... SET`). `SET LOCAL`, so that nothing
+/// is left on a session a transaction pooler hands to another client.
+pub const PINNED: &str = "SET LOCAL search_path = pg_catalog, pg_temp;";
 
 /// The functions of the current schema, by identity signature, and whether
 /// each runs with its owner's rights (SECURITY DEFINER): exactly these, no
 /// more, each with the pinned `search_path`. A fresh store passes the proof
 /// only if this list is complete, which the store's tests check.
 pub const FUNCTIONS: &[(&str, bool)] = &[
+    ("_announce_key_change()", false),
     ("_audit(text, text, text, text)", false),
     ("_check_permissions(text, text)", false),
     ("_deny(text)", false),
@@ -77,6 +79,31 @@ pub const FUNCTIONS: &[(&str, bool)] = &[
     ("whoami()", true),
 ];
 
+/// The types of the arguments of the store's function `name`, as
+/// `FUNCTIONS` lists them (none for a function it does not list).
+pub fn argument_types(name: &str) -> Vec<postgres::types::Type> {
+    use postgres::types::Type;
+    FUNCTIONS
+        .iter()
+        .find_map(|(signature, _)| {
+            let (function, arguments) = signature.split_once('(')?;
+            (function == name).then(|| arguments.trim_end_matches(')'))
+        })
+        .map(|arguments| {
+            arguments
+                .split(", ")
+                .filter(|argument| !argument.is_empty())
+                .map(|argument| match argument {
+                    "bigint" => Type::INT8,
+                    "boolean" => Type::BOOL,
+                    "text[]" => Type::TEXT_ARRAY,
+                    _ => Type::TEXT,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// What the catalogs say of a schema that was proved: no such schema, or
 /// the store's version.
 pub enum Proved {
@@ -95,7 +122,7 @@ pub fn prove(client: &mut Client, location: &Location, prelude: &str) -> Result<
     let schema = &location.schema;
     let messages = client
         .simple_query(&format!(
-            "{SESSION} {prelude} BEGIN; {}",
+            "BEGIN; {PINNED} {prelude} {}",
             ownership_query(schema)
         ))
         .map_err(explain)?;

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use postgres::Client;
+use postgres::types::Type;
 
 use super::connect::{Location, quote_identifier};
 use super::prove::{Proved, prove, prove_in};
@@ -31,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("v11.sql"),
     include_str!("v12.sql"),
     include_str!("v13.sql"),
+    include_str!("v14.sql"),
 ];
 
 /// The schema version this build writes.
@@ -41,17 +43,19 @@ pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 fn stored_version(client: &mut impl postgres::GenericClient, schema: &str) -> Result<Option<i32>> {
     let table = format!("{}.schema_version", quote_identifier(schema));
     let exists: bool = client
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])?
+        .query_typed_one(
+            "SELECT pg_catalog.to_regclass($1) IS NOT NULL",
+            &[(&table, Type::TEXT)],
+        )?
         .get(0);
     if !exists {
         return Ok(None);
     }
-    let row = client.query_one(&format!("SELECT version FROM {table}"), &[])?;
+    let row = client.query_typed_one(&format!("SELECT version FROM {table}"), &[])?;
     Ok(Some(row.get(0)))
 }
 
-/// Pins the session's `search_path` and sets its `lock_timeout` to
-/// `busy_timeout`, proves the schema is the store's (`prove`), then refuses
+/// Proves the schema is the store's (`prove`), then refuses
 /// a database without a store, or with a newer one; brings an older one up
 /// to date (`upgrade`) and proves it again.
 pub fn check_version(
@@ -59,10 +63,7 @@ pub fn check_version(
     location: &Location,
     busy_timeout: Duration,
 ) -> Result<(), Error> {
-    // 0 would mean no limit to PostgreSQL: at least a millisecond.
-    let wait = busy_timeout.as_millis().clamp(1, i32::MAX as u128);
-    let prelude = format!("SET lock_timeout = {wait};");
-    match prove(client, location, &prelude)? {
+    match prove(client, location, "")? {
         Proved::NoSchema => Err(no_store(location)),
         Proved::Version(version) if version > SCHEMA_VERSION => Err(newer(location, version)),
         Proved::Version(version) if version < SCHEMA_VERSION => {
@@ -103,10 +104,12 @@ fn newer(location: &Location, version: i32) -> Error {
 fn upgrade(client: &mut Client, location: &Location, busy_timeout: Duration) -> Result<(), Error> {
     let explain = |err: postgres::Error| super::explain(err, location, busy_timeout);
     let mut tx = client.transaction().map_err(explain)?;
-    tx.execute(
-        "SELECT pg_advisory_xact_lock(hashtext($1))",
-        &[&format!("intergiro_keys upgrade {}", location.schema)],
-    )
+    tx.batch_execute(&format!(
+        "{} SET LOCAL search_path = pg_catalog, pg_temp;
+         SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext({}))",
+        super::lock_wait(busy_timeout),
+        super::quote_literal(&format!("intergiro_keys upgrade {}", location.schema))
+    ))
     .map_err(explain)?;
     let from = match stored_version(&mut tx, &location.schema)? {
         None => return Err(no_store(location)),
@@ -116,13 +119,13 @@ fn upgrade(client: &mut Client, location: &Location, busy_timeout: Duration) -> 
     };
     let schema = quote_identifier(&location.schema);
     let row = tx
-        .query_one(
+        .query_typed_one(
             &format!(
                 "SELECT n.nspowner::regrole::text, v.operators_role,
                         pg_has_role(current_user, n.nspowner, 'MEMBER')
                  FROM pg_namespace n, {schema}.schema_version v WHERE n.nspname = $1"
             ),
-            &[&location.schema],
+            &[(&location.schema, Type::TEXT)],
         )
         .map_err(explain)?;
     let (owner, operators, member): (String, String, bool) = (row.get(0), row.get(1), row.get(2));
@@ -188,7 +191,7 @@ fn migrations_sql(
 
 /// The business rules the functions apply, from where the tool defines
 /// them, for the placeholders of the migrations: never spelled twice.
-pub(super) fn rules() -> Vec<(&'static str, String)> {
+pub fn rules() -> Vec<(&'static str, String)> {
     use crate::{hash, key, token};
     vec![
         (
@@ -257,7 +260,9 @@ pub(super) fn initialize_at(
 ) -> Result<()> {
     let schema = &location.schema;
     let quoted_schema = quote_identifier(schema);
-    let database: String = client.query_one("SELECT current_database()", &[])?.get(0);
+    let database: String = client
+        .query_typed_one("SELECT pg_catalog.current_database()::text", &[])?
+        .get(0);
     let (owner, operators) = role_names(&database, schema)?;
     let mut tx = client.transaction()?;
     // What is there already is read only once proved the store's: a planted
@@ -286,9 +291,9 @@ pub(super) fn initialize_at(
         None => {}
     }
     let schema_exists: bool = tx
-        .query_one(
+        .query_typed_one(
             "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
-            &[schema],
+            &[(schema, Type::TEXT)],
         )?
         .get(0);
     if schema_exists {
@@ -371,57 +376,58 @@ pub(super) fn initialize_at(
 /// Writes the imported rows as the owner, inside the new store's
 /// transaction, then records the move in the audit log.
 fn import_rows(tx: &mut postgres::Transaction, import: &Import) -> Result<(), postgres::Error> {
-    let insert_key = tx.prepare(
-        "INSERT INTO api_key (id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued,
-                              retires_at, replaced_by, last_used_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )?;
+    // Unnamed statements with their types, as everywhere: nothing a
+    // transaction pooler could mix up between clients.
+    let (text, int8, bool) = (Type::TEXT, Type::INT8, Type::BOOL);
     for (key, hash) in &import.keys {
-        tx.execute(
-            &insert_key,
+        tx.query_typed(
+            "INSERT INTO api_key (id, name, roles, secret_hash, created_at, renewed_at, freezes_at, issued,
+                                  retires_at, replaced_by, last_used_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             &[
-                &key.id,
-                &key.name,
-                &key.roles.to_string(),
-                hash,
-                &key.created_at.timestamp(),
-                &key.renewed_at.timestamp(),
-                &key.freezes_at.timestamp(),
-                &key.issued,
-                &key.retires_at.map(|at| at.timestamp()),
-                &key.replaced_by,
-                &key.last_used_at.map(|at| at.timestamp()),
+                (&key.id, text.clone()),
+                (&key.name, text.clone()),
+                (&key.roles.to_string(), text.clone()),
+                (hash, text.clone()),
+                (&key.created_at.timestamp(), int8.clone()),
+                (&key.renewed_at.timestamp(), int8.clone()),
+                (&key.freezes_at.timestamp(), int8.clone()),
+                (&key.issued, bool.clone()),
+                (&key.retires_at.map(|at| at.timestamp()), int8.clone()),
+                (&key.replaced_by, text.clone()),
+                (&key.last_used_at.map(|at| at.timestamp()), int8.clone()),
             ],
         )?;
     }
     for operator in &import.operators {
-        tx.execute(
+        tx.query_typed(
             "INSERT INTO operator VALUES ($1, $2, $3, _now(), session_user)",
             &[
-                &operator.name,
-                &operator.permissions.to_string(),
-                &operator.key_roles.as_ref().map(|roles| roles.to_string()),
+                (&operator.name, text.clone()),
+                (&operator.permissions.to_string(), text.clone()),
+                (
+                    &operator.key_roles.as_ref().map(|roles| roles.to_string()),
+                    text.clone(),
+                ),
             ],
         )?;
     }
-    let insert_entry =
-        tx.prepare("INSERT INTO audit VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")?;
     for entry in &import.audit {
         let record = &entry.record;
-        tx.execute(
-            &insert_entry,
+        tx.query_typed(
+            "INSERT INTO audit VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             &[
-                &entry.seq,
-                &record.at.timestamp(),
-                &record.operator,
-                &record.action,
-                &record.key_id,
-                &record.outcome,
-                &record.detail,
-                &entry.prev_hash,
-                &entry.hash,
-                &entry.seal.as_ref().map(|seal| &seal.subject),
-                &entry.seal.as_ref().map(|seal| &seal.digest),
+                (&entry.seq, int8.clone()),
+                (&record.at.timestamp(), int8.clone()),
+                (&record.operator, text.clone()),
+                (&record.action, text.clone()),
+                (&record.key_id, text.clone()),
+                (&record.outcome, text.clone()),
+                (&record.detail, text.clone()),
+                (&entry.prev_hash, text.clone()),
+                (&entry.hash, text.clone()),
+                (&entry.seal.as_ref().map(|seal| &seal.subject), text.clone()),
+                (&entry.seal.as_ref().map(|seal| &seal.digest), text.clone()),
             ],
         )?;
     }
@@ -431,9 +437,9 @@ fn import_rows(tx: &mut postgres::Transaction, import: &Import) -> Result<(), po
         .map_or(crate::audit::GENESIS.to_string(), |entry| {
             entry.hash.clone()
         });
-    tx.execute(
+    tx.query_typed(
         "UPDATE audit_head SET last_seq = $1, last_hash = $2",
-        &[&import.last_seq, &head],
+        &[(&import.last_seq, int8), (&head, text.clone())],
     )?;
     let detail = format!(
         "moved {} keys, {} operators and {} audit entries from {}",
@@ -442,7 +448,10 @@ fn import_rows(tx: &mut postgres::Transaction, import: &Import) -> Result<(), po
         import.audit.len(),
         import.source
     );
-    tx.execute("SELECT _audit('migrate', NULL, 'ok', $1)", &[&detail])?;
+    tx.query_typed(
+        "SELECT _audit('migrate', NULL, 'ok', $1)",
+        &[(&detail, text)],
+    )?;
     Ok(())
 }
 
@@ -455,10 +464,7 @@ fn grant_imported(
 ) -> Result<(), postgres::Error> {
     for operator in &import.operators {
         let exists: bool = tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
-                &[&operator.name],
-            )?
+            .query_typed_one(super::ROLE_EXISTS, &[(&operator.name, Type::TEXT)])?
             .get(0);
         if exists {
             let admin = if operator.permissions.is_admin() {

@@ -145,39 +145,21 @@ fn check_directory(dir: &Path, own: bool, caller: &Caller) -> Result<()> {
 
 /// The database or one of its companions, when it exists: a regular file,
 /// not a link, that no untrusted account may have written.
+///
+/// Looked at with `lstat`, never opened: closing any descriptor of a file
+/// drops every POSIX lock this process holds on it, and SQLite's WAL locks
+/// are such locks on the `-shm` file, so opening it here would break a
+/// connection this process already has (`serve` keeps one, and opens the
+/// store again). Not following the link is what `O_NOFOLLOW` would give;
+/// nothing can swap the file in between, since every directory above it was
+/// checked first: only trusted accounts can change them.
 fn check_file(path: &Path, caller: &Caller) -> Result<()> {
-    use nix::fcntl::OFlag;
-    use std::os::unix::fs::OpenOptionsExt;
-    let opened = std::fs::OpenOptions::new()
-        .read(true)
-        // No following a link; no waiting on a FIFO planted by that name.
-        .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits())
-        .open(path);
-    let metadata = match opened.and_then(|file| file.metadata()) {
-        Ok(metadata) => metadata,
-        Err(err) if err.raw_os_error() == Some(nix::libc::ELOOP) => {
-            return Err(Error::Exposed {
-                path: path.display().to_string(),
-                directory: false,
-                exposure: Exposure::Link,
-            });
-        }
-        // Missing, or unreadable by this account: SQLite's open says so,
-        // and an unreadable file can plant nothing in what we read. Its
-        // metadata still can be checked without opening it.
-        Err(_) => match std::fs::symlink_metadata(path) {
-            Ok(metadata) if metadata.file_type().is_symlink() => {
-                return Err(Error::Exposed {
-                    path: path.display().to_string(),
-                    directory: false,
-                    exposure: Exposure::Link,
-                });
-            }
-            Ok(metadata) => metadata,
-            Err(_) => return Ok(()),
-        },
+    let Ok(metadata) = std::fs::symlink_metadata(path) else {
+        return Ok(());
     };
-    let exposure = if !metadata.is_file() {
+    let exposure = if metadata.file_type().is_symlink() {
+        Exposure::Link
+    } else if !metadata.is_file() {
         Exposure::NotAFile
     } else if metadata.mode() & OTHERS_WRITE != 0 {
         Exposure::WorldWritable
