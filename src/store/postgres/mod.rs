@@ -1014,6 +1014,13 @@ pub fn explain(err: postgres::Error, location: &Location, busy_timeout: Duration
             location: location.shown().to_string(),
             waited: busy_timeout,
         },
+        // The server ended the session (shut down, restarted, or an
+        // administrator's pg_terminate_backend), or the connection failed:
+        // the connection is lost, as when its socket breaks.
+        code if code.starts_with("57P0") || code.starts_with("08") => Error::Unreachable {
+            location: location.shown().to_string(),
+            detail: connect::error_text(&err),
+        },
         "42501" if db.message().starts_with("permission denied for function") => {
             Error::Other(anyhow!(
                 "role {user} is not an operator of this store, so the server lets it call none of the store's functions; an administrator adds operators with `users add {user}`",
