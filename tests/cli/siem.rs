@@ -85,11 +85,7 @@ impl Follower {
     /// Sends `signal`; the follower must end with exit 0 within 5 s. Returns
     /// every line it printed.
     fn stop(mut self, signal: &str) -> Vec<Value> {
-        let status = std::process::Command::new("kill")
-            .args([signal, &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        send_signal(&self.child, signal);
         let deadline = Instant::now() + Duration::from_secs(5);
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -111,6 +107,17 @@ impl Follower {
         }
         self.seen
     }
+}
+
+/// Sends `-TERM` or `-INT` to `child`.
+fn send_signal(child: &Child, signal: &str) {
+    use nix::sys::signal::{Signal, kill};
+    let signal = match signal {
+        "-TERM" => Signal::SIGTERM,
+        "-INT" => Signal::SIGINT,
+        other => panic!("{other}"),
+    };
+    kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
 }
 
 fn last_seq(env: &Env) -> i64 {
@@ -312,10 +319,7 @@ fn syslog_messages_are_rfc_5424_on_the_socket_given() {
     let (_, json) = syslog_json(&receive(&socket, 1)[0], &hostname());
     assert_eq!(json["seq"], last + 1);
     assert_eq!(json["action"], "create");
-    std::process::Command::new("kill")
-        .args(["-TERM", &follower.id().to_string()])
-        .status()
-        .unwrap();
+    send_signal(&follower, "-TERM");
     assert_eq!(follower.wait().unwrap().code(), Some(0));
 }
 
@@ -371,10 +375,7 @@ fn follow_reconnects_when_the_server_drops_its_connection() {
     ));
     env.create("b", &["payments"]);
     wait_for(last_seq(&env), &mut seen);
-    std::process::Command::new("kill")
-        .args(["-TERM", &follower.id().to_string()])
-        .status()
-        .unwrap();
+    send_signal(&follower, "-TERM");
     let output = follower.wait_with_output().unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(0), "{stderr}");
