@@ -243,7 +243,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -258,7 +258,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__audit)
-            opts="-h --key --operator --since --verify --db --format --color --no-input --no-pager --help"
+            opts="-h --key --operator --since --after --follow --syslog --syslog-socket --verify --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -285,6 +285,28 @@ _intergiro__keys() {
                     fi
                     return 0
                     ;;
+                --after)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --syslog-socket)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --db)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -301,7 +323,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -338,7 +360,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -403,7 +425,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -440,7 +462,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -499,7 +521,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -514,12 +536,48 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__delete)
-            opts="-y -h --yes --db --format --color --no-input --no-pager --help"
+            opts="-y -h --created-by --older-than --role --status --name --unused-for --yes --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
             fi
             case "${prev}" in
+                --created-by)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --older-than)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --role)
+                    __intergiro_keys_compgen -W "transactions accounts payments" -- "${cur}"
+                    return 0
+                    ;;
+                --status)
+                    __intergiro_keys_compgen -W "active expiring frozen unissued retiring" -- "${cur}"
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --unused-for)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
                 --db)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -536,7 +594,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -909,7 +967,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -924,7 +982,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__list)
-            opts="-h --expiring --within --role --status --name --unused-for --sort --db --format --color --no-input --no-pager --help"
+            opts="-h --expiring --within --role --status --name --unused-for --created-by --older-than --sort --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -959,6 +1017,20 @@ _intergiro__keys() {
                     fi
                     return 0
                     ;;
+                --created-by)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
+                --older-than)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
+                    return 0
+                    ;;
                 --sort)
                     __intergiro_keys_compgen -W "id name created freezes last-used" -- "${cur}"
                     return 0
@@ -979,7 +1051,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1020,7 +1092,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1057,7 +1129,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1101,7 +1173,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1145,7 +1217,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1210,7 +1282,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1247,7 +1319,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1284,7 +1356,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1321,7 +1393,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1370,7 +1442,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1411,7 +1483,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1546,7 +1618,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1583,7 +1655,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1624,7 +1696,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)
@@ -1684,7 +1756,7 @@ _intergiro__keys() {
                     return 0
                     ;;
                 --format)
-                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus" -- "${cur}"
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
                     return 0
                     ;;
                 --color)

@@ -30,7 +30,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l format -d
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_needs_command" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -64,7 +65,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l f
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -77,7 +79,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand migrate" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -94,7 +97,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand create" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -113,6 +117,8 @@ unissued\t'Created, but its secret was never confirmed written out (the process 
 retiring\t'Replaced by `rotate`: still usable until its `retires_at`'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l name -d 'Only keys whose name matches this pattern: `*` any text, `?` one character, `[abc]` one of these, `[!abc]` none of these; case matters' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l unused-for -d 'Only keys nobody used for this many days (keys never used and older than that included)' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l created-by -d 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l older-than -d 'Only keys created this many days ago or earlier' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l sort -d 'The order of the keys (ties by ID)' -r -f -a "id\t'By key ID'
 name\t'By name'
 created\t'Oldest first'
@@ -123,7 +129,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l f
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand list" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -136,19 +143,33 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l 
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand renew" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l created-by -d 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l older-than -d 'Only keys created this many days ago or earlier' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l role -d 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)' -r -f -a "transactions\t'Get all transaction details'
+accounts\t'Get all accounts'
+payments\t'Create payments'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l status -d 'With filters: only keys with this status (repeat, or separate with commas, for any of them)' -r -f -a "active\t'Usable, more than 14 days before its freeze'
+expiring\t'Usable, 14 days (14 × 24 h) or less before its freeze'
+frozen\t'Past its freeze: `verify` rejects it until it is renewed'
+unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'
+retiring\t'Replaced by `rotate`: still usable until its `retires_at`'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l name -d 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l unused-for -d 'With filters: only keys nobody used for this many days' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -156,12 +177,25 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -s
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l created-by -d 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l older-than -d 'Only keys created this many days ago or earlier' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l role -d 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)' -r -f -a "transactions\t'Get all transaction details'
+accounts\t'Get all accounts'
+payments\t'Create payments'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l status -d 'With filters: only keys with this status (repeat, or separate with commas, for any of them)' -r -f -a "active\t'Usable, more than 14 days before its freeze'
+expiring\t'Usable, 14 days (14 × 24 h) or less before its freeze'
+frozen\t'Past its freeze: `verify` rejects it until it is renewed'
+unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'
+retiring\t'Replaced by `rotate`: still usable until its `retires_at`'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l name -d 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l unused-for -d 'With filters: only keys nobody used for this many days' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -169,12 +203,25 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -s y -
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l created-by -d 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l older-than -d 'Only keys created this many days ago or earlier' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l role -d 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)' -r -f -a "transactions\t'Get all transaction details'
+accounts\t'Get all accounts'
+payments\t'Create payments'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l status -d 'With filters: only keys with this status (repeat, or separate with commas, for any of them)' -r -f -a "active\t'Usable, more than 14 days before its freeze'
+expiring\t'Usable, 14 days (14 × 24 h) or less before its freeze'
+frozen\t'Past its freeze: `verify` rejects it until it is renewed'
+unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'
+retiring\t'Replaced by `rotate`: still usable until its `retires_at`'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l name -d 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l unused-for -d 'With filters: only keys nobody used for this many days' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -182,12 +229,25 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -s
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l created-by -d 'Only keys this operator created (by `create`, or by `rotate` for a replacement), as the audit log records it' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l older-than -d 'Only keys created this many days ago or earlier' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l role -d 'With filters: only keys holding this role (repeat, or separate with commas, for keys holding all of them)' -r -f -a "transactions\t'Get all transaction details'
+accounts\t'Get all accounts'
+payments\t'Create payments'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l status -d 'With filters: only keys with this status (repeat, or separate with commas, for any of them)' -r -f -a "active\t'Usable, more than 14 days before its freeze'
+expiring\t'Usable, 14 days (14 × 24 h) or less before its freeze'
+frozen\t'Past its freeze: `verify` rejects it until it is renewed'
+unissued\t'Created, but its secret was never confirmed written out (the process was killed or its output failed): it can never be used; delete it'
+retiring\t'Replaced by `rotate`: still usable until its `retires_at`'"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l name -d 'With filters: only keys whose name matches this pattern (`*`, `?`, `[abc]`, `[!abc]`; case matters)' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l unused-for -d 'With filters: only keys nobody used for this many days' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand revoke" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -201,7 +261,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand rotate" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -213,7 +274,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l f
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand show" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -229,7 +291,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand verify" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -248,7 +311,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand serve" -l 
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand serve" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -262,7 +326,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l 
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand check" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -274,7 +339,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and not __fish_seen_subcommand_from list add grant revoke remove help" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -292,7 +358,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from list" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -313,7 +380,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from add" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -329,7 +397,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from grant" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -345,7 +414,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from revoke" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -358,7 +428,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and __fish_seen_subcommand_from remove" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -374,15 +445,20 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand users; and
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l key -d 'Only entries about this key ID' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l operator -d 'Only entries by this operator' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l since -d 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l after -d 'Only entries after this sequence number: give the `seq` of the last entry a previous run printed to resume where it stopped, with nothing skipped or repeated' -r -f
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l syslog-socket -d 'The syslog socket --syslog writes to' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l follow -d 'Keep running and print each new entry as it is written (with --format jsonl or table); SIGINT or SIGTERM ends it, after a whole line'
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l syslog -d 'Send each entry to the local syslog (RFC 5424, facility authpriv, the entry as JSON) instead of stdout'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l verify -d 'Check the hash chain instead of listing; exit 1 when it is broken'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
@@ -393,7 +469,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l f
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand scan" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -410,7 +487,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand backup" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -422,7 +500,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand status" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -434,7 +513,8 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completion
 json\t'JSON for scripts'
 sarif\t'SARIF 2.1.0 for code-scanning uploads (scan only)'
 openmetrics\t'OpenMetrics 1.0 text, for Prometheus (check only)'
-prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'"
+prometheus\t'Prometheus text format 0.0.4, for node_exporter\'s textfile collector (check only)'
+jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand completions" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"

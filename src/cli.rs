@@ -96,6 +96,8 @@ pub enum FormatChoice {
     /// Prometheus text format 0.0.4, for node_exporter's textfile
     /// collector (check only)
     Prometheus,
+    /// One JSON object per line, for log shippers (audit only)
+    Jsonl,
 }
 
 impl FormatChoice {
@@ -104,7 +106,10 @@ impl FormatChoice {
         match self {
             FormatChoice::Table => Some(Format::Table),
             FormatChoice::Json => Some(Format::Json),
-            FormatChoice::Sarif | FormatChoice::Openmetrics | FormatChoice::Prometheus => None,
+            FormatChoice::Sarif
+            | FormatChoice::Openmetrics
+            | FormatChoice::Prometheus
+            | FormatChoice::Jsonl => None,
         }
     }
 
@@ -115,6 +120,7 @@ impl FormatChoice {
             FormatChoice::Sarif => Some(("sarif", "scan")),
             FormatChoice::Openmetrics => Some(("openmetrics", "check")),
             FormatChoice::Prometheus => Some(("prometheus", "check")),
+            FormatChoice::Jsonl => Some(("jsonl", "audit")),
         }
     }
 }
@@ -240,7 +246,8 @@ pub struct CreateArgs {
   intergiro-keys list --within 30 --format json
   intergiro-keys list --role payments --status frozen --status expiring
   intergiro-keys list --name 'ci-*' --sort name
-  intergiro-keys list --unused-for 30 --sort last-used")]
+  intergiro-keys list --unused-for 30 --sort last-used
+  intergiro-keys list --created-by mallory --older-than 30")]
 pub struct ListArgs {
     /// Only keys that are frozen or freeze within --within days, not those
     /// retiring after a rotation (meant to stop) or never issued, as `check`
@@ -279,9 +286,25 @@ pub struct ListArgs {
     #[arg(long, value_name = "DAYS", value_parser = days(), value_hint = ValueHint::Other)]
     pub unused_for: Option<u32>,
 
+    #[command(flatten)]
+    pub origin: OriginFilter,
+
     /// The order of the keys (ties by ID)
     #[arg(long, value_enum, value_name = "ORDER", default_value_t = SortOrder::Freezes)]
     pub sort: SortOrder,
+}
+
+/// Filters on where a key came from, shared by `list` and `delete`.
+#[derive(Debug, Args, Default)]
+pub struct OriginFilter {
+    /// Only keys this operator created (by `create`, or by `rotate` for a
+    /// replacement), as the audit log records it
+    #[arg(long, value_name = "OPERATOR", value_hint = ValueHint::Other)]
+    pub created_by: Option<String>,
+
+    /// Only keys created this many days ago or earlier
+    #[arg(long, value_name = "DAYS", value_parser = days(), value_hint = ValueHint::Other)]
+    pub older_than: Option<u32>,
 }
 
 /// How `list` orders keys.
@@ -323,17 +346,51 @@ pub struct RenewArgs {
 /// on a terminal, asks for it without echo — and deletes that key, without
 /// anyone needing to know its ID. Either every key given is deleted or, if
 /// any is unknown, none is.
+///
+/// Instead of keys, filters (as `list` takes them) select every live key
+/// that passes all of them, e.g. every key an operator whose account leaked
+/// created: the keys are named before the question, and each deletion is
+/// audited.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys delete 3hT9kQ2mXa7B
   intergiro-keys delete ci-deploy
   intergiro-keys delete --yes 3hT9kQ2mXa7B Zp4QwE8rT1yU
-  intergiro-keys revoke --yes < leaked-key.txt")]
+  intergiro-keys revoke --yes < leaked-key.txt
+  intergiro-keys delete --created-by mallory
+  intergiro-keys delete --older-than 365 --role payments --yes")]
 pub struct DeleteArgs {
     /// The keys: IDs as shown by `list`, or names that only one key has;
-    /// `-` or none: read a key from stdin
+    /// `-` or none (and no filter): read a key from stdin
     #[arg(value_name = "ID|NAME", value_hint = ValueHint::Other)]
     pub ids: Vec<String>,
+
+    #[command(flatten)]
+    pub origin: OriginFilter,
+
+    /// With filters: only keys holding this role (repeat, or separate with
+    /// commas, for keys holding all of them)
+    #[arg(long = "role", value_enum, value_delimiter = ',', value_name = "ROLE")]
+    pub roles: Vec<Role>,
+
+    /// With filters: only keys with this status (repeat, or separate with
+    /// commas, for any of them)
+    #[arg(
+        long = "status",
+        value_parser = StatusParser,
+        value_delimiter = ',',
+        value_name = "STATUS"
+    )]
+    pub statuses: Vec<Status>,
+
+    /// With filters: only keys whose name matches this pattern (`*`, `?`,
+    /// `[abc]`, `[!abc]`; case matters)
+    #[arg(long, value_name = "GLOB", value_hint = ValueHint::Other)]
+    pub name: Option<String>,
+
+    /// With filters: only keys nobody used for this many days
+    #[arg(long, value_name = "DAYS", value_parser = days(), value_hint = ValueHint::Other)]
+    pub unused_for: Option<u32>,
 
     /// Do not ask for confirmation (required without a terminal)
     #[arg(long, short)]
@@ -722,7 +779,9 @@ pub struct UserRemoveArgs {
   intergiro-keys audit
   intergiro-keys audit --key 3hT9kQ2mXa7B
   intergiro-keys audit --operator alice --since 2026-11-01 --format json
-  intergiro-keys audit --verify")]
+  intergiro-keys audit --verify
+  intergiro-keys audit --follow --format jsonl --after 1234 >> /var/log/intergiro-keys.jsonl
+  intergiro-keys audit --follow --syslog")]
 pub struct AuditArgs {
     /// Only entries about this key ID
     #[arg(long, value_name = "ID", value_hint = ValueHint::Other)]
@@ -736,8 +795,29 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_since, value_hint = ValueHint::Other)]
     pub since: Option<chrono::DateTime<chrono::Utc>>,
 
+    /// Only entries after this sequence number: give the `seq` of the
+    /// last entry a previous run printed to resume where it stopped, with
+    /// nothing skipped or repeated
+    #[arg(long, value_name = "SEQ", value_parser = clap::value_parser!(i64).range(0..), value_hint = ValueHint::Other)]
+    pub after: Option<i64>,
+
+    /// Keep running and print each new entry as it is written (with
+    /// --format jsonl or table); SIGINT or SIGTERM ends it, after a whole
+    /// line
+    #[arg(long)]
+    pub follow: bool,
+
+    /// Send each entry to the local syslog (RFC 5424, facility authpriv,
+    /// the entry as JSON) instead of stdout
+    #[arg(long)]
+    pub syslog: bool,
+
+    /// The syslog socket --syslog writes to
+    #[arg(long, value_name = "PATH", default_value = "/dev/log", value_hint = ValueHint::FilePath)]
+    pub syslog_socket: PathBuf,
+
     /// Check the hash chain instead of listing; exit 1 when it is broken
-    #[arg(long, conflicts_with_all = ["key", "operator", "since"])]
+    #[arg(long, conflicts_with_all = ["key", "operator", "since", "after", "follow", "syslog"])]
     pub verify: bool,
 }
 

@@ -114,6 +114,8 @@ impl App {
             (None, Some((_, "scan")), Command::Scan(_)) => Format::Json,
             // check renders metrics itself.
             (None, Some((_, "check")), Command::Check(_)) => Format::Table,
+            // audit writes JSON lines itself.
+            (None, Some((_, "audit")), Command::Audit(_)) => Format::Json,
             (None, only_for, _) => {
                 let (name, command) = only_for.unwrap_or(("this", "another command"));
                 anyhow::bail!(
@@ -168,6 +170,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
     let app = App::from_cli(&cli);
     let sarif = cli.global.format == FormatChoice::Sarif;
+    let jsonl = cli.global.format == FormatChoice::Jsonl;
     match cli.command {
         Command::Init(args) => cmd::init::run(&app?, args),
         Command::Migrate(args) => cmd::migrate::run(&app?, args),
@@ -182,7 +185,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         // `check` reports every failure, even a failed start, as UNKNOWN.
         Command::Check(args) => Ok(cmd::check::run(app, cli.global.format, args)),
         Command::Users(args) => cmd::users::run(&app?, args),
-        Command::Audit(args) => cmd::audit::run(&app?, args),
+        Command::Audit(args) => cmd::audit::run(&app?, args, jsonl),
         Command::Scan(args) => cmd::scan::run(&app?, args, sarif),
         Command::Backup(args) => cmd::backup::run(&app?, args),
         Command::Status(_) => cmd::status::run(&app?),
@@ -240,7 +243,7 @@ pub const EXIT_TEMPORARY: u8 = 75;
 /// 75 for a store that stayed busy, a server that could not be reached or
 /// one that stopped the change in a deadlock, so that retry logic can tell a
 /// transient failure from a permanent one; 2 for every other error.
-fn exit_code(err: &anyhow::Error) -> u8 {
+pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
     let busy = err.chain().any(|cause| {
         cause
             .downcast_ref::<explain::Explained>()
@@ -473,14 +476,20 @@ pub fn unless_broken_pipe(printed: anyhow::Result<()>) -> anyhow::Result<()> {
     }
 }
 
-/// Whether an error is a write to a closed pipe (`intergiro-keys list | head -1`),
-/// which is not a failure.
+/// Whether an error is a write to our own stdout (or pager) after its
+/// reader left (`intergiro-keys list | head -1`), which is not a failure.
+/// A broken pipe on anything else, such as a PostgreSQL server's socket
+/// closed under a command, is an error like any other: the reader of
+/// stdout must still be there for it to count as the reader leaving.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
+    let broken = err.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    });
+    broken
+        && (pager::quit_early()
+            || output::reader_gone(std::os::fd::AsFd::as_fd(&std::io::stdout())))
 }
 
 #[cfg(test)]
@@ -501,5 +510,21 @@ mod tests {
         assert!(usable_clock(Some(time)).is_err());
         let now = time_from_system(SystemTime::now()).unwrap();
         assert_eq!(usable_clock(Some(now)).unwrap(), now);
+    }
+
+    #[test]
+    fn a_broken_pipe_is_quiet_only_when_stdouts_reader_left() {
+        use std::os::fd::AsFd;
+        let (read, write) = nix::unistd::pipe().unwrap();
+        assert!(!output::reader_gone(write.as_fd()));
+        drop(read);
+        assert!(output::reader_gone(write.as_fd()));
+        // Under the test harness stdout's reader is there: a broken pipe
+        // (as from a server's socket) is an error, not the reader leaving.
+        let server = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("PostgreSQL: error communicating with the server");
+        if !output::reader_gone(std::io::stdout().as_fd()) {
+            assert!(!is_broken_pipe(&server));
+        }
     }
 }

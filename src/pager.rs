@@ -4,6 +4,25 @@
 
 use std::io::{self, BufWriter, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set when the pager stopped reading (quit before the end): the broken
+/// pipe that follows is the reader leaving, as with `| head`.
+static QUIT: AtomicBool = AtomicBool::new(false);
+
+/// Whether a pager of this process quit before the output ended.
+pub fn quit_early() -> bool {
+    QUIT.load(Ordering::Relaxed)
+}
+
+fn noting_quit<T>(result: io::Result<T>) -> io::Result<T> {
+    if let Err(err) = &result
+        && err.kind() == io::ErrorKind::BrokenPipe
+    {
+        QUIT.store(true, Ordering::Relaxed);
+    }
+    result
+}
 
 /// Where a long table goes: the pager's stdin, or stdout when there is no
 /// pager to run.
@@ -70,8 +89,8 @@ impl Write for Output {
             Output::Stdout(out) => out.write(buf),
             Output::Pager {
                 stdin: Some(stdin), ..
-            } => stdin.write(buf),
-            Output::Pager { stdin: None, .. } => Err(io::ErrorKind::BrokenPipe.into()),
+            } => noting_quit(stdin.write(buf)),
+            Output::Pager { stdin: None, .. } => noting_quit(Err(io::ErrorKind::BrokenPipe.into())),
         }
     }
 
@@ -80,7 +99,7 @@ impl Write for Output {
             Output::Stdout(out) => out.flush(),
             Output::Pager {
                 stdin: Some(stdin), ..
-            } => stdin.flush(),
+            } => noting_quit(stdin.flush()),
             Output::Pager { stdin: None, .. } => Ok(()),
         }
     }

@@ -107,6 +107,36 @@ pub fn discards_output(fd: impl AsFd) -> bool {
     is_char_device(target.st_mode) && is_char_device(null.st_mode) && target.st_rdev == null.st_rdev
 }
 
+static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on SIGINT and SIGTERM ask the process to stop
+/// (`stop_requested`) instead of ending it at once, so that a long-running
+/// command (`audit --follow`) ends after a whole line. A second signal ends
+/// it at once (exit 130).
+pub fn stop_on_signals() {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+    extern "C" fn on_signal(_: nix::libc::c_int) {
+        // Only async-signal-safe calls here: an atomic swap and _exit(2).
+        if STOP.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            unsafe { nix::libc::_exit(130) };
+        }
+    }
+    let action = SigAction::new(
+        SigHandler::Handler(on_signal),
+        SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
+    for signal in [Signal::SIGINT, Signal::SIGTERM] {
+        // SAFETY: the handler only calls async-signal-safe functions.
+        let _ = unsafe { sigaction(signal, &action) };
+    }
+}
+
+/// Whether SIGINT or SIGTERM came since `stop_on_signals`.
+pub fn stop_requested() -> bool {
+    STOP.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,7 +120,7 @@ impl Output {
             FormatChoice::Prometheus => Output::Metrics(Flavor::Prometheus),
             // --format sarif is refused before the check; its UNKNOWN line
             // is the plugin's.
-            FormatChoice::Table | FormatChoice::Sarif => Output::Plugin,
+            FormatChoice::Table | FormatChoice::Sarif | FormatChoice::Jsonl => Output::Plugin,
         }
     }
 }
@@ -128,12 +128,40 @@ impl Output {
 /// Runs the check. It never fails: whatever goes wrong, a failed start
 /// included, is reported as UNKNOWN (exit 3), which monitoring understands.
 pub fn run(app: Result<App>, format: FormatChoice, args: CheckArgs) -> ExitCode {
-    match app.and_then(|app| check(&app, Output::of(format), &args)) {
+    let room = app.as_ref().ok().and_then(room_problem);
+    match app.and_then(|app| check(&app, Output::of(format), &args, room.as_deref())) {
         Ok(code) => code,
         // A broken pipe before the level was known falls through to
         // UNKNOWN too: monitoring must never read OK from it.
         // Only stdout: Icinga merges stderr into the status line.
-        Err(err) => unknown(format, &crate::error_text(&err), Some(&args)),
+        Err(err) => {
+            let mut text = crate::error_text(&err);
+            // A full disk is why an SQLite store cannot even be read.
+            if let Some(room) = &room {
+                text.push_str("; ");
+                text.push_str(room);
+            }
+            unknown(format, &text, Some(&args))
+        }
+    }
+}
+
+/// When the file system holding an SQLite store runs out of room, what to
+/// say: while the room kept for revocations is there, a `delete` still
+/// works however full it is; once used, only free space is left for one.
+fn room_problem(app: &App) -> Option<String> {
+    let room = crate::store::revocation_room(&app.db)?;
+    let (free, needed) = (room.free / 1024, room.needed / 1024);
+    match room.reserved {
+        true if room.free < room.needed => Some(format!(
+            "the store's file system has {free} KiB free, less than the {needed} KiB a change may need: free some space (a revocation still has the room kept for it)"
+        )),
+        // Not made again for want of room (a change makes it when there is
+        // room for it and a revocation besides).
+        false if room.free < 2 * room.needed => Some(format!(
+            "the room kept for revocations is used up and the store's file system has {free} KiB free ({needed} KiB a revocation may need): free some space"
+        )),
+        _ => None,
     }
 }
 
@@ -149,7 +177,7 @@ struct Counts {
     unreadable: u64,
 }
 
-fn check(app: &App, output: Output, args: &CheckArgs) -> Result<ExitCode> {
+fn check(app: &App, output: Output, args: &CheckArgs, room: Option<&str>) -> Result<ExitCode> {
     if args.critical > args.warning {
         bail!(
             "--critical {} is more than --warning {}; the critical threshold must be the nearer one",
@@ -205,7 +233,7 @@ fn check(app: &App, output: Output, args: &CheckArgs) -> Result<ExitCode> {
     counts.unreadable = crate::cmd::skipped_rows(store.as_ref()).len() as u64;
     // Soonest-freezing first from the store; worst first here.
     flagged.sort_by_key(|(level, _)| std::cmp::Reverse(*level));
-    let level = match counts {
+    let mut level = match counts {
         Counts { critical: 1.., .. }
         | Counts {
             unreadable: 1.., ..
@@ -214,7 +242,17 @@ fn check(app: &App, output: Output, args: &CheckArgs) -> Result<ExitCode> {
         _ => Level::Ok,
     };
     let flagged: Vec<(Level, &ApiKey)> = flagged.iter().map(|(level, key)| (*level, key)).collect();
-    let (first_line, named_all) = status_line(level, counts, &flagged, app.now, args);
+    let (mut first_line, named_all) = status_line(level, counts, &flagged, app.now, args);
+    if let Some(room) = room {
+        // Said first, before the perfdata: a full disk is a warning even
+        // when every key is fine.
+        if level == Level::Ok {
+            level = Level::Warning;
+            first_line = first_line.replacen("OK: ", "WARNING: ", 1);
+        }
+        let prefix = format!("{}: ", level.label());
+        first_line = first_line.replacen(&prefix, &format!("{prefix}{room}; "), 1);
+    }
 
     let printed = match output {
         Output::Metrics(flavor) => {

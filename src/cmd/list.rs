@@ -21,7 +21,9 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
         || !args.roles.is_empty()
         || !args.statuses.is_empty()
         || args.name.is_some()
-        || args.unused_for.is_some();
+        || args.unused_for.is_some()
+        || args.origin.created_by.is_some()
+        || args.origin.older_than.is_some();
     let filter = KeyFilter {
         now: Some(app.now),
         freezing_by: expiring.then(|| app.now + Duration::days(i64::from(within))),
@@ -31,6 +33,8 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
         unused_since: args
             .unused_for
             .map(|days| app.now - Duration::days(i64::from(days))),
+        created_by_then: crate::cmd::created_before(&args.origin, app.now),
+        created_by: args.origin.created_by,
         roles: args.roles,
         statuses: (!args.statuses.is_empty()).then_some(args.statuses),
         name_glob: args.name,
@@ -76,6 +80,8 @@ fn filtered_beyond_expiring(filter: &KeyFilter) -> bool {
         || filter.statuses.is_some()
         || filter.name_glob.is_some()
         || filter.unused_since.is_some()
+        || filter.created_by.is_some()
+        || filter.created_by_then.is_some()
 }
 
 /// Prints the table of the keys `filter` selects and returns how many there

@@ -97,6 +97,27 @@ pub fn open_authorized(app: &App, action: Action) -> Result<Box<dyn Store>> {
     open_authorized_about(app, action, &[])
 }
 
+/// `open_authorized` for a command that first lists the keys it acts on
+/// (`delete --created-by`): the `view` permission is needed too, as on
+/// PostgreSQL the server asks it of any listing.
+pub fn open_authorized_to_select(app: &App, action: Action) -> Result<Box<dyn Store>> {
+    open_checked(app, action, None, |operator| {
+        std::iter::once(crate::operator::Permission::View)
+            .chain(action.permissions())
+            .try_for_each(|permission| operator.authorize(permission))
+    })
+}
+
+/// The latest creation time `--older-than` lets through.
+pub fn created_before(
+    origin: &crate::cli::OriginFilter,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    origin
+        .older_than
+        .map(|days| now - chrono::Duration::days(i64::from(days)))
+}
+
 /// `open_authorized` for a command given `keys` (IDs or names): a refusal
 /// about a single key ID is recorded against that key, so its history
 /// (`show`) tells it.

@@ -523,6 +523,7 @@ fn revoke(app: &App, args: &ScanArgs, findings: &mut Findings) -> Result<()> {
     if working.is_empty() {
         return Ok(());
     }
+    crate::cmd::delete::room_for_revocation(app);
     let mut store = open_authorized(app, Action::ScanRevoke)?;
     if !args.yes {
         for &index in &working {

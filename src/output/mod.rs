@@ -5,6 +5,7 @@
 mod json;
 pub mod metrics;
 mod stream;
+pub mod syslog;
 mod table;
 mod text;
 
@@ -41,6 +42,18 @@ fn screen_size(variable: &str, pick: fn((usize, usize)) -> usize) -> Option<usiz
 /// Stdout, locked and buffered, for output that streams row by row.
 pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
     std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock())
+}
+
+/// Whether the reader of `fd` (a pipe or socket) has gone away, so that
+/// writing to it fails with a broken pipe. A broken pipe anywhere else (a
+/// server's socket) is a failure, never the quiet end of `| head -1`.
+pub fn reader_gone(fd: std::os::fd::BorrowedFd) -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    let mut fds = [PollFd::new(fd, PollFlags::POLLOUT)];
+    matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0)
+        && fds[0]
+            .revents()
+            .is_some_and(|events| events.intersects(PollFlags::POLLERR | PollFlags::POLLHUP))
 }
 
 /// Writes text and a newline to stdout, reporting failures (a closed pipe

@@ -92,6 +92,12 @@ pub struct KeyFilter {
     /// Only keys whose last use was at or before this time, or that were
     /// never used and were created at or before it.
     pub unused_since: Option<DateTime<Utc>>,
+    /// Only keys created at or before this time.
+    pub created_by_then: Option<DateTime<Utc>>,
+    /// Only keys this operator created: the operator of the first `create`
+    /// or `rotate` entry about the key that succeeded (a rotation's entry
+    /// about the old key comes after that key's own).
+    pub created_by: Option<String>,
     pub sort: KeySort,
     /// At most this many keys.
     pub limit: Option<u64>,
@@ -187,6 +193,9 @@ pub struct AuditFilter {
     pub key_id: Option<String>,
     pub operator: Option<String>,
     pub since: Option<DateTime<Utc>>,
+    /// Only entries with a higher sequence number: where a reader that
+    /// saw up to this one resumes, with nothing skipped or repeated.
+    pub after: Option<i64>,
 }
 
 /// What a visitor does with each row; its error stops the listing and is
@@ -475,6 +484,42 @@ pub struct KeyCompletions {
 }
 
 /// Whether `location` names a PostgreSQL store rather than a file.
+/// Before a revocation: on an SQLite store whose file system is full,
+/// frees the room kept for revocations (`sqlite::reserve`), so that the
+/// key can be deleted when nothing else can be written. Returns whether it
+/// did.
+pub fn make_room_for_revocation(location: &Path) -> bool {
+    if is_url(location) {
+        return false;
+    }
+    std::fs::canonicalize(location).is_ok_and(|real| sqlite::reserve::release_if_full(&real))
+}
+
+/// How much room the file system holding an SQLite store has, and whether
+/// a revocation still fits (in the free space, or in the room kept for
+/// it); None for other stores, or when it cannot be told.
+pub fn revocation_room(location: &Path) -> Option<RevocationRoom> {
+    if is_url(location) {
+        return None;
+    }
+    let real = std::fs::canonicalize(location).ok()?;
+    Some(RevocationRoom {
+        free: sqlite::reserve::free_space(&real)?,
+        needed: sqlite::reserve::REVOCATION_ROOM,
+        reserved: sqlite::reserve::exists(&real),
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RevocationRoom {
+    /// Bytes free to this account.
+    pub free: u64,
+    /// Bytes a revocation may need.
+    pub needed: u64,
+    /// Whether the room kept for revocations is there.
+    pub reserved: bool,
+}
+
 pub fn is_url(location: &Path) -> bool {
     location.to_str().is_some_and(postgres::is_url)
 }

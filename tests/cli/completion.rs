@@ -136,7 +136,14 @@ fn bash_completes_roles_options_spaced_file_names_and_shells() {
     }
     assert_eq!(
         candidates(&["intergiro-keys", "--format", ""]),
-        sorted(&["json", "openmetrics", "prometheus", "sarif", "table"])
+        sorted(&[
+            "json",
+            "jsonl",
+            "openmetrics",
+            "prometheus",
+            "sarif",
+            "table"
+        ])
     );
     assert_eq!(
         candidates(&[
@@ -278,7 +285,14 @@ fn fish_completes_roles_options_spaced_file_names_and_shells() {
     // A global option's values, before the subcommand too: not file names.
     assert_eq!(
         candidates("intergiro-keys --format "),
-        sorted(&["json", "openmetrics", "prometheus", "sarif", "table"])
+        sorted(&[
+            "json",
+            "jsonl",
+            "openmetrics",
+            "prometheus",
+            "sarif",
+            "table"
+        ])
     );
     assert_eq!(
         candidates("intergiro-keys --color "),

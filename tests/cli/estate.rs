@@ -11,7 +11,7 @@ use crate::common::Env;
 
 /// Adds `n` keys copied from the first one (same shape, IDs `F0000000001`…,
 /// names `filler 1`…) and `n` audit entries, straight into the database.
-fn fill(env: &Env, n: usize) {
+pub fn fill(env: &Env, n: usize) {
     if env.is_postgres() {
         // The entries continue the log's numbering, as its head says.
         env.sql(&format!(

@@ -96,3 +96,27 @@ fn scan_revoke_asks_in_one_short_line_and_waits_for_enter() {
         );
     }
 }
+
+#[test]
+fn delete_by_filter_names_each_key_before_asking() {
+    let env = Env::new();
+    let (_, a) = env.create("ci-a", &["accounts"]);
+    let (_, b) = env.create("ci-b", &["accounts"]);
+    let (_, kept) = env.create("prod", &["accounts"]);
+    let screen = answer_yes(
+        &env,
+        80,
+        &["delete", "--name", "ci-*"],
+        "Delete these 2 keys?",
+    );
+    let text = screen.join("\n");
+    for id in [&a, &b] {
+        assert!(text.contains(&format!("  {id}  ci-")), "{text}");
+    }
+    let left: Vec<String> = env
+        .list_json()
+        .iter()
+        .map(|key| key["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(left, [kept]);
+}

@@ -142,6 +142,26 @@ impl PgStore {
         explain(err, &self.location, self.busy_timeout)
     }
 
+    /// Runs `sql`, a read over the store's functions, and hands each row to
+    /// `each`: one unnamed statement with its parameters' types given, as
+    /// `call_each` runs them (a transaction pooler keeps no named ones).
+    fn query_each(
+        &self,
+        sql: &str,
+        params: &[(&(dyn ToSql + Sync), Type)],
+        mut each: impl FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut client = self.client.borrow_mut();
+        let mut rows = client
+            .query_typed_raw(sql, params.iter().cloned())
+            .map_err(|err| self.explain(err))?;
+        while let Some(row) = rows.next().map_err(|err| self.explain(err))? {
+            each(&row)?;
+        }
+        Ok(())
+    }
+
     /// Calls one of the store's functions and hands each row to `each`.
     ///
     /// As a transaction pooler (pgbouncer) needs it: the call is one
@@ -603,9 +623,20 @@ impl Store for PgStore {
 
     fn each_audit_entry(&self, filter: &AuditFilter, visit: Visit<Entry>) -> Result<()> {
         let since = filter.since.map(|since| since.timestamp());
-        self.call_each(
-            "audit_entries",
-            &[&filter.key_id, &filter.operator, &since],
+        // `audit_entries` has no sequence bound; the rows a follower saw
+        // are left out here, on the server.
+        let after = filter.after.unwrap_or(i64::MIN);
+        self.query_each(
+            &format!(
+                "SELECT * FROM {}.audit_entries($1, $2, $3) WHERE seq > $4 ORDER BY seq",
+                self.schema
+            ),
+            &[
+                (&filter.key_id, Type::TEXT),
+                (&filter.operator, Type::TEXT),
+                (&since, Type::INT8),
+                (&after, Type::INT8),
+            ],
             |row| {
                 let entry = Entry {
                     seq: get(row, "seq")?,
@@ -749,6 +780,24 @@ fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<(Value, Type)>)
         let since = bind(Box::new(time.timestamp()), Type::INT8);
         conditions.push(format!(
             "(last_used_at <= {since} OR (last_used_at IS NULL AND created_at <= {since}))"
+        ));
+    }
+    if let Some(time) = filter.created_by_then {
+        conditions.push(format!(
+            "created_at <= {}",
+            bind(Box::new(time.timestamp()), Type::INT8)
+        ));
+    }
+    if let Some(operator) = &filter.created_by {
+        // Through `audit_entries` (which needs `view`, as `list_keys` does):
+        // each key's first successful create or rotate entry names its
+        // creator.
+        conditions.push(format!(
+            "id IN (SELECT c.key_id FROM (SELECT DISTINCT ON (a.key_id) a.key_id, a.operator \
+             FROM {schema}.audit_entries(NULL::text, NULL::text, NULL::bigint) a \
+             WHERE a.key_id IS NOT NULL AND a.action IN ('create', 'rotate') AND a.outcome = 'ok' \
+             ORDER BY a.key_id, a.seq) c WHERE c.operator = {})",
+            bind(Box::new(operator.clone()), Type::TEXT)
         ));
     }
     // Byte order for names and IDs, as SQLite sorts.
@@ -935,7 +984,12 @@ fn operator_from_row(row: &Row) -> Result<Operator> {
 /// is the session's `lock_timeout`, which a lock not granted ran out.
 pub fn explain(err: postgres::Error, location: &Location, busy_timeout: Duration) -> Error {
     let Some(db) = err.as_db_error() else {
-        if err.is_closed() || err.to_string().contains("connection") {
+        // An I/O error on the server's socket (a broken pipe, a reset) is
+        // the connection lost, like a closed one: never taken for a broken
+        // pipe on stdout, nor reported as a plain error.
+        let lost = std::error::Error::source(&err)
+            .is_some_and(|source| source.downcast_ref::<std::io::Error>().is_some());
+        if err.is_closed() || lost || err.to_string().contains("connection") {
             return Error::Unreachable {
                 location: location.shown().to_string(),
                 detail: connect::error_text(&err),
@@ -959,6 +1013,13 @@ pub fn explain(err: postgres::Error, location: &Location, busy_timeout: Duration
         "55P03" => Error::Busy {
             location: location.shown().to_string(),
             waited: busy_timeout,
+        },
+        // The server ended the session (shut down, restarted, or an
+        // administrator's pg_terminate_backend), or the connection failed:
+        // the connection is lost, as when its socket breaks.
+        code if code.starts_with("57P0") || code.starts_with("08") => Error::Unreachable {
+            location: location.shown().to_string(),
+            detail: connect::error_text(&err),
         },
         "42501" if db.message().starts_with("permission denied for function") => {
             Error::Other(anyhow!(

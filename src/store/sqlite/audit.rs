@@ -117,6 +117,10 @@ pub(super) fn select_entries(filter: &AuditFilter) -> (String, Vec<Value>) {
         values.push(since.timestamp().into());
         conditions.push(format!("at >= ?{}", values.len()));
     }
+    if let Some(after) = filter.after {
+        values.push(after.into());
+        conditions.push(format!("seq > ?{}", values.len()));
+    }
     let conditions = match conditions.is_empty() {
         true => String::new(),
         false => format!(" WHERE {}", conditions.join(" AND ")),

@@ -427,6 +427,17 @@ fn where_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
             "(last_used_at <= {since} OR (last_used_at IS NULL AND created_at <= {since}))"
         ));
     }
+    if let Some(time) = filter.created_by_then {
+        conditions.push(format!("created_at <= {}", bind(time.timestamp().into())));
+    }
+    if let Some(operator) = &filter.created_by {
+        // One look-up per key, through the index on the log's key ID.
+        conditions.push(format!(
+            "(SELECT operator FROM audit WHERE audit.key_id = api_key.id \
+             AND action IN ('create', 'rotate') AND outcome = 'ok' ORDER BY seq LIMIT 1) = {}",
+            bind(operator.clone().into())
+        ));
+    }
     let conditions = match conditions.is_empty() {
         true => String::new(),
         false => format!(" WHERE {}", conditions.join(" AND ")),

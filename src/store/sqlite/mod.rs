@@ -11,6 +11,7 @@ mod complete;
 mod keys;
 mod open;
 mod operators;
+pub mod reserve;
 mod schema;
 mod seal;
 mod strict;
@@ -102,7 +103,14 @@ impl SqliteStore {
             tx.commit()?;
             Ok(value)
         };
-        run(&mut self.conn).map_err(|err| classify::reclassify(&location, busy_timeout, err))
+        let value = run(&mut self.conn)
+            .map_err(|err| classify::reclassify(&location, busy_timeout, err))?;
+        // Room for a revocation when the file system fills up, kept from
+        // the first change on (or again, once a full disk has room again).
+        if let Some(path) = &self.path {
+            reserve::replenish(path);
+        }
+        Ok(value)
     }
 }
 
