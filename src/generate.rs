@@ -201,8 +201,16 @@ complete -c {BIN} -n "__fish_intergiro_keys_using_subcommand {}" -f -a "(__fish_
 ///   `my keys.db` became two words (shellcheck SC2207); each candidate is
 ///   read as one line instead.
 fn fix_bash(script: &str) -> String {
+    // Fails loudly (the generated-files test) once upstream spells the
+    // names alike or stops splitting candidates: the patch is then stale.
+    let misnamed = script.matches("intergiro__subcmd__keys").count();
+    assert!(
+        misnamed > 0,
+        "clap_complete's bash output no longer spells the command intergiro__subcmd__keys (clap-rs/clap#6421): drop this patch from src/generate.rs"
+    );
     let script = script.replace("intergiro__subcmd__keys", "intergiro__keys");
     let mut fixed = String::with_capacity(script.len() + 512);
+    let mut rewritten = 0;
     for line in script.lines() {
         let trimmed = line.trim_start();
         let indent = &line[..line.len() - trimmed.len()];
@@ -216,6 +224,7 @@ fn fix_bash(script: &str) -> String {
             });
         match compgen {
             Some(arguments) => {
+                rewritten += 1;
                 fixed.push_str(&format!("{indent}__intergiro_keys_compgen {arguments}\n"));
             }
             None => {
@@ -224,6 +233,10 @@ fn fix_bash(script: &str) -> String {
             }
         }
     }
+    assert!(
+        rewritten > 0,
+        "clap_complete's bash output has no `COMPREPLY=( $(compgen …) )` line left (shellcheck SC2207; no upstream issue): drop this patch from src/generate.rs"
+    );
     format!(
         "# Fills COMPREPLY with compgen's candidates, one per line, so that a
 # candidate with a space in it stays one word.
@@ -248,9 +261,13 @@ __intergiro_keys_compgen() {{
 ///   PERMISSION`) were not offered at all.
 fn fix_fish(script: &str, command: &clap::Command) -> String {
     let needs_command = "    argparse -s (__fish_intergiro_keys_global_optspecs) -- $cmd 2>/dev/null\n    or return\n";
-    let mut fixed = script.replace(
+    // In the `__fish_…_needs_command` helper clap-rs/clap#5568 introduced
+    // (no upstream issue for this yet): fails loudly when its text changes.
+    let mut fixed = replace_exactly(
+        script,
         needs_command,
         "    # An option still waiting for its value fails argparse: no subcommand yet.\n    argparse -s (__fish_intergiro_keys_global_optspecs) -- $cmd 2>/dev/null\n    or return 0\n",
+        1,
     );
     let mut lines = Vec::new();
     positional_values_for_fish(command, &[], &mut lines);
@@ -705,4 +722,29 @@ License: Apache-2.0
         ("copyright".to_string(), copyright),
         ("changelog".to_string(), changelog),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each patch of clap_complete's output fails loudly when the text it
+    /// patches is not there, rather than shipping an unpatched script.
+    #[test]
+    #[should_panic(expected = "intergiro__subcmd__keys")]
+    fn the_bash_patch_fails_loudly_when_upstream_changes() {
+        fix_bash("complete -F _intergiro-keys intergiro-keys\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "COMPREPLY")]
+    fn the_bash_candidates_patch_fails_loudly_when_upstream_changes() {
+        fix_bash("intergiro__subcmd__keys\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "clap_complete's output changed")]
+    fn the_fish_patch_fails_loudly_when_upstream_changes() {
+        fix_fish("complete -c intergiro-keys\n", &crate::cli::Cli::command());
+    }
 }
