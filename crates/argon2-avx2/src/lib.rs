@@ -794,6 +794,99 @@ mod tests {
         assert_eq!(case.ours(avx2), case.the_crates());
     }
 
+    /// Random cases this run compares: `PROPTEST_CASES` where set (the long
+    /// run, `run-long-proptest.sh`), otherwise as many as CI's run affords.
+    fn random_cases() -> u32 {
+        match std::env::var("PROPTEST_CASES") {
+            Ok(cases) => cases.parse().expect("PROPTEST_CASES is a number"),
+            Err(_) => 10_000,
+        }
+    }
+
+    /// Random inputs of every kind a caller can pass: any algorithm and
+    /// version, 1 to 4 lanes of mostly 8 to 64 blocks (small, so many cases
+    /// fit in CI's time: the shapes that matter are lane and segment edges,
+    /// not size) and one case in ten of up to 600 (segments needing more
+    /// than one block of addresses), 1 to 4 passes, tags of 4 to 64 bytes (one BLAKE2b output) and
+    /// up to 1,100 (H' chained), passwords and secrets from empty, salts from
+    /// the crate's 8-byte minimum, associated data and key IDs.
+    #[test]
+    fn random_inputs_and_parameters_give_the_crates_output() {
+        use proptest::collection::vec;
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let Some(avx2) = runs_here() else {
+            return;
+        };
+        let bytes = |max: usize| vec(any::<u8>(), 0..=max);
+        let shape = (
+            prop::sample::select(&ALGORITHMS[..]),
+            prop::sample::select(&VERSIONS[..]),
+            1..=4u32,
+            prop_oneof![9 => 8..=64u32, 1 => 65..=600u32],
+            1..=4u32,
+            prop_oneof![4..=64usize, 65..=1100usize],
+            any::<bool>(),
+        );
+        let inputs = (
+            bytes(64),
+            vec(any::<u8>(), 8..=64),
+            bytes(32),
+            bytes(32),
+            bytes(8),
+        );
+        let cases = random_cases();
+        let config = Config {
+            cases,
+            // A failure prints its case, shrunk; the tests keep no files.
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let compared = std::cell::Cell::new(0u32);
+        let outcome = TestRunner::new(config).run(
+            &(shape, inputs),
+            |(
+                (algorithm, version, lanes, lane_blocks, passes, out_len, fixed_len),
+                (password, salt, secret, data, keyid),
+            )| {
+                let mut builder = ParamsBuilder::new();
+                builder
+                    .m_cost(lanes * lane_blocks)
+                    .t_cost(passes)
+                    .p_cost(lanes)
+                    .data(AssociatedData::new(&data).unwrap())
+                    .keyid(KeyId::new(&keyid).unwrap());
+                // A tag length in the parameters (as a PHC string may
+                // fix it) or only in the output buffer's size.
+                if fixed_len {
+                    builder.output_len(out_len);
+                }
+                let case = Case {
+                    algorithm,
+                    version,
+                    params: builder.build().unwrap(),
+                    inputs: Inputs {
+                        password: &password,
+                        salt: &salt,
+                        secret: &secret,
+                    },
+                    out_len,
+                };
+                prop_assert_eq!(hex(&case.ours(avx2)), hex(&case.the_crates()));
+                compared.set(compared.get() + 1);
+                Ok(())
+            },
+        );
+        if let Err(failure) = outcome {
+            panic!("{failure}");
+        }
+        assert!(
+            compared.get() >= cases,
+            "{} of {cases} cases",
+            compared.get()
+        );
+    }
+
     /// The block views refuse words a vector cannot be read from: too few,
     /// too many, or not on a 32-byte boundary.
     #[test]
