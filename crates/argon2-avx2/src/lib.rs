@@ -540,7 +540,8 @@ mod tests {
             );
             use std::io::Write;
             // Nothing to do if stderr is gone: the skip still happens.
-            let _ = writeln!(std::io::stderr(), "skipped: this CPU has no AVX2");
+            let test = std::thread::current().name().unwrap_or("a test").to_owned();
+            let _ = writeln!(std::io::stderr(), "skipped {test}: this CPU has no AVX2");
         }
         avx2
     }
