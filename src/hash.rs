@@ -91,13 +91,23 @@ fn evaluate(
 ) -> Result<()> {
     let mut memory = Memory::new(params.block_count())?;
     #[cfg(target_arch = "x86_64")]
-    if argon2_avx2::available() && accepted(params, secret, salt, out) {
+    if let Some(avx2) = *AVX2
+        && accepted(params, secret, salt, out)
+    {
         let inputs = argon2_avx2::Inputs {
             password: secret,
             salt,
             secret: &[],
         };
-        argon2_avx2::hash(algorithm, version, params, inputs, out, memory.blocks());
+        argon2_avx2::hash(
+            avx2,
+            algorithm,
+            version,
+            params,
+            inputs,
+            out,
+            memory.blocks(),
+        );
         #[cfg(test)]
         tests::AVX2_EVALUATIONS.with(|count| count.set(count.get() + 1));
         return Ok(());
@@ -106,6 +116,11 @@ fn evaluate(
         .hash_password_into_with_memory(secret, salt, out, memory.blocks())
         .map_err(|err| anyhow!("could not hash the secret: {err}"))
 }
+
+/// The proof that this CPU has AVX2, asked for once per process.
+#[cfg(target_arch = "x86_64")]
+static AVX2: std::sync::LazyLock<Option<argon2_avx2::Avx2>> =
+    std::sync::LazyLock::new(argon2_avx2::Avx2::detect);
 
 /// Whether the crate would accept these inputs (its own checks, which the
 /// AVX2 path does not repeat).
@@ -262,7 +277,7 @@ pub(crate) mod tests {
         assert!(!verify_dummy("correct horse").unwrap());
         let taken = AVX2_EVALUATIONS.with(std::cell::Cell::get) - before;
         #[cfg(target_arch = "x86_64")]
-        let expected = if argon2_avx2::available() { 4 } else { 0 };
+        let expected = if AVX2.is_some() { 4 } else { 0 };
         #[cfg(not(target_arch = "x86_64"))]
         let expected = 0;
         assert_eq!(taken, expected);

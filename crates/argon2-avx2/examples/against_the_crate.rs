@@ -10,10 +10,10 @@ use std::time::Instant;
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 fn main() {
-    if !argon2_avx2::available() {
+    let Some(avx2) = argon2_avx2::Avx2::detect() else {
         eprintln!("this CPU has no AVX2");
         std::process::exit(2);
-    }
+    };
     let runs: usize = std::env::args()
         .nth(1)
         .map(|runs| runs.parse().expect("RUNS is a number"))
@@ -37,6 +37,7 @@ fn main() {
             secret: &[],
         };
         argon2_avx2::hash(
+            avx2,
             Algorithm::Argon2id,
             Version::V0x13,
             &params,

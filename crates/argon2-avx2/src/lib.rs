@@ -11,9 +11,9 @@
 //! blocks, the reference indexes, H0 and H' follow RFC 9106 section 3 and
 //! the crate's `fill_blocks` line for line, and the crate stays the
 //! reference: the tests compare this code's output with the crate's for
-//! every algorithm and version and many sizes, and with the RFC's test
-//! vectors. Without AVX2 (or on another architecture) the crate does the
-//! whole evaluation.
+//! every algorithm and version and many sizes, in 10,000 random cases, and
+//! with the RFC's test vectors. Without AVX2 (or on another architecture)
+//! the crate does the whole evaluation. README.md says when this crate goes.
 //!
 //! A crate of its own so that test builds optimise it (`opt-level = 3` for
 //! this package in the dev profile): unoptimised, an evaluation takes 1.7 s.
@@ -39,9 +39,20 @@ const SYNC_POINTS: usize = 4;
 /// Pseudo-random words in one block of addresses.
 const ADDRESSES_IN_BLOCK: usize = 128;
 
-/// Whether this CPU runs the vectorised code.
-pub fn available() -> bool {
-    std::arch::is_x86_feature_detected!("avx2")
+/// Proof that this CPU has AVX2: only [`Avx2::detect`] makes one, and only
+/// after the CPU said so, so code holding one may run the vector
+/// instructions without asking again. (RustCrypto's argon2 backend does the
+/// same with its `Avx2(())`.)
+#[derive(Clone, Copy, Debug)]
+pub struct Avx2(());
+
+impl Avx2 {
+    /// The proof, where this CPU has AVX2; `None` elsewhere. Checking costs
+    /// little (the standard library caches the answer), but callers that
+    /// hash often keep the value rather than ask each time.
+    pub fn detect() -> Option<Avx2> {
+        std::arch::is_x86_feature_detected!("avx2").then_some(Avx2(()))
+    }
 }
 
 /// One argon2 evaluation: `out` gets the tag of `pwd` and `salt` (and the
@@ -50,12 +61,14 @@ pub fn available() -> bool {
 /// it is valid; the other inputs are the caller's to check as the crate's
 /// `hash_password_into` does (salt, password and output lengths).
 ///
+/// `avx2` is the proof that the vector code may run here, so there is no
+/// check per call.
+///
 /// # Panics
 ///
-/// Where the CPU lacks AVX2 (call [`available`] first): the vector code must
-/// not run there, so this is checked on every call. Also where `memory` is
-/// shorter than the parameters need or `out` is empty.
+/// Where `memory` is shorter than the parameters need or `out` is empty.
 pub fn hash(
+    _avx2: Avx2,
     algorithm: Algorithm,
     version: Version,
     params: &Params,
@@ -63,7 +76,6 @@ pub fn hash(
     out: &mut [u8],
     memory: &mut [Block],
 ) {
-    assert!(available(), "the AVX2 path runs only where AVX2 is");
     let shape = Shape::of(algorithm, version, params);
     let memory = &mut memory[..shape.lane_length * shape.lanes];
     // H0 and the blocks made from it would let a password be tried with a
@@ -85,7 +97,8 @@ pub fn hash(
     for pass in 0..shape.passes {
         for slice in 0..SYNC_POINTS {
             for lane in 0..shape.lanes {
-                // SAFETY: `available()` was asserted above.
+                // SAFETY: `fill_segment` needs AVX2 only, and `_avx2` exists
+                // only where the CPU reported AVX2 (`Avx2::detect`).
                 unsafe { fill_segment(&shape, memory, pass, slice, lane) };
             }
         }
@@ -514,18 +527,23 @@ mod tests {
     use super::*;
     use argon2::{Argon2, AssociatedData, KeyId, ParamsBuilder};
 
-    /// Whether the tests can run here: they need AVX2, which CI's machines
-    /// have, so there a missing AVX2 fails instead of skipping.
-    fn runs_here() -> bool {
-        if available() {
-            return true;
+    /// The proof that the tests can run here: they need AVX2, which CI's
+    /// machines have, so there a missing AVX2 fails instead of skipping.
+    /// Elsewhere the skip is written straight to stderr, which the test
+    /// harness does not capture, so it shows in every run.
+    fn runs_here() -> Option<Avx2> {
+        let avx2 = Avx2::detect();
+        if avx2.is_none() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "this CPU has no AVX2, so the AVX2 code is not tested"
+            );
+            use std::io::Write;
+            // Nothing to do if stderr is gone: the skip still happens.
+            let test = std::thread::current().name().unwrap_or("a test").to_owned();
+            let _ = writeln!(std::io::stderr(), "skipped {test}: this CPU has no AVX2");
         }
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "this CPU has no AVX2, so the AVX2 code is not tested"
-        );
-        eprintln!("skipped: this CPU has no AVX2");
-        false
+        avx2
     }
 
     struct Case<'a> {
@@ -537,11 +555,12 @@ mod tests {
     }
 
     impl Case<'_> {
-        fn ours(&self) -> Vec<u8> {
+        fn ours(&self, avx2: Avx2) -> Vec<u8> {
             let mut memory = vec![Block::default(); self.params.block_count()];
             let mut out = vec![0; self.out_len];
             let inputs = Inputs { ..self.inputs };
             hash(
+                avx2,
                 self.algorithm,
                 self.version,
                 &self.params,
@@ -554,10 +573,10 @@ mod tests {
 
         /// Asserts this code and the crate give the same tag, naming the
         /// case when they do not.
-        fn agrees_with_the_crate(&self) {
+        fn agrees_with_the_crate(&self, avx2: Avx2) {
             let params = &self.params;
             assert_eq!(
-                hex(&self.ours()),
+                hex(&self.ours(avx2)),
                 hex(&self.the_crates()),
                 "{:?} {:?} p={} m={} t={} tag {}",
                 self.algorithm,
@@ -599,9 +618,9 @@ mod tests {
     /// lanes, a secret and associated data.
     #[test]
     fn the_rfcs_test_vectors() {
-        if !runs_here() {
+        let Some(avx2) = runs_here() else {
             return;
-        }
+        };
         let params = ParamsBuilder::new()
             .m_cost(32)
             .t_cost(3)
@@ -652,7 +671,7 @@ mod tests {
                 },
                 out_len: 32,
             };
-            assert_eq!(hex(&case.ours()), tag, "{algorithm:?} {version:?}");
+            assert_eq!(hex(&case.ours(avx2)), tag, "{algorithm:?} {version:?}");
         }
     }
 
@@ -662,9 +681,9 @@ mod tests {
     /// to longer than one BLAKE2b output.
     #[test]
     fn every_algorithm_version_and_shape_gives_the_crates_output() {
-        if !runs_here() {
+        let Some(avx2) = runs_here() else {
             return;
-        }
+        };
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
         let mut bytes = |len: usize| -> Vec<u8> {
             (0..len)
@@ -705,7 +724,7 @@ mod tests {
                         },
                         out_len,
                     };
-                    case.agrees_with_the_crate();
+                    case.agrees_with_the_crate(avx2);
                     cases += 1;
                 }
             }
@@ -718,9 +737,9 @@ mod tests {
     /// parameters; and many passes over the smallest memory.
     #[test]
     fn associated_data_key_ids_and_many_passes_give_the_crates_output() {
-        if !runs_here() {
+        let Some(avx2) = runs_here() else {
             return;
-        }
+        };
         let mut cases = 0;
         for algorithm in ALGORITHMS {
             for version in VERSIONS {
@@ -748,7 +767,7 @@ mod tests {
                         },
                         out_len,
                     };
-                    case.agrees_with_the_crate();
+                    case.agrees_with_the_crate(avx2);
                     cases += 1;
                 }
             }
@@ -759,9 +778,9 @@ mod tests {
     /// The parameters every key is hashed with (m = 19456, t = 2, p = 1).
     #[test]
     fn the_parameters_keys_use_give_the_crates_output() {
-        if !runs_here() {
+        let Some(avx2) = runs_here() else {
             return;
-        }
+        };
         let case = Case {
             algorithm: Algorithm::Argon2id,
             version: Version::V0x13,
@@ -773,7 +792,100 @@ mod tests {
             },
             out_len: 32,
         };
-        assert_eq!(case.ours(), case.the_crates());
+        assert_eq!(case.ours(avx2), case.the_crates());
+    }
+
+    /// Random cases this run compares: `PROPTEST_CASES` where set (the long
+    /// run, `run-long-proptest.sh`), otherwise as many as CI's run affords.
+    fn random_cases() -> u32 {
+        match std::env::var("PROPTEST_CASES") {
+            Ok(cases) => cases.parse().expect("PROPTEST_CASES is a number"),
+            Err(_) => 10_000,
+        }
+    }
+
+    /// Random inputs of every kind a caller can pass: any algorithm and
+    /// version, 1 to 4 lanes of mostly 8 to 64 blocks (small, so many cases
+    /// fit in CI's time: the shapes that matter are lane and segment edges,
+    /// not size) and one case in ten of up to 600 (segments needing more
+    /// than one block of addresses), 1 to 4 passes, tags of 4 to 64 bytes (one BLAKE2b output) and
+    /// up to 1,100 (H' chained), passwords and secrets from empty, salts from
+    /// the crate's 8-byte minimum, associated data and key IDs.
+    #[test]
+    fn random_inputs_and_parameters_give_the_crates_output() {
+        use proptest::collection::vec;
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let Some(avx2) = runs_here() else {
+            return;
+        };
+        let bytes = |max: usize| vec(any::<u8>(), 0..=max);
+        let shape = (
+            prop::sample::select(&ALGORITHMS[..]),
+            prop::sample::select(&VERSIONS[..]),
+            1..=4u32,
+            prop_oneof![9 => 8..=64u32, 1 => 65..=600u32],
+            1..=4u32,
+            prop_oneof![4..=64usize, 65..=1100usize],
+            any::<bool>(),
+        );
+        let inputs = (
+            bytes(64),
+            vec(any::<u8>(), 8..=64),
+            bytes(32),
+            bytes(32),
+            bytes(8),
+        );
+        let cases = random_cases();
+        let config = Config {
+            cases,
+            // A failure prints its case, shrunk; the tests keep no files.
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let compared = std::cell::Cell::new(0u32);
+        let outcome = TestRunner::new(config).run(
+            &(shape, inputs),
+            |(
+                (algorithm, version, lanes, lane_blocks, passes, out_len, fixed_len),
+                (password, salt, secret, data, keyid),
+            )| {
+                let mut builder = ParamsBuilder::new();
+                builder
+                    .m_cost(lanes * lane_blocks)
+                    .t_cost(passes)
+                    .p_cost(lanes)
+                    .data(AssociatedData::new(&data).unwrap())
+                    .keyid(KeyId::new(&keyid).unwrap());
+                // A tag length in the parameters (as a PHC string may
+                // fix it) or only in the output buffer's size.
+                if fixed_len {
+                    builder.output_len(out_len);
+                }
+                let case = Case {
+                    algorithm,
+                    version,
+                    params: builder.build().unwrap(),
+                    inputs: Inputs {
+                        password: &password,
+                        salt: &salt,
+                        secret: &secret,
+                    },
+                    out_len,
+                };
+                prop_assert_eq!(hex(&case.ours(avx2)), hex(&case.the_crates()));
+                compared.set(compared.get() + 1);
+                Ok(())
+            },
+        );
+        if let Err(failure) = outcome {
+            panic!("{failure}");
+        }
+        assert!(
+            compared.get() >= cases,
+            "{} of {cases} cases",
+            compared.get()
+        );
     }
 
     /// The block views refuse words a vector cannot be read from: too few,
@@ -813,9 +925,9 @@ mod tests {
     /// need are left alone.
     #[test]
     fn what_the_memory_held_before_does_not_matter_and_spare_blocks_stay_untouched() {
-        if !runs_here() {
+        let Some(avx2) = runs_here() else {
             return;
-        }
+        };
         let params = Params::new(256, 2, 1, None).unwrap();
         let inputs = || Inputs {
             password: b"password",
@@ -825,6 +937,7 @@ mod tests {
         let run = |memory: &mut [Block]| {
             let mut out = [0u8; 32];
             hash(
+                avx2,
                 Algorithm::Argon2id,
                 Version::V0x13,
                 &params,
