@@ -54,6 +54,9 @@ impl Tmux {
     /// Starts `command` (its environment spelled out, nothing inherited)
     /// in a pane `width` by `height`.
     pub fn start(&self, command: &std::process::Command, width: u16, height: u16) {
+        // The previous command's server, if still up: each has a socket of
+        // its own, and Drop kills only the last.
+        let _ = self.tmux().arg("kill-server").output();
         self.runs.set(self.runs.get() + 1);
         let mut line = String::from("exec env -i TERM=screen LANG=C.UTF-8");
         for (name, value) in command.get_envs() {
