@@ -364,6 +364,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)')
             [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Only entries after this sequence number: give the `seq` of the last entry a previous run printed to resume where it stopped, with nothing skipped or repeated')
             [CompletionResult]::new('--syslog-socket', '--syslog-socket', [CompletionResultType]::ParameterName, 'The syslog socket --syslog writes to')
+            [CompletionResult]::new('--expect-head', '--expect-head', [CompletionResultType]::ParameterName, 'With --verify: a head hash recorded earlier (printed by `backup` and `audit --verify`, kept elsewhere); exit 1 when this log does not hold it, as when the store was put back to an older copy or replaced')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')

@@ -258,7 +258,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__audit)
-            opts="-h --key --operator --since --after --follow --syslog --syslog-socket --verify --db --format --color --no-input --no-pager --help"
+            opts="-h --key --operator --since --after --follow --syslog --syslog-socket --verify --expect-head --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -304,6 +304,13 @@ _intergiro__keys() {
                     fi
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --expect-head)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
                     fi
                     return 0
                     ;;

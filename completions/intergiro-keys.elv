@@ -333,6 +333,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --since 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)'
             cand --after 'Only entries after this sequence number: give the `seq` of the last entry a previous run printed to resume where it stopped, with nothing skipped or repeated'
             cand --syslog-socket 'The syslog socket --syslog writes to'
+            cand --expect-head 'With --verify: a head hash recorded earlier (printed by `backup` and `audit --verify`, kept elsewhere); exit 1 when this log does not hold it, as when the store was put back to an older copy or replaced'
             cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
             cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
             cand --color 'When to colour output (NO_COLOR in the environment means never)'

@@ -447,6 +447,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l since -d 'Only entries at or after this time (YYYY-MM-DD or RFC 3339, UTC)' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l after -d 'Only entries after this sequence number: give the `seq` of the last entry a previous run printed to resume where it stopped, with nothing skipped or repeated' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l syslog-socket -d 'The syslog socket --syslog writes to' -r -F
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l expect-head -d 'With --verify: a head hash recorded earlier (printed by `backup` and `audit --verify`, kept elsewhere); exit 1 when this log does not hold it, as when the store was put back to an older copy or replaced' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand audit" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'

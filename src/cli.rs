@@ -780,6 +780,7 @@ pub struct UserRemoveArgs {
   intergiro-keys audit --key 3hT9kQ2mXa7B
   intergiro-keys audit --operator alice --since 2026-11-01 --format json
   intergiro-keys audit --verify
+  intergiro-keys audit --verify --expect-head 486124fc774f08934c9dfe334a0b4168ce05b01382f8158dab9e525c0dae1b0d
   intergiro-keys audit --follow --format jsonl --after 1234 >> /var/log/intergiro-keys.jsonl
   intergiro-keys audit --follow --syslog")]
 pub struct AuditArgs {
@@ -819,6 +820,25 @@ pub struct AuditArgs {
     /// Check the hash chain instead of listing; exit 1 when it is broken
     #[arg(long, conflicts_with_all = ["key", "operator", "since", "after", "follow", "syslog"])]
     pub verify: bool,
+
+    /// With --verify: a head hash recorded earlier (printed by `backup` and
+    /// `audit --verify`, kept elsewhere); exit 1 when this log does not hold
+    /// it, as when the store was put back to an older copy or replaced
+    #[arg(long, value_name = "HASH", requires = "verify", value_parser = parse_head, value_hint = ValueHint::Other)]
+    pub expect_head: Option<String>,
+}
+
+/// A head hash: 64 hexadecimal digits, as `audit --verify` prints it.
+fn parse_head(text: &str) -> Result<String, String> {
+    let text = text.trim().to_ascii_lowercase();
+    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(text)
+    } else {
+        Err(
+            "a head hash is 64 hexadecimal digits, as `audit --verify` and `backup` print it"
+                .into(),
+        )
+    }
 }
 
 /// Show the store in use, who you are to it and what it holds

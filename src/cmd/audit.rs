@@ -63,7 +63,23 @@ pub fn run(app: &App, args: AuditArgs, jsonl: bool) -> Result<ExitCode> {
             intact: verdict,
             tampered,
         } = store::verify_audit(store.as_ref())?;
-        let sound = verdict.is_ok() && tampered.is_empty();
+        // A head kept elsewhere must still be in the chain: a store put
+        // back to an older copy verifies on its own, but lacks it.
+        let expected = match &args.expect_head {
+            Some(hash) => {
+                let mut found = None;
+                store.each_audit_entry(&AuditFilter::default(), &mut |entry| {
+                    if entry.hash == *hash {
+                        found = Some(entry.seq);
+                    }
+                    Ok(())
+                })?;
+                Some((hash.clone(), found))
+            }
+            None => None,
+        };
+        let rolled_back = expected.as_ref().is_some_and(|(_, found)| found.is_none());
+        let sound = verdict.is_ok() && tampered.is_empty() && !rolled_back;
         match app.format {
             Format::Json => {
                 output::print_json(&serde_json::json!({
@@ -72,13 +88,31 @@ pub fn run(app: &App, args: AuditArgs, jsonl: bool) -> Result<ExitCode> {
                     "head": head,
                     "break": verdict.as_ref().err(),
                     "tampered": tampered,
+                    "expected_head": expected.as_ref().map(|(hash, found)| serde_json::json!({
+                        "hash": hash,
+                        "found_at_seq": found,
+                    })),
                 }))?;
             }
             Format::Table => {
                 let mut lines = Vec::new();
+                if let Some((hash, found)) = &expected {
+                    lines.push(match found {
+                        Some(seq) => format!(
+                            "ok: the expected head {hash} is entry {seq} of this log"
+                        ),
+                        None => format!(
+                            "rolled back: the expected head {hash} is not in this log; the store was put back to an older copy or replaced (undone changes may include deletions: check the keys deleted since)"
+                        ),
+                    });
+                }
                 match &verdict {
-                    Ok(()) if tampered.is_empty() => lines.push(format!(
+                    Ok(()) if tampered.is_empty() && !rolled_back => lines.push(format!(
                         "ok: the audit log's {count} entries form an intact chain (head {}), and every key and operator agrees with it",
+                        head.as_deref().map_or("none".into(), sanitize)
+                    )),
+                    Ok(()) if tampered.is_empty() => lines.push(format!(
+                        "the audit log's {count} entries form an intact chain (head {}) on their own",
                         head.as_deref().map_or("none".into(), sanitize)
                     )),
                     Ok(()) => {}

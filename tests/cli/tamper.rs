@@ -650,3 +650,54 @@ fn a_malformed_row_is_skipped_and_reported_never_taking_a_listing_down() {
         }
     }
 }
+
+/// A store put back to an older copy (here the `backup` made before a
+/// deletion) verifies on its own; the head recorded after the deletion,
+/// kept elsewhere, shows the rollback.
+#[test]
+fn a_store_put_back_to_an_older_copy_is_caught_by_the_head_kept_elsewhere() {
+    let env = Env::sqlite();
+    let (key, id) = env.create("leaked", &["payments"]);
+    let copy = env.path("before.db");
+    let backed_up = env
+        .days_later(0)
+        .json_object(&["backup", copy.to_str().unwrap()]);
+    let old_head = backed_up["head"].as_str().unwrap().to_string();
+    env.cmd().args(["delete", "--yes", &id]).assert().success();
+    let verified = env.days_later(0).json_object(&["audit", "--verify"]);
+    let head = verified["head"].as_str().unwrap().to_string();
+    assert_ne!(head, old_head);
+
+    // The live store holds both heads.
+    for expected in [&old_head, &head] {
+        env.cmd()
+            .args(["audit", "--verify", "--expect-head", expected])
+            .assert()
+            .success();
+    }
+    // Put back: the leaked key works again and the log is intact on its
+    // own, but the head kept after the deletion is not in it.
+    std::fs::copy(&copy, &env.db).unwrap();
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 0);
+    env.cmd().args(["audit", "--verify"]).assert().success();
+    let output = env
+        .cmd()
+        .args(["audit", "--verify", "--expect-head", &head])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "rolled back: the expected head {head} is not in this log"
+        )),
+        "{stdout}"
+    );
+    let output = env
+        .cmd()
+        .args(["audit", "--verify", "--expect-head", "not-a-hash"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("64 hexadecimal digits"));
+}
