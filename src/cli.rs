@@ -780,7 +780,7 @@ pub struct UserRemoveArgs {
   intergiro-keys audit --key 3hT9kQ2mXa7B
   intergiro-keys audit --operator alice --since 2026-11-01 --format json
   intergiro-keys audit --verify
-  intergiro-keys audit --verify --expect-head "$KEPT_HEAD"
+  intergiro-keys audit --verify --expect-head \"$KEPT_HEAD\"
   intergiro-keys audit --follow --format jsonl --after 1234 >> /var/log/intergiro-keys.jsonl
   intergiro-keys audit --follow --syslog")]
 pub struct AuditArgs {
