@@ -635,3 +635,20 @@ pub mod pg {
             .expect("an account name for the running user")
     }
 }
+
+/// Whether `program` can be run. CI installs it (.ci/run), so there a
+/// missing one fails the test instead of skipping it.
+pub fn installed(program: &str) -> bool {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{program} is not installed; .ci/run installs it"
+        );
+        eprintln!("{program} is not installed; skipping");
+    }
+    found
+}

@@ -8,6 +8,8 @@ use std::process::Command;
 
 use rexpect::session::PtySession;
 
+use crate::common::installed;
+
 const TIMEOUT_MS: u64 = 20_000;
 const ROLES: [&str; 3] = ["transactions", "accounts", "payments"];
 const SHELLS: [&str; 5] = ["bash", "elvish", "fish", "powershell", "zsh"];
@@ -16,23 +18,6 @@ fn script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("completions")
         .join(name)
-}
-
-/// Whether `program` can be run. CI installs every shell, so there a missing
-/// one fails the test instead of skipping it.
-fn installed(program: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{program} is not installed; .ci/run installs it"
-        );
-        eprintln!("{program} is not installed; skipping");
-    }
-    found
 }
 
 /// A directory holding `my keys.db` and `other.db`, for file-name completion.

@@ -7,7 +7,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::common::{Env, contains_bytes};
+use crate::common::{Env, contains_bytes, installed};
 
 fn write(path: &Path, text: impl AsRef<[u8]>) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -16,23 +16,6 @@ fn write(path: &Path, text: impl AsRef<[u8]>) {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Whether `program` can be run. CI installs it (.ci/run), so there a
-/// missing one fails the test instead of skipping it.
-pub fn installed(program: &str) -> bool {
-    let found = std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{program} is not installed; .ci/run installs it"
-        );
-        eprintln!("{program} is not installed; skipping");
-    }
-    found
 }
 
 /// git in `dir`, as a fixed author at a fixed time, with nothing from the

@@ -12,8 +12,8 @@ use std::time::{Duration as Wait, Instant};
 
 use chrono::Duration;
 
+use crate::common::installed;
 use crate::common::{Env, t0};
-use crate::leaks::installed;
 use crate::scripts::{readme_snippet, run_shell};
 
 fn text(bytes: &[u8]) -> String {

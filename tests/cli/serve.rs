@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use chrono::Duration as Days;
 
+use crate::common::installed;
 use crate::common::{Env, EnvAt, t0};
-use crate::leaks::installed;
 
 /// A running `serve`, stopped when dropped.
 pub struct Serve {

@@ -117,14 +117,11 @@ pub enum Proved {
 /// (`FUNCTIONS`); an older store, about to be upgraded, is proved for
 /// ownership and kinds only. The transaction is committed (it changed
 /// nothing) or, on a refusal, rolled back.
-pub fn prove(client: &mut Client, location: &Location, prelude: &str) -> Result<Proved, Error> {
+pub fn prove(client: &mut Client, location: &Location) -> Result<Proved, Error> {
     let explain = |err: postgres::Error| super::explain(err, location, std::time::Duration::MAX);
     let schema = &location.schema;
     let messages = client
-        .simple_query(&format!(
-            "BEGIN; {PINNED} {prelude} {}",
-            ownership_query(schema)
-        ))
+        .simple_query(&format!("BEGIN; {PINNED} {}", ownership_query(schema)))
         .map_err(explain)?;
     let problems = rows(&messages);
     if let Some(problem) = problems.first() {
@@ -144,7 +141,6 @@ pub fn prove(client: &mut Client, location: &Location, prelude: &str) -> Result<
             let _ = client.simple_query("ROLLBACK");
             explain(err)
         })?;
-    let _ = messages;
     let mut statements = statements(&messages).into_iter();
     let version = statements
         .next()

@@ -63,12 +63,12 @@ pub fn check_version(
     location: &Location,
     busy_timeout: Duration,
 ) -> Result<(), Error> {
-    match prove(client, location, "")? {
+    match prove(client, location)? {
         Proved::NoSchema => Err(no_store(location)),
         Proved::Version(version) if version > SCHEMA_VERSION => Err(newer(location, version)),
         Proved::Version(version) if version < SCHEMA_VERSION => {
             upgrade(client, location, busy_timeout)?;
-            match prove(client, location, "")? {
+            match prove(client, location)? {
                 Proved::Version(SCHEMA_VERSION) => Ok(()),
                 _ => Err(Error::Other(anyhow::anyhow!(
                     "the store at {} changed while it was being upgraded; run the command again",

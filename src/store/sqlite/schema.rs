@@ -277,16 +277,7 @@ fn digest(rows: &[SchemaRow]) -> String {
 
 /// A database in memory with the schema the migrations make.
 fn made_by_migrations() -> Result<Connection> {
-    let conn = Connection::open_in_memory()?;
-    let mut store = SqliteStore {
-        conn,
-        path: None,
-        read_only: false,
-        busy_timeout: std::time::Duration::ZERO,
-        skipped: Default::default(),
-    };
-    store.migrate()?;
-    Ok(store.conn)
+    Ok(SqliteStore::in_memory()?.conn)
 }
 
 #[cfg(test)]
