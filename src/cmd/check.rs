@@ -398,7 +398,7 @@ fn metrics(
             FREEZE,
             &[
                 ("id", &key.id),
-                ("name", &key.name),
+                ("name", &sanitize(&key.name)),
                 ("roles", &roles.join(",")),
             ],
             key.freezes_at.timestamp(),

@@ -634,3 +634,29 @@ fn icinga2_accepts_the_documented_check_command_and_service() {
     let first = text(&output.stdout);
     assert!(first.starts_with("CRITICAL: "), "{first}");
 }
+
+/// A name written into the file with another tool, holding a terminal
+/// escape and a bidi override, reaches the metrics as visible text: no
+/// control character lands in the textfile a person may `cat`.
+#[test]
+fn hostile_names_reach_the_metrics_escaped() {
+    let env = Env::sqlite();
+    let (_, id) = env.create("plain", &["accounts"]);
+    env.sql(&format!(
+        "UPDATE api_key SET name = 'x' || char(27) || '[31m' || char(8238) || 'y' WHERE id = '{id}'"
+    ));
+    let output = env
+        .cmd()
+        .args(["check", "--format", "openmetrics"])
+        .output()
+        .unwrap();
+    let metrics = text(&output.stdout);
+    assert!(
+        metrics.contains(r#"name="x\\x1b[31m\\u{202e}y""#),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains('\u{1b}') && !metrics.contains('\u{202e}'),
+        "{metrics}"
+    );
+}
