@@ -675,7 +675,11 @@ fn verify_keeps_its_verdict_as_exit_code_when_stdout_is_closed_early() {
     use std::process::Stdio;
     let env = Env::new();
     let (key, _) = env.create("k", &["accounts"]);
-    let wrong = format!("{}x", &key[..key.len() - 1]);
+    // The last character changed to one it is not: a fixed replacement
+    // would be the key itself whenever the key already ends with it.
+    let last = if key.ends_with('x') { 'y' } else { 'x' };
+    let wrong = format!("{}{last}", &key[..key.len() - 1]);
+    assert_ne!(wrong, key);
     for (days, presented, expected) in [(0, &key, 0), (0, &wrong, 1), (100, &key, 3)] {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
