@@ -70,6 +70,9 @@ pub fn sentence(error: &Error) -> String {
                 "{location} is an SQLite database of another program, not of intergiro-keys; it was left untouched"
             ),
         },
+        Error::PreRelease { location, version } => format!(
+            "{location} was made by a pre-release intergiro-keys (schema v{version}), which 1.0 does not read; it was left untouched — keep using the binary that made it, or make a new store with `intergiro-keys init` and create its keys there"
+        ),
         Error::Newer {
             location,
             version,

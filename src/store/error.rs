@@ -26,6 +26,12 @@ pub enum Error {
         location: String,
         reason: NotOurs,
     },
+    /// Made by a pre-release version, whose schema 1.0 does not read;
+    /// left untouched.
+    PreRelease {
+        location: String,
+        version: i64,
+    },
     /// Written by a newer version, whose schema this one does not know.
     Newer {
         location: String,

@@ -22,6 +22,7 @@
 //! a large estate is never held in memory.
 
 mod error;
+pub mod format;
 mod glob;
 pub mod postgres;
 pub mod sqlite;
