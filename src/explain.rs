@@ -78,10 +78,14 @@ pub fn sentence(error: &Error) -> String {
             version,
             known,
         } => format!(
-            "{location} was written by a newer intergiro-keys (schema v{version}; this one knows up to v{known}); upgrade intergiro-keys to use it — the store was left untouched"
+            "{location} was written by a newer intergiro-keys (store format {}; this one knows up to {}); upgrade intergiro-keys to use it — the store was left untouched",
+            shown_format(*version),
+            shown_format(*known)
         ),
         Error::NeedsUpgrade { location, from, to } => format!(
-            "{location} needs a schema upgrade (v{from} to v{to}) but is read-only here; run any command as an account that may write it (e.g. `intergiro-keys list` as its owner), which upgrades it"
+            "{location} has store format {}, older than this intergiro-keys's {}; an administrator runs `intergiro-keys upgrade` (try `intergiro-keys upgrade --dry-run` first), and until then this intergiro-keys leaves it untouched",
+            shown_format(*from),
+            shown_format(*to)
         ),
         Error::UpgradeNotAllowed {
             location,
@@ -311,6 +315,15 @@ fn untrusted(problem: &Untrusted) -> (String, String) {
             format!("{what} of function {} was changed", sanitize(function)),
             "restore the store from a backup".to_string(),
         ),
+    }
+}
+
+/// A store's version as users know it: MAJOR.MINOR, or the pre-release
+/// schema number.
+fn shown_format(version: i64) -> String {
+    match crate::store::format::Format::from_stored(version) {
+        crate::store::format::Stored::Format(format) => format.to_string(),
+        crate::store::format::Stored::PreRelease(version) => format!("v{version}"),
     }
 }
 

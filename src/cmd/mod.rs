@@ -17,6 +17,7 @@ pub mod scan;
 pub mod serve;
 pub mod show;
 pub mod status;
+pub mod upgrade;
 pub mod users;
 pub mod verify;
 
@@ -181,6 +182,7 @@ fn open_checked(
 ) -> Result<Box<dyn Store>> {
     let how = match action {
         Action::Create => Open::CreateIfMissing,
+        Action::Upgrade => Open::ToUpgrade,
         _ => Open::MustExist,
     };
     let mut store = open(app, how)?;

@@ -48,6 +48,8 @@ pub enum Open {
     /// Only `create` makes a database; everything else needs one.
     MustExist,
     CreateIfMissing,
+    /// For `upgrade`: an existing store of an older format is opened too.
+    ToUpgrade,
 }
 
 /// A key with its stored hash, as checking a presented secret needs it.
@@ -541,6 +543,22 @@ pub fn open(location: &Path, open: Open, busy_timeout: Duration) -> Result<Box<d
         open,
         busy_timeout,
     )?))
+}
+
+/// Brings the store at `location` to this build's format, or with
+/// `dry_run` says how: the only thing that changes a store's format. On
+/// SQLite recorded in `actor`'s name (the PostgreSQL server records its
+/// own role and time); who may is the command's call.
+pub fn upgrade(
+    location: &Path,
+    busy_timeout: Duration,
+    dry_run: bool,
+    actor: Actor,
+) -> Result<format::UpgradePlan> {
+    if let Some(url) = location.to_str().filter(|text| postgres::is_url(text)) {
+        return postgres::upgrade(&postgres::Location::parse(url)?, busy_timeout, dry_run);
+    }
+    sqlite::upgrade(location, busy_timeout, dry_run, actor)
 }
 
 /// Every key matching `filter`, collected, for the few callers that need

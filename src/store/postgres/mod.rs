@@ -11,6 +11,7 @@
 mod connect;
 mod prove;
 mod schema;
+mod upgrade;
 
 #[cfg(test)]
 pub(crate) mod testdb;
@@ -27,6 +28,7 @@ use postgres::{Client, Row};
 
 pub use connect::{DEFAULT_SCHEMA, Location, is_url, url_has_password};
 pub use schema::{Import, SCHEMA_VERSION, rules};
+pub use upgrade::upgrade;
 
 use crate::audit::{Actor, Entry, Record};
 use crate::key::{self, ApiKey, EXPIRING_WITHIN_DAYS, Roles, Status};

@@ -86,8 +86,54 @@ fn insert_row(tx: &Transaction, key: &ApiKey, secret_hash: &str) -> Result<bool>
     Ok(inserted == 1)
 }
 
+/// Issues a new key: recorded in the name of the operator whose entry
+/// stored it, dated as the log's last entry (the command that stored it is
+/// still running, so that entry is at most moments old).
 pub fn mark_issued(tx: &Transaction, id: &str) -> Result<()> {
-    tx.execute("UPDATE api_key SET issued = 1 WHERE id = ?1", [id])?;
+    let stored_by: Option<(String, i64)> = tx
+        .query_row(
+            "SELECT operator, (SELECT max(at) FROM audit) FROM audit
+             WHERE subject = ?1 ORDER BY seq DESC LIMIT 1",
+            [key_subject(id)],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let Some((operator, at)) = stored_by else {
+        return issue(tx, id, None);
+    };
+    let now = DateTime::from_timestamp(at, 0).unwrap_or_default();
+    issue(
+        tx,
+        id,
+        Some(Actor {
+            operator: &operator,
+            now,
+        }),
+    )
+}
+
+/// Marks an unissued key issued, after checking its row is as stored, and
+/// seals it so (`issued` decides whether the key works). Without `actor`
+/// (no entry stored the key) the row is left as it is: it is tampered.
+fn issue(tx: &Transaction, id: &str, actor: Option<Actor>) -> Result<()> {
+    if let Some(current) = seal::key_seal(tx, id)? {
+        seal::check(tx, &current)?;
+    }
+    let Some(actor) = actor else {
+        return Ok(());
+    };
+    if tx.execute(
+        "UPDATE api_key SET issued = 1 WHERE id = ?1 AND issued = 0",
+        [id],
+    )? == 1
+    {
+        append_sealed(
+            tx,
+            &Event::Issued { key_id: id },
+            actor,
+            seal::key_seal(tx, id)?,
+        )?;
+    }
     Ok(())
 }
 
@@ -170,7 +216,7 @@ pub fn finish_rotation(
     if let Some(current) = seal::key_seal(tx, old_id)? {
         seal::check(tx, &current)?;
     }
-    mark_issued(tx, new_id)?;
+    issue(tx, new_id, Some(actor))?;
     let retiring = tx.execute(
         "UPDATE api_key SET retires_at = ?3 WHERE id = ?1 AND replaced_by = ?2",
         params![old_id, new_id, retires_at.timestamp()],

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use super::schema::{MIGRATIONS, user_version};
+use super::schema::user_version;
 use super::*;
 use crate::store::{NotOurs, Open};
 
@@ -19,11 +19,12 @@ fn open(path: &Path, how: Open) -> Result<SqliteStore> {
 }
 
 #[test]
-fn a_new_database_is_migrated_to_the_latest_schema() {
+fn a_new_database_has_the_1_0_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nested/keys.db");
     let store = open(&path, Open::CreateIfMissing).unwrap();
     assert_eq!(user_version(&store.conn).unwrap(), SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION, 1000);
     let journal: String = store
         .conn
         .pragma_query_value(None, "journal_mode", |row| row.get(0))
@@ -39,15 +40,15 @@ fn a_new_database_is_migrated_to_the_latest_schema() {
 }
 
 #[test]
-fn an_older_schema_is_migrated_in_place() {
+fn an_empty_database_of_ours_is_given_the_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keys.db");
     {
         let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "application_id", APPLICATION_ID)
             .unwrap();
-        // user_version 0: an empty database of ours, as left by a crash
-        // before the first migration.
+        // user_version 0 and nothing in it: marked ours, never given a
+        // schema.
     }
     let store = open(&path, Open::MustExist).unwrap();
     assert_eq!(user_version(&store.conn).unwrap(), SCHEMA_VERSION);
@@ -59,32 +60,48 @@ fn an_older_schema_is_migrated_in_place() {
 }
 
 #[test]
-fn a_v1_database_keeps_its_keys_and_reports_no_operators() {
+fn a_pre_release_store_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keys.db");
     {
         let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "application_id", APPLICATION_ID)
             .unwrap();
-        conn.execute_batch(MIGRATIONS[0]).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
-        conn.execute(
-            "INSERT INTO api_key VALUES ('AAAAAAAAAAAA', 'old', 'accounts', '$h', 0, 0, 7776000, 1)",
-            [],
-        )
-        .unwrap();
+        conn.execute_batch("CREATE TABLE api_key (id TEXT PRIMARY KEY NOT NULL) STRICT;")
+            .unwrap();
+        conn.pragma_update(None, "user_version", 7).unwrap();
     }
-    let store = open(&path, Open::MustExist).unwrap();
-    assert_eq!(user_version(&store.conn).unwrap(), SCHEMA_VERSION);
-    let keys = crate::store::keys(&store, &KeyFilter::default()).unwrap();
-    assert_eq!(keys[0].name, "old");
-    // Who becomes its administrator is the domain's call; the store tells
-    // it that there is none yet, and who owns the file.
-    assert!(!store.has_operators().unwrap());
-    use std::os::unix::fs::MetadataExt;
+    let before = fs::read(&path).unwrap();
+    for how in [Open::MustExist, Open::CreateIfMissing, Open::ToUpgrade] {
+        let err = open(&path, how).err().unwrap();
+        assert!(
+            matches!(err, Error::PreRelease { version: 7, .. }),
+            "{err:?}"
+        );
+    }
+    assert_eq!(fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_newer_major_format_is_refused_and_a_newer_minor_one_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.db");
+    let mut store = open(&path, Open::CreateIfMissing).unwrap();
+    store
+        .conn
+        .pragma_update(None, "user_version", 2000)
+        .unwrap();
+    assert!(matches!(
+        store.check_format(false),
+        Err(Error::Newer { version: 2000, .. })
+    ));
+    store
+        .conn
+        .pragma_update(None, "user_version", 1001)
+        .unwrap();
     assert_eq!(
-        store.owner_uid().unwrap(),
-        Some(fs::metadata(&path).unwrap().uid())
+        store.check_format(false).unwrap(),
+        crate::store::format::Format { major: 1, minor: 1 }
     );
 }
 
@@ -114,14 +131,14 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     drop(open(&path, Open::CreateIfMissing).unwrap());
     {
         let conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1000)
             .unwrap();
         conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
     }
     let before = fs::read(&path).unwrap();
     let err = open(&path, Open::CreateIfMissing).err().unwrap();
     assert!(
-        matches!(err, Error::Newer { version, known, .. } if version == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION),
+        matches!(err, Error::Newer { version, known, .. } if version == SCHEMA_VERSION + 1000 && known == SCHEMA_VERSION),
         "{err:?}"
     );
     assert_eq!(fs::read(&path).unwrap(), before);
