@@ -101,6 +101,14 @@ pub fn steps() -> Vec<&'static Step> {
     steps
 }
 
+/// Every released format, oldest first: 1.0 and each step's.
+#[cfg(test)]
+pub fn released() -> Vec<Format> {
+    std::iter::once(format::CURRENT)
+        .chain(STEPS.iter().map(|step| step.to))
+        .collect()
+}
+
 /// The format this build writes: 1.0 or that of its last upgrade.
 pub fn current() -> Format {
     steps().last().map_or(format::CURRENT, |step| step.to)
@@ -372,11 +380,19 @@ fn digest(rows: &[SchemaRow]) -> String {
 /// up to it).
 fn made_at(format: Format) -> Result<Connection> {
     let conn = Connection::open_in_memory()?;
+    give_schema(&conn, format)?;
+    Ok(conn)
+}
+
+/// The schema of `format` (1.0, then each step up to it), to an empty
+/// database.
+pub(super) fn give_schema(conn: &Connection, format: Format) -> Result<()> {
     conn.execute_batch(SCHEMA)?;
     for step in steps().into_iter().filter(|step| step.to <= format) {
         conn.execute_batch(step.sql)?;
     }
-    Ok(conn)
+    conn.pragma_update(None, "user_version", format.stored())?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -105,6 +105,75 @@ fn a_newer_major_format_is_refused_and_a_newer_minor_one_used() {
     );
 }
 
+/// Migrations are append-only from 1.0 on: a store of every released
+/// format, with keys, a rotation, operators and their log, is upgraded to
+/// this build's format and keeps all of it, sealed and chained.
+#[test]
+fn a_store_of_every_released_format_upgrades_and_keeps_everything() {
+    use crate::store::tests::{HASH, actor, now, sample};
+    let released = super::schema::released();
+    assert_eq!(released[0], crate::store::format::CURRENT);
+    for (index, &format) in released.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+                .unwrap();
+            super::schema::give_schema(&conn, format).unwrap();
+        }
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        {
+            let mut store = open(&path, Open::ToUpgrade).unwrap();
+            assert!(store.add_first_administrator("root", actor()).unwrap());
+            for id in ["AAAAAAAAAAAA", "BBBBBBBBBBBB"] {
+                assert!(store.insert_unissued(&sample(id), HASH, actor()).unwrap());
+                store.mark_issued(id).unwrap();
+            }
+            let new = sample("CCCCCCCCCCCC");
+            assert!(
+                store
+                    .begin_rotation("BBBBBBBBBBBB", &new, HASH, actor())
+                    .unwrap()
+            );
+            store
+                .finish_rotation("BBBBBBBBBBBB", &new.id, now(), actor())
+                .unwrap();
+        }
+        let plan = upgrade(&path, WAIT, false, actor()).unwrap();
+        assert_eq!(plan.from, format);
+        assert_eq!(plan.to, super::schema::current());
+        assert_eq!(plan.steps.len(), released.len() - 1 - index, "{format}");
+
+        let store = open(&path, Open::MustExist).unwrap();
+        let verdict = crate::store::verify_audit(&store).unwrap();
+        assert_eq!(verdict.intact, Ok(()), "{format}");
+        assert_eq!(verdict.tampered, [], "{format}");
+        for id in ["AAAAAAAAAAAA", "BBBBBBBBBBBB", "CCCCCCCCCCCC"] {
+            let found = store.find_key(id).unwrap().unwrap();
+            assert!(found.key.issued, "{format}: {id}");
+        }
+        assert_eq!(
+            store
+                .find_key("BBBBBBBBBBBB")
+                .unwrap()
+                .unwrap()
+                .key
+                .replaced_by
+                .as_deref(),
+            Some("CCCCCCCCCCCC")
+        );
+        assert!(store.operator("root").unwrap().is_some());
+        // Once is enough.
+        assert_eq!(
+            upgrade(&path, WAIT, false, actor()).unwrap().steps,
+            Vec::<String>::new()
+        );
+    }
+}
+
 #[test]
 fn new_files_are_private_whatever_the_umask() {
     let dir = tempfile::tempdir().unwrap();
