@@ -22,6 +22,7 @@
 //! a large estate is never held in memory.
 
 mod error;
+mod filter;
 pub mod format;
 mod glob;
 pub mod postgres;

@@ -31,11 +31,11 @@ pub use schema::{Import, SCHEMA_VERSION, rules};
 pub use upgrade::upgrade;
 
 use crate::audit::{Actor, Entry, Record};
-use crate::key::{self, ApiKey, EXPIRING_WITHIN_DAYS, Roles, Status};
+use crate::key::{ApiKey, Roles};
 use crate::operator::{Action, Change, Operator};
 use crate::store::{
-    AuditFilter, Error, FlaggedCounts, KeyFilter, KeySort, NotRotatable, Renewal, Result, Store,
-    StoredKey, Visit,
+    AuditFilter, Error, FlaggedCounts, KeyFilter, NotRotatable, Renewal, Result, Store, StoredKey,
+    Visit,
 };
 
 pub struct PgStore {
@@ -687,142 +687,24 @@ impl Store for PgStore {
 
 type Value = Box<dyn ToSql + Sync>;
 
-/// The query for `filter` over `list_keys`, with its values in order: the
-/// same conditions as the SQLite store's.
+/// The query for `filter` over `list_keys` (`store::filter`), its values
+/// typed as the server takes them.
 fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<(Value, Type)>) {
-    const DAY: i64 = 86_400;
-    let mut values: Vec<(Value, Type)> = vec![
-        (Box::new(None::<i64>), Type::INT8),
-        (Box::new(filter.issued_only), Type::BOOL),
-    ];
-    let mut conditions: Vec<String> = Vec::new();
-    let mut bind = |value: Value, kind: Type| {
-        values.push((value, kind));
-        format!("${}", values.len())
-    };
-    let now = filter.now.map(|now| now.timestamp());
-    // A freeze date more than 90 days ahead counts as frozen (`key::status`).
-    let beyond = filter.now.map(key::latest_honoured_freeze);
-    if let Some(time) = filter.freezing_by {
-        let by = bind(Box::new(time.timestamp()), Type::INT8);
-        // A key replaced by `rotate` is meant to stop, whatever its freeze.
-        conditions.push(match beyond {
-            Some(beyond) => format!(
-                "retires_at IS NULL AND (freezes_at <= {by} OR freezes_at > {})",
-                bind(Box::new(beyond), Type::INT8)
-            ),
-            None => format!("retires_at IS NULL AND freezes_at <= {by}"),
-        });
-    }
-    for role in &filter.roles {
-        // Roles are stored comma-separated and sorted: "accounts,payments".
-        conditions.push(format!(
-            "(',' || roles || ',') LIKE {}",
-            bind(Box::new(format!("%,{},%", role.as_str())), Type::TEXT)
-        ));
-    }
-    if let Some(statuses) = &filter.statuses {
-        let any: Vec<String> = match (now, beyond) {
-            (Some(now), Some(beyond)) => {
-                let expiring = now + i64::from(EXPIRING_WITHIN_DAYS) * DAY;
-                statuses
-                    .iter()
-                    .map(|status| match status {
-                        // A rotated key is retiring or retired, whatever
-                        // its freeze.
-                        Status::Active => format!(
-                            "(issued AND retires_at IS NULL AND freezes_at > {} AND freezes_at <= {})",
-                            bind(Box::new(expiring), Type::INT8),
-                            bind(Box::new(beyond), Type::INT8)
-                        ),
-                        Status::Expiring => format!(
-                            "(issued AND retires_at IS NULL AND freezes_at > {} AND freezes_at <= {})",
-                            bind(Box::new(now), Type::INT8),
-                            bind(Box::new(expiring), Type::INT8)
-                        ),
-                        Status::Frozen => format!(
-                            "(issued AND retires_at IS NULL AND (freezes_at <= {} OR freezes_at > {}))",
-                            bind(Box::new(now), Type::INT8),
-                            bind(Box::new(beyond), Type::INT8)
-                        ),
-                        Status::Unissued => "NOT issued".to_string(),
-                        Status::Retiring => {
-                            format!("(issued AND retires_at > {})", bind(Box::new(now), Type::INT8))
-                        }
-                        Status::Retired => {
-                            format!("(issued AND retires_at <= {})", bind(Box::new(now), Type::INT8))
-                        }
-                    })
-                    .collect()
+    use crate::store::filter::{self, Dialect, Order, Param};
+    let query = filter::select(Dialect::Postgres { schema }, filter, Order::Sorted);
+    let values = query
+        .params
+        .into_iter()
+        .map(|param| -> (Value, Type) {
+            match param {
+                Param::Int(n) => (Box::new(n), Type::INT8),
+                Param::NullInt => (Box::new(None::<i64>), Type::INT8),
+                Param::Text(text) => (Box::new(text), Type::TEXT),
+                Param::Bool(yes) => (Box::new(yes), Type::BOOL),
             }
-            _ => Vec::new(),
-        };
-        conditions.push(match any.is_empty() {
-            true => "false".to_string(),
-            false => format!("({})", any.join(" OR ")),
-        });
-    }
-    if let Some(glob) = &filter.name_glob {
-        let regex = crate::store::glob::posix_regex(glob);
-        conditions.push(format!("name ~ {}", bind(Box::new(regex), Type::TEXT)));
-    }
-    if let Some(time) = filter.live_at {
-        conditions.push(format!(
-            "(retires_at IS NULL OR retires_at > {})",
-            bind(Box::new(time.timestamp()), Type::INT8)
-        ));
-    }
-    if let Some(name) = &filter.name {
-        conditions.push(format!(
-            "name = {}",
-            bind(Box::new(name.clone()), Type::TEXT)
-        ));
-    }
-    if let Some(time) = filter.unused_since {
-        let since = bind(Box::new(time.timestamp()), Type::INT8);
-        conditions.push(format!(
-            "(last_used_at <= {since} OR (last_used_at IS NULL AND created_at <= {since}))"
-        ));
-    }
-    if let Some(time) = filter.created_by_then {
-        conditions.push(format!(
-            "created_at <= {}",
-            bind(Box::new(time.timestamp()), Type::INT8)
-        ));
-    }
-    if let Some(operator) = &filter.created_by {
-        // Through `audit_entries` (which needs `view`, as `list_keys` does):
-        // each key's first successful create or rotate entry names its
-        // creator.
-        conditions.push(format!(
-            "id IN (SELECT c.key_id FROM (SELECT DISTINCT ON (a.key_id) a.key_id, a.operator \
-             FROM {schema}.audit_entries(NULL::text, NULL::text, NULL::bigint) a \
-             WHERE a.key_id IS NOT NULL AND a.action IN ('create', 'rotate') AND a.outcome = 'ok' \
-             ORDER BY a.key_id, a.seq) c WHERE c.operator = {})",
-            bind(Box::new(operator.clone()), Type::TEXT)
-        ));
-    }
-    // Byte order for names and IDs, as SQLite sorts.
-    let order = match filter.sort {
-        KeySort::Freezes => r#"freezes_at, id COLLATE "C""#,
-        KeySort::Id => r#"id COLLATE "C""#,
-        KeySort::Name => r#"name COLLATE "C", id COLLATE "C""#,
-        KeySort::Created => r#"created_at, id COLLATE "C""#,
-        // Never used first, as SQLite sorts NULL.
-        KeySort::LastUsed => r#"last_used_at NULLS FIRST, id COLLATE "C""#,
-    };
-    let mut sql = format!("SELECT * FROM {schema}.list_keys($1, $2)");
-    if !conditions.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&conditions.join(" AND "));
-    }
-    sql.push_str(" ORDER BY ");
-    sql.push_str(order);
-    if let Some(limit) = filter.limit {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        sql.push_str(&format!(" LIMIT {}", bind(Box::new(limit), Type::INT8)));
-    }
-    (sql, values)
+        })
+        .collect();
+    (query.sql, values)
 }
 
 /// Grants the group role to an operator's role (WITH ADMIN OPTION for an
