@@ -90,7 +90,7 @@ fn the_next_build_refuses_a_store_until_upgrade_which_lists_applies_and_audits_i
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output)
-            .contains("has store format 1.0, older than this intergiro-keys's 1.1; an administrator runs `intergiro-keys upgrade`"),
+            .contains("has store format 1.0, and this intergiro-keys uses store format 1.1: an administrator runs `intergiro-keys upgrade`"),
         "{}",
         stderr(&output)
     );

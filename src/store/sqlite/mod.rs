@@ -1,5 +1,5 @@
 //! The SQLite store: one file per job — opening the file safely (`open`),
-//! the schema and its migrations (`schema`), keys, operators and the audit
+//! the schema and its upgrades (`schema`), keys, operators and the audit
 //! log, and the generic SQLite helpers (`classify`).
 //!
 //! Every read-then-write runs in a `BEGIN IMMEDIATE` transaction so that

@@ -1,4 +1,4 @@
-//! What only the SQLite store does: files, headers, migrations, triggers and
+//! What only the SQLite store does: files, headers, formats, triggers and
 //! query plans. Behaviour every store shares is tested in `store::tests`.
 
 use std::fs;
@@ -172,6 +172,42 @@ fn a_store_of_every_released_format_upgrades_and_keeps_everything() {
             Vec::<String>::new()
         );
     }
+}
+
+/// A newer minor format may have added tables and indexes, which this
+/// build leaves alone; never a trigger, which could rewrite what it writes.
+#[test]
+fn a_newer_minor_store_may_add_indexes_but_not_triggers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.db");
+    {
+        let store = open(&path, Open::CreateIfMissing).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "CREATE INDEX api_key_roles ON api_key (roles, id);
+                 CREATE TABLE later (note TEXT);
+                 PRAGMA user_version = 1001;",
+            )
+            .unwrap();
+    }
+    open(&path, Open::MustExist).unwrap();
+    {
+        let store = open(&path, Open::MustExist).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "CREATE TRIGGER later_roles AFTER INSERT ON api_key
+                 BEGIN UPDATE api_key SET roles = 'payments' WHERE id = new.id; END;",
+            )
+            .unwrap();
+    }
+    let err = open(&path, Open::MustExist).err().unwrap();
+    assert!(
+        matches!(&err, Error::Untrusted { problem: crate::store::Untrusted::Added { object }, .. }
+            if object == "trigger later_roles"),
+        "{err:?}"
+    );
 }
 
 #[test]
