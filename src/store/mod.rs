@@ -205,6 +205,10 @@ pub type Visit<'a, T> = &'a mut dyn FnMut(T) -> anyhow::Result<()>;
 
 /// The interface every backend implements. Changing methods take the
 /// `Actor` and record their audit entry in the same transaction.
+/// How many keys whose names resemble one given are found at most
+/// (`Store::keys_named`).
+pub const SIMILAR_NAMES: usize = 5;
+
 pub trait Store {
     /// Whether this store refuses changes (a read-only file or account).
     fn is_read_only(&self) -> bool;
@@ -312,7 +316,7 @@ pub trait Store {
         live_at: DateTime<Utc>,
         _action: Action,
     ) -> Result<Vec<ApiKey>> {
-        const MOST: usize = 5;
+        const MOST: usize = SIMILAR_NAMES;
         let mut found = Vec::new();
         let filter = KeyFilter {
             name: (!similar).then(|| name.to_string()),
