@@ -521,3 +521,74 @@ fn clock_sql(now: i64) -> String {
         "INSERT INTO setting VALUES ('test_clock', 'on'); SET LOCAL intergiro_keys.now = '{now}';"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rule the functions apply is a placeholder the tool fills in:
+    /// none is left unfilled, and none of the tool's numbers is spelled in
+    /// the SQL itself.
+    #[test]
+    fn the_schema_spells_no_rule_and_every_placeholder_is_filled() {
+        let sql = substitute(SCHEMA, "\"intergiro_keys\"", "ops");
+        let left: Vec<&str> = sql
+            .split('@')
+            .skip(1)
+            .step_by(2)
+            .filter(|name| name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .collect();
+        assert!(left.is_empty(), "unfilled: {left:?}");
+        let lifetime = crate::key::lifetime().num_seconds();
+        let forbidden = [
+            lifetime.to_string(),
+            crate::key::LIFETIME_DAYS.to_string() + " *",
+            "86400".to_string(),
+            crate::key::max_grace().num_seconds().to_string(),
+            crate::key::CLOCK_SLACK_SECONDS.to_string(),
+            (lifetime + crate::key::CLOCK_SLACK_SECONDS).to_string(),
+            "m=".to_string(),
+            "t=".to_string(),
+            "{12}".to_string(),
+        ];
+        for literal in &forbidden {
+            assert!(
+                !SCHEMA.contains(literal.as_str()),
+                "schema.sql spells {literal}"
+            );
+        }
+        // And once filled in, they are the tool's.
+        assert!(sql.contains(&format!("v_now + {lifetime}")));
+        assert!(sql.contains(&format!(
+            "p_now + {}",
+            lifetime + crate::key::CLOCK_SLACK_SECONDS
+        )));
+        assert!(sql.contains(&crate::hash::phc_pattern()));
+        assert!(sql.contains(&format!(
+            "least(greatest(coalesce(p_grace, 0), 0), {})",
+            crate::key::max_grace().num_seconds()
+        )));
+        assert!(sql.contains(&format!(
+            "INSERT INTO schema_version VALUES ({}, 'ops')",
+            format::CURRENT.stored()
+        )));
+    }
+
+    /// Appending a step is one entry: the plan lists the steps after a
+    /// store's format, in order, and this build writes the last one's.
+    #[test]
+    fn a_plan_lists_the_steps_after_the_stores_format() {
+        NEXT_MINOR_HERE.with(|next| next.set(true));
+        let next = Format { major: 1, minor: 1 };
+        assert_eq!(written(), next);
+        let plan = super::super::upgrade::plan(format::CURRENT);
+        assert_eq!((plan.from, plan.to), (format::CURRENT, next));
+        assert_eq!(plan.steps.len(), 1);
+        assert!(super::super::upgrade::plan(next).steps.is_empty());
+        assert_eq!(fit(format::CURRENT), Fit::OlderMinor);
+        NEXT_MINOR_HERE.with(|next| next.set(false));
+        assert_eq!(written(), format::CURRENT);
+        assert_eq!(fit(next), Fit::NewerMinor);
+        assert_eq!(fit(Format { major: 2, minor: 0 }), Fit::NewerMajor);
+    }
+}

@@ -3,8 +3,9 @@
 -- Run by `init` with the owner role set (SET ROLE), inside one
 -- transaction, with @schema@ and @operators@ replaced by the quoted names of
 -- the store's schema and of its operators' group role, and every other
--- @placeholder@ by a rule of the tool (`schema::rules`): lifetimes, limits,
--- shapes and argon2 parameters are never spelled here.
+-- placeholder (a name between at signs) by a rule of the tool
+-- (`schema::rules`): lifetimes, limits, shapes and argon2 parameters are
+-- never spelled here.
 --
 -- Errors a caller branches on have their own SQLSTATE, with the names
 -- concerned in DETAIL: IK001 unknown keys, IK002 unknown operator, IK003

@@ -122,7 +122,7 @@ fn upgradable(location: &Location, version: i64) -> Result<Format, Error> {
 }
 
 /// What upgrading a store of format `from` takes.
-fn plan(from: Format) -> UpgradePlan {
+pub(super) fn plan(from: Format) -> UpgradePlan {
     let steps: Vec<&Migration> = migrations()
         .into_iter()
         .filter(|migration| migration.to > from)
