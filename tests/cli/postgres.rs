@@ -532,7 +532,8 @@ fn a_pre_release_store_is_refused_by_every_command_and_left_untouched() {
                     || (SELECT string_agg(t::text, ',') FROM intergiro_keys.api_key t)
                     || (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                         WHERE n.nspname = 'intergiro_keys')::text
-                    || (SELECT count(*) FROM pg_roles)::text",
+                    || (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                        WHERE n.nspname = 'intergiro_keys')::text",
             &[],
         )
     };

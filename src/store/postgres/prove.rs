@@ -60,7 +60,6 @@ pub const FUNCTIONS: &[(&str, bool)] = &[
     ("_release_claim(text)", false),
     ("_require(text)", false),
     ("_seal_all(text)", false),
-    ("_seal_field(text)", false),
     ("_seal_problem(text, api_key)", false),
     ("_valid_ids(text[])", false),
     ("_valid_key_arguments(text, text, text, text)", false),

@@ -1848,7 +1848,8 @@ fn revoke_found_called_directly_refuses_every_wrong_list() {
     let before = state(&mut db);
     let sql = "SELECT * FROM intergiro_keys.revoke_found($1, $2)";
     let long = "x".repeat(5000);
-    let cases: [(Option<Vec<Option<&str>>>, Option<Vec<Option<&str>>>); 7] = [
+    type List<'a> = Option<Vec<Option<&'a str>>>;
+    let cases: [(List, List); 7] = [
         (None, Some(vec![Some("here")])),
         (Some(vec![Some("AAAAAAAAAAAA")]), None),
         (Some(vec![Some("AAAAAAAAAAAA")]), Some(vec![])),
@@ -1914,7 +1915,9 @@ fn operator_changes_called_directly_need_admin_and_valid_arguments() {
     let mut alice = db.raw("t_alice");
     let add = "SELECT intergiro_keys.add_operator($1, $2, $3)";
     let long_name = "n".repeat(64);
-    let bad_adds: [(Option<&str>, Option<&str>, Option<&str>, &str); 9] = [
+    // Three arguments, then the SQLSTATE expected.
+    type Call<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, &'a str);
+    let bad_adds: [Call; 9] = [
         (None, Some("view"), None, "22023"),
         (Some(""), Some("view"), None, "22023"),
         (Some("t_x\n"), Some("view"), None, "22023"),
@@ -1929,7 +1932,7 @@ fn operator_changes_called_directly_need_admin_and_valid_arguments() {
         refused_with(&mut alice, code, add, &[&name, &permissions, &key_roles]);
     }
     let update = "SELECT intergiro_keys.update_operator($1, $2, $3, $4)";
-    let bad_updates: [(Option<&str>, Option<&str>, Option<&str>, &str); 7] = [
+    let bad_updates: [Call; 7] = [
         (Some("t_mallory"), None, Some("view"), "22023"),
         (None, Some("users grant"), Some("view"), "22023"),
         (Some("t_mallory"), Some("users add"), Some("view"), "22023"),
