@@ -82,6 +82,14 @@ impl Env {
             .replacen("postgresql:///", &format!("postgresql://{role}@/"), 1)
     }
 
+    /// Whether the store records a key's issue (its secret written out) in
+    /// an audit entry of its own, `create` ok "secret written out; key
+    /// issued", as the PostgreSQL store does since its seals cover
+    /// `issued`.
+    pub fn records_issue(&self) -> bool {
+        self.is_postgres()
+    }
+
     /// Whether this run's store is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.db.to_string_lossy().starts_with("postgresql://")
