@@ -92,9 +92,19 @@ impl PgStore {
     /// another transaction holds (then `Error::Busy`, nothing changed), as
     /// SQLite's busy timeout has them wait for the database lock.
     pub fn open_waiting(location: &Location, busy_timeout: Duration) -> Result<PgStore> {
+        PgStore::connect(location, busy_timeout, false)
+    }
+
+    /// `open_waiting` for the `upgrade` command: a store of an older minor
+    /// format is opened too, to decide who may upgrade it.
+    pub fn open_to_upgrade(location: &Location, busy_timeout: Duration) -> Result<PgStore> {
+        PgStore::connect(location, busy_timeout, true)
+    }
+
+    fn connect(location: &Location, busy_timeout: Duration, to_upgrade: bool) -> Result<PgStore> {
         let mut client = location.connect()?;
         set_test_clock(&mut client)?;
-        schema::check_version(&mut client, location)?;
+        schema::check_version(&mut client, location, to_upgrade)?;
         Ok(PgStore {
             client: RefCell::new(client),
             schema: connect::quote_identifier(&location.schema),

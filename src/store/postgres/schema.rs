@@ -123,11 +123,26 @@ pub(super) fn stored_version(
 
 /// Proves the schema is the store's (`prove`), then refuses a database
 /// without a store, a pre-release store, one of an older format (only
-/// `upgrade` changes a store's format) and one of a newer major format.
-pub fn check_version(client: &mut Client, location: &Location) -> Result<(), Error> {
+/// `upgrade` changes a store's format; with `to_upgrade`, for the command
+/// that does, one of an older minor format is let through) and one of a
+/// newer major format.
+pub fn check_version(
+    client: &mut Client,
+    location: &Location,
+    to_upgrade: bool,
+) -> Result<(), Error> {
     match prove(client, location)? {
         Proved::NoSchema => Err(no_store(location)),
-        Proved::Version(version) => usable(location, version).map(drop),
+        Proved::Version(version) => match usable(location, version) {
+            Err(Error::NeedsUpgrade { .. })
+                if to_upgrade
+                    && matches!(Format::from_stored(version),
+                                Stored::Format(stored) if fit(stored) == Fit::OlderMinor) =>
+            {
+                Ok(())
+            }
+            other => other.map(drop),
+        },
     }
 }
 

@@ -538,6 +538,11 @@ fn upgrade_applies_the_steps_after_the_stores_format_as_its_owner() {
         .add_operator(&operator("t_bob", &[Permission::Admin]), actor())
         .unwrap();
     drop(store);
+    db.ensure_role("t_carol");
+    db.admin
+        .batch_execute("ALTER ROLE t_carol CREATEROLE")
+        .unwrap();
+    admin_adds(&mut db, "t_carol", &[Permission::View]);
     let location = db.location("t_alice");
     let wait = Duration::from_secs(5);
     // This build: nothing to do.
@@ -570,9 +575,38 @@ fn upgrade_applies_the_steps_after_the_stores_format_as_its_owner() {
         "{err:?}"
     );
     assert_eq!(db.contents(), before);
+    // carol may act as the owner, but only views the store.
+    let before = db.contents();
+    let err = anyhow::Error::from(upgrade(&db.location("t_carol"), wait, false).unwrap_err());
+    assert!(
+        err.to_string().contains("lacks the admin permission"),
+        "{err}"
+    );
+    assert_eq!(db.contents(), before);
+    // The command that upgrades opens the older store to decide who may.
+    assert!(PgStore::open_to_upgrade(&location, wait).is_ok());
 
     assert_eq!(upgrade(&location, wait, false).unwrap().steps.len(), 1);
     assert_eq!(db.version(), 1001);
+    let store = PgStore::open(&location).unwrap();
+    let mut last = None;
+    store
+        .each_audit_entry(&AuditFilter::default(), &mut |entry| {
+            last = Some(entry.record);
+            Ok(())
+        })
+        .unwrap();
+    let last = last.unwrap();
+    assert_eq!(
+        (
+            last.operator.as_str(),
+            last.action.as_str(),
+            last.detail.as_str()
+        ),
+        ("t_alice", "upgrade", "store format 1.0 to 1.1")
+    );
+    assert!(intact(&store));
+    drop(store);
     let owner: String = db
         .admin
         .query_one(
@@ -2120,4 +2154,26 @@ fn every_function_operators_may_call_is_called_directly_by_a_hostile_test() {
         .filter_map(|(signature, _)| signature.split('(').next())
         .collect();
     assert_eq!(definers, CALLED);
+}
+
+/// An upgrade held up by another past the busy timeout says how long it
+/// waited, as a change held up by a lock does, and changes nothing.
+#[test]
+#[ignore = "needs PostgreSQL: run under tests/pg/cluster.sh with --include-ignored"]
+fn an_upgrade_kept_waiting_past_the_busy_timeout_says_how_long_it_waited() {
+    let mut db = TestDb::new();
+    drop(db.store("t_alice"));
+    let location = db.location("t_alice");
+    super::schema::NEXT_MINOR_HERE.with(|next| next.set(true));
+    // What a concurrent upgrade of this store holds while it runs.
+    db.admin
+        .batch_execute("SELECT pg_advisory_lock(hashtext('intergiro_keys upgrade intergiro_keys'))")
+        .unwrap();
+    let waited = Duration::from_millis(1500);
+    let err = upgrade(&location, waited, false).unwrap_err();
+    assert!(
+        matches!(&err, Error::Busy { waited: reported, .. } if *reported == waited),
+        "{err:?}"
+    );
+    assert_eq!(db.version(), 1000);
 }

@@ -12,8 +12,9 @@ use crate::store::Error;
 use crate::store::format::{Fit, Format, Stored, UpgradePlan};
 
 /// Brings the store at `location` to this build's format, in one
-/// transaction, as its owner role; with `dry_run`, only says what it would
-/// do. The connecting role must be able to act as the owner: a role with
+/// transaction, as its owner role, recording it in the audit log; with
+/// `dry_run`, only says what it would do. The connecting role must be one
+/// of the store's administrators and able to act as the owner: a role with
 /// CREATEROLE, such as the one that ran `init`; any other is refused with
 /// the store untouched. Concurrent upgrades queue on an advisory lock; the
 /// later ones find the work done, or give up after `busy_timeout`. A store
@@ -67,28 +68,19 @@ pub fn upgrade(
         .map(|migration| substitute(migration.sql, &schema, &operators))
         .collect::<Vec<_>>()
         .join("\n");
-    // `owner` comes from regrole, quoted where it needs to be.
-    let steps = format!(
+    // `owner` comes from regrole, quoted where it needs to be. Acting as
+    // the owner needs a role that may (CREATEROLE): refused otherwise.
+    let become_owner = format!(
         "{grant}
          SET LOCAL ROLE {owner};
-         SET LOCAL search_path = {schema};
-         {sql}
-         UPDATE schema_version SET version = {to};
-         RESET ROLE;
-         {revoke}",
+         SET LOCAL search_path = {schema};",
         grant = if member {
             String::new()
         } else {
             format!("GRANT {owner} TO CURRENT_USER;")
         },
-        revoke = if member {
-            String::new()
-        } else {
-            format!("REVOKE {owner} FROM CURRENT_USER;")
-        },
-        to = plan.to.stored(),
     );
-    tx.batch_execute(&steps)
+    tx.batch_execute(&become_owner)
         .map_err(|err| match err.as_db_error() {
             Some(db) if db.code().code() == "42501" => Error::UpgradeNotAllowed {
                 location: location.shown().to_string(),
@@ -96,12 +88,34 @@ pub fn upgrade(
                 from: from.stored(),
                 to: plan.to.stored(),
             },
-            _ => Error::Other(anyhow::anyhow!(
-                "the upgrade from format {from} to {} failed, and nothing was changed: {}",
-                plan.to,
-                super::connect::error_text(&err)
-            )),
+            _ => explain(err),
         })?;
+    // Only the store's administrators upgrade it (the login role, as for
+    // every function), and the upgrade is the log's next entry, as
+    // src/audit.rs's `Event::Upgraded` words it.
+    tx.batch_execute("SELECT _require('admin')")
+        .map_err(explain)?;
+    let steps = format!(
+        "{sql}
+         UPDATE schema_version SET version = {to};
+         SELECT _audit('upgrade', NULL, 'ok', {detail});
+         RESET ROLE;
+         {revoke}",
+        revoke = if member {
+            String::new()
+        } else {
+            format!("REVOKE {owner} FROM CURRENT_USER;")
+        },
+        to = plan.to.stored(),
+        detail = super::quote_literal(&format!("store format {from} to {}", plan.to)),
+    );
+    tx.batch_execute(&steps).map_err(|err| {
+        Error::Other(anyhow::anyhow!(
+            "the upgrade from format {from} to {} failed, and nothing was changed: {}",
+            plan.to,
+            super::connect::error_text(&err)
+        ))
+    })?;
     tx.commit().map_err(explain)?;
     Ok(plan)
 }
