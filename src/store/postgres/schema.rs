@@ -63,18 +63,22 @@ thread_local! {
 
 /// The migrations this build knows, the test step included when asked for.
 pub fn migrations() -> Vec<&'static Migration> {
-    let mut all: Vec<&'static Migration> = MIGRATIONS.iter().collect();
-    #[cfg(debug_assertions)]
-    {
-        let asked =
-            std::env::var_os("INTERGIRO_KEYS_TEST_NEXT_MINOR").is_some_and(|value| value == "1");
-        #[cfg(test)]
-        let asked = asked || NEXT_MINOR_HERE.with(std::cell::Cell::get);
-        if asked {
-            all.push(&TEST_NEXT_MINOR);
-        }
-    }
-    all
+    MIGRATIONS.iter().chain(test_step()).collect()
+}
+
+/// The test step, when the test suite asks for it.
+#[cfg(debug_assertions)]
+fn test_step() -> Option<&'static Migration> {
+    let asked =
+        std::env::var_os("INTERGIRO_KEYS_TEST_NEXT_MINOR").is_some_and(|value| value == "1");
+    #[cfg(test)]
+    let asked = asked || NEXT_MINOR_HERE.with(std::cell::Cell::get);
+    asked.then_some(&TEST_NEXT_MINOR)
+}
+
+#[cfg(not(debug_assertions))]
+fn test_step() -> Option<&'static Migration> {
+    None
 }
 
 /// The format this build makes and upgrades to.
