@@ -94,7 +94,9 @@ pub fn sentence(error: &Error) -> String {
             from,
             to,
         } => format!(
-            "{location} has schema v{from}, older than this intergiro-keys's v{to}, and role {role} may not upgrade it; run any intergiro-keys command once as a role with CREATEROLE (such as the one that ran init), which upgrades it — nothing was changed"
+            "{location} has {}, older than this intergiro-keys's {}, and role {role} may not upgrade it (upgrading acts as the store's owner role, which needs CREATEROLE); run `intergiro-keys upgrade` as an administrator with CREATEROLE (such as the role that ran init) — nothing was changed",
+            shown_format(*from),
+            shown_format(*to)
         ),
         Error::Exposed {
             path,

@@ -208,6 +208,10 @@ pub type Visit<'a, T> = &'a mut dyn FnMut(T) -> anyhow::Result<()>;
 
 /// The interface every backend implements. Changing methods take the
 /// `Actor` and record their audit entry in the same transaction.
+/// How many keys whose names resemble one given are found at most
+/// (`Store::keys_named`).
+pub const SIMILAR_NAMES: usize = 5;
+
 pub trait Store {
     /// Whether this store refuses changes (a read-only file or account).
     fn is_read_only(&self) -> bool;
@@ -315,7 +319,7 @@ pub trait Store {
         live_at: DateTime<Utc>,
         _action: Action,
     ) -> Result<Vec<ApiKey>> {
-        const MOST: usize = 5;
+        const MOST: usize = SIMILAR_NAMES;
         let mut found = Vec::new();
         let filter = KeyFilter {
             name: (!similar).then(|| name.to_string()),
@@ -534,10 +538,11 @@ pub fn is_url(location: &Path) -> bool {
 pub fn open(location: &Path, open: Open, busy_timeout: Duration) -> Result<Box<dyn Store>> {
     if let Some(url) = location.to_str().filter(|text| postgres::is_url(text)) {
         let location = postgres::Location::parse(url)?;
-        return Ok(Box::new(postgres::PgStore::open_waiting(
-            &location,
-            busy_timeout,
-        )?));
+        let store = match open {
+            Open::ToUpgrade => postgres::PgStore::open_to_upgrade(&location, busy_timeout)?,
+            _ => postgres::PgStore::open_waiting(&location, busy_timeout)?,
+        };
+        return Ok(Box::new(store));
     }
     Ok(Box::new(sqlite::SqliteStore::open(
         location,

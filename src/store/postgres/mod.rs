@@ -1,6 +1,6 @@
 //! The PostgreSQL store: a schema whose tables only its owner role touches,
 //! and SECURITY DEFINER functions through which operators (PostgreSQL
-//! roles) read and change it (the migrations `v1.sql` onward). The server
+//! roles) read and change it (`schema.sql`). The server
 //! checks every permission and writes every audit entry; this side calls
 //! the functions and maps their rows and errors.
 //!
@@ -55,6 +55,7 @@ pub struct PgStore {
 /// own short lock wait (a use is not worth waiting for).
 const READS: &[&str] = &[
     "record_use",
+    "tampered",
     "find_key",
     "list_keys",
     "count_flagged",
@@ -82,7 +83,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl PgStore {
     /// Connects to an existing store; refuses a database without one, or
-    /// with a newer schema, and upgrades an older one.
+    /// with one of a format this build does not read (`schema::check_version`).
     pub fn open(location: &Location) -> Result<PgStore> {
         PgStore::open_waiting(location, BUSY_TIMEOUT)
     }
@@ -91,9 +92,19 @@ impl PgStore {
     /// another transaction holds (then `Error::Busy`, nothing changed), as
     /// SQLite's busy timeout has them wait for the database lock.
     pub fn open_waiting(location: &Location, busy_timeout: Duration) -> Result<PgStore> {
+        PgStore::connect(location, busy_timeout, false)
+    }
+
+    /// `open_waiting` for the `upgrade` command: a store of an older minor
+    /// format is opened too, to decide who may upgrade it.
+    pub fn open_to_upgrade(location: &Location, busy_timeout: Duration) -> Result<PgStore> {
+        PgStore::connect(location, busy_timeout, true)
+    }
+
+    fn connect(location: &Location, busy_timeout: Duration, to_upgrade: bool) -> Result<PgStore> {
         let mut client = location.connect()?;
         set_test_clock(&mut client)?;
-        schema::check_version(&mut client, location, busy_timeout)?;
+        schema::check_version(&mut client, location, to_upgrade)?;
         Ok(PgStore {
             client: RefCell::new(client),
             schema: connect::quote_identifier(&location.schema),
@@ -251,6 +262,33 @@ impl PgStore {
         Ok(value)
     }
 
+    /// One key by its ID as stored, and how it disagrees with its seal,
+    /// if it does.
+    fn find_key_as_stored_with_seal(
+        &self,
+        id: &str,
+    ) -> Result<Option<(StoredKey, Option<String>)>> {
+        // Typed: one round trip, where preparing the statement first and
+        // closing it after would take two more on verify's path.
+        let sql = format!("SELECT * FROM {}.find_key($1)", self.schema);
+        let rows = self
+            .client
+            .borrow_mut()
+            .query_typed(&sql, &[(&id, postgres::types::Type::TEXT)])
+            .map_err(|err| self.explain(err))?;
+        rows.first()
+            .map(|row| {
+                Ok((
+                    StoredKey {
+                        key: key_from_row(row)?,
+                        secret_hash: get(row, "secret_hash")?,
+                    },
+                    get(row, "seal_problem")?,
+                ))
+            })
+            .transpose()
+    }
+
     fn operators_role(&self) -> Result<String> {
         let sql = format!("SELECT operators_role FROM {}.schema_version", self.schema);
         let row = self
@@ -332,23 +370,24 @@ impl Store for PgStore {
         Ok(rows.first().is_some_and(|row| row.get::<_, bool>(0)))
     }
 
+    /// `Error::Tampered` when the server finds the row is not as the audit
+    /// entry that last wrote it sealed it (its `seal_problem`).
     fn find_key(&self, id: &str) -> Result<Option<StoredKey>> {
-        // Typed: one round trip, where preparing the statement first and
-        // closing it after would take two more on verify's path.
-        let sql = format!("SELECT * FROM {}.find_key($1)", self.schema);
-        let rows = self
-            .client
-            .borrow_mut()
-            .query_typed(&sql, &[(&id, postgres::types::Type::TEXT)])
-            .map_err(|err| self.explain(err))?;
-        rows.first()
-            .map(|row| {
-                Ok(StoredKey {
-                    key: key_from_row(row)?,
-                    secret_hash: get(row, "secret_hash")?,
-                })
-            })
-            .transpose()
+        let found = self.find_key_as_stored_with_seal(id)?;
+        match found {
+            Some((_, Some(problem))) => Err(Error::Tampered {
+                subject: crate::audit::key_subject(id),
+                problem,
+            }),
+            Some((stored, None)) => Ok(Some(stored)),
+            None => Ok(None),
+        }
+    }
+
+    fn find_key_as_stored(&self, id: &str) -> Result<Option<StoredKey>> {
+        Ok(self
+            .find_key_as_stored_with_seal(id)?
+            .map(|(stored, _)| stored))
     }
 
     /// The server's `list_keys` (which needs `view`) narrowed, ordered and
@@ -670,10 +709,16 @@ impl Store for PgStore {
         rows.first().map_or(Ok(0), |row| get(row, "audit_last_seq"))
     }
 
-    /// None: operators hold no table privileges, so no row changes but
-    /// through the functions that audit it.
-    fn each_tampered(&self, _visit: Visit<crate::audit::Tampered>) -> Result<()> {
-        Ok(())
+    /// Operators hold no table privileges, so no row changes but through
+    /// the functions that seal it; a row the owner role (or a superuser)
+    /// edited is found by the server's `tampered`, which needs `view`.
+    fn each_tampered(&self, visit: Visit<crate::audit::Tampered>) -> Result<()> {
+        self.call_each("tampered", &[], |row| {
+            Ok(visit(crate::audit::Tampered {
+                subject: get(row, "subject")?,
+                problem: get(row, "problem")?,
+            })?)
+        })
     }
 
     /// A server's data is backed up with its own tools.
@@ -889,6 +934,11 @@ pub fn explain(err: postgres::Error, location: &Location, busy_timeout: Duration
         "IK004" => Error::LastAdministrator,
         "IK005" => not_rotatable(detail),
         "IK006" => retiring(detail),
+        // A row not as the audit entry that last wrote it sealed it.
+        "IK007" => Error::Tampered {
+            subject: detail.to_string(),
+            problem: db.message().to_string(),
+        },
         // deadlock_detected, serialization_failure: the server rolled this
         // transaction back so that another could finish.
         "40P01" | "40001" => Error::Conflict {
