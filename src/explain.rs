@@ -172,6 +172,25 @@ pub fn sentence(error: &Error) -> String {
         Error::Unreachable { location, detail } => format!(
             "cannot reach the PostgreSQL server of {location} ({detail}); nothing was changed — check that it is running and the --db URL, then try again"
         ),
+        Error::OutcomeUnknown {
+            location,
+            detail,
+            keys,
+            operator,
+        } => {
+            let look = match (keys.as_slice(), operator) {
+                ([], Some(name)) => format!("`intergiro-keys users list` (operator {name})"),
+                ([], None) => "`intergiro-keys audit --since 1h`".to_string(),
+                (ids, _) => ids
+                    .iter()
+                    .map(|id| format!("`intergiro-keys show {id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            format!(
+                "the connection to the PostgreSQL server of {location} was lost as the change was being committed ({detail}), and the server could not be reached again to learn whether it was made: it may or may not have been — once the server is back, run {look} to see, before trying again"
+            )
+        }
         Error::Damaged { location } => {
             format!("the database {location} is damaged; restore it from a backup")
         }

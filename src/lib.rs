@@ -240,21 +240,36 @@ fn complete_keys(args: &[std::ffi::OsString]) -> ExitCode {
 /// EX_TEMPFAIL (sysexits.h): worth retrying later.
 pub const EXIT_TEMPORARY: u8 = 75;
 
+/// A failure worth retrying later (exit 75) whose sentence says itself
+/// what was and was not changed, where a store error's would not.
+#[derive(Debug)]
+pub struct Temporary(pub String);
+
+impl std::fmt::Display for Temporary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Temporary {}
+
 /// 75 for a store that stayed busy, a server that could not be reached or
 /// one that stopped the change in a deadlock, so that retry logic can tell a
 /// transient failure from a permanent one; 2 for every other error.
 pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
     let busy = err.chain().any(|cause| {
-        cause
-            .downcast_ref::<explain::Explained>()
-            .is_some_and(|explained| {
-                matches!(
-                    explained.error,
-                    store::Error::Busy { .. }
-                        | store::Error::Conflict { .. }
-                        | store::Error::Unreachable { .. }
-                )
-            })
+        cause.downcast_ref::<Temporary>().is_some()
+            || cause
+                .downcast_ref::<explain::Explained>()
+                .is_some_and(|explained| {
+                    matches!(
+                        explained.error,
+                        store::Error::Busy { .. }
+                            | store::Error::Conflict { .. }
+                            | store::Error::Unreachable { .. }
+                            | store::Error::OutcomeUnknown { .. }
+                    )
+                })
     });
     if busy { EXIT_TEMPORARY } else { 2 }
 }

@@ -16,6 +16,7 @@ mod lifecycle;
 mod monitoring;
 mod names;
 mod operators;
+mod outcomes;
 mod pipes;
 mod postgres;
 mod prompts;

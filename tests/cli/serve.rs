@@ -786,12 +786,12 @@ fn postgres_a_lost_notification_connection_never_lets_a_stale_answer_through() {
 }
 
 /// A throwaway cluster of this test's own, which it may stop.
-struct OwnCluster {
-    dir: String,
+pub(crate) struct OwnCluster {
+    pub(crate) dir: String,
 }
 
 impl OwnCluster {
-    fn start() -> (OwnCluster, String) {
+    pub(crate) fn start() -> (OwnCluster, String) {
         let output =
             std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pg/cluster.sh"))
                 .arg("start")
@@ -820,7 +820,7 @@ impl OwnCluster {
         )
     }
 
-    fn run(&self, what: &str) {
+    pub(crate) fn run(&self, what: &str) {
         let status =
             std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pg/cluster.sh"))
                 .args([what, &self.dir])
