@@ -2,6 +2,7 @@
 //! module per area.
 
 mod accounts;
+mod clock;
 mod common;
 mod compatibility;
 mod completion;

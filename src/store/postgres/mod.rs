@@ -8,6 +8,7 @@
 //! and times come from the server's clock: the `Actor` a caller passes is
 //! not trusted for either.
 
+mod clock;
 mod connect;
 mod prove;
 mod recover;
@@ -26,6 +27,7 @@ use chrono::{DateTime, Utc};
 use postgres::types::{ToSql, Type};
 use postgres::{Client, Row};
 
+pub use clock::{ServerClock, read as read_clock};
 pub use connect::{DEFAULT_SCHEMA, Location, is_url, url_has_password};
 pub use schema::{Import, SCHEMA_VERSION, rules};
 
@@ -93,7 +95,11 @@ impl PgStore {
     /// another transaction holds (then `Error::Busy`, nothing changed), as
     /// SQLite's busy timeout has them wait for the database lock.
     pub fn open_waiting(location: &Location, busy_timeout: Duration) -> Result<PgStore> {
-        let mut client = location.connect()?;
+        // The connection the server's clock was read on, when there is one.
+        let mut client = match clock::take_spare(location) {
+            Some(client) => client,
+            None => location.connect()?,
+        };
         set_test_clock(&mut client, location)?;
         schema::check_version(&mut client, location, busy_timeout)?;
         Ok(PgStore {
