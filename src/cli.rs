@@ -163,12 +163,22 @@ pub enum Command {
 /// through which the server checks every operator's permissions. Run it as
 /// a role that may create roles and schemas; that role becomes the first
 /// administrator. With a file: creates the database file, as `create` does.
+///
+/// With --adopt: makes a copy of another store restored into this database
+/// (pg_restore of its dump, e.g. for testing) this database's own, with
+/// roles of its own; the other store's roles are left as they are.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys init --db postgresql://keys_admin@db.example/keys
   intergiro-keys init --db 'postgresql://keys_admin@db.example/corp?schema=keys&sslmode=verify-full'
-  intergiro-keys init --db ~/keys.db")]
-pub struct InitArgs {}
+  intergiro-keys init --db ~/keys.db
+  intergiro-keys init --adopt --db postgresql://keys_admin@db.example/keys_test")]
+pub struct InitArgs {
+    /// Give the copy of another store found here its own owner and
+    /// operators roles (PostgreSQL; a role with CREATEROLE)
+    #[arg(long)]
+    pub adopt: bool,
+}
 
 /// Move a store from its SQLite file into a new PostgreSQL store
 ///

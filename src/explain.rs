@@ -271,9 +271,16 @@ fn untrusted(problem: &Untrusted) -> (String, String) {
                 sanitize(owner),
                 sanitize(expected)
             ),
-            format!(
-                "{inspect} and drop it; if no store was ever created here, pick another schema with ?schema=NAME in the connection URL"
-            ),
+            if object.starts_with("schema ") && owner.ends_with("_owner") && owner != expected {
+                // Another store's owner role: a dump of that store restored here.
+                format!(
+                    "if this is a copy of another store (its dump restored into this database), give it roles of its own: a role with CREATEROLE runs `intergiro-keys init --adopt` (the other store's roles are left as they are, see docs/restore.md); otherwise {inspect} and drop it"
+                )
+            } else {
+                format!(
+                    "{inspect} and drop it; if no store was ever created here, pick another schema with ?schema=NAME in the connection URL"
+                )
+            },
         ),
         Untrusted::OthersMayCreate { schema, grantee } => (
             format!(

@@ -12,6 +12,7 @@ mod clock;
 mod connect;
 mod prove;
 mod recover;
+mod reown;
 mod schema;
 
 #[cfg(test)]
@@ -29,6 +30,7 @@ use postgres::{Client, Row};
 
 pub use clock::{ServerClock, read as read_clock};
 pub use connect::{DEFAULT_SCHEMA, Location, is_url, url_has_password};
+pub use reown::{Reowned, reown};
 pub use schema::{Import, SCHEMA_VERSION, rules};
 
 use crate::audit::{Actor, Entry, Record};
