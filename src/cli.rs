@@ -525,6 +525,13 @@ pub struct ServeArgs {
     /// How long SIGTERM waits for requests in flight
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::serve::parse_duration)]
     pub drain: std::time::Duration,
+
+    /// An audit head recorded earlier (printed by `backup` and
+    /// `audit --verify`): /healthz answers 503 while the store's log does
+    /// not hold it, as when the store was put back to an older copy. The
+    /// identity running serve then needs the view permission too
+    #[arg(long, value_name = "HASH", value_parser = parse_head, value_hint = ValueHint::Other)]
+    pub expect_head: Option<String>,
 }
 
 /// Check for keys near their freeze, for cron and monitoring

@@ -79,6 +79,9 @@ pub struct Options {
     pub cache_capacity: usize,
     /// How long SIGTERM waits for requests in flight.
     pub drain: Duration,
+    /// An audit head recorded earlier (`backup`, `audit --verify`) that
+    /// the store's log must hold for `/healthz` to answer 200.
+    pub expect_head: Option<String>,
 }
 
 /// The time answers are judged at. Debug builds started with
@@ -175,6 +178,8 @@ pub struct Server {
     /// Full checks under way, so that a key is hashed once however many
     /// requests bring it at the same moment.
     in_flight: Mutex<InFlight>,
+    /// `Options::expect_head`.
+    expect_head: Option<String>,
 }
 
 /// Serves until SIGTERM or SIGINT, then drains.
@@ -233,6 +238,7 @@ pub fn run(app: &App, options: Options) -> Result<()> {
             watch,
             metrics,
             clock,
+            expect_head: options.expect_head.clone(),
             in_flight: Mutex::new(HashMap::new()),
         });
         let sweeper = Arc::clone(&server);
@@ -496,8 +502,22 @@ impl Server {
         // A look-up as answers make them: the store is there, and this
         // identity may read keys.
         match self.lookups.run(|slot| look_up(slot, "000000000000")).await {
-            Ok(Looked::Row(_)) => Ok(()),
-            Ok(Looked::Tampered(detail) | Looked::Unavailable(detail)) => Err(detail),
+            Ok(Looked::Row(_)) => {}
+            Ok(Looked::Tampered(detail) | Looked::Unavailable(detail)) => return Err(detail),
+            Err(pool::Overloaded) => return Err("too much work queued".into()),
+        }
+        // A store put back to an older copy (or replaced) lacks the head
+        // recorded earlier: its answers may accept keys deleted since.
+        let Some(head) = self.expect_head.clone() else {
+            return Ok(());
+        };
+        let shown = head.clone();
+        match self.lookups.run(move |slot| holds_head(slot, &head)).await {
+            Ok(Ok(true)) => Ok(()),
+            Ok(Ok(false)) => Err(format!(
+                "rolled back: the expected audit head {shown} is not in the store's log (the store was put back to an older copy or replaced; keys deleted since may work again)"
+            )),
+            Ok(Err(detail)) => Err(detail),
             Err(pool::Overloaded) => Err("too much work queued".into()),
         }
     }
@@ -515,6 +535,24 @@ impl Server {
                 }
                 Watch::Sqlite(_) => None,
             },
+        }
+    }
+}
+
+/// Whether the store's audit log holds an entry of hash `head`.
+fn holds_head(slot: &mut Slot, head: &str) -> Result<bool, String> {
+    let store = slot.store().map_err(|err| format!("{err:#}"))?;
+    let mut found = false;
+    let read = store.each_audit_entry(&store::AuditFilter::default(), &mut |entry| {
+        found |= entry.hash == head;
+        Ok(())
+    });
+    match read {
+        Ok(()) => Ok(found),
+        Err(err) => {
+            let detail = crate::explain::sentence(&err);
+            slot.reset();
+            Err(detail)
         }
     }
 }

@@ -22,6 +22,7 @@ mod pipes;
 mod postgres;
 mod prompts;
 mod reliability;
+mod restore;
 mod rotation;
 mod runbook;
 mod scan;

@@ -44,7 +44,16 @@ impl Serve {
         Serve::start_with(at.std_cmd(), args)
     }
 
-    pub fn start_with(mut cmd: std::process::Command, args: &[&str]) -> Serve {
+    pub fn start_with(cmd: std::process::Command, args: &[&str]) -> Serve {
+        let serve = Serve::launch(cmd, args);
+        // On PostgreSQL, answers come from the cache once the notification
+        // connection is up.
+        serve.until(|serve| serve.get("/healthz", &[]).status == 200, "healthy");
+        serve
+    }
+
+    /// Starts `serve` and returns once it listens, healthy or not.
+    pub fn launch(mut cmd: std::process::Command, args: &[&str]) -> Serve {
         let listens = args.contains(&"--listen");
         cmd.arg("serve");
         if !listens {
@@ -78,15 +87,11 @@ impl Serve {
                 panic!("serve did not start: {:?}", log.lock().unwrap());
             }
         };
-        let serve = Serve {
+        Serve {
             child,
             address,
             log,
-        };
-        // On PostgreSQL, answers come from the cache once the notification
-        // connection is up.
-        serve.until(|serve| serve.get("/healthz", &[]).status == 200, "healthy");
-        serve
+        }
     }
 
     /// Asks `GET path` with `headers`, on a connection of its own.
