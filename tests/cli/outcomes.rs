@@ -19,6 +19,8 @@ enum Job {
     Renew(String),
     Delete(String),
     Rotate(String),
+    /// `users add ROLE`, a login role made for it.
+    AddOperator(String),
 }
 
 struct Ran {
@@ -44,6 +46,12 @@ fn every_outcome_reported_after_a_lost_server_matches_the_store() {
     admin
         .batch_execute(&format!("CREATE DATABASE keys OWNER \"{me}\""))
         .unwrap();
+    const OPERATORS: usize = 40;
+    for i in 0..OPERATORS {
+        admin
+            .batch_execute(&format!("CREATE ROLE operator_{i} LOGIN"))
+            .unwrap();
+    }
     drop(admin);
     let socket_dir = url.split("host=").nth(1).unwrap().to_string();
     let mut env = Env::sqlite();
@@ -52,11 +60,12 @@ fn every_outcome_reported_after_a_lost_server_matches_the_store() {
 
     // The keys renewed, deleted and rotated, made before the server is
     // troubled; created at t0, they freeze at t0 + 90 days.
-    const EACH: usize = 80;
+    const EACH: usize = 160;
     let targets: Vec<String> = (0..3 * EACH)
         .map(|i| env.create(&format!("target-{i}"), &["payments"]).1)
         .collect();
     let mut jobs: Vec<Job> = (0..EACH).map(|i| Job::Create(format!("new-{i}"))).collect();
+    jobs.extend((0..OPERATORS).map(|i| Job::AddOperator(format!("operator_{i}"))));
     for (i, id) in targets.iter().enumerate() {
         jobs.push(match i % 3 {
             0 => Job::Renew(id.clone()),
@@ -92,7 +101,7 @@ fn every_outcome_reported_after_a_lost_server_matches_the_store() {
             };
             while !done.load(Ordering::SeqCst) {
                 std::thread::sleep(Duration::from_millis(20 + random(200)));
-                if random(4) == 0 {
+                if random(3) == 0 {
                     let stop = std::process::Command::new(concat!(
                         env!("CARGO_MANIFEST_DIR"),
                         "/tests/pg/cluster.sh"
@@ -139,6 +148,9 @@ fn every_outcome_reported_after_a_lost_server_matches_the_store() {
                         Job::Renew(id) => cmd.args(["renew", id]),
                         Job::Delete(id) => cmd.args(["delete", "--yes", id]),
                         Job::Rotate(id) => cmd.args(["rotate", "--grace", "1d", id]),
+                        Job::AddOperator(name) => {
+                            cmd.args(["users", "add", name, "--permission", "view"])
+                        }
                     };
                     let output = cmd.timeout(Duration::from_secs(60)).output().unwrap();
                     results.lock().unwrap().push(Ran {
@@ -181,6 +193,25 @@ fn every_outcome_reported_after_a_lost_server_matches_the_store() {
             )
         })
         .collect();
+    // Operators as the store has them, and the members of its operators
+    // role (which `users add` grants in the same transaction).
+    let operators: Vec<String> = admin
+        .query("SELECT name FROM intergiro_keys.operator", &[])
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let members: Vec<String> = admin
+        .query(
+            "SELECT m.rolname::text FROM pg_auth_members a
+               JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
+              WHERE g.rolname = 'keys_intergiro_keys_operators'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
     let frozen_at = (t0() + Days::days(90)).timestamp();
     let renewed_to = (later + Days::days(90)).timestamp();
 
@@ -205,7 +236,10 @@ fn every_outcome_reported_after_a_lost_server_matches_the_store() {
                 .or_default() += 1;
         }
         let matches = match (&ran.job, outcome) {
-            (_, "unknown") => ran.stderr.contains("intergiro-keys show "),
+            (_, "unknown") => {
+                ran.stderr.contains("intergiro-keys show ")
+                    || ran.stderr.contains("intergiro-keys users list")
+            }
             (Job::Create(name), outcome) => {
                 let named: Vec<(&String, &Row)> =
                     rows.iter().filter(|(_, row)| &row.4 == name).collect();
@@ -237,6 +271,10 @@ fn every_outcome_reported_after_a_lost_server_matches_the_store() {
             (Job::Rotate(id), "not made") => rows
                 .get(id)
                 .is_some_and(|row| row.2.is_none() && row.3.is_none()),
+            (Job::AddOperator(name), "made") => operators.contains(name) && members.contains(name),
+            (Job::AddOperator(name), "not made") => {
+                !operators.contains(name) && !members.contains(name)
+            }
             (Job::Rotate(id), _) => {
                 ran.code == 75
                     && ran.stderr.contains("so that secret does not work")
@@ -245,9 +283,23 @@ fn every_outcome_reported_after_a_lost_server_matches_the_store() {
             _ => false,
         };
         if !matches {
+            let about = match &ran.job {
+                Job::Create(name) => format!(
+                    "{:?}",
+                    rows.iter()
+                        .filter(|(_, row)| &row.4 == name)
+                        .collect::<Vec<_>>()
+                ),
+                Job::Renew(id) | Job::Delete(id) | Job::Rotate(id) => format!("{:?}", rows.get(id)),
+                Job::AddOperator(name) => format!(
+                    "operator {}, member {}",
+                    operators.contains(name),
+                    members.contains(name)
+                ),
+            };
             mismatches.push(format!(
-                "{:?}: exit {}, stderr {:?}",
-                ran.job, ran.code, ran.stderr
+                "{:?}: exit {}, stdout {:?}, stderr {:?}; the store: {about}",
+                ran.job, ran.code, ran.stdout, ran.stderr
             ));
         }
     }
@@ -260,7 +312,7 @@ fn every_outcome_reported_after_a_lost_server_matches_the_store() {
         losses.load(Ordering::SeqCst),
         crashes.load(Ordering::SeqCst),
     );
-    assert_eq!(results.len(), 4 * EACH);
+    assert_eq!(results.len(), 4 * EACH + OPERATORS);
     assert!(
         mismatches.is_empty(),
         "{} of {} outcomes disagree with the store:\n{}",

@@ -222,45 +222,59 @@ impl PgStore {
     /// session, which another client of a transaction pooler would get
     /// next), and returns its rows: only once the server has committed
     /// them, whatever happens to the connection (`committed`).
-    fn change(&self, function: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+    ///
+    /// `made` says, of the rows the change returned, whether the store
+    /// shows it made: asked only of a server that restarted between the
+    /// change's `COMMIT` and the look-up (see `recover`).
+    fn change(
+        &self,
+        function: &str,
+        params: &[&(dyn ToSql + Sync)],
+        made: impl Fn(&Vec<Row>) -> Result<bool>,
+    ) -> Result<Vec<Row>> {
         let (sql, types) = self.function_call(function, params.len())?;
         let settings = self.lock_wait();
-        self.committed(|client| {
-            let xid = match recover::begin(client, &settings) {
-                Ok(xid) => xid,
-                Err(err) => return self.not_committed(err),
-            };
-            let rows = client
-                .query_typed(
-                    &sql,
-                    &params
-                        .iter()
-                        .copied()
-                        .zip(types.iter().cloned())
-                        .collect::<Vec<_>>(),
-                )
-                .map_err(|err| self.explain(err));
-            let rows = match rows {
-                Ok(rows) => rows,
-                Err(err) if recover::is_lost(&err) => return recover::Attempt::NotCommitted(err),
-                Err(err) => {
-                    let _ = client.batch_execute("ROLLBACK");
-                    return recover::Attempt::Failed(err);
+        self.committed(
+            |client| {
+                let sent = match recover::begin(client, &settings) {
+                    Ok(sent) => sent,
+                    Err(err) => return self.not_committed(err),
+                };
+                let rows = client
+                    .query_typed(
+                        &sql,
+                        &params
+                            .iter()
+                            .copied()
+                            .zip(types.iter().cloned())
+                            .collect::<Vec<_>>(),
+                    )
+                    .map_err(|err| self.explain(err));
+                let rows = match rows {
+                    Ok(rows) => rows,
+                    Err(err) if recover::is_lost(&err) => {
+                        return recover::Attempt::NotCommitted(err);
+                    }
+                    Err(err) => {
+                        let _ = client.batch_execute("ROLLBACK");
+                        return recover::Attempt::Failed(err);
+                    }
+                };
+                match client
+                    .batch_execute("COMMIT")
+                    .map_err(|err| self.explain(err))
+                {
+                    Ok(()) => recover::Attempt::Done(rows),
+                    Err(lost) if recover::is_lost(&lost) => recover::Attempt::InDoubt {
+                        sent,
+                        value: rows,
+                        lost,
+                    },
+                    Err(err) => recover::Attempt::Failed(err),
                 }
-            };
-            match client
-                .batch_execute("COMMIT")
-                .map_err(|err| self.explain(err))
-            {
-                Ok(()) => recover::Attempt::Done(rows),
-                Err(lost) if recover::is_lost(&lost) => recover::Attempt::InDoubt {
-                    xid,
-                    value: rows,
-                    lost,
-                },
-                Err(err) => recover::Attempt::Failed(err),
-            }
-        })
+            },
+            made,
+        )
     }
 
     /// A failure to start a change's transaction: nothing was sent.
@@ -282,6 +296,7 @@ impl PgStore {
     fn committed<T>(
         &self,
         mut attempt: impl FnMut(&mut Client) -> recover::Attempt<T>,
+        made: impl Fn(&T) -> Result<bool>,
     ) -> Result<T> {
         let mut deadline = None;
         let mut resends = 0;
@@ -292,14 +307,24 @@ impl PgStore {
                 recover::Attempt::Done(value) => return Ok(value),
                 recover::Attempt::Failed(err) => return Err(err),
                 recover::Attempt::NotCommitted(lost) => lost,
-                recover::Attempt::InDoubt { xid, value, lost } => {
+                recover::Attempt::InDoubt { sent, value, lost } => {
                     let Some(mut client) = recover::reconnect(&self.location, deadline) else {
                         return Err(recover::unknown(lost));
                     };
-                    let fate = recover::fate(&self.location, &mut client, xid, deadline);
+                    let fate = recover::fate(&self.location, &mut client, &sent, deadline);
                     *self.client.borrow_mut() = client;
+                    let fate = match fate {
+                        // The number may be another transaction's now: the
+                        // change itself tells.
+                        recover::Fate::Restarted => match made(&value) {
+                            Ok(true) => recover::Fate::Committed,
+                            Ok(false) => recover::Fate::Aborted,
+                            Err(_) => recover::Fate::Unknown,
+                        },
+                        fate => fate,
+                    };
                     match fate {
-                        recover::Fate::Committed => {
+                        recover::Fate::Committed | recover::Fate::Restarted => {
                             self.confirmed_after_loss.set(true);
                             return Ok(value);
                         }
@@ -327,7 +352,11 @@ impl PgStore {
 
     fn call(&self, function: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
         if !READS.contains(&function) {
-            return self.change(function, params);
+            // A change nothing here looks up: after a restart its outcome
+            // is unknown.
+            return self.change(function, params, |_| {
+                Err(Error::Other(anyhow!("{function} is not looked up")))
+            });
         }
         let mut all = Vec::new();
         self.call_each(function, params, |row| {
@@ -345,34 +374,59 @@ impl PgStore {
         &self,
         operator: &str,
         mut work: impl FnMut(&mut postgres::Transaction) -> Result<T>,
+        made: impl Fn(&T) -> Result<bool>,
     ) -> Result<T> {
         let settings = format!(
             "{} SET LOCAL search_path = pg_catalog, pg_temp;",
             self.lock_wait()
         );
-        self.committed(|client| {
-            let mut tx = match client.transaction() {
-                Ok(tx) => tx,
-                Err(err) => return self.not_committed(err),
-            };
-            let xid = match recover::begin_in(&mut tx, &settings) {
-                Ok(xid) => xid,
-                Err(err) => return self.not_committed(err),
-            };
-            let value = match work(&mut tx) {
-                Ok(value) => value,
-                Err(err) if recover::is_lost(&err) => return recover::Attempt::NotCommitted(err),
-                Err(err) => return recover::Attempt::Failed(err),
-            };
-            match tx.commit().map_err(|err| self.explain(err)) {
-                Ok(()) => recover::Attempt::Done(value),
-                Err(lost) if recover::is_lost(&lost) => {
-                    recover::Attempt::InDoubt { xid, value, lost }
+        self.committed(
+            |client| {
+                let mut tx = match client.transaction() {
+                    Ok(tx) => tx,
+                    Err(err) => return self.not_committed(err),
+                };
+                let sent = match recover::begin_in(&mut tx, &settings) {
+                    Ok(sent) => sent,
+                    Err(err) => return self.not_committed(err),
+                };
+                let value = match work(&mut tx) {
+                    Ok(value) => value,
+                    Err(err) if recover::is_lost(&err) => {
+                        return recover::Attempt::NotCommitted(err);
+                    }
+                    Err(err) => return recover::Attempt::Failed(err),
+                };
+                match tx.commit().map_err(|err| self.explain(err)) {
+                    Ok(()) => recover::Attempt::Done(value),
+                    Err(lost) if recover::is_lost(&lost) => {
+                        recover::Attempt::InDoubt { sent, value, lost }
+                    }
+                    Err(err) => recover::Attempt::Failed(err),
                 }
-                Err(err) => recover::Attempt::Failed(err),
-            }
-        })
+            },
+            made,
+        )
         .map_err(|err| recover::about(err, &[], Some(operator)))
+    }
+
+    /// Whether the store holds key `id` with this hash (a key this command
+    /// stored, its ID and hash being its own).
+    fn holds_key(&self, id: &str, secret_hash: &str) -> Result<bool> {
+        Ok(self
+            .find_key(id)?
+            .is_some_and(|stored| stored.secret_hash == secret_hash))
+    }
+
+    /// Whether every key of `rows` (a deletion's) is gone.
+    fn all_gone(&self, rows: &[Row]) -> Result<bool> {
+        for row in rows {
+            let id: String = get(row, "id")?;
+            if self.find_key(&id)?.is_some() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     fn operators_role(&self) -> Result<String> {
@@ -405,24 +459,29 @@ impl Store for PgStore {
 
     fn insert_unissued(&mut self, key: &ApiKey, secret_hash: &str, _actor: Actor) -> Result<bool> {
         let rows = self
-            .call(
+            .change(
                 "create_key",
                 &[&key.id, &key.name, &key.roles.to_string(), &secret_hash],
+                |_| self.holds_key(&key.id, secret_hash),
             )
             .map_err(|err| recover::about(err, &[&key.id], None))?;
         Ok(rows.first().is_some_and(|row| row.get::<_, bool>(0)))
     }
 
     fn mark_issued(&mut self, id: &str) -> Result<()> {
-        self.call("mark_issued", &[&id])
-            .map(drop)
-            .map_err(|err| recover::about(err, &[id], None))
+        self.change("mark_issued", &[&id], |_| {
+            Ok(self.find_key(id)?.is_some_and(|stored| stored.key.issued))
+        })
+        .map(drop)
+        .map_err(|err| recover::about(err, &[id], None))
     }
 
     fn discard_unissued(&mut self, id: &str, _actor: Actor) -> Result<()> {
-        self.call("discard_unissued", &[&id])
-            .map(drop)
-            .map_err(|err| recover::about(err, &[id], None))
+        self.change("discard_unissued", &[&id], |_| {
+            Ok(self.find_key(id)?.is_none_or(|stored| stored.key.issued))
+        })
+        .map(drop)
+        .map_err(|err| recover::about(err, &[id], None))
     }
 
     /// The server claims the old key and stores the new one with the old
@@ -436,7 +495,9 @@ impl Store for PgStore {
         _actor: Actor,
     ) -> Result<bool> {
         let rows = self
-            .call("begin_rotation", &[&old_id, &new.id, &secret_hash])
+            .change("begin_rotation", &[&old_id, &new.id, &secret_hash], |_| {
+                self.holds_key(&new.id, secret_hash)
+            })
             .map_err(|err| recover::about(err, &[old_id, &new.id], None))?;
         Ok(rows.first().is_some_and(|row| row.get::<_, bool>(0)))
     }
@@ -451,9 +512,13 @@ impl Store for PgStore {
         actor: Actor,
     ) -> Result<()> {
         let grace = (retires_at - actor.now).num_seconds();
-        self.call("finish_rotation", &[&old_id, &new_id, &grace])
-            .map(drop)
-            .map_err(|err| recover::about(err, &[new_id, old_id], None))
+        self.change("finish_rotation", &[&old_id, &new_id, &grace], |_| {
+            Ok(self
+                .find_key(new_id)?
+                .is_some_and(|stored| stored.key.issued))
+        })
+        .map(drop)
+        .map_err(|err| recover::about(err, &[new_id, old_id], None))
     }
 
     /// The server records the use at its own time, waiting for a row lock
@@ -602,21 +667,33 @@ impl Store for PgStore {
         _actor: Actor,
     ) -> Result<Vec<Renewal>> {
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        self.call("renew_keys", &[&ids])
-            .map_err(|err| recover::about(err, &ids, None))?
-            .iter()
-            .map(|row| {
-                Ok(Renewal {
-                    key: key_from_row(row)?,
-                    previous_freezes_at: time(get(row, "previous_freezes_at")?)?,
-                })
+        self.change("renew_keys", &[&ids], |rows| {
+            // Each key as the renewal returned it, to the second.
+            for row in rows {
+                let renewed = key_from_row(row)?;
+                match self.find_key(&renewed.id)? {
+                    Some(stored)
+                        if stored.key.freezes_at == renewed.freezes_at
+                            && stored.key.renewed_at == renewed.renewed_at => {}
+                    _ => return Ok(false),
+                }
+            }
+            Ok(true)
+        })
+        .map_err(|err| recover::about(err, &ids, None))?
+        .iter()
+        .map(|row| {
+            Ok(Renewal {
+                key: key_from_row(row)?,
+                previous_freezes_at: time(get(row, "previous_freezes_at")?)?,
             })
-            .collect()
+        })
+        .collect()
     }
 
     fn delete(&mut self, ids: &[String], _actor: Actor) -> Result<Vec<ApiKey>> {
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        self.call("delete_keys", &[&ids])
+        self.change("delete_keys", &[&ids], |rows| self.all_gone(rows))
             .map_err(|err| recover::about(err, &ids, None))?
             .iter()
             .map(key_from_row)
@@ -626,7 +703,7 @@ impl Store for PgStore {
     fn revoke_found(&mut self, found: &[(String, String)], _actor: Actor) -> Result<Vec<ApiKey>> {
         let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
         let places: Vec<&str> = found.iter().map(|(_, place)| place.as_str()).collect();
-        self.call("revoke_found", &[&ids, &places])
+        self.change("revoke_found", &[&ids, &places], |rows| self.all_gone(rows))
             .map_err(|err| recover::about(err, &ids, None))?
             .iter()
             .map(key_from_row)
@@ -672,21 +749,25 @@ impl Store for PgStore {
     fn add_operator(&mut self, operator: &Operator, _actor: Actor) -> Result<()> {
         let group = self.operators_role()?;
         let sql = format!("SELECT {}.add_operator($1, $2, $3)", self.schema);
-        self.in_transaction(&operator.name, |tx| {
-            tx.query_typed(
-                &sql,
-                &[
-                    (&operator.name, Type::TEXT),
-                    (&operator.permissions.to_string(), Type::TEXT),
-                    (
-                        &operator.key_roles.as_ref().map(Roles::to_string),
-                        Type::TEXT,
-                    ),
-                ],
-            )
-            .map_err(|err| self.explain(err))?;
-            grant_group(tx, &group, operator, &|err| self.explain(err))
-        })
+        self.in_transaction(
+            &operator.name,
+            |tx| {
+                tx.query_typed(
+                    &sql,
+                    &[
+                        (&operator.name, Type::TEXT),
+                        (&operator.permissions.to_string(), Type::TEXT),
+                        (
+                            &operator.key_roles.as_ref().map(Roles::to_string),
+                            Type::TEXT,
+                        ),
+                    ],
+                )
+                .map_err(|err| self.explain(err))?;
+                grant_group(tx, &group, operator, &|err| self.explain(err))
+            },
+            |_| Ok(self.operator(&operator.name)?.is_some()),
+        )
     }
 
     /// Reads the operator and writes the change in one transaction, the
@@ -696,60 +777,68 @@ impl Store for PgStore {
         let group = self.operators_role()?;
         let lock = format!("SELECT * FROM {}.lock_operator($1)", self.schema);
         let sql = format!("SELECT {}.update_operator($1, $2, $3, $4)", self.schema);
-        self.in_transaction(name, |tx| {
-            let explain = |err| self.explain(err);
-            let current = tx
-                .query_typed(&lock, &[(&name, Type::TEXT)])
-                .map_err(explain)?
-                .first()
-                .map(operator_from_row)
-                .transpose()?
-                .ok_or_else(|| Error::UnknownOperator(name.to_string()))?;
-            let updated = change.apply(&current);
-            tx.query_typed(
-                &sql,
-                &[
-                    (&name, Type::TEXT),
-                    (&change.action().as_str(), Type::TEXT),
-                    (&updated.permissions.to_string(), Type::TEXT),
-                    (
-                        &updated.key_roles.as_ref().map(Roles::to_string),
-                        Type::TEXT,
-                    ),
-                ],
-            )
-            .map_err(explain)?;
-            if current.permissions.is_admin() && !updated.permissions.is_admin() {
-                tx.batch_execute(&format!(
-                    "REVOKE ADMIN OPTION FOR {} FROM {}",
-                    connect::quote_identifier(&group),
-                    connect::quote_identifier(name)
-                ))
+        self.in_transaction(
+            name,
+            |tx| {
+                let explain = |err| self.explain(err);
+                let current = tx
+                    .query_typed(&lock, &[(&name, Type::TEXT)])
+                    .map_err(explain)?
+                    .first()
+                    .map(operator_from_row)
+                    .transpose()?
+                    .ok_or_else(|| Error::UnknownOperator(name.to_string()))?;
+                let updated = change.apply(&current);
+                tx.query_typed(
+                    &sql,
+                    &[
+                        (&name, Type::TEXT),
+                        (&change.action().as_str(), Type::TEXT),
+                        (&updated.permissions.to_string(), Type::TEXT),
+                        (
+                            &updated.key_roles.as_ref().map(Roles::to_string),
+                            Type::TEXT,
+                        ),
+                    ],
+                )
                 .map_err(explain)?;
-            }
-            grant_group(tx, &group, &updated, &explain)?;
-            Ok(updated)
-        })
+                if current.permissions.is_admin() && !updated.permissions.is_admin() {
+                    tx.batch_execute(&format!(
+                        "REVOKE ADMIN OPTION FOR {} FROM {}",
+                        connect::quote_identifier(&group),
+                        connect::quote_identifier(name)
+                    ))
+                    .map_err(explain)?;
+                }
+                grant_group(tx, &group, &updated, &explain)?;
+                Ok(updated)
+            },
+            |updated| Ok(self.operator(name)?.as_ref() == Some(updated)),
+        )
     }
 
     fn remove_operator(&mut self, name: &str, _actor: Actor) -> Result<()> {
         let group = self.operators_role()?;
         let sql = format!("SELECT {}.remove_operator($1)", self.schema);
-        self.in_transaction(name, |tx| {
-            let explain = |err| self.explain(err);
-            tx.query_typed(&sql, &[(&name, Type::TEXT)])
-                .map_err(explain)?;
-            // The role may be gone already; the operator entry is what counts.
-            if role_exists(tx, name).map_err(explain)? {
-                tx.batch_execute(&format!(
-                    "REVOKE {} FROM {}",
-                    connect::quote_identifier(&group),
-                    connect::quote_identifier(name)
-                ))
-                .map_err(explain)?;
-            }
-            Ok(())
-        })
+        self.in_transaction(
+            name,
+            |tx| {
+                let explain = |err| self.explain(err);
+                tx.query_typed(&sql, &[(&name, Type::TEXT)])
+                    .map_err(explain)?;
+                // The role may be gone already; the operator entry is what counts.
+                if role_exists(tx, name).map_err(explain)? {
+                    tx.batch_execute(&format!(
+                        "REVOKE {} FROM {}",
+                        connect::quote_identifier(&group),
+                        connect::quote_identifier(name)
+                    ))
+                    .map_err(explain)?;
+                }
+                Ok(())
+            },
+            |_| Ok(self.operator(name)?.is_none()),
+        )
     }
 
     fn record_refusal(

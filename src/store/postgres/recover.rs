@@ -6,8 +6,10 @@
 //! may be sent again on a new connection. A connection lost as `COMMIT` was
 //! sent is the one doubt, and the server answers it once it is reached
 //! again (`txid_status`, which PostgreSQL keeps for exactly this): the
-//! change was made or it was not. Only when the server cannot be reached
-//! again in time is the outcome unknown.
+//! change was made or it was not. A server that restarted meanwhile (a
+//! crash) may have handed the number of a transaction it lost to another,
+//! so there "committed" is confirmed by looking the change itself up. Only
+//! when the server cannot be reached again in time is the outcome unknown.
 
 use std::time::{Duration, Instant};
 
@@ -36,12 +38,23 @@ pub(super) enum Attempt<T> {
     /// The connection was lost before `COMMIT` was sent: nothing changed.
     NotCommitted(Error),
     /// The connection was lost as `COMMIT` was sent: the server knows.
-    InDoubt { xid: i64, value: T, lost: Error },
+    InDoubt { sent: Sent, value: T, lost: Error },
+}
+
+/// What identifies a transaction sent: its number, and when the server that
+/// numbered it started.
+#[derive(Clone, Debug)]
+pub(super) struct Sent {
+    xid: i64,
+    server_started: String,
 }
 
 /// What the server says became of a transaction.
 pub(super) enum Fate {
     Committed,
+    /// Committed by the number, but the server restarted since: the change
+    /// itself must be looked up.
+    Restarted,
     Aborted,
     /// The server could not be reached again, or no longer knows.
     Unknown,
@@ -52,34 +65,44 @@ pub(super) fn is_lost(err: &Error) -> bool {
     matches!(err, Error::Unreachable { .. })
 }
 
+/// What a change's transaction asks first: its number and the server's
+/// start, in the round trip that begins it.
+const IDENTIFY: &str =
+    "SELECT pg_catalog.txid_current(), pg_catalog.pg_postmaster_start_time()::text";
+
 /// Starts a change's transaction with `settings` (`SET LOCAL …;`) and
-/// returns its number: one round trip, one simple query, as a transaction
-/// pooler needs.
+/// returns what identifies it: one round trip, one simple query, as a
+/// transaction pooler needs.
 pub(super) fn begin(
     client: &mut Client,
     settings: &str,
-) -> std::result::Result<i64, postgres::Error> {
-    number(client.simple_query(&format!(
-        "BEGIN; {settings} SELECT pg_catalog.txid_current()"
-    ))?)
+) -> std::result::Result<Sent, postgres::Error> {
+    identify(client.simple_query(&format!("BEGIN; {settings} {IDENTIFY}"))?)
 }
 
 /// `begin` for a transaction already started.
 pub(super) fn begin_in(
     tx: &mut postgres::Transaction,
     settings: &str,
-) -> std::result::Result<i64, postgres::Error> {
-    number(tx.simple_query(&format!("{settings} SELECT pg_catalog.txid_current()"))?)
+) -> std::result::Result<Sent, postgres::Error> {
+    identify(tx.simple_query(&format!("{settings} {IDENTIFY}"))?)
 }
 
-fn number(messages: Vec<SimpleQueryMessage>) -> std::result::Result<i64, postgres::Error> {
-    Ok(messages
-        .iter()
-        .find_map(|message| match message {
-            SimpleQueryMessage::Row(row) => row.get(0).and_then(|xid| xid.parse().ok()),
-            _ => None,
-        })
-        .unwrap_or(0))
+fn identify(messages: Vec<SimpleQueryMessage>) -> std::result::Result<Sent, postgres::Error> {
+    let row = messages.iter().find_map(|message| match message {
+        SimpleQueryMessage::Row(row) => Some(row),
+        _ => None,
+    });
+    Ok(Sent {
+        xid: row
+            .and_then(|row| row.get(0))
+            .and_then(|xid| xid.parse().ok())
+            .unwrap_or(0),
+        server_started: row
+            .and_then(|row| row.get(1))
+            .unwrap_or_default()
+            .to_string(),
+    })
 }
 
 /// A new connection to `location`, trying until `deadline`: a restarting
@@ -98,19 +121,33 @@ pub(super) fn reconnect(location: &Location, deadline: Instant) -> Option<Client
     }
 }
 
-/// What became of transaction `xid`, asked of the server on `client` (a new
-/// connection), reconnecting when that one is lost too, until `deadline`.
-/// A transaction still in progress (its server process not yet gone) is
-/// waited for.
-pub(super) fn fate(location: &Location, client: &mut Client, xid: i64, deadline: Instant) -> Fate {
+/// What became of the transaction `sent`, asked of the server on `client`
+/// (a new connection), reconnecting when that one is lost too, until
+/// `deadline`. A transaction still in progress (its server process not yet
+/// gone) is waited for.
+pub(super) fn fate(
+    location: &Location,
+    client: &mut Client,
+    sent: &Sent,
+    deadline: Instant,
+) -> Fate {
     loop {
         let status = client
-            .query_typed_one("SELECT pg_catalog.txid_status($1)", &[(&xid, Type::INT8)])
-            .map(|row| row.get::<_, Option<String>>(0));
-        match status.as_ref().map(|status| status.as_deref()) {
-            Ok(Some("committed")) => return Fate::Committed,
-            Ok(Some("aborted")) => return Fate::Aborted,
-            Ok(Some("in progress")) if Instant::now() < deadline => {
+            .query_typed_one(
+                "SELECT pg_catalog.txid_status($1), pg_catalog.pg_postmaster_start_time()::text",
+                &[(&sent.xid, Type::INT8)],
+            )
+            .map(|row| (row.get::<_, Option<String>>(0), row.get::<_, String>(1)));
+        let restarted = |started: &str| started != sent.server_started;
+        match status {
+            Ok((Some(status), started)) if status == "committed" => {
+                return match restarted(&started) {
+                    true => Fate::Restarted,
+                    false => Fate::Committed,
+                };
+            }
+            Ok((Some(status), _)) if status == "aborted" => return Fate::Aborted,
+            Ok((Some(status), _)) if status == "in progress" && Instant::now() < deadline => {
                 std::thread::sleep(Duration::from_millis(50));
             }
             Ok(_) => return Fate::Unknown,
