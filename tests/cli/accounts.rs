@@ -643,7 +643,7 @@ fn a_backup_restored_as_documented_keeps_the_groups_operators_working() {
         .filter(|entry| entry["action"] == "delete" && entry["outcome"] == "ok")
         .map(|entry| entry["key_id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(revoked, [deleted_id.clone()]);
+    assert_eq!(revoked, std::slice::from_ref(&deleted_id));
 
     // The procedure: writers stopped, journal files removed, the copy put
     // in place with the group and mode of the shared layout, atomically.
