@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::common::{Env, installed};
+use crate::serve::Serve;
 
 /// The binary as `env` runs it at the real time, on a host whose clock is
 /// `offset` off (faketime), or at the test clock `at`.
@@ -175,5 +176,13 @@ fn hosts_with_clocks_20_minutes_off_judge_every_key_as_the_server_does() {
         let skew = json["clock_skew_seconds"].as_i64().unwrap();
         let expected: i64 = offset.trim_end_matches('m').parse::<i64>().unwrap() * 60;
         assert!((skew - expected).abs() <= 2, "{offset}: {skew}");
+        // serve answers as verify does.
+        let serve = Serve::start_with(command(&env, Some(offset), None), &[]);
+        let answers: Vec<u16> = keys.iter().map(|key| serve.status(key)).collect();
+        let expected: Vec<u16> = verify
+            .iter()
+            .map(|code| if *code == 0 { 200 } else { 401 })
+            .collect();
+        assert_eq!(answers, expected, "serve at {offset}");
     }
 }
