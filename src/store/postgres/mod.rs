@@ -373,8 +373,8 @@ impl PgStore {
     fn in_transaction<T>(
         &self,
         operator: &str,
-        mut work: impl FnMut(&mut postgres::Transaction) -> Result<T>,
         made: impl Fn(&T) -> Result<bool>,
+        mut work: impl FnMut(&mut postgres::Transaction) -> Result<T>,
     ) -> Result<T> {
         let settings = format!(
             "{} SET LOCAL search_path = pg_catalog, pg_temp;",
@@ -749,25 +749,22 @@ impl Store for PgStore {
     fn add_operator(&mut self, operator: &Operator, _actor: Actor) -> Result<()> {
         let group = self.operators_role()?;
         let sql = format!("SELECT {}.add_operator($1, $2, $3)", self.schema);
-        self.in_transaction(
-            &operator.name,
-            |tx| {
-                tx.query_typed(
-                    &sql,
-                    &[
-                        (&operator.name, Type::TEXT),
-                        (&operator.permissions.to_string(), Type::TEXT),
-                        (
-                            &operator.key_roles.as_ref().map(Roles::to_string),
-                            Type::TEXT,
-                        ),
-                    ],
-                )
-                .map_err(|err| self.explain(err))?;
-                grant_group(tx, &group, operator, &|err| self.explain(err))
-            },
-            |_| Ok(self.operator(&operator.name)?.is_some()),
-        )
+        let made = |_: &()| Ok(self.operator(&operator.name)?.is_some());
+        self.in_transaction(&operator.name, made, |tx| {
+            tx.query_typed(
+                &sql,
+                &[
+                    (&operator.name, Type::TEXT),
+                    (&operator.permissions.to_string(), Type::TEXT),
+                    (
+                        &operator.key_roles.as_ref().map(Roles::to_string),
+                        Type::TEXT,
+                    ),
+                ],
+            )
+            .map_err(|err| self.explain(err))?;
+            grant_group(tx, &group, operator, &|err| self.explain(err))
+        })
     }
 
     /// Reads the operator and writes the change in one transaction, the
@@ -777,68 +774,62 @@ impl Store for PgStore {
         let group = self.operators_role()?;
         let lock = format!("SELECT * FROM {}.lock_operator($1)", self.schema);
         let sql = format!("SELECT {}.update_operator($1, $2, $3, $4)", self.schema);
-        self.in_transaction(
-            name,
-            |tx| {
-                let explain = |err| self.explain(err);
-                let current = tx
-                    .query_typed(&lock, &[(&name, Type::TEXT)])
-                    .map_err(explain)?
-                    .first()
-                    .map(operator_from_row)
-                    .transpose()?
-                    .ok_or_else(|| Error::UnknownOperator(name.to_string()))?;
-                let updated = change.apply(&current);
-                tx.query_typed(
-                    &sql,
-                    &[
-                        (&name, Type::TEXT),
-                        (&change.action().as_str(), Type::TEXT),
-                        (&updated.permissions.to_string(), Type::TEXT),
-                        (
-                            &updated.key_roles.as_ref().map(Roles::to_string),
-                            Type::TEXT,
-                        ),
-                    ],
-                )
+        let made = |updated: &Operator| Ok(self.operator(name)?.as_ref() == Some(updated));
+        self.in_transaction(name, made, |tx| {
+            let explain = |err| self.explain(err);
+            let current = tx
+                .query_typed(&lock, &[(&name, Type::TEXT)])
+                .map_err(explain)?
+                .first()
+                .map(operator_from_row)
+                .transpose()?
+                .ok_or_else(|| Error::UnknownOperator(name.to_string()))?;
+            let updated = change.apply(&current);
+            tx.query_typed(
+                &sql,
+                &[
+                    (&name, Type::TEXT),
+                    (&change.action().as_str(), Type::TEXT),
+                    (&updated.permissions.to_string(), Type::TEXT),
+                    (
+                        &updated.key_roles.as_ref().map(Roles::to_string),
+                        Type::TEXT,
+                    ),
+                ],
+            )
+            .map_err(explain)?;
+            if current.permissions.is_admin() && !updated.permissions.is_admin() {
+                tx.batch_execute(&format!(
+                    "REVOKE ADMIN OPTION FOR {} FROM {}",
+                    connect::quote_identifier(&group),
+                    connect::quote_identifier(name)
+                ))
                 .map_err(explain)?;
-                if current.permissions.is_admin() && !updated.permissions.is_admin() {
-                    tx.batch_execute(&format!(
-                        "REVOKE ADMIN OPTION FOR {} FROM {}",
-                        connect::quote_identifier(&group),
-                        connect::quote_identifier(name)
-                    ))
-                    .map_err(explain)?;
-                }
-                grant_group(tx, &group, &updated, &explain)?;
-                Ok(updated)
-            },
-            |updated| Ok(self.operator(name)?.as_ref() == Some(updated)),
-        )
+            }
+            grant_group(tx, &group, &updated, &explain)?;
+            Ok(updated)
+        })
     }
 
     fn remove_operator(&mut self, name: &str, _actor: Actor) -> Result<()> {
         let group = self.operators_role()?;
         let sql = format!("SELECT {}.remove_operator($1)", self.schema);
-        self.in_transaction(
-            name,
-            |tx| {
-                let explain = |err| self.explain(err);
-                tx.query_typed(&sql, &[(&name, Type::TEXT)])
-                    .map_err(explain)?;
-                // The role may be gone already; the operator entry is what counts.
-                if role_exists(tx, name).map_err(explain)? {
-                    tx.batch_execute(&format!(
-                        "REVOKE {} FROM {}",
-                        connect::quote_identifier(&group),
-                        connect::quote_identifier(name)
-                    ))
-                    .map_err(explain)?;
-                }
-                Ok(())
-            },
-            |_| Ok(self.operator(name)?.is_none()),
-        )
+        let made = |_: &()| Ok(self.operator(name)?.is_none());
+        self.in_transaction(name, made, |tx| {
+            let explain = |err| self.explain(err);
+            tx.query_typed(&sql, &[(&name, Type::TEXT)])
+                .map_err(explain)?;
+            // The role may be gone already; the operator entry is what counts.
+            if role_exists(tx, name).map_err(explain)? {
+                tx.batch_execute(&format!(
+                    "REVOKE {} FROM {}",
+                    connect::quote_identifier(&group),
+                    connect::quote_identifier(name)
+                ))
+                .map_err(explain)?;
+            }
+            Ok(())
+        })
     }
 
     fn record_refusal(
