@@ -178,8 +178,10 @@ pub struct Server {
     /// Full checks under way, so that a key is hashed once however many
     /// requests bring it at the same moment.
     in_flight: Mutex<InFlight>,
-    /// `Options::expect_head`.
+    /// `Options::expect_head`, and where the log was seen to hold it (0
+    /// before).
     expect_head: Option<String>,
+    head_seq: std::sync::atomic::AtomicI64,
 }
 
 /// Serves until SIGTERM or SIGINT, then drains.
@@ -239,6 +241,7 @@ pub fn run(app: &App, options: Options) -> Result<()> {
             metrics,
             clock,
             expect_head: options.expect_head.clone(),
+            head_seq: std::sync::atomic::AtomicI64::new(0),
             in_flight: Mutex::new(HashMap::new()),
         });
         let sweeper = Arc::clone(&server);
@@ -512,9 +515,21 @@ impl Server {
             return Ok(());
         };
         let shown = head.clone();
-        match self.lookups.run(move |slot| holds_head(slot, &head)).await {
-            Ok(Ok(true)) => Ok(()),
-            Ok(Ok(false)) => Err(format!(
+        let known = match self.head_seq.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => None,
+            seq => Some(seq),
+        };
+        match self
+            .lookups
+            .run(move |slot| head_seq(slot, &head, known))
+            .await
+        {
+            Ok(Ok(Some(seq))) => {
+                self.head_seq
+                    .store(seq, std::sync::atomic::Ordering::Relaxed);
+                Ok(())
+            }
+            Ok(Ok(None)) => Err(format!(
                 "rolled back: the expected audit head {shown} is not in the store's log (the store was put back to an older copy or replaced; keys deleted since may work again)"
             )),
             Ok(Err(detail)) => Err(detail),
@@ -539,16 +554,32 @@ impl Server {
     }
 }
 
-/// Whether the store's audit log holds an entry of hash `head`.
-fn holds_head(slot: &mut Slot, head: &str) -> Result<bool, String> {
+/// The sequence number of the entry of hash `head` in the store's audit
+/// log, if it holds one. Once `known` (where it was found before), only
+/// that entry is read again: a log put back to an older copy lacks it, or
+/// holds another there.
+fn head_seq(slot: &mut Slot, head: &str, known: Option<i64>) -> Result<Option<i64>, String> {
     let store = slot.store().map_err(|err| format!("{err:#}"))?;
-    let mut found = false;
-    let read = store.each_audit_entry(&store::AuditFilter::default(), &mut |entry| {
-        found |= entry.hash == head;
-        Ok(())
+    let filter = store::AuditFilter {
+        after: known.map(|seq| seq - 1),
+        ..store::AuditFilter::default()
+    };
+    let mut found = None;
+    let mut stopped = false;
+    let read = store.each_audit_entry(&filter, &mut |entry| {
+        if entry.hash == head {
+            found = Some(entry.seq);
+        }
+        // Nothing further to read once the entry sought was seen.
+        stopped = found.is_some() || known.is_some();
+        match stopped {
+            true => Err(anyhow::anyhow!("the entry sought was read")),
+            false => Ok(()),
+        }
     });
     match read {
         Ok(()) => Ok(found),
+        Err(_) if stopped => Ok(found.filter(|seq| known.is_none_or(|known| *seq == known))),
         Err(err) => {
             let detail = crate::explain::sentence(&err);
             slot.reset();
