@@ -595,6 +595,16 @@ mod tests {
     }
 
     #[test]
+    fn the_skew_is_said_from_this_hosts_side_in_whole_seconds() {
+        let seconds = |ms: i64| chrono::Duration::milliseconds(ms);
+        assert_eq!(skew_text(seconds(400)), "in step with");
+        assert_eq!(skew_text(seconds(1_600)), "2 s behind");
+        assert_eq!(skew_text(seconds(-1_200_000)), "20 min ahead of");
+        assert_eq!(skew_text(seconds(599_400)), "9 min 59 s behind");
+        assert_eq!(skew_seconds(seconds(-60_600)), -61);
+    }
+
+    #[test]
     fn a_broken_pipe_is_quiet_only_when_stdouts_reader_left() {
         use std::os::fd::AsFd;
         let (read, write) = nix::unistd::pipe().unwrap();
