@@ -21,14 +21,25 @@ pub struct ServerClock {
     pub skew: chrono::Duration,
 }
 
-/// The connection the clock was read on, for the store opened next.
-static SPARE: Mutex<Option<(String, Client)>> = Mutex::new(None);
+/// The connection the clock was read on, for the store opened next; or
+/// why there was none, so that a server that cannot be reached is waited
+/// for once, not twice.
+static SPARE: Mutex<Option<(String, Result<Client>)>> = Mutex::new(None);
 
 /// Reads the clock of the server at `url`. Only the catalog's own function
 /// runs: nothing of the store is called before it is proven its own.
 pub fn read(url: &str) -> Result<ServerClock> {
     let location = Location::parse(url)?;
-    let mut client = location.connect()?;
+    let mut client = match location.connect() {
+        Ok(client) => client,
+        Err(err) => {
+            let said = crate::explain::sentence(&err);
+            if let Ok(mut spare) = SPARE.lock() {
+                *spare = Some((identity(&location), Err(err)));
+            }
+            return Err(Error::Other(anyhow::anyhow!(said)));
+        }
+    };
     let before = SystemTime::now();
     let row = client
         .query_typed_one(
@@ -45,7 +56,7 @@ pub fn read(url: &str) -> Result<ServerClock> {
         crate::time_from_system(before + after.duration_since(before).unwrap_or_default() / 2)
             .ok_or_else(|| Error::Other(anyhow::anyhow!("this host's clock is out of range")))?;
     if let Ok(mut spare) = SPARE.lock() {
-        *spare = Some((identity(&location), client));
+        *spare = Some((identity(&location), Ok(client)));
     }
     Ok(ServerClock {
         now,
@@ -53,8 +64,9 @@ pub fn read(url: &str) -> Result<ServerClock> {
     })
 }
 
-/// The connection `read` left for `location`, if any.
-pub(super) fn take_spare(location: &Location) -> Option<Client> {
+/// The connection `read` left for `location` (or why it could not
+/// connect), if any.
+pub(super) fn take_spare(location: &Location) -> Option<Result<Client>> {
     let mut spare = SPARE.lock().ok()?;
     match spare.take() {
         Some((spared, client)) if spared == identity(location) => Some(client),

@@ -99,7 +99,7 @@ impl PgStore {
     pub fn open_waiting(location: &Location, busy_timeout: Duration) -> Result<PgStore> {
         // The connection the server's clock was read on, when there is one.
         let mut client = match clock::take_spare(location) {
-            Some(client) => client,
+            Some(spare) => spare?,
             None => location.connect()?,
         };
         set_test_clock(&mut client, location)?;
