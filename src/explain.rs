@@ -276,6 +276,10 @@ fn untrusted(problem: &Untrusted) -> (String, String) {
                 format!(
                     "if this is a copy of another store (its dump restored into this database), give it roles of its own: a role with CREATEROLE runs `intergiro-keys init --adopt` (the other store's roles are left as they are, see docs/restore.md); otherwise {inspect} and drop it"
                 )
+            } else if object.starts_with("schema ") {
+                format!(
+                    "{inspect} and drop it; if it was restored from a dump without the store's roles, drop it and restore the roles first (`pg_dumpall --roles-only`, docs/restore.md); if no store was ever created here, pick another schema with ?schema=NAME in the connection URL"
+                )
             } else {
                 format!(
                     "{inspect} and drop it; if no store was ever created here, pick another schema with ?schema=NAME in the connection URL"

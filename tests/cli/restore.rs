@@ -242,7 +242,19 @@ fn a_store_restored_into_a_fresh_cluster_after_its_roles_keeps_its_permissions()
         "{}",
         String::from_utf8_lossy(&refused.stderr)
     );
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("cannot be trusted"));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("cannot be trusted") && said.contains("pg_dumpall --roles-only"),
+        "{said}"
+    );
+    // Nor can it be adopted: it is no other store's copy.
+    let adopt = roleless.cmd().args(["init", "--adopt"]).output().unwrap();
+    assert_eq!(adopt.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&adopt.stderr).contains("restore the roles first"),
+        "{}",
+        String::from_utf8_lossy(&adopt.stderr)
+    );
 
     let (ok, stderr) = client(
         "psql",

@@ -69,7 +69,7 @@ pub fn reown(location: &Location) -> Result<Option<Reowned>> {
     }
     if !old_owner.ends_with(&format!("_{schema}_owner")) {
         return Err(Error::Other(anyhow::anyhow!(
-            "schema {schema} belongs to role {old_owner}, which is no store's owner role, so it is not a copy of a store; it was left untouched"
+            "schema {schema} belongs to role {old_owner}, which is no store's owner role, so it is not a copy of a store; it was left untouched (restored from a dump without the store's roles? drop it and restore the roles first: docs/restore.md)"
         )));
     }
     let (owner_q, operators_q, old_owner_q) = (
