@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 
 use crate::App;
 use crate::cli::{Format, RotateArgs};
@@ -110,13 +110,13 @@ pub fn run(app: &App, args: RotateArgs) -> Result<ExitCode> {
     }
     store
         .finish_rotation(&old.id, &key.id, retires_at, app.actor())
-        .map_err(anyhow::Error::from)
-        .with_context(|| {
-            format!(
-                "the secret was printed but key {} could not be activated; key {} still works — delete {} and rotate again",
-                key.id, old.id, key.id
-            )
-        })?;
+        .map_err(|err| crate::cmd::create::not_activated(err, &key.id, Some(&old.id)))?;
+    if store.confirmed_after_loss() {
+        output::note(format!(
+            "intergiro-keys: note: the connection to the server was lost as key {} was being activated; the server, reached again, confirms it: the rotation was made, and the new key's secret is above",
+            key.id
+        ));
+    }
     if app.format == Format::Table && !app.stdout_is_terminal {
         let old_fate = if args.grace.is_zero() {
             "stopped working now".to_string()
