@@ -54,7 +54,9 @@ CREATE TABLE api_key (
     -- recording it must never hold up `verify`.
     last_used_at bigint
 );
-CREATE INDEX api_key_freezes_at ON api_key (freezes_at, id);
+-- Byte order for IDs, as listings sort them (`list_keys`), whatever the
+-- database's collation.
+CREATE INDEX api_key_freezes_at ON api_key (freezes_at, id COLLATE "C");
 
 CREATE TABLE operator (
     name        text PRIMARY KEY,
@@ -581,7 +583,7 @@ BEGIN
                  FROM api_key k
                  WHERE (p_freezing_by IS NULL OR k.freezes_at <= p_freezing_by)
                    AND (NOT coalesce(p_issued_only, false) OR k.issued)
-                 ORDER BY k.freezes_at, k.id;
+                 ORDER BY k.freezes_at, k.id COLLATE "C";
 END $$;
 
 -- One key with its hash, for `verify`: one primary-key lookup, and one of

@@ -85,6 +85,34 @@ pub(super) fn renew_and_delete_change_all_or_nothing(store: &mut dyn Store) {
     assert_eq!(key_ids(store, &KeyFilter::default()), ["AAAAAAAAAAAA"]);
 }
 
+/// Keys freezing at the same second are listed by ID in byte order
+/// (upper case first), whatever the database's collation says.
+pub(super) fn keys_freezing_together_are_listed_by_id_in_byte_order(store: &mut dyn Store) {
+    for id in [
+        "bbbbbbbbbbbb",
+        "CCCCCCCCCCCC",
+        "BBBBBBBBBBBB",
+        "aaaaaaaaaaaa",
+    ] {
+        let key = ApiKey::new(id.into(), id.into(), Roles::new([Role::Accounts]), now());
+        store
+            .insert_unissued(&key, &crate::store::tests::hash_tagged("h"), actor())
+            .unwrap();
+    }
+    let expected = [
+        "BBBBBBBBBBBB",
+        "CCCCCCCCCCCC",
+        "aaaaaaaaaaaa",
+        "bbbbbbbbbbbb",
+    ];
+    assert_eq!(key_ids(store, &KeyFilter::default()), expected);
+    let by_id = KeyFilter {
+        sort: KeySort::Id,
+        ..KeyFilter::default()
+    };
+    assert_eq!(key_ids(store, &by_id), expected);
+}
+
 pub(super) fn keys_are_listed_soonest_freezing_first_and_filtered(store: &mut dyn Store) {
     // Created 0, 10 and 10 days after now(): C and B freeze last, B before C by ID.
     for (id, days) in [

@@ -57,6 +57,7 @@ against_every_store!(
         keys_round_trip_and_unissued_keys_can_be_discarded,
         renew_and_delete_change_all_or_nothing,
         keys_are_listed_soonest_freezing_first_and_filtered,
+        keys_freezing_together_are_listed_by_id_in_byte_order,
         flagged_keys_are_counted_in_the_store,
         a_visitor_error_stops_the_listing,
         a_rotation_claims_the_old_key_then_retires_it,
