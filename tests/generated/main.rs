@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use intergiro_keys::generate;
 
+mod debian;
+mod man;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -73,7 +76,7 @@ fn completions_are_current() {
 #[test]
 fn man_pages_are_current() {
     let dir = root().join("man");
-    let pages = generate::man_pages();
+    let pages = man::man_pages();
     let mut problems = Vec::new();
     for (name, text) in &pages {
         problems.extend(compare(&dir.join(name), text.as_bytes()));
@@ -86,7 +89,7 @@ fn man_pages_are_current() {
 #[test]
 fn debian_files_are_current() {
     let dir = root().join("debian");
-    let files = generate::debian_files();
+    let files = debian::debian_files();
     let mut problems = Vec::new();
     for (name, text) in &files {
         problems.extend(compare(&dir.join(name), text.as_bytes()));
@@ -96,7 +99,7 @@ fn debian_files_are_current() {
 
 #[test]
 fn man_pages_have_the_sections_users_look_for() {
-    for (name, text) in generate::man_pages() {
+    for (name, text) in man::man_pages() {
         for section in [
             "NAME",
             "SYNOPSIS",
@@ -135,7 +138,7 @@ fn man_pages_give_every_cause_of_exit_75() {
         assert!(row.contains(cause), "README's 75 lacks {cause:?}: {row}");
     }
     let mut pages = 0;
-    for (name, text) in generate::man_pages() {
+    for (name, text) in man::man_pages() {
         let Some(at) = text.find("fB75") else {
             continue;
         };
@@ -165,7 +168,7 @@ fn man_pages_pass_mandoc_lint() {
     };
     assert!(status.status.success() || !status.stderr.is_empty());
     let dir = tempfile::tempdir().unwrap();
-    for (name, text) in generate::man_pages() {
+    for (name, text) in man::man_pages() {
         let path = dir.path().join(&name);
         std::fs::write(&path, text).unwrap();
         let output = std::process::Command::new("mandoc")
@@ -299,7 +302,7 @@ fn page_command_help(page_name: &str) -> (Vec<&str>, String) {
 /// included) has its page.
 #[test]
 fn each_man_page_matches_its_command_help() {
-    let pages = generate::man_pages();
+    let pages = man::man_pages();
     let mut checked = 0;
     for (name, page) in &pages {
         let (_, help) = page_command_help(name);
@@ -352,7 +355,7 @@ fn man_pages_pass_groff_warnings() {
         eprintln!("groff is not installed; skipping");
         return;
     }
-    for (name, text) in generate::man_pages() {
+    for (name, text) in man::man_pages() {
         assert!(text.is_ascii(), "{name} has raw non-ASCII text");
         let mut child = std::process::Command::new("groff")
             .args(["-man", "-ww", "-z"])
@@ -425,7 +428,7 @@ fn help_option_forms(help: &str) -> Vec<(String, bool)> {
 #[test]
 fn man_synopses_show_each_options_value_as_help_names_it() {
     let mut with_values = 0;
-    for (name, page) in generate::man_pages() {
+    for (name, page) in man::man_pages() {
         let (words, help) = page_command_help(&name);
         let synopsis = plain_roff(
             page.lines()
@@ -482,7 +485,7 @@ fn man_synopses_do_not_hyphenate_options() {
         return;
     }
     let mut lines = 0;
-    for (name, text) in generate::man_pages() {
+    for (name, text) in man::man_pages() {
         for width in (40..=100).step_by(6) {
             let mut child = std::process::Command::new("groff")
                 .args(["-man", "-Tascii", "-P-cbou"])
