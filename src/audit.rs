@@ -156,7 +156,7 @@ impl Event<'_> {
                 Action::Renew.as_str(),
                 Some(key_id),
                 "ok",
-                format!("freezes at {}", crate::output::rfc3339(freezes_at)),
+                format!("freezes at {}", crate::text::rfc3339(freezes_at)),
             ),
             Event::Deleted { key } => (
                 actor.operator,
@@ -190,7 +190,7 @@ impl Event<'_> {
                 "ok",
                 format!(
                     "replaced by {replaced_by}; retires at {}",
-                    crate::output::rfc3339(retires_at)
+                    crate::text::rfc3339(retires_at)
                 ),
             ),
             Event::FirstAdministrator { name } => (
@@ -511,8 +511,8 @@ impl ChainCheck {
                     format!(
                         "entry {} is dated {}, earlier than an entry before it ({}): times go backwards",
                         entry.seq,
-                        crate::output::rfc3339(entry.record.at),
-                        crate::output::rfc3339(latest)
+                        crate::text::rfc3339(entry.record.at),
+                        crate::text::rfc3339(latest)
                     ),
                 )
             })

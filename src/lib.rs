@@ -16,6 +16,7 @@ pub mod prompt;
 pub mod scan;
 pub mod serve;
 pub mod store;
+pub mod text;
 pub mod token;
 
 use std::io::IsTerminal;
@@ -269,7 +270,7 @@ pub fn print_error(err: &anyhow::Error) {
 /// from the database (an ID, a name) may be anything someone wrote into
 /// the file, so hidden characters are shown escaped, as on every output.
 pub fn error_text(err: &anyhow::Error) -> String {
-    output::sanitize(&token::redact(&format!("{err:#}"))).into_owned()
+    text::sanitize(&token::redact(&format!("{err:#}"))).into_owned()
 }
 
 /// A panic is a bug; its message could quote whatever was being handled, a

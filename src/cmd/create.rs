@@ -114,7 +114,7 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
             human_time(key.freezes_at)
         ));
     }
-    crate::notice::expiring_keys(app, store.as_ref());
+    crate::cmd::notice_expiring_keys(app, store.as_ref());
     Ok(ExitCode::SUCCESS)
 }
 

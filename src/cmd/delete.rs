@@ -47,7 +47,7 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
 
     let deleted = store.delete(&ids, app.actor())?;
     print_deleted(app, &deleted)?;
-    crate::notice::expiring_keys(app, store.as_ref());
+    crate::cmd::notice_expiring_keys(app, store.as_ref());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -70,7 +70,7 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
     }
     crate::cmd::warn_skipped(store.as_ref());
     if !filtered {
-        crate::notice::expiring_keys(app, store.as_ref());
+        crate::cmd::notice_expiring_keys(app, store.as_ref());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -572,6 +572,19 @@ pub fn read_key(app: &App, key_file: Option<&Path>) -> Result<Result<Token, Malf
 }
 
 /// Prints `text`, through the pager when it is taller than the terminal's
+/// The notice about keys near their freeze, for a person at a terminal:
+/// its facts from the store in one query (a failure only loses the notice),
+/// its words from `notice`.
+pub fn notice_expiring_keys(app: &App, store: &dyn Store) {
+    if !crate::notice::wanted(app) {
+        return;
+    }
+    let expiring_by = app.now + chrono::Duration::days(i64::from(crate::key::EXPIRING_WITHIN_DAYS));
+    if let Ok(counts) = store.count_flagged(app.now, expiring_by) {
+        crate::notice::expiring_keys(counts.frozen, counts.expiring);
+    }
+}
+
 /// screen (as `print_table` pages a long table).
 pub fn print_paged(app: &App, text: &[u8]) -> Result<()> {
     let lines = text.iter().filter(|&&byte| byte == b'\n').count();

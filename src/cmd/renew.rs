@@ -73,6 +73,6 @@ pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
             crate::cmd::print_paged(app, &text)?;
         }
     }
-    crate::notice::expiring_keys(app, store.as_ref());
+    crate::cmd::notice_expiring_keys(app, store.as_ref());
     Ok(ExitCode::SUCCESS)
 }

@@ -134,6 +134,6 @@ pub fn run(app: &App, args: RotateArgs) -> Result<ExitCode> {
             old_fate
         ));
     }
-    crate::notice::expiring_keys(app, store.as_ref());
+    crate::cmd::notice_expiring_keys(app, store.as_ref());
     Ok(ExitCode::SUCCESS)
 }
