@@ -1,6 +1,6 @@
-//! The committed completions and man pages must match what the code
-//! generates. `INTERGIRO_KEYS_REGENERATE=1 cargo test --test generated`
-//! rewrites them.
+//! The committed completions, man pages and Debian files must match what
+//! the code generates (snapbox compares them);
+//! `SNAPSHOTS=overwrite cargo test --test generated` rewrites them.
 
 use std::path::{Path, PathBuf};
 
@@ -13,29 +13,31 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn regenerate() -> bool {
-    std::env::var_os("INTERGIRO_KEYS_REGENERATE").is_some_and(|value| value == "1")
+/// snapbox's assertion, told by `SNAPSHOTS=overwrite` to rewrite the files.
+fn snapshots() -> snapbox::Assert {
+    snapbox::Assert::new().action_env(snapbox::assert::DEFAULT_ACTION_ENV)
 }
 
-/// Compares `expected` with the file at `path`, or writes it when regenerating.
-/// Returns a description of the difference, if any.
+fn regenerate() -> bool {
+    snapshots().selected_action() == snapbox::assert::Action::Overwrite
+}
+
+/// Compares `expected` with the file at `path` (snapbox shows the
+/// difference), or writes it when regenerating. Returns the difference, if
+/// any.
 fn compare(path: &Path, expected: &[u8]) -> Option<String> {
-    if regenerate() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, expected).unwrap();
-        return None;
-    }
-    match std::fs::read(path) {
-        Ok(actual) if actual == expected => None,
-        Ok(_) => Some(format!("{} is stale", path.display())),
-        Err(_) => Some(format!("{} is missing", path.display())),
-    }
+    let generated = snapbox::Data::text(String::from_utf8_lossy(expected).into_owned());
+    let committed = snapbox::Data::read_from(path, None).raw();
+    snapshots()
+        .try_eq(Some(&"generated"), generated, committed)
+        .err()
+        .map(|err| format!("{} is stale or missing:\n{err}", path.display()))
 }
 
 fn report(problems: Vec<String>) {
     assert!(
         problems.is_empty(),
-        "{}\nregenerate with: INTERGIRO_KEYS_REGENERATE=1 cargo test --test generated",
+        "{}\nregenerate with: SNAPSHOTS=overwrite cargo test --test generated",
         problems.join("\n")
     );
 }
@@ -192,10 +194,10 @@ fn the_completions_command_prints_the_committed_script() {
         .output()
         .unwrap();
     assert!(output.status.success());
-    assert_eq!(
-        output.stdout,
-        generate::completions(clap_complete::Shell::Bash)
-    );
+    let committed = root()
+        .join("completions")
+        .join(generate::completion_file_name(clap_complete::Shell::Bash));
+    report(compare(&committed, &output.stdout).into_iter().collect());
     assert!(String::from_utf8_lossy(&output.stdout).contains("intergiro-keys"));
 }
 
