@@ -9,6 +9,7 @@ pub mod hash;
 pub mod key;
 pub mod notice;
 pub mod operator;
+pub mod ops;
 pub mod output;
 pub mod pager;
 pub mod process;

@@ -6,8 +6,8 @@ use anyhow::{Context, Result, bail};
 
 use crate::App;
 use crate::cli::{BackupArgs, Format};
-use crate::cmd::open_authorized;
 use crate::operator::Action;
+use crate::ops::open_authorized;
 use crate::output::{self, sanitize};
 use crate::store::{self, Open};
 
@@ -15,7 +15,7 @@ pub fn run(app: &App, args: BackupArgs) -> Result<ExitCode> {
     let store = open_authorized(app, Action::Backup)?;
     store.backup(&args.path)?;
     // The copy must be one this tool accepts, with an intact log.
-    let copy = store::open(&args.path, Open::MustExist, crate::cmd::busy_timeout()?)
+    let copy = store::open(&args.path, Open::MustExist, crate::ops::busy_timeout()?)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("the backup {} cannot be opened", args.path.display()))?;
     let verdict = store::verify_audit(copy.as_ref())?;

@@ -10,8 +10,8 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use crate::App;
-use crate::cmd::{acting_operator, open};
 use crate::operator::Permission;
+use crate::ops::{acting_operator, open};
 use crate::output::{self, sanitize};
 use crate::store::Open;
 

@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{CreateArgs, Format};
-use crate::cmd::open_to_create;
 use crate::hash;
 use crate::key::{ApiKey, Roles, validate_name};
 use crate::operator::Action;
+use crate::ops::open_to_create;
 use crate::output::{self, KeyJson, human_time, sanitize};
 use crate::process;
 use crate::prompt;

@@ -5,9 +5,10 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{DeleteArgs, Format};
-use crate::cmd::{authenticate, open_authorized_about, read_key, resolve_ids, retired_key};
+use crate::cmd::key_input::read_key;
 use crate::key::ApiKey;
 use crate::operator::Action;
+use crate::ops::{authenticate, open_authorized_about, resolve_ids, retired_key};
 use crate::output::{self, sanitize};
 use crate::prompt;
 use crate::store::{self, KeyFilter, KeySort, Store};
@@ -97,7 +98,7 @@ fn delete_selected(app: &App, args: &DeleteArgs, filter: &KeyFilter) -> Result<E
         );
     }
     room_for_revocation(app);
-    let mut store = crate::cmd::open_authorized_to_select(app, Action::Delete)?;
+    let mut store = crate::ops::open_authorized_to_select(app, Action::Delete)?;
     let keys = store::keys(store.as_ref(), filter)?;
     crate::cmd::warn_skipped(store.as_ref());
     if keys.is_empty() {

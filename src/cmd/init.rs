@@ -24,8 +24,8 @@ pub fn run(app: &App, _args: InitArgs) -> Result<ExitCode> {
     if app.db.exists() {
         bail!("{} already exists; nothing was changed", app.db.display());
     }
-    let mut store = super::open(app, Open::CreateIfMissing)?;
-    super::ensure_administrator(app, store.as_mut())?;
+    let mut store = crate::ops::open(app, Open::CreateIfMissing)?;
+    crate::ops::ensure_administrator(app, store.as_mut())?;
     output::note(format!(
         "Created {}; you ({}) are its administrator.",
         app.db.display(),

@@ -20,7 +20,7 @@ pub fn run(app: &App, args: MigrateArgs) -> Result<ExitCode> {
         output::note(crate::PASSWORD_ON_COMMAND_LINE);
     }
     let target = Location::parse(&args.to)?;
-    let source = super::open_authorized(app, Action::Migrate)?;
+    let source = crate::ops::open_authorized(app, Action::Migrate)?;
     if source.session_operator().is_some() {
         bail!("--db is already a PostgreSQL store; migrate moves a SQLite file into one");
     }

@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{Format, RenewArgs};
-use crate::cmd::{open_authorized_about, record_refused, resolve_ids};
 use crate::key;
 use crate::operator::Action;
+use crate::ops::{open_authorized_about, record_refused, resolve_ids};
 use crate::output::{self, KeyJson, sanitize, table_time};
 use crate::store;
 
@@ -70,7 +70,7 @@ pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
                 output::renewal_columns(),
                 &rows,
             )?;
-            crate::cmd::print_paged(app, &text)?;
+            crate::output::print_paged(app, &text)?;
         }
     }
     crate::cmd::notice_expiring_keys(app, store.as_ref());

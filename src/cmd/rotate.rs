@@ -9,9 +9,9 @@ use anyhow::{Context, Result, anyhow};
 use crate::App;
 use crate::cli::{Format, RotateArgs};
 use crate::cmd::create::{Replacing, generate_key, refuse_discarded_output, write_secret};
-use crate::cmd::{LookUp, authorize_roles, open_authorized_about, record_refused, resolve_key};
 use crate::explain::Explained;
 use crate::operator::Action;
+use crate::ops::{LookUp, authorize_roles, open_authorized_about, record_refused, resolve_key};
 use crate::output::{self, human_time, sanitize};
 use crate::store;
 

@@ -8,9 +8,9 @@ use serde::Serialize;
 use crate::App;
 use crate::audit::Entry;
 use crate::cli::{Format, ShowArgs};
-use crate::cmd::{LookUp, is_tampered, open_authorized_about, resolve_key};
 use crate::key::{ApiKey, Status};
 use crate::operator::Action;
+use crate::ops::{LookUp, is_tampered, open_authorized_about, resolve_key};
 use crate::output::{self, KeyJson, human_days_left, human_last_used, human_time, sanitize};
 use crate::store::{self, AuditFilter};
 use crate::token;
@@ -178,5 +178,5 @@ fn print_table(app: &App, key: &ApiKey, tampered: bool, events: &[Entry]) -> Res
         output::history_columns(),
         &rows,
     )?;
-    crate::cmd::print_paged(app, &text)
+    crate::output::print_paged(app, &text)
 }

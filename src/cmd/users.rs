@@ -5,10 +5,11 @@ use anyhow::{Result, anyhow, bail};
 
 use crate::App;
 use crate::cli::{Format, UserAddArgs, UserChangeArgs, UsersArgs, UsersCommand};
-use crate::cmd::{open_authorized, print_table, record_refused};
 use crate::operator::{
     self, Action, Change, KeyRolesChange, Operator, Permission, Permissions, parse_key_roles,
 };
+use crate::ops::{open_authorized, record_refused};
+use crate::output::print_table;
 use crate::output::{self, JsonArray, sanitize};
 use crate::store::{self, Store};
 

@@ -5,8 +5,9 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{Format, VerifyArgs};
-use crate::cmd::{authenticate, read_key};
+use crate::cmd::key_input::read_key;
 use crate::key::{ApiKey, Roles, Verdict};
+use crate::ops::authenticate;
 use crate::output::{self, human_days_left, human_time, sanitize};
 use crate::store::{Open, Store};
 use crate::token::Malformed;
@@ -39,7 +40,7 @@ pub fn run(app: &App, args: VerifyArgs) -> Result<ExitCode> {
     let (verdict, key, malformed) = match read_key(app, args.key_file.as_deref())? {
         Err(malformed) => (Verdict::Rejected, None, Some(malformed)),
         Ok(token) => {
-            let store = store.insert(crate::cmd::open(app, Open::MustExist)?);
+            let store = store.insert(crate::ops::open(app, Open::MustExist)?);
             let key = authenticate(store.as_ref(), &token)?;
             match key {
                 Some(key) => {
