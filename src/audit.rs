@@ -294,6 +294,27 @@ pub struct Seal {
     pub digest: String,
 }
 
+/// Why a key retiring after a rotation is not renewed, as the refusal is
+/// recorded in its history and told to whoever asked: renewing it would
+/// not keep it working past its grace, so its replacement is named.
+pub fn retiring_not_renewed(
+    id: &str,
+    retires_at: DateTime<Utc>,
+    replaced_by: Option<&str>,
+) -> String {
+    // IDs come from the store, which anyone who can write it may have
+    // edited.
+    let shown = crate::text::sanitize(id);
+    let renew_instead = match replaced_by.map(crate::text::sanitize) {
+        Some(new) => format!("renew its replacement {new} instead (`intergiro-keys renew {new}`)"),
+        None => format!("renew its replacement instead (see `intergiro-keys show {shown}`)"),
+    };
+    format!(
+        "key {shown} was rotated and stops working at {}, so it is not renewed; {renew_instead}; nothing was changed",
+        crate::text::human_time(retires_at)
+    )
+}
+
 /// The digest of a row that an entry removed.
 pub const REMOVED: &str = "removed";
 

@@ -195,23 +195,7 @@ pub fn sentence(error: &Error) -> String {
             id,
             retires_at,
             replaced_by,
-        } => {
-            // IDs come from the store, which anyone who can write it may
-            // have edited.
-            let shown = crate::text::sanitize(id);
-            let renew_instead = match replaced_by.as_deref().map(crate::text::sanitize) {
-                Some(new) => {
-                    format!("renew its replacement {new} instead (`intergiro-keys renew {new}`)")
-                }
-                None => {
-                    format!("renew its replacement instead (see `intergiro-keys show {shown}`)")
-                }
-            };
-            format!(
-                "key {shown} was rotated and stops working at {}, so it is not renewed; {renew_instead}; nothing was changed",
-                crate::text::human_time(*retires_at)
-            )
-        }
+        } => crate::audit::retiring_not_renewed(id, *retires_at, replaced_by.as_deref()),
         Error::UnknownOperator(name) => {
             format!("{name} is not an operator; see them with `intergiro-keys users list`")
         }

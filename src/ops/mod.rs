@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod authenticate;
+pub mod renew;
 pub mod resolve;
 
 pub use access::{
@@ -14,4 +15,13 @@ pub use access::{
     record_refused, skipped_rows,
 };
 pub use authenticate::{authenticate, check_secret};
-pub use resolve::{LookUp, is_tampered, resolve_ids, resolve_key, retired_key};
+pub use resolve::{LookUp, act_on_keys, is_tampered, resolve_ids, resolve_key, retired_key};
+
+use crate::store::Store;
+
+/// What an operation did, and the store it did it in, still open: the
+/// command prints the fact, then may gather the facts of a notice there.
+pub struct Done<T> {
+    pub fact: T,
+    pub store: Box<dyn Store>,
+}

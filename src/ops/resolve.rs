@@ -155,6 +155,29 @@ pub fn resolve_ids(
         .collect()
 }
 
+/// Runs `act` on the keys `texts` name for `action`, reading each key once
+/// where it can: texts that are all key IDs go to `act` as given, whose
+/// transaction checks each key anyway; only when one is unknown there (a
+/// name that looks like an ID, a key retired after a rotation) are they
+/// resolved (`resolve_ids`), for the error that says which, or for the keys
+/// they name. `act` changes all of its keys or none.
+pub fn act_on_keys<T>(
+    store: &mut dyn Store,
+    texts: &[String],
+    now: DateTime<Utc>,
+    action: Action,
+    act: impl Fn(&mut dyn Store, &[String]) -> store::Result<T>,
+) -> Result<T> {
+    if !texts.is_empty() && texts.iter().all(|text| token::is_id(text)) {
+        match act(store, texts) {
+            Err(store::Error::UnknownKeys(_)) => {}
+            done => return Ok(done?),
+        }
+    }
+    let ids = resolve_ids(store, texts, now, action)?;
+    Ok(act(store, &ids)?)
+}
+
 /// Whether `err` says that the row of the key with ID `id` was tampered
 /// with (not some row found by a name).
 fn is_tampered_key(err: &anyhow::Error, id: &str) -> bool {

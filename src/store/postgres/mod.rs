@@ -460,11 +460,28 @@ impl Store for PgStore {
         &mut self,
         ids: &[String],
         _freezes_at: DateTime<Utc>,
-        _actor: Actor,
+        actor: Actor,
     ) -> Result<Vec<Renewal>> {
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        self.call("renew_keys", &[&ids])?
-            .iter()
+        let rows = match self.call("renew_keys", &[&ids]) {
+            Ok(rows) => rows,
+            Err(err) => {
+                if let Error::Retiring {
+                    id,
+                    retires_at,
+                    replaced_by,
+                } = &err
+                {
+                    // renew_keys raises, which rolls its transaction back:
+                    // the refusal goes into the key's history in its own.
+                    let detail =
+                        crate::audit::retiring_not_renewed(id, *retires_at, replaced_by.as_deref());
+                    let _ = self.record_refusal(Action::Renew, Some(id), &detail, actor);
+                }
+                return Err(err);
+            }
+        };
+        rows.iter()
             .map(|row| {
                 Ok(Renewal {
                     key: key_from_row(row)?,
