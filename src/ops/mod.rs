@@ -6,8 +6,11 @@
 
 pub mod access;
 pub mod authenticate;
+pub mod create;
+pub mod delete;
 pub mod renew;
 pub mod resolve;
+pub mod rotate;
 
 pub use access::{
     BUSY_TIMEOUT, acting_operator, authorize_roles, busy_timeout, ensure_administrator, open,
