@@ -11,6 +11,8 @@ pub mod delete;
 pub mod renew;
 pub mod resolve;
 pub mod rotate;
+pub mod show;
+pub mod verify;
 
 pub use access::{
     BUSY_TIMEOUT, acting_operator, authorize_roles, busy_timeout, ensure_administrator, open,
