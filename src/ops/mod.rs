@@ -12,6 +12,7 @@ pub mod renew;
 pub mod resolve;
 pub mod rotate;
 pub mod show;
+pub mod users;
 pub mod verify;
 
 pub use access::{
