@@ -7,6 +7,8 @@ pub mod explain;
 pub mod generate;
 pub mod hash;
 pub mod key;
+#[cfg(test)]
+mod layering;
 pub mod notice;
 pub mod operator;
 pub mod ops;

@@ -56,7 +56,7 @@ pub fn open(app: &App, open: Open) -> Result<Box<dyn Store>> {
     if new_file && file.is_some_and(|path| path.exists()) {
         crate::output::note(format!(
             "intergiro-keys: created a new store at {}",
-            crate::output::sanitize(&app.db.display().to_string())
+            crate::text::sanitize(&app.db.display().to_string())
         ));
     }
     Ok(store)
