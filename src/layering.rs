@@ -116,8 +116,10 @@ fn the_screen_reads_no_store() {
 #[test]
 fn commands_with_an_operation_go_through_it() {
     let commands = [
+        "cmd/backup.rs",
         "cmd/create.rs",
         "cmd/delete.rs",
+        "cmd/init.rs",
         "cmd/renew.rs",
         "cmd/rotate.rs",
         "cmd/show.rs",
@@ -135,6 +137,8 @@ fn commands_with_an_operation_go_through_it() {
             "resolve_ids",
             "authenticate(",
             "ops::open(",
+            "store::open(",
+            "ensure_administrator",
         ],
     );
     assert!(found.is_empty(), "{}", found.join("\n"));

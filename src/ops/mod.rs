@@ -6,8 +6,10 @@
 
 pub mod access;
 pub mod authenticate;
+pub mod backup;
 pub mod create;
 pub mod delete;
+pub mod init;
 pub mod renew;
 pub mod resolve;
 pub mod rotate;
