@@ -120,6 +120,7 @@ fn commands_with_an_operation_go_through_it() {
         "cmd/create.rs",
         "cmd/delete.rs",
         "cmd/init.rs",
+        "cmd/migrate.rs",
         "cmd/renew.rs",
         "cmd/rotate.rs",
         "cmd/show.rs",

@@ -10,6 +10,7 @@ pub mod backup;
 pub mod create;
 pub mod delete;
 pub mod init;
+pub mod migrate;
 pub mod renew;
 pub mod resolve;
 pub mod rotate;
