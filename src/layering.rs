@@ -117,6 +117,7 @@ fn the_screen_reads_no_store() {
 fn commands_with_an_operation_go_through_it() {
     let commands = [
         "cmd/backup.rs",
+        "cmd/complete_keys.rs",
         "cmd/create.rs",
         "cmd/delete.rs",
         "cmd/init.rs",

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod authenticate;
 pub mod backup;
+pub mod complete_keys;
 pub mod create;
 pub mod delete;
 pub mod init;
