@@ -301,6 +301,16 @@ fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
     // and the format asked for, from clap's own partial parse.
     let partial = <Cli as clap::CommandFactory>::command()
         .ignore_errors(true)
+        // A value `check` cannot parse (`--warning soon`) must not hide the
+        // rest of its line (`--format json` after it), and clap stops at
+        // the first error: here its options take any text. (After an
+        // unknown option, nothing more is read.)
+        .mut_subcommand("check", |check| {
+            check.mut_args(|arg| match arg.get_action().takes_values() {
+                true => arg.value_parser(clap::builder::OsStringValueParser::new()),
+                false => arg,
+            })
+        })
         .try_get_matches_from(args)
         .ok();
     let subcommand = partial
