@@ -103,7 +103,7 @@ elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 failures=$(cat "$work"/failures.* | paste -sd+ | bc)
 count() { "${sub[@]}" -A -t -c "$1"; }
 created=$(count "SELECT count(*) FROM intergiro_keys.api_key WHERE name ~ '^p[1-8]-'")
-create_entries=$(count "SELECT count(*) FROM intergiro_keys.audit WHERE action = 'create' AND key_id IN (SELECT id FROM intergiro_keys.api_key WHERE name ~ '^p[1-8]-')")
+create_entries=$(count "SELECT count(*) FROM intergiro_keys.audit WHERE action = 'create' AND detail LIKE 'roles %' AND key_id IN (SELECT id FROM intergiro_keys.api_key WHERE name ~ '^p[1-8]-')")
 renew_entries=$(count "SELECT count(*) FROM intergiro_keys.audit WHERE action = 'renew' AND key_id = '$shared'")
 echo
 echo "## 8 processes x (50 creates + 50 renews of one shared key)"

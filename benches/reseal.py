@@ -12,26 +12,34 @@ import sys
 
 
 def digest(value):
-    # serde_json's compact form, as the tool hashes it.
+    # serde_json's compact form, as the tool hashes an audit entry.
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def field(value):
+    # As `audit::key_text`: length in UTF-8 bytes, text, `;`; `~;` for NULL.
+    if value is None:
+        return "~;"
+    text = str(value)
+    return f"{len(text.encode())}:{text};"
 
 
 def main():
     db, key_id = sys.argv[1], sys.argv[2]
     conn = sqlite3.connect(db)
-    name, roles, secret_hash, freezes_at, retires_at, replaced_by = conn.execute(
-        "SELECT name, roles, secret_hash, freezes_at, retires_at, replaced_by"
-        " FROM api_key WHERE id = ?",
+    row = conn.execute(
+        "SELECT id, name, roles, secret_hash, created_at, issued, freezes_at,"
+        " retires_at, replaced_by FROM api_key WHERE id = ?",
         (key_id,),
     ).fetchone()
-    if retires_at is None:
-        replaced_by = None  # an unfinished rotation's claim is not sealed
+    row = list(row)
+    if row[7] is None:
+        row[8] = None  # an unfinished rotation's claim is not sealed
     subject = f"key {key_id}"
-    # As `Seal::key` (schema v7 on).
-    seal = digest(
-        ["named key", key_id, name, roles, secret_hash, freezes_at, retires_at, replaced_by]
-    )
+    # As `Seal::key`: SHA-256 of the canonical text.
+    text = "".join(field(value) for value in ["key"] + row)
+    seal = hashlib.sha256(text.encode()).hexdigest()
     seq, prev_hash, at = conn.execute(
         "SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1"
     ).fetchone()

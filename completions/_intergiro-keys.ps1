@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a store, with you as its first administrator')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move a store from its SQLite file into a new PostgreSQL store')
+            [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Bring the store to this intergiro-keys''s format')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print its secret, once')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List keys with their status, days left before the freeze and last use')
             [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Renew keys: each freezes 90 days from now')
@@ -70,6 +71,17 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
+            [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'intergiro-keys;upgrade' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR in the environment means never)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Only list the steps the upgrade would take; change nothing')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail instead where an answer would be needed')
             [CompletionResult]::new('--no-pager', '--no-pager', [CompletionResultType]::ParameterName, 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -427,6 +439,7 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
         'intergiro-keys;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a store, with you as its first administrator')
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move a store from its SQLite file into a new PostgreSQL store')
+            [CompletionResult]::new('upgrade', 'upgrade', [CompletionResultType]::ParameterValue, 'Bring the store to this intergiro-keys''s format')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a key and print its secret, once')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List keys with their status, days left before the freeze and last use')
             [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Renew keys: each freezes 90 days from now')
@@ -449,6 +462,9 @@ Register-ArgumentCompleter -Native -CommandName 'intergiro-keys' -ScriptBlock {
             break
         }
         'intergiro-keys;help;migrate' {
+            break
+        }
+        'intergiro-keys;help;upgrade' {
             break
         }
         'intergiro-keys;help;create' {

@@ -103,6 +103,9 @@ _intergiro__keys() {
             intergiro__keys,status)
                 cmd="intergiro__keys__subcmd__status"
                 ;;
+            intergiro__keys,upgrade)
+                cmd="intergiro__keys__subcmd__upgrade"
+                ;;
             intergiro__keys,users)
                 cmd="intergiro__keys__subcmd__users"
                 ;;
@@ -156,6 +159,9 @@ _intergiro__keys() {
                 ;;
             intergiro__keys__subcmd__help,status)
                 cmd="intergiro__keys__subcmd__help__subcmd__status"
+                ;;
+            intergiro__keys__subcmd__help,upgrade)
+                cmd="intergiro__keys__subcmd__help__subcmd__upgrade"
                 ;;
             intergiro__keys__subcmd__help,users)
                 cmd="intergiro__keys__subcmd__help__subcmd__users"
@@ -221,7 +227,7 @@ _intergiro__keys() {
 
     case "${cmd}" in
         intergiro__keys)
-            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate create list renew delete rm remove revoke rotate show verify serve check users audit scan backup status completions help"
+            opts="-h -V --db --format --color --no-input --no-pager --help --version init migrate upgrade create list renew delete rm remove revoke rotate show verify serve check users audit scan backup status completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -616,7 +622,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help)
-            opts="init migrate create list renew delete rotate show verify serve check users audit scan backup status completions help"
+            opts="init migrate upgrade create list renew delete rotate show verify serve check users audit scan backup status completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -840,6 +846,20 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__help__subcmd__upgrade)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
@@ -1342,6 +1362,43 @@ _intergiro__keys() {
             ;;
         intergiro__keys__subcmd__status)
             opts="-h --db --format --color --no-input --no-pager --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+                return 0
+            fi
+            case "${prev}" in
+                --db)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    __intergiro_keys_compgen -f "${cur}"
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --format)
+                    __intergiro_keys_compgen -W "table json sarif openmetrics prometheus jsonl" -- "${cur}"
+                    return 0
+                    ;;
+                --color)
+                    __intergiro_keys_compgen -W "auto always never" -- "${cur}"
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            __intergiro_keys_compgen -W "${opts}" -- "${cur}"
+            return 0
+            ;;
+        intergiro__keys__subcmd__upgrade)
+            opts="-h --dry-run --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --version 'Print version'
             cand init 'Create a store, with you as its first administrator'
             cand migrate 'Move a store from its SQLite file into a new PostgreSQL store'
+            cand upgrade 'Bring the store to this intergiro-keys''s format'
             cand create 'Create a key and print its secret, once'
             cand list 'List keys with their status, days left before the freeze and last use'
             cand renew 'Renew keys: each freezes 90 days from now'
@@ -65,6 +66,16 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
             cand --color 'When to colour output (NO_COLOR in the environment means never)'
             cand -y 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
             cand --yes 'Grant the store''s permissions to the existing roles named like its operators without asking (required without a terminal when there are any)'
+            cand --no-input 'Never prompt; fail instead where an answer would be needed'
+            cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'intergiro-keys;upgrade'= {
+            cand --db 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]'
+            cand --format 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)'
+            cand --color 'When to colour output (NO_COLOR in the environment means never)'
+            cand --dry-run 'Only list the steps the upgrade would take; change nothing'
             cand --no-input 'Never prompt; fail instead where an answer would be needed'
             cand --no-pager 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
             cand -h 'Print help (see more with ''--help'')'
@@ -391,6 +402,7 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;help'= {
             cand init 'Create a store, with you as its first administrator'
             cand migrate 'Move a store from its SQLite file into a new PostgreSQL store'
+            cand upgrade 'Bring the store to this intergiro-keys''s format'
             cand create 'Create a key and print its secret, once'
             cand list 'List keys with their status, days left before the freeze and last use'
             cand renew 'Renew keys: each freezes 90 days from now'
@@ -411,6 +423,8 @@ set edit:completion:arg-completer[intergiro-keys] = {|@words|
         &'intergiro-keys;help;init'= {
         }
         &'intergiro-keys;help;migrate'= {
+        }
+        &'intergiro-keys;help;upgrade'= {
         }
         &'intergiro-keys;help;create'= {
         }

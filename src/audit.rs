@@ -76,21 +76,14 @@ pub enum Event<'a> {
         key_id: Option<&'a str>,
         detail: &'a str,
     },
-    /// A row written before tamper evidence existed, sealed as found when
-    /// the schema was upgraded.
-    Sealed {
-        key_id: Option<&'a str>,
-        what: &'a str,
-    },
-    /// A rotated key's retirement, sealed on the upgrade that made seals
-    /// cover it, after it was found as the log recorded it.
-    RetirementSealed {
+    /// A new key's secret was written out: from now on the key works.
+    Issued {
         key_id: &'a str,
     },
-    /// A key's name, sealed on the upgrade that made seals cover it, after
-    /// its row was found as the log recorded it.
-    NameSealed {
-        key_id: &'a str,
+    /// `upgrade` brought the store from one format to another.
+    Upgraded {
+        from: crate::store::format::Format,
+        to: crate::store::format::Format,
     },
     /// The database's protections of the log (its triggers, its sequence
     /// counter) were missing or altered, and were put back.
@@ -103,32 +96,19 @@ impl Event<'_> {
     /// The entry this event makes when `actor` causes it.
     pub fn record(&self, actor: Actor) -> Record {
         let (operator, action, key_id, outcome, detail) = match *self {
-            Event::Sealed { key_id, what } => (
+            Event::Issued { key_id } => (
                 actor.operator,
-                "seal",
-                key_id,
-                "ok",
-                format!("{what}: sealed as found on upgrade to tamper evidence"),
-            ),
-            Event::RetirementSealed { key_id } => (
-                actor.operator,
-                "seal",
+                Action::Create.as_str(),
                 Some(key_id),
                 "ok",
-                format!(
-                    "{}: retirement sealed on upgrade, found as its rotation recorded it",
-                    key_subject(key_id)
-                ),
+                "secret written out; key issued".to_string(),
             ),
-            Event::NameSealed { key_id } => (
+            Event::Upgraded { from, to } => (
                 actor.operator,
-                "seal",
-                Some(key_id),
+                Action::Upgrade.as_str(),
+                None,
                 "ok",
-                format!(
-                    "{}: name sealed on upgrade, found as the log recorded it",
-                    key_subject(key_id)
-                ),
+                format!("store format {from} to {to}"),
             ),
             Event::Repaired { what } => (
                 actor.operator,
@@ -318,66 +298,33 @@ pub fn retiring_not_renewed(
 /// The digest of a row that an entry removed.
 pub const REMOVED: &str = "removed";
 
-impl Seal {
-    /// A key's name, roles, secret hash and freeze date, as stored, and once
-    /// a rotation retires it, when and for which key: an edited `retires_at`
-    /// would keep a rotated-out key working, and commands take a name for
-    /// the key that has it, so a renamed row would have them act on
-    /// another key than meant (the `replaced_by` of an unfinished rotation
-    /// only holds off another one).
-    pub fn key(
-        id: &str,
-        name: &str,
-        roles: &str,
-        secret_hash: &str,
-        freezes_at: i64,
-        retirement: Option<(i64, Option<&str>)>,
-    ) -> Seal {
-        let (retires_at, replaced_by) = match retirement {
-            Some((at, by)) => (Some(at), by),
-            None => (None, None),
-        };
-        Seal {
-            subject: key_subject(id),
-            digest: digest(&serde_json::json!([
-                "named key",
-                id,
-                name,
-                roles,
-                secret_hash,
-                freezes_at,
-                retires_at,
-                replaced_by
-            ])),
-        }
-    }
+/// A key row's fields that decide whether the key works, as stored (times
+/// in Unix seconds): what its seal covers.
+#[derive(Clone, Copy, Debug)]
+pub struct SealedKey<'a> {
+    pub id: &'a str,
+    /// Commands take a name for the key that has it: a renamed row would
+    /// have them act on another key than meant.
+    pub name: &'a str,
+    pub roles: &'a str,
+    pub secret_hash: &'a str,
+    pub created_at: i64,
+    pub issued: bool,
+    pub freezes_at: i64,
+    /// An edited `retires_at` would keep a rotated-out key working.
+    pub retires_at: Option<i64>,
+    /// The key replacing it; sealed only with `retires_at`: until then the
+    /// claim of an unfinished rotation only holds off another one, and is
+    /// made and released without an entry of its own.
+    pub replaced_by: Option<&'a str>,
+}
 
-    /// A key's seal as schemas v4 to v6 made it, without its name: what
-    /// the upgrades compare the rows they find with. Without `retires_at`
-    /// it digests as before rotation existed (v4 and v5 sealed no
-    /// retirement).
-    pub fn unnamed_key(
-        id: &str,
-        roles: &str,
-        secret_hash: &str,
-        freezes_at: i64,
-        retirement: Option<(i64, Option<&str>)>,
-    ) -> Seal {
-        let fields = match retirement {
-            None => serde_json::json!(["key", id, roles, secret_hash, freezes_at]),
-            Some((retires_at, replaced_by)) => serde_json::json!([
-                "key",
-                id,
-                roles,
-                secret_hash,
-                freezes_at,
-                retires_at,
-                replaced_by
-            ]),
-        };
+impl Seal {
+    /// A key row's seal: the digest of `key_text`.
+    pub fn key(row: &SealedKey) -> Seal {
         Seal {
-            subject: key_subject(id),
-            digest: digest(&fields),
+            subject: key_subject(row.id),
+            digest: digest(&key_text(row)),
         }
     }
 
@@ -385,12 +332,7 @@ impl Seal {
     pub fn operator(name: &str, permissions: &str, key_roles: Option<&str>) -> Seal {
         Seal {
             subject: operator_subject(name),
-            digest: digest(&serde_json::json!([
-                "operator",
-                name,
-                permissions,
-                key_roles
-            ])),
+            digest: digest(&operator_text(name, permissions, key_roles)),
         }
     }
 
@@ -410,11 +352,68 @@ pub fn operator_subject(name: &str) -> String {
     format!("operator {name}")
 }
 
-fn digest(value: &serde_json::Value) -> String {
-    // Hex written directly: an upgrade digests every key row and entry.
+/// The canonical text a key's seal digests, the same for every store (the
+/// PostgreSQL store computes it in SQL): the word `key`, then id, name,
+/// roles, secret_hash, created_at, issued (`1` or `0`), freezes_at,
+/// retires_at and replaced_by (NULL while retires_at is), each as `field`,
+/// with times as Unix seconds.
+pub fn key_text(row: &SealedKey) -> String {
+    let mut text = String::with_capacity(256);
+    let created_at = row.created_at.to_string();
+    let freezes_at = row.freezes_at.to_string();
+    let retires_at = row.retires_at.map(|at| at.to_string());
+    for value in [
+        Some("key"),
+        Some(row.id),
+        Some(row.name),
+        Some(row.roles),
+        Some(row.secret_hash),
+        Some(created_at.as_str()),
+        Some(if row.issued { "1" } else { "0" }),
+        Some(freezes_at.as_str()),
+        retires_at.as_deref(),
+        row.retires_at.and(row.replaced_by),
+    ] {
+        field(&mut text, value);
+    }
+    text
+}
+
+/// The canonical text an operator's seal digests: the word `operator`,
+/// then name, permissions and key_roles, each as `field`.
+pub fn operator_text(name: &str, permissions: &str, key_roles: Option<&str>) -> String {
+    let mut text = String::with_capacity(64);
+    for value in [Some("operator"), Some(name), Some(permissions), key_roles] {
+        field(&mut text, value);
+    }
+    text
+}
+
+/// One field of a seal's text: its length in UTF-8 bytes, `:`, the text
+/// and `;` (so no two rows read alike), or `~;` for NULL. In SQL:
+/// `coalesce(octet_length(v) || ':' || v, '~') || ';'`.
+fn field(text: &mut String, value: Option<&str>) {
+    match value {
+        Some(value) => {
+            text.push_str(&value.len().to_string());
+            text.push(':');
+            text.push_str(value);
+        }
+        None => text.push('~'),
+    }
+    text.push(';');
+}
+
+/// Lowercase hex SHA-256 of a seal's text.
+fn digest(text: &str) -> String {
+    hex_sha256(text.as_bytes())
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    // Hex written directly: `audit --verify` digests every key row and entry.
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut text = String::with_capacity(64);
-    for byte in Sha256::digest(value.to_string().as_bytes()) {
+    for byte in Sha256::digest(bytes) {
         text.push(char::from(HEX[usize::from(byte >> 4)]));
         text.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }
@@ -447,7 +446,7 @@ pub fn entry_hash(prev_hash: &str, seq: i64, record: &Record, seal: Option<&Seal
         fields.push(serde_json::json!(seal.subject));
         fields.push(serde_json::json!(seal.digest));
     }
-    digest(&serde_json::Value::Array(fields))
+    hex_sha256(serde_json::Value::Array(fields).to_string().as_bytes())
 }
 
 /// Where and how the chain is broken.
@@ -685,38 +684,106 @@ mod tests {
     }
 
     #[test]
-    fn a_seal_is_part_of_the_entry_hash() {
+    fn a_seal_is_part_of_the_entry_hash_and_covers_every_field() {
         let record = chain(1).remove(0).record;
-        let key = |name: &str, roles: &str, retirement| {
-            Seal::key(
-                "AbCdEfGhIjKl",
-                name,
-                roles,
-                "$argon2id$…",
-                1_700_000_000,
-                retirement,
-            )
+        let row = SealedKey {
+            id: "AbCdEfGhIjKl",
+            name: "ci",
+            roles: "accounts",
+            secret_hash: "$argon2id$…",
+            created_at: 1_700_000_000,
+            issued: true,
+            freezes_at: 1_707_776_000,
+            retires_at: None,
+            replaced_by: None,
         };
-        let seal = key("ci", "accounts", None);
+        let seal = Seal::key(&row);
         let sealed = entry_hash(GENESIS, 1, &record, Some(&seal));
         assert_ne!(sealed, entry_hash(GENESIS, 1, &record, None));
-        let other = key("ci", "payments", None);
+        let other = Seal::key(&SealedKey {
+            roles: "payments",
+            ..row
+        });
         assert_ne!(sealed, entry_hash(GENESIS, 1, &record, Some(&other)));
-        assert_ne!(seal.digest, other.digest);
-        assert_ne!(seal.digest, key("prod", "accounts", None).digest, "renamed");
-        let retiring = |at: i64| key("ci", "accounts", Some((at, Some("MnOpQrStUvWx")))).digest;
-        assert_ne!(retiring(1_700_000_000), seal.digest);
-        assert_ne!(retiring(1_700_000_000), retiring(1_700_000_001));
-        assert_eq!(seal.subject, "key AbCdEfGhIjKl");
-        // Never the digest of a seal made before names were sealed.
-        let unnamed = Seal::unnamed_key(
-            "AbCdEfGhIjKl",
-            "accounts",
-            "$argon2id$…",
-            1_700_000_000,
-            None,
+        let changed = [
+            SealedKey {
+                id: "AbCdEfGhIjKm",
+                ..row
+            },
+            SealedKey {
+                name: "prod",
+                ..row
+            },
+            SealedKey {
+                roles: "payments",
+                ..row
+            },
+            SealedKey {
+                secret_hash: "$argon2id$x",
+                ..row
+            },
+            SealedKey {
+                created_at: 1_700_000_001,
+                ..row
+            },
+            SealedKey {
+                issued: false,
+                ..row
+            },
+            SealedKey {
+                freezes_at: 1_707_776_001,
+                ..row
+            },
+            SealedKey {
+                retires_at: Some(1_700_000_000),
+                ..row
+            },
+            SealedKey {
+                retires_at: Some(1_700_000_000),
+                replaced_by: Some("MnOpQrStUvWx"),
+                ..row
+            },
+        ];
+        assert_eq!(
+            Seal::key(&SealedKey {
+                replaced_by: Some("MnOpQrStUvWx"),
+                ..row
+            }),
+            seal,
+            "an unfinished rotation's claim is not sealed"
         );
-        assert_ne!(unnamed.digest, seal.digest);
-        assert_eq!(unnamed.subject, seal.subject);
+        for changed in changed {
+            assert_ne!(Seal::key(&changed).digest, seal.digest, "{changed:?}");
+        }
+        assert_eq!(seal.subject, "key AbCdEfGhIjKl");
+    }
+
+    /// The canonical text is a contract with the PostgreSQL store, which
+    /// computes the same digests in SQL: it must not change by accident.
+    #[test]
+    fn the_canonical_seal_text_is_length_prefixed_fields() {
+        let row = SealedKey {
+            id: "AbCdEfGhIjKl",
+            name: "ci é",
+            roles: "accounts,payments",
+            secret_hash: "$h",
+            created_at: 1_700_000_000,
+            issued: false,
+            freezes_at: 1_707_776_000,
+            retires_at: Some(1_701_000_000),
+            replaced_by: None,
+        };
+        assert_eq!(
+            key_text(&row),
+            "3:key;12:AbCdEfGhIjKl;5:ci é;17:accounts,payments;2:$h;10:1700000000;1:0;10:1707776000;10:1701000000;~;"
+        );
+        assert_eq!(
+            operator_text("ops", "view,renew", None),
+            "8:operator;3:ops;10:view,renew;~;"
+        );
+        assert_eq!(
+            Seal::operator("ops", "view,renew", None).digest,
+            hex_sha256(b"8:operator;3:ops;10:view,renew;~;")
+        );
     }
 }

@@ -137,6 +137,7 @@ pub enum ColorChoice {
 pub enum Command {
     Init(InitArgs),
     Migrate(MigrateArgs),
+    Upgrade(UpgradeArgs),
     Create(CreateArgs),
     List(ListArgs),
     Renew(RenewArgs),
@@ -195,6 +196,24 @@ pub struct MigrateArgs {
     /// are any)
     #[arg(long, short)]
     pub yes: bool,
+}
+
+/// Bring the store to this intergiro-keys's format
+///
+/// The only command that changes a store's format: every other command
+/// refuses a store of an older format (one of a newer minor format, from a
+/// newer intergiro-keys, keeps working). All of it in one transaction,
+/// recorded in the audit log. Needs the admin permission. Upgrade the
+/// administrators' intergiro-keys first, run `upgrade`, then the verifiers'
+/// (see docs/upgrades.md).
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  intergiro-keys upgrade --dry-run
+  intergiro-keys upgrade")]
+pub struct UpgradeArgs {
+    /// Only list the steps the upgrade would take; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Create a key and print its secret, once

@@ -63,8 +63,9 @@ pub fn sentence(error: &Error) -> String {
                 "{location} is not an intergiro-keys database (not a valid SQLite file); it was left untouched"
             ),
             NotOurs::Dump => format!(
-                "{location} has intergiro-keys's tables but not its marks, as a restore of `sqlite3 .dump` has (a dump keeps neither PRAGMA application_id nor user_version), so it was left untouched; restore from `intergiro-keys backup` or `sqlite3 keys.db .backup` instead — or, if you know the schema version N the dump was made at, mark it with `sqlite3 {location} 'PRAGMA application_id = {}; PRAGMA user_version = N'`",
-                crate::store::sqlite::APPLICATION_ID
+                "{location} has intergiro-keys's tables but not its marks, as a restore of `sqlite3 .dump` has (a dump keeps neither PRAGMA application_id nor user_version), so it was left untouched; restore from `intergiro-keys backup` or `sqlite3 keys.db .backup` instead — or, if you know the store format the dump was made at (1000 for 1.0), mark it with `sqlite3 {location} 'PRAGMA application_id = {}; PRAGMA user_version = {}'`",
+                crate::store::sqlite::APPLICATION_ID,
+                crate::store::sqlite::SCHEMA_VERSION
             ),
             NotOurs::OtherProgram => format!(
                 "{location} is an SQLite database of another program, not of intergiro-keys; it was left untouched"
@@ -78,10 +79,14 @@ pub fn sentence(error: &Error) -> String {
             version,
             known,
         } => format!(
-            "{location} was written by a newer intergiro-keys (schema v{version}; this one knows up to v{known}); upgrade intergiro-keys to use it — the store was left untouched"
+            "{location} was written by a newer intergiro-keys ({}; this one knows up to {}); upgrade intergiro-keys to use it — the store was left untouched",
+            shown_format(*version),
+            shown_format(*known)
         ),
         Error::NeedsUpgrade { location, from, to } => format!(
-            "{location} needs a schema upgrade (v{from} to v{to}) but is read-only here; run any command as an account that may write it (e.g. `intergiro-keys list` as its owner), which upgrades it"
+            "{location} has {}, and this intergiro-keys uses {}: an administrator runs `intergiro-keys upgrade` (try `intergiro-keys upgrade --dry-run` first), and until then this intergiro-keys leaves it untouched",
+            shown_format(*from),
+            shown_format(*to)
         ),
         Error::UpgradeNotAllowed {
             location,
@@ -89,7 +94,9 @@ pub fn sentence(error: &Error) -> String {
             from,
             to,
         } => format!(
-            "{location} has schema v{from}, older than this intergiro-keys's v{to}, and role {role} may not upgrade it; run any intergiro-keys command once as a role with CREATEROLE (such as the one that ran init), which upgrades it — nothing was changed"
+            "{location} has {}, older than this intergiro-keys's {}, and role {role} may not upgrade it (upgrading acts as the store's owner role, which needs CREATEROLE); run `intergiro-keys upgrade` as an administrator with CREATEROLE (such as the role that ran init) — nothing was changed",
+            shown_format(*from),
+            shown_format(*to)
         ),
         Error::Exposed {
             path,
@@ -295,6 +302,15 @@ fn untrusted(problem: &Untrusted) -> (String, String) {
             format!("{what} of function {} was changed", sanitize(function)),
             "restore the store from a backup".to_string(),
         ),
+    }
+}
+
+/// A store's version as users know it: its format, MAJOR.MINOR, or the
+/// pre-release schema number.
+fn shown_format(version: i64) -> String {
+    match crate::store::format::Format::from_stored(version) {
+        crate::store::format::Stored::Format(format) => format!("store format {format}"),
+        crate::store::format::Stored::PreRelease(version) => format!("schema v{version}"),
     }
 }
 

@@ -364,7 +364,7 @@ pub(crate) fn issued_test_key(name: &str, roles: Roles, created: DateTime<Utc>) 
 
 /// Whether a key named `name` resembles `wanted`, a name that matched no
 /// key: the same but for case, or one containing the other ("did you mean").
-/// The PostgreSQL store's `keys_named` (v4.sql) decides the same in SQL.
+/// The PostgreSQL store's `keys_named` (schema.sql) decides the same in SQL.
 pub fn resembles(name: &str, wanted: &str) -> bool {
     let (name, wanted) = (name.to_lowercase(), wanted.to_lowercase());
     !wanted.is_empty() && (name.contains(&wanted) || wanted.contains(&name))

@@ -125,6 +125,7 @@ fn commands_with_an_operation_go_through_it() {
         "cmd/renew.rs",
         "cmd/rotate.rs",
         "cmd/show.rs",
+        "cmd/upgrade.rs",
         "cmd/users.rs",
         "cmd/verify.rs",
     ];

@@ -178,6 +178,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init(args) => cmd::init::run(&app?, args),
         Command::Migrate(args) => cmd::migrate::run(&app?, args),
+        Command::Upgrade(args) => cmd::upgrade::run(&app?, args),
         Command::Create(args) => cmd::create::run(&app?, args),
         Command::List(args) => cmd::list::run(&app?, args),
         Command::Renew(args) => cmd::renew::run(&app?, args),

@@ -19,6 +19,7 @@ pub mod scan;
 pub mod serve;
 pub mod show;
 pub mod status;
+pub mod upgrade;
 pub mod users;
 pub mod verify;
 

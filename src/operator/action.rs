@@ -27,6 +27,8 @@ pub enum Action {
     ScanRevoke,
     /// `migrate`: moves the whole store elsewhere.
     Migrate,
+    /// `upgrade`: brings the store to this build's format.
+    Upgrade,
 }
 
 impl Action {
@@ -46,6 +48,7 @@ impl Action {
             Action::UsersRevoke => "users revoke",
             Action::UsersRemove => "users remove",
             Action::Migrate => "migrate",
+            Action::Upgrade => "upgrade",
             Action::ScanRevoke => "scan --revoke",
         }
     }
@@ -64,7 +67,8 @@ impl Action {
             | Action::UsersGrant
             | Action::UsersRevoke
             | Action::UsersRemove
-            | Action::Migrate => Permission::Admin,
+            | Action::Migrate
+            | Action::Upgrade => Permission::Admin,
         }
     }
 }

@@ -143,6 +143,7 @@ fn open_checked(
 ) -> Result<Box<dyn Store>> {
     let how = match action {
         Action::Create => Open::CreateIfMissing,
+        Action::Upgrade => Open::ToUpgrade,
         _ => Open::MustExist,
     };
     let mut store = open(app, how)?;

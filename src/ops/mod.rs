@@ -16,6 +16,7 @@ pub mod renew;
 pub mod resolve;
 pub mod rotate;
 pub mod show;
+pub mod upgrade;
 pub mod users;
 pub mod verify;
 

@@ -6,7 +6,7 @@
 //! read before is then re-validated.
 //!
 //! PostgreSQL: the schema sends `NOTIFY intergiro_keys_key_change` with the
-//! key's ID in every transaction that changes a key (v14.sql), and a
+//! key's ID in every transaction that changes a key (schema.sql), and a
 //! dedicated connection LISTENs. Notifications are not replayed after a
 //! reconnect, so while that connection is down nothing in the cache is
 //! trusted (every answer goes to the store), and once it is back every
@@ -24,7 +24,7 @@ use super::cache::Cache;
 use super::metrics::Metrics;
 use crate::store::postgres::Location;
 
-/// The notification channel v14.sql's trigger sends on.
+/// The notification channel the schema.sql trigger sends on.
 pub const CHANNEL: &str = "intergiro_keys_key_change";
 
 /// How often the PostgreSQL listener checks its connection.

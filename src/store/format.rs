@@ -40,10 +40,15 @@ impl Format {
 
     /// How a store of this format fits this build.
     pub fn fit(self) -> Fit {
+        self.fit_to(CURRENT)
+    }
+
+    /// How a store of this format fits a build that writes `current`.
+    pub fn fit_to(self, current: Format) -> Fit {
         use std::cmp::Ordering::*;
         match (
-            self.major.cmp(&CURRENT.major),
-            self.minor.cmp(&CURRENT.minor),
+            self.major.cmp(&current.major),
+            self.minor.cmp(&current.minor),
         ) {
             (Less, _) => Fit::OlderMajor,
             (Greater, _) => Fit::NewerMajor,

@@ -22,6 +22,7 @@
 //! a large estate is never held in memory.
 
 mod error;
+mod filter;
 pub mod format;
 mod glob;
 pub mod postgres;
@@ -48,6 +49,8 @@ pub enum Open {
     /// Only `create` makes a database; everything else needs one.
     MustExist,
     CreateIfMissing,
+    /// For `upgrade`: an existing store of an older format is opened too.
+    ToUpgrade,
 }
 
 /// A key with its stored hash, as checking a presented secret needs it.
@@ -205,6 +208,10 @@ pub type Visit<'a, T> = &'a mut dyn FnMut(T) -> anyhow::Result<()>;
 
 /// The interface every backend implements. Changing methods take the
 /// `Actor` and record their audit entry in the same transaction.
+/// How many keys whose names resemble one given are found at most
+/// (`Store::keys_named`).
+pub const SIMILAR_NAMES: usize = 5;
+
 pub trait Store {
     /// Whether this store refuses changes (a read-only file or account).
     fn is_read_only(&self) -> bool;
@@ -312,7 +319,7 @@ pub trait Store {
         live_at: DateTime<Utc>,
         _action: Action,
     ) -> Result<Vec<ApiKey>> {
-        const MOST: usize = 5;
+        const MOST: usize = SIMILAR_NAMES;
         let mut found = Vec::new();
         let filter = KeyFilter {
             name: (!similar).then(|| name.to_string()),
@@ -534,16 +541,33 @@ pub fn is_url(location: &Path) -> bool {
 pub fn open(location: &Path, open: Open, busy_timeout: Duration) -> Result<Box<dyn Store>> {
     if let Some(url) = location.to_str().filter(|text| postgres::is_url(text)) {
         let location = postgres::Location::parse(url)?;
-        return Ok(Box::new(postgres::PgStore::open_waiting(
-            &location,
-            busy_timeout,
-        )?));
+        let store = match open {
+            Open::ToUpgrade => postgres::PgStore::open_to_upgrade(&location, busy_timeout)?,
+            _ => postgres::PgStore::open_waiting(&location, busy_timeout)?,
+        };
+        return Ok(Box::new(store));
     }
     Ok(Box::new(sqlite::SqliteStore::open(
         location,
         open,
         busy_timeout,
     )?))
+}
+
+/// Brings the store at `location` to this build's format, or with
+/// `dry_run` says how: the only thing that changes a store's format. On
+/// SQLite recorded in `actor`'s name (the PostgreSQL server records its
+/// own role and time); who may is the command's call.
+pub fn upgrade(
+    location: &Path,
+    busy_timeout: Duration,
+    dry_run: bool,
+    actor: Actor,
+) -> Result<format::UpgradePlan> {
+    if let Some(url) = location.to_str().filter(|text| postgres::is_url(text)) {
+        return postgres::upgrade(&postgres::Location::parse(url)?, busy_timeout, dry_run);
+    }
+    sqlite::upgrade(location, busy_timeout, dry_run, actor)
 }
 
 /// Every key matching `filter`, collected, for the few callers that need

@@ -107,14 +107,14 @@ fn a_directory_a_dangling_link_and_a_newer_schema_are_refused() {
     let env = Env::new();
     env.create("k", &["accounts"]);
     let conn = rusqlite::Connection::open(&env.db).unwrap();
-    conn.pragma_update(None, "user_version", 99).unwrap();
+    conn.pragma_update(None, "user_version", 2000).unwrap();
     drop(conn);
     refused(
         &env,
         &os(&["list"]),
         b"",
         2,
-        "newer intergiro-keys (schema v99",
+        "newer intergiro-keys (store format 2.0",
     );
     refused(&env, &os(CREATE), b"", 2, "upgrade intergiro-keys");
 }

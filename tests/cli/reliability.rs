@@ -105,7 +105,7 @@ fn eight_processes_creating_and_renewing_at_once_lose_nothing() {
     assert_eq!(
         count(
             &env,
-            "SELECT count(*) FROM audit WHERE action = 'create' AND outcome = 'ok'"
+            "SELECT count(*) FROM audit WHERE action = 'create' AND outcome = 'ok' AND detail LIKE 'roles %'"
         ),
         workers + 3
     );

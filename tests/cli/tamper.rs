@@ -36,6 +36,9 @@ fn a_key_row_changed_outside_the_tool_is_rejected_as_tampered() {
         "UPDATE api_key SET freezes_at = 253402300799",
         "UPDATE api_key SET freezes_at = freezes_at + 86400",
         "UPDATE api_key SET secret_hash = (SELECT secret_hash FROM api_key WHERE name = 'other')",
+        // A key made to look younger, as for `delete --older-than`.
+        "UPDATE api_key SET created_at = created_at + 86400",
+        "UPDATE api_key SET name = 'k2'",
     ];
     for sql in edits {
         let env = Env::new();
@@ -65,6 +68,47 @@ fn a_key_row_changed_outside_the_tool_is_rejected_as_tampered() {
         // The other key is untouched and still works.
         assert_eq!(env.days_later(0).verify(&other, &[]).0, 0, "{sql}");
     }
+}
+
+/// A key whose secret never reached its owner never works: a row made
+/// issued outside the tool is rejected as tampered, as is an issued one
+/// made unissued.
+#[test]
+fn a_key_issued_outside_the_tool_is_rejected_as_tampered() {
+    let env = Env::new();
+    let (key, id) = env.create("k", &["accounts"]);
+    // As a create that stopped before its secret was written out left it,
+    // sealed so.
+    sqlite3(
+        &env,
+        &format!("UPDATE api_key SET issued = 0 WHERE id = '{id}'"),
+    );
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains(&id), "{report}");
+    env.reseal(&id);
+    assert_eq!(audit_verify(&env).0, 0);
+    assert_eq!(env.days_later(0).verify(&key, &[]).0, 1, "unissued");
+
+    sqlite3(
+        &env,
+        &format!("UPDATE api_key SET issued = 1 WHERE id = '{id}'"),
+    );
+    let output = env
+        .cmd()
+        .arg("verify")
+        .write_stdin(format!("{key}\n"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("tampered"), "{stderr}");
+    let (code, report) = audit_verify(&env);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains(&id) && report.contains("tampered"),
+        "{report}"
+    );
 }
 
 #[test]

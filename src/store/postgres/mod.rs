@@ -1,6 +1,6 @@
 //! The PostgreSQL store: a schema whose tables only its owner role touches,
 //! and SECURITY DEFINER functions through which operators (PostgreSQL
-//! roles) read and change it (the migrations `v1.sql` onward). The server
+//! roles) read and change it (`schema.sql`). The server
 //! checks every permission and writes every audit entry; this side calls
 //! the functions and maps their rows and errors.
 //!
@@ -11,6 +11,7 @@
 mod connect;
 mod prove;
 mod schema;
+mod upgrade;
 
 #[cfg(test)]
 pub(crate) mod testdb;
@@ -27,13 +28,14 @@ use postgres::{Client, Row};
 
 pub use connect::{DEFAULT_SCHEMA, Location, is_url, url_has_password};
 pub use schema::{Import, SCHEMA_VERSION, rules};
+pub use upgrade::upgrade;
 
 use crate::audit::{Actor, Entry, Record};
-use crate::key::{self, ApiKey, EXPIRING_WITHIN_DAYS, Roles, Status};
+use crate::key::{ApiKey, Roles};
 use crate::operator::{Action, Change, Operator};
 use crate::store::{
-    AuditFilter, Error, FlaggedCounts, KeyFilter, KeySort, NotRotatable, Renewal, Result, Store,
-    StoredKey, Visit,
+    AuditFilter, Error, FlaggedCounts, KeyFilter, NotRotatable, Renewal, Result, Store, StoredKey,
+    Visit,
 };
 
 pub struct PgStore {
@@ -53,6 +55,7 @@ pub struct PgStore {
 /// own short lock wait (a use is not worth waiting for).
 const READS: &[&str] = &[
     "record_use",
+    "tampered",
     "find_key",
     "list_keys",
     "count_flagged",
@@ -80,7 +83,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl PgStore {
     /// Connects to an existing store; refuses a database without one, or
-    /// with a newer schema, and upgrades an older one.
+    /// with one of a format this build does not read (`schema::check_version`).
     pub fn open(location: &Location) -> Result<PgStore> {
         PgStore::open_waiting(location, BUSY_TIMEOUT)
     }
@@ -89,9 +92,19 @@ impl PgStore {
     /// another transaction holds (then `Error::Busy`, nothing changed), as
     /// SQLite's busy timeout has them wait for the database lock.
     pub fn open_waiting(location: &Location, busy_timeout: Duration) -> Result<PgStore> {
+        PgStore::connect(location, busy_timeout, false)
+    }
+
+    /// `open_waiting` for the `upgrade` command: a store of an older minor
+    /// format is opened too, to decide who may upgrade it.
+    pub fn open_to_upgrade(location: &Location, busy_timeout: Duration) -> Result<PgStore> {
+        PgStore::connect(location, busy_timeout, true)
+    }
+
+    fn connect(location: &Location, busy_timeout: Duration, to_upgrade: bool) -> Result<PgStore> {
         let mut client = location.connect()?;
         set_test_clock(&mut client)?;
-        schema::check_version(&mut client, location, busy_timeout)?;
+        schema::check_version(&mut client, location, to_upgrade)?;
         Ok(PgStore {
             client: RefCell::new(client),
             schema: connect::quote_identifier(&location.schema),
@@ -249,6 +262,33 @@ impl PgStore {
         Ok(value)
     }
 
+    /// One key by its ID as stored, and how it disagrees with its seal,
+    /// if it does.
+    fn find_key_as_stored_with_seal(
+        &self,
+        id: &str,
+    ) -> Result<Option<(StoredKey, Option<String>)>> {
+        // Typed: one round trip, where preparing the statement first and
+        // closing it after would take two more on verify's path.
+        let sql = format!("SELECT * FROM {}.find_key($1)", self.schema);
+        let rows = self
+            .client
+            .borrow_mut()
+            .query_typed(&sql, &[(&id, postgres::types::Type::TEXT)])
+            .map_err(|err| self.explain(err))?;
+        rows.first()
+            .map(|row| {
+                Ok((
+                    StoredKey {
+                        key: key_from_row(row)?,
+                        secret_hash: get(row, "secret_hash")?,
+                    },
+                    get(row, "seal_problem")?,
+                ))
+            })
+            .transpose()
+    }
+
     fn operators_role(&self) -> Result<String> {
         let sql = format!("SELECT operators_role FROM {}.schema_version", self.schema);
         let row = self
@@ -330,23 +370,24 @@ impl Store for PgStore {
         Ok(rows.first().is_some_and(|row| row.get::<_, bool>(0)))
     }
 
+    /// `Error::Tampered` when the server finds the row is not as the audit
+    /// entry that last wrote it sealed it (its `seal_problem`).
     fn find_key(&self, id: &str) -> Result<Option<StoredKey>> {
-        // Typed: one round trip, where preparing the statement first and
-        // closing it after would take two more on verify's path.
-        let sql = format!("SELECT * FROM {}.find_key($1)", self.schema);
-        let rows = self
-            .client
-            .borrow_mut()
-            .query_typed(&sql, &[(&id, postgres::types::Type::TEXT)])
-            .map_err(|err| self.explain(err))?;
-        rows.first()
-            .map(|row| {
-                Ok(StoredKey {
-                    key: key_from_row(row)?,
-                    secret_hash: get(row, "secret_hash")?,
-                })
-            })
-            .transpose()
+        let found = self.find_key_as_stored_with_seal(id)?;
+        match found {
+            Some((_, Some(problem))) => Err(Error::Tampered {
+                subject: crate::audit::key_subject(id),
+                problem,
+            }),
+            Some((stored, None)) => Ok(Some(stored)),
+            None => Ok(None),
+        }
+    }
+
+    fn find_key_as_stored(&self, id: &str) -> Result<Option<StoredKey>> {
+        Ok(self
+            .find_key_as_stored_with_seal(id)?
+            .map(|(stored, _)| stored))
     }
 
     /// The server's `list_keys` (which needs `view`) narrowed, ordered and
@@ -685,10 +726,16 @@ impl Store for PgStore {
         rows.first().map_or(Ok(0), |row| get(row, "audit_last_seq"))
     }
 
-    /// None: operators hold no table privileges, so no row changes but
-    /// through the functions that audit it.
-    fn each_tampered(&self, _visit: Visit<crate::audit::Tampered>) -> Result<()> {
-        Ok(())
+    /// Operators hold no table privileges, so no row changes but through
+    /// the functions that seal it; a row the owner role (or a superuser)
+    /// edited is found by the server's `tampered`, which needs `view`.
+    fn each_tampered(&self, visit: Visit<crate::audit::Tampered>) -> Result<()> {
+        self.call_each("tampered", &[], |row| {
+            Ok(visit(crate::audit::Tampered {
+                subject: get(row, "subject")?,
+                problem: get(row, "problem")?,
+            })?)
+        })
     }
 
     /// A server's data is backed up with its own tools.
@@ -702,142 +749,24 @@ impl Store for PgStore {
 
 type Value = Box<dyn ToSql + Sync>;
 
-/// The query for `filter` over `list_keys`, with its values in order: the
-/// same conditions as the SQLite store's.
+/// The query for `filter` over `list_keys` (`store::filter`), its values
+/// typed as the server takes them.
 fn select_keys(schema: &str, filter: &KeyFilter) -> (String, Vec<(Value, Type)>) {
-    const DAY: i64 = 86_400;
-    let mut values: Vec<(Value, Type)> = vec![
-        (Box::new(None::<i64>), Type::INT8),
-        (Box::new(filter.issued_only), Type::BOOL),
-    ];
-    let mut conditions: Vec<String> = Vec::new();
-    let mut bind = |value: Value, kind: Type| {
-        values.push((value, kind));
-        format!("${}", values.len())
-    };
-    let now = filter.now.map(|now| now.timestamp());
-    // A freeze date more than 90 days ahead counts as frozen (`key::status`).
-    let beyond = filter.now.map(key::latest_honoured_freeze);
-    if let Some(time) = filter.freezing_by {
-        let by = bind(Box::new(time.timestamp()), Type::INT8);
-        // A key replaced by `rotate` is meant to stop, whatever its freeze.
-        conditions.push(match beyond {
-            Some(beyond) => format!(
-                "retires_at IS NULL AND (freezes_at <= {by} OR freezes_at > {})",
-                bind(Box::new(beyond), Type::INT8)
-            ),
-            None => format!("retires_at IS NULL AND freezes_at <= {by}"),
-        });
-    }
-    for role in &filter.roles {
-        // Roles are stored comma-separated and sorted: "accounts,payments".
-        conditions.push(format!(
-            "(',' || roles || ',') LIKE {}",
-            bind(Box::new(format!("%,{},%", role.as_str())), Type::TEXT)
-        ));
-    }
-    if let Some(statuses) = &filter.statuses {
-        let any: Vec<String> = match (now, beyond) {
-            (Some(now), Some(beyond)) => {
-                let expiring = now + i64::from(EXPIRING_WITHIN_DAYS) * DAY;
-                statuses
-                    .iter()
-                    .map(|status| match status {
-                        // A rotated key is retiring or retired, whatever
-                        // its freeze.
-                        Status::Active => format!(
-                            "(issued AND retires_at IS NULL AND freezes_at > {} AND freezes_at <= {})",
-                            bind(Box::new(expiring), Type::INT8),
-                            bind(Box::new(beyond), Type::INT8)
-                        ),
-                        Status::Expiring => format!(
-                            "(issued AND retires_at IS NULL AND freezes_at > {} AND freezes_at <= {})",
-                            bind(Box::new(now), Type::INT8),
-                            bind(Box::new(expiring), Type::INT8)
-                        ),
-                        Status::Frozen => format!(
-                            "(issued AND retires_at IS NULL AND (freezes_at <= {} OR freezes_at > {}))",
-                            bind(Box::new(now), Type::INT8),
-                            bind(Box::new(beyond), Type::INT8)
-                        ),
-                        Status::Unissued => "NOT issued".to_string(),
-                        Status::Retiring => {
-                            format!("(issued AND retires_at > {})", bind(Box::new(now), Type::INT8))
-                        }
-                        Status::Retired => {
-                            format!("(issued AND retires_at <= {})", bind(Box::new(now), Type::INT8))
-                        }
-                    })
-                    .collect()
+    use crate::store::filter::{self, Dialect, Order, Param};
+    let query = filter::select(Dialect::Postgres { schema }, filter, Order::Sorted);
+    let values = query
+        .params
+        .into_iter()
+        .map(|param| -> (Value, Type) {
+            match param {
+                Param::Int(n) => (Box::new(n), Type::INT8),
+                Param::NullInt => (Box::new(None::<i64>), Type::INT8),
+                Param::Text(text) => (Box::new(text), Type::TEXT),
+                Param::Bool(yes) => (Box::new(yes), Type::BOOL),
             }
-            _ => Vec::new(),
-        };
-        conditions.push(match any.is_empty() {
-            true => "false".to_string(),
-            false => format!("({})", any.join(" OR ")),
-        });
-    }
-    if let Some(glob) = &filter.name_glob {
-        let regex = crate::store::glob::posix_regex(glob);
-        conditions.push(format!("name ~ {}", bind(Box::new(regex), Type::TEXT)));
-    }
-    if let Some(time) = filter.live_at {
-        conditions.push(format!(
-            "(retires_at IS NULL OR retires_at > {})",
-            bind(Box::new(time.timestamp()), Type::INT8)
-        ));
-    }
-    if let Some(name) = &filter.name {
-        conditions.push(format!(
-            "name = {}",
-            bind(Box::new(name.clone()), Type::TEXT)
-        ));
-    }
-    if let Some(time) = filter.unused_since {
-        let since = bind(Box::new(time.timestamp()), Type::INT8);
-        conditions.push(format!(
-            "(last_used_at <= {since} OR (last_used_at IS NULL AND created_at <= {since}))"
-        ));
-    }
-    if let Some(time) = filter.created_by_then {
-        conditions.push(format!(
-            "created_at <= {}",
-            bind(Box::new(time.timestamp()), Type::INT8)
-        ));
-    }
-    if let Some(operator) = &filter.created_by {
-        // Through `audit_entries` (which needs `view`, as `list_keys` does):
-        // each key's first successful create or rotate entry names its
-        // creator.
-        conditions.push(format!(
-            "id IN (SELECT c.key_id FROM (SELECT DISTINCT ON (a.key_id) a.key_id, a.operator \
-             FROM {schema}.audit_entries(NULL::text, NULL::text, NULL::bigint) a \
-             WHERE a.key_id IS NOT NULL AND a.action IN ('create', 'rotate') AND a.outcome = 'ok' \
-             ORDER BY a.key_id, a.seq) c WHERE c.operator = {})",
-            bind(Box::new(operator.clone()), Type::TEXT)
-        ));
-    }
-    // Byte order for names and IDs, as SQLite sorts.
-    let order = match filter.sort {
-        KeySort::Freezes => r#"freezes_at, id COLLATE "C""#,
-        KeySort::Id => r#"id COLLATE "C""#,
-        KeySort::Name => r#"name COLLATE "C", id COLLATE "C""#,
-        KeySort::Created => r#"created_at, id COLLATE "C""#,
-        // Never used first, as SQLite sorts NULL.
-        KeySort::LastUsed => r#"last_used_at NULLS FIRST, id COLLATE "C""#,
-    };
-    let mut sql = format!("SELECT * FROM {schema}.list_keys($1, $2)");
-    if !conditions.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&conditions.join(" AND "));
-    }
-    sql.push_str(" ORDER BY ");
-    sql.push_str(order);
-    if let Some(limit) = filter.limit {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        sql.push_str(&format!(" LIMIT {}", bind(Box::new(limit), Type::INT8)));
-    }
-    (sql, values)
+        })
+        .collect();
+    (query.sql, values)
 }
 
 /// Grants the group role to an operator's role (WITH ADMIN OPTION for an
@@ -1022,6 +951,11 @@ pub fn explain(err: postgres::Error, location: &Location, busy_timeout: Duration
         "IK004" => Error::LastAdministrator,
         "IK005" => not_rotatable(detail),
         "IK006" => retiring(detail),
+        // A row not as the audit entry that last wrote it sealed it.
+        "IK007" => Error::Tampered {
+            subject: detail.to_string(),
+            problem: db.message().to_string(),
+        },
         // deadlock_detected, serialization_failure: the server rolled this
         // transaction back so that another could finish.
         "40P01" | "40001" => Error::Conflict {

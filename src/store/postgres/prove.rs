@@ -23,6 +23,7 @@ use postgres::{Client, SimpleQueryMessage};
 
 use super::connect::{Location, quote_identifier};
 use super::quote_literal;
+use crate::store::format::Fit;
 use crate::store::{Error, Untrusted};
 
 /// The catalogs first, the caller's temporary schema last, for the proof's
@@ -37,20 +38,30 @@ pub const PINNED: &str = "SET LOCAL search_path = pg_catalog, pg_temp;";
 /// only if this list is complete, which the store's tests check.
 pub const FUNCTIONS: &[(&str, bool)] = &[
     ("_announce_key_change()", false),
-    ("_audit(text, text, text, text)", false),
+    ("_audit(text, text, text, text, text, text)", false),
     ("_check_permissions(text, text)", false),
     ("_deny(text)", false),
     ("_describe_operator(text, text, text)", false),
     (
-        "_entry_hash(text, bigint, bigint, text, text, text, text, text)",
+        "_entry_hash(text, bigint, bigint, text, text, text, text, text, text, text)",
         false,
     ),
+    ("_issue(api_key)", false),
+    ("_key_seal(api_key)", false),
     ("_lock_operators()", false),
+    ("_named(text)", false),
     ("_now()", false),
+    ("_operator_seal(operator)", false),
+    ("_operator_seal_problem(text, operator)", false),
+    ("_own_unissued(text)", false),
     ("_refuse(text)", false),
+    ("_refuse_tampered(api_key)", false),
     ("_refuse_without_admin()", false),
     ("_release_claim(text)", false),
     ("_require(text)", false),
+    ("_seal_all(text)", false),
+    ("_seal_problem(text, api_key)", false),
+    ("_valid_ids(text[])", false),
     ("_valid_key_arguments(text, text, text, text)", false),
     ("_within_key_roles(text, text, text, text)", false),
     ("add_operator(text, text, text)", true),
@@ -75,6 +86,7 @@ pub const FUNCTIONS: &[(&str, bool)] = &[
     ("renew_keys(text[])", true),
     ("revoke_found(text[], text[])", true),
     ("server_now()", true),
+    ("tampered()", true),
     ("update_operator(text, text, text, text)", true),
     ("whoami()", true),
 ];
@@ -105,18 +117,22 @@ pub fn argument_types(name: &str) -> Vec<postgres::types::Type> {
 }
 
 /// What the catalogs say of a schema that was proved: no such schema, or
-/// the store's version.
+/// the store's version number (`format::Format::from_stored`).
 pub enum Proved {
     NoSchema,
-    Version(i32),
+    Version(i64),
 }
 
 /// Opens a transaction, proves the schema of `location` is the store's and
-/// reads its version, all before anything in the schema runs. With
-/// `current`, the functions must also be exactly the current schema's
-/// (`FUNCTIONS`); an older store, about to be upgraded, is proved for
-/// ownership and kinds only. The transaction is committed (it changed
-/// nothing) or, on a refusal, rolled back.
+/// reads its version, all before anything in the schema runs. The
+/// functions must be those of the store's format as this build knows it
+/// (`expected_functions`): exactly, for its own format; for a newer minor
+/// format, every one it knows, and others the owner role made (the newer
+/// format's additions, which this build never calls); for an older one,
+/// none it does not know. A store this build does not read at all
+/// (pre-release, another major format) is proved for ownership and kinds
+/// only, and then refused by its version. The transaction is committed (it
+/// changed nothing) or, on a refusal, rolled back.
 pub fn prove(client: &mut Client, location: &Location) -> Result<Proved, Error> {
     let explain = |err: postgres::Error| super::explain(err, location, std::time::Duration::MAX);
     let schema = &location.schema;
@@ -146,7 +162,7 @@ pub fn prove(client: &mut Client, location: &Location) -> Result<Proved, Error> 
         .next()
         .and_then(|rows| rows.into_iter().next())
         .and_then(|row| row.into_iter().next())
-        .and_then(|text| text.parse::<i32>().ok());
+        .and_then(|text| text.parse::<i64>().ok());
     let Some(version) = version else {
         let _ = client.simple_query("ROLLBACK");
         return Err(Error::Other(anyhow::anyhow!(
@@ -154,9 +170,13 @@ pub fn prove(client: &mut Client, location: &Location) -> Result<Proved, Error> 
             location.shown()
         )));
     };
-    if version == super::SCHEMA_VERSION {
+    let fit = match crate::store::format::Format::from_stored(version) {
+        crate::store::format::Stored::Format(stored) => Some(super::schema::fit(stored)),
+        crate::store::format::Stored::PreRelease(_) => None,
+    };
+    if let Some(fit) = fit {
         let found = statements.next().unwrap_or_default();
-        if let Some(problem) = function_problem(&found, schema) {
+        if let Some(problem) = function_problem(&found, schema, fit) {
             let _ = client.simple_query("ROLLBACK");
             return Err(Error::Untrusted {
                 location: location.shown().to_string(),
@@ -275,14 +295,38 @@ fn functions_query(schema: &str) -> String {
     )
 }
 
-/// The first way the functions found differ from `FUNCTIONS`.
-fn function_problem(found: &[Vec<String>], schema: &str) -> Option<Untrusted> {
+/// The functions of a store of this build's format: `FUNCTIONS`, and those
+/// the migrations after 1.0 add.
+pub fn expected_functions() -> Vec<(&'static str, bool)> {
+    let mut all = FUNCTIONS.to_vec();
+    for migration in super::schema::migrations() {
+        all.extend_from_slice(migration.functions);
+    }
+    all
+}
+
+/// The first way the functions found differ from those expected of a store
+/// that fits this build as `fit` says.
+fn function_problem(found: &[Vec<String>], schema: &str, fit: Fit) -> Option<Untrusted> {
+    let expected = expected_functions();
     let name = |signature: &str| format!("{schema}.{signature}");
+    // A row type of the store's own (`api_key`) is named with its schema,
+    // which is not on the proof's search_path.
+    let prefixes = [
+        format!("{}.", quote_identifier(schema)),
+        format!("{schema}."),
+    ];
     for row in found {
         let [signature, definer, pinned] = &row[..] else {
             continue;
         };
-        match FUNCTIONS.iter().find(|(expected, _)| expected == signature) {
+        let signature = &prefixes.iter().fold(signature.clone(), |text, prefix| {
+            text.replace(prefix.as_str(), "")
+        });
+        match expected.iter().find(|(known, _)| known == signature) {
+            // What a newer minor format added: its owner made it (the
+            // ownership proof says so), and this build never calls it.
+            None if fit == Fit::NewerMinor && pinned == "t" => {}
             None => {
                 return Some(Untrusted::UnexpectedFunction {
                     function: name(signature),
@@ -303,12 +347,20 @@ fn function_problem(found: &[Vec<String>], schema: &str) -> Option<Untrusted> {
             Some(_) => {}
         }
     }
-    FUNCTIONS
+    // An older format lacks what came after it.
+    if matches!(fit, Fit::OlderMinor | Fit::OlderMajor) {
+        return None;
+    }
+    expected
         .iter()
-        .find(|(expected, _)| {
-            !found
-                .iter()
-                .any(|row| row.first() == Some(&expected.to_string()))
+        .find(|(known, _)| {
+            !found.iter().any(|row| {
+                row.first().is_some_and(|signature| {
+                    prefixes.iter().fold(signature.clone(), |text, prefix| {
+                        text.replace(prefix.as_str(), "")
+                    }) == *known
+                })
+            })
         })
         .map(|(signature, _)| Untrusted::MissingFunction {
             function: name(signature),

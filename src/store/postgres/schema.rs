@@ -1,9 +1,12 @@
-//! Creating the store's schema and checking its version.
+//! Creating the store's schema, checking its format, and upgrading it.
 //!
-//! The schema is versioned like the SQLite one: an append-only list of
-//! migrations, the version kept in `schema_version`. An older store is
-//! brought up to date when it is opened, as a SQLite file is; a store
-//! written by a newer version is refused and left untouched.
+//! A new store is made from one schema (`schema.sql`), format 1.0. Later
+//! formats are reached by `MIGRATIONS`, an append-only list applied only
+//! by `upgrade` (the `upgrade` command), never by opening a store: an
+//! ordinary command refuses a store of an older format, reads one of a
+//! newer minor format (changes within a major format are additive), and
+//! refuses one of a newer major format or of the pre-release schemas
+//! (v1..v14), leaving it untouched.
 
 use std::time::Duration;
 
@@ -14,33 +17,100 @@ use postgres::types::Type;
 use super::connect::{Location, quote_identifier};
 use super::prove::{Proved, prove, prove_in};
 use crate::store::Error;
+use crate::store::format::{self, Fit, Format, Stored};
 
-/// One entry per version, applied in order. Never edit or remove one.
-/// Every function a migration makes or replaces sets
-/// `search_path = pg_catalog, @schema@, pg_temp` (v10 says why).
-const MIGRATIONS: &[&str] = &[
-    include_str!("v1.sql"),
-    include_str!("v2.sql"),
-    include_str!("v3.sql"),
-    include_str!("v4.sql"),
-    include_str!("v5.sql"),
-    include_str!("v6.sql"),
-    include_str!("v7.sql"),
-    include_str!("v8.sql"),
-    include_str!("v9.sql"),
-    include_str!("v10.sql"),
-    include_str!("v11.sql"),
-    include_str!("v12.sql"),
-    include_str!("v13.sql"),
-    include_str!("v14.sql"),
-];
+/// The schema of a new store, format 1.0. Every function sets
+/// `search_path = pg_catalog, @schema@, pg_temp` (the file says why).
+const SCHEMA: &str = include_str!("schema.sql");
 
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+/// A step from the format before it to `to`: its SQL, run as the store's
+/// owner with `@placeholders@` substituted as the schema's are, and the
+/// functions it adds (identity signature, SECURITY DEFINER), which the
+/// proof of a store of that format then expects.
+pub struct Migration {
+    pub to: Format,
+    /// One line for `upgrade --dry-run`.
+    pub what: &'static str,
+    pub sql: &'static str,
+    pub functions: &'static [(&'static str, bool)],
+}
 
-/// The store's version, or None when the database has no store in that
-/// schema.
-fn stored_version(client: &mut impl postgres::GenericClient, schema: &str) -> Result<Option<i32>> {
+/// The format a new store starts at, as a number (`status` shows it).
+pub const SCHEMA_VERSION: i32 = format::CURRENT.stored() as i32;
+
+/// The steps after 1.0, in order. Append only: never edit or remove one.
+const MIGRATIONS: &[Migration] = &[];
+
+/// A harmless step to format 1.1 that the test suite adds (debug builds,
+/// `INTERGIRO_KEYS_TEST_NEXT_MINOR=1`) to exercise upgrading before a real
+/// 1.1 exists: an owner-owned function nothing calls.
+#[cfg(debug_assertions)]
+const TEST_NEXT_MINOR: Migration = Migration {
+    to: Format { major: 1, minor: 1 },
+    what: "add the function format_probe() (a test step)",
+    sql: "CREATE FUNCTION format_probe() RETURNS integer LANGUAGE sql IMMUTABLE
+          SET search_path = pg_catalog, @schema@, pg_temp AS 'SELECT 1';
+          REVOKE ALL ON FUNCTION format_probe() FROM PUBLIC;",
+    functions: &[("format_probe()", false)],
+};
+
+#[cfg(test)]
+thread_local! {
+    /// `INTERGIRO_KEYS_TEST_NEXT_MINOR` for one test's thread only: the
+    /// store tests run side by side in one process.
+    pub(super) static NEXT_MINOR_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The migrations this build knows, the test step included when asked for.
+pub fn migrations() -> Vec<&'static Migration> {
+    MIGRATIONS.iter().chain(test_step()).collect()
+}
+
+/// The test step, when the test suite asks for it.
+#[cfg(debug_assertions)]
+fn test_step() -> Option<&'static Migration> {
+    let asked =
+        std::env::var_os("INTERGIRO_KEYS_TEST_NEXT_MINOR").is_some_and(|value| value == "1");
+    #[cfg(test)]
+    let asked = asked || NEXT_MINOR_HERE.with(std::cell::Cell::get);
+    asked.then_some(&TEST_NEXT_MINOR)
+}
+
+#[cfg(not(debug_assertions))]
+fn test_step() -> Option<&'static Migration> {
+    None
+}
+
+/// The format this build makes and upgrades to.
+pub fn written() -> Format {
+    migrations()
+        .last()
+        .map_or(format::CURRENT, |migration| migration.to)
+}
+
+/// How a store of `stored` fits this build (`Format::fit`, against
+/// `written()`).
+pub fn fit(stored: Format) -> Fit {
+    use std::cmp::Ordering::*;
+    let build = written();
+    match (
+        stored.major.cmp(&build.major),
+        stored.minor.cmp(&build.minor),
+    ) {
+        (Less, _) => Fit::OlderMajor,
+        (Greater, _) => Fit::NewerMajor,
+        (Equal, Equal) => Fit::Current,
+        (Equal, Less) => Fit::OlderMinor,
+        (Equal, Greater) => Fit::NewerMinor,
+    }
+}
+
+/// The store's version number, or None when the database has no store in
+/// that schema.
+pub(super) fn stored_version(
+    client: &mut impl postgres::GenericClient,
+    schema: &str,
+) -> Result<Option<i64>> {
     let table = format!("{}.schema_version", quote_identifier(schema));
     let exists: bool = client
         .query_typed_one(
@@ -52,156 +122,111 @@ fn stored_version(client: &mut impl postgres::GenericClient, schema: &str) -> Re
         return Ok(None);
     }
     let row = client.query_typed_one(&format!("SELECT version FROM {table}"), &[])?;
-    Ok(Some(row.get(0)))
+    Ok(Some(i64::from(row.get::<_, i32>(0))))
 }
 
-/// Proves the schema is the store's (`prove`), then refuses
-/// a database without a store, or with a newer one; brings an older one up
-/// to date (`upgrade`) and proves it again.
+/// Proves the schema is the store's (`prove`), then refuses a database
+/// without a store, a pre-release store, one of an older format (only
+/// `upgrade` changes a store's format; with `to_upgrade`, for the command
+/// that does, one of an older minor format is let through) and one of a
+/// newer major format.
 pub fn check_version(
     client: &mut Client,
     location: &Location,
-    busy_timeout: Duration,
+    to_upgrade: bool,
 ) -> Result<(), Error> {
     match prove(client, location)? {
         Proved::NoSchema => Err(no_store(location)),
-        Proved::Version(version) if version > SCHEMA_VERSION => Err(newer(location, version)),
-        Proved::Version(version) if version < SCHEMA_VERSION => {
-            upgrade(client, location, busy_timeout)?;
-            match prove(client, location)? {
-                Proved::Version(SCHEMA_VERSION) => Ok(()),
-                _ => Err(Error::Other(anyhow::anyhow!(
-                    "the store at {} changed while it was being upgraded; run the command again",
-                    location.shown()
-                ))),
+        Proved::Version(version) => match usable(location, version) {
+            Err(Error::NeedsUpgrade { .. })
+                if to_upgrade
+                    && matches!(Format::from_stored(version),
+                                Stored::Format(stored) if fit(stored) == Fit::OlderMinor) =>
+            {
+                Ok(())
             }
-        }
-        Proved::Version(_) => Ok(()),
+            other => other.map(drop),
+        },
     }
 }
 
-fn no_store(location: &Location) -> Error {
+/// The format of a store with version number `version`, if this build
+/// reads it.
+pub(super) fn usable(location: &Location, version: i64) -> Result<Format, Error> {
+    let stored = match Format::from_stored(version) {
+        Stored::PreRelease(version) => {
+            return Err(Error::PreRelease {
+                location: location.shown().to_string(),
+                version,
+            });
+        }
+        Stored::Format(stored) => stored,
+    };
+    match fit(stored) {
+        Fit::Current | Fit::NewerMinor => Ok(stored),
+        Fit::OlderMinor | Fit::OlderMajor => Err(Error::NeedsUpgrade {
+            location: location.shown().to_string(),
+            from: stored.stored(),
+            to: written().stored(),
+        }),
+        Fit::NewerMajor => Err(newer(location, version)),
+    }
+}
+
+pub(super) fn no_store(location: &Location) -> Error {
     Error::NoStore {
         location: location.shown().to_string(),
         schema: location.schema.clone(),
     }
 }
 
-fn newer(location: &Location, version: i32) -> Error {
+fn newer(location: &Location, version: i64) -> Error {
     Error::Newer {
         location: location.shown().to_string(),
-        version: version.into(),
-        known: SCHEMA_VERSION.into(),
+        version,
+        known: written().stored(),
     }
 }
 
-/// Applies the migrations an older store lacks, in one transaction, as its
-/// owner role, as opening an older SQLite file does. The connecting role
-/// must be able to act as the owner: a role with CREATEROLE, such as the
-/// one that ran `init`. Any other is refused with the store untouched.
-/// Concurrent upgrades queue on an advisory lock; the later ones find the
-/// work done, or give up after `busy_timeout`.
-fn upgrade(client: &mut Client, location: &Location, busy_timeout: Duration) -> Result<(), Error> {
-    let explain = |err: postgres::Error| super::explain(err, location, busy_timeout);
-    let mut tx = client.transaction().map_err(explain)?;
-    tx.batch_execute(&format!(
-        "{} SET LOCAL search_path = pg_catalog, pg_temp;
-         SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext({}))",
-        super::lock_wait(busy_timeout),
-        super::quote_literal(&format!("intergiro_keys upgrade {}", location.schema))
-    ))
-    .map_err(explain)?;
-    let from = match stored_version(&mut tx, &location.schema)? {
-        None => return Err(no_store(location)),
-        Some(version) if version > SCHEMA_VERSION => return Err(newer(location, version)),
-        Some(version) if version == SCHEMA_VERSION => return Ok(()),
-        Some(version) => version,
-    };
-    let schema = quote_identifier(&location.schema);
-    let row = tx
-        .query_typed_one(
-            &format!(
-                "SELECT n.nspowner::regrole::text, v.operators_role,
-                        pg_has_role(current_user, n.nspowner, 'MEMBER')
-                 FROM pg_namespace n, {schema}.schema_version v WHERE n.nspname = $1"
-            ),
-            &[(&location.schema, Type::TEXT)],
-        )
-        .map_err(explain)?;
-    let (owner, operators, member): (String, String, bool) = (row.get(0), row.get(1), row.get(2));
-    // `owner` comes from regrole, quoted where it needs to be.
-    let steps = format!(
-        "{grant}
-         SET LOCAL ROLE {owner};
-         SET LOCAL search_path = {schema};
-         {sql}
-         UPDATE schema_version SET version = {SCHEMA_VERSION};
-         RESET ROLE;
-         {revoke}",
-        grant = if member {
-            String::new()
-        } else {
-            format!("GRANT {owner} TO CURRENT_USER;")
-        },
-        revoke = if member {
-            String::new()
-        } else {
-            format!("REVOKE {owner} FROM CURRENT_USER;")
-        },
-        sql = migrations_sql(from as usize..MIGRATIONS.len(), &schema, &operators),
-    );
-    tx.batch_execute(&steps)
-        .map_err(|err| match err.as_db_error() {
-            Some(db) if db.code().code() == "42501" => Error::UpgradeNotAllowed {
-                location: location.shown().to_string(),
-                role: location.user().to_string(),
-                from: from.into(),
-                to: SCHEMA_VERSION.into(),
-            },
-            _ => Error::Other(anyhow::anyhow!(
-                "schema migration from v{from} to v{SCHEMA_VERSION} failed: {}",
-                super::connect::error_text(&err)
-            )),
-        })?;
-    tx.commit().map_err(explain)?;
-    Ok(())
-}
-
-/// The SQL of the migrations in `versions` (0 is v1), for the schema
-/// `quoted_schema` and the operators' group role `operators`.
-fn migrations_sql(
-    versions: std::ops::Range<usize>,
-    quoted_schema: &str,
-    operators: &str,
-) -> String {
-    MIGRATIONS[versions]
-        .iter()
-        .map(|migration| {
-            let mut sql = migration
-                .replace("@schema@", quoted_schema)
-                .replace("@operators@", &quote_identifier(operators));
-            for (placeholder, value) in rules() {
-                sql = sql.replace(placeholder, &value);
-            }
-            sql
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+/// `sql` of the schema or a migration, for the schema `quoted_schema` and
+/// the operators' group role `operators`, its rules substituted.
+pub(super) fn substitute(sql: &str, quoted_schema: &str, operators: &str) -> String {
+    let mut sql = sql
+        .replace("@schema@", quoted_schema)
+        .replace("@operators@", &quote_identifier(operators))
+        .replace("@operators_literal@", &super::quote_literal(operators));
+    for (placeholder, value) in rules() {
+        sql = sql.replace(placeholder, &value);
+    }
+    sql
 }
 
 /// The business rules the functions apply, from where the tool defines
-/// them, for the placeholders of the migrations: never spelled twice.
+/// them, for the placeholders of the schema: never spelled twice.
 pub fn rules() -> Vec<(&'static str, String)> {
-    use crate::{hash, key, token};
+    use crate::{hash, key, operator, store, token};
+    let permissions = operator::Permission::ALL
+        .iter()
+        .map(|permission| permission.as_str())
+        .collect::<Vec<_>>()
+        .join("|");
     vec![
+        ("@format@", format::CURRENT.stored().to_string()),
         (
             "@lifetime_seconds@",
-            (key::LIFETIME_DAYS * 86_400).to_string(),
+            key::lifetime().num_seconds().to_string(),
+        ),
+        // A freeze date further ahead than a renewal gives, clock slack
+        // included, counts as frozen (`key::latest_honoured_freeze`).
+        (
+            "@latest_freeze_seconds@",
+            (key::latest_honoured_freeze(chrono::DateTime::UNIX_EPOCH)).to_string(),
         ),
         (
             "@grace_max_seconds@",
             key::max_grace().num_seconds().to_string(),
         ),
+        ("@similar_names@", store::SIMILAR_NAMES.to_string()),
         ("@id_length@", token::ID_LEN.to_string()),
         (
             "@id_pattern@",
@@ -210,6 +235,10 @@ pub fn rules() -> Vec<(&'static str, String)> {
         ("@name_max_chars@", key::NAME_MAX_CHARS.to_string()),
         ("@key_text_pattern@", key::KEY_TEXT_PATTERN.to_string()),
         ("@roles_pattern@", key::roles_pattern()),
+        (
+            "@permissions_pattern@",
+            format!("^(({permissions})(,({permissions}))*)?$"),
+        ),
         ("@hash_pattern@", hash::phc_pattern()),
     ]
 }
@@ -245,17 +274,15 @@ pub struct Import {
 /// transaction. Needs a role that may create roles and schemas (a database
 /// administrator); the operators it adds need neither.
 pub fn initialize(client: &mut Client, location: &Location, import: Option<&Import>) -> Result<()> {
-    initialize_at(client, location, import, SCHEMA_VERSION, None)
+    initialize_with_clock(client, location, import, None)
 }
 
-/// `initialize`, writing the schema as it was at `version` (older ones are
-/// made by the tests of upgrading); with `clock`, a store that follows the
-/// test clock from that time on (the store suite's).
-pub(super) fn initialize_at(
+/// `initialize`; with `clock`, a store that follows the test clock from
+/// that time on (the store suite's).
+pub(super) fn initialize_with_clock(
     client: &mut Client,
     location: &Location,
     import: Option<&Import>,
-    version: i32,
     clock: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<()> {
     let schema = &location.schema;
@@ -268,27 +295,19 @@ pub(super) fn initialize_at(
     // What is there already is read only once proved the store's: a planted
     // schema's view would run its maker's code as this (privileged) role.
     let ours = prove_in(&mut tx, location)?;
-    match ours
+    if let Some(version) = ours
         .then(|| stored_version(&mut tx, schema))
         .transpose()?
         .flatten()
     {
-        Some(version) if version > SCHEMA_VERSION => {
-            return Err(Error::Newer {
-                location: location.shown().to_string(),
-                version: version.into(),
-                known: SCHEMA_VERSION.into(),
-            }
-            .into());
+        // A store of a format this build does not read says so; any other
+        // is there already.
+        usable(location, version)?;
+        return Err(Error::StoreExists {
+            location: location.shown().to_string(),
+            schema: schema.clone(),
         }
-        Some(_) => {
-            return Err(Error::StoreExists {
-                location: location.shown().to_string(),
-                schema: schema.clone(),
-            }
-            .into());
-        }
-        None => {}
+        .into());
     }
     let schema_exists: bool = tx
         .query_typed_one(
@@ -301,7 +320,14 @@ pub(super) fn initialize_at(
             "database {database} already has a schema {schema} that is not a key store; it was left untouched — pick another with ?schema=NAME in the connection URL"
         );
     }
-    let sql = migrations_sql(0..version as usize, &quoted_schema, &operators);
+    let mut sql = substitute(SCHEMA, &quoted_schema, &operators);
+    for migration in migrations() {
+        sql.push_str(&substitute(migration.sql, &quoted_schema, &operators));
+        sql.push_str(&format!(
+            "\nUPDATE schema_version SET version = {};",
+            migration.to.stored()
+        ));
+    }
     let steps = format!(
         "DO $$ BEGIN
              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = {owner_literal}) THEN
@@ -316,9 +342,6 @@ pub(super) fn initialize_at(
          SET LOCAL ROLE {owner};
          SET LOCAL search_path = {quoted_schema};
          {sql}
-         CREATE TABLE schema_version (version integer NOT NULL, operators_role text NOT NULL);
-         INSERT INTO schema_version VALUES ({version}, {operators_literal});
-         GRANT SELECT ON schema_version TO PUBLIC;
          {test_clock}",
         test_clock = match clock {
             Some(now) => clock_sql(now.timestamp()),
@@ -331,17 +354,27 @@ pub(super) fn initialize_at(
     );
     let how = if import.is_some() { "migrate" } else { "init" };
     let finish = format!(
-        "DO $$ BEGIN
+        "{seal_imported}
+         DO $$ DECLARE o operator%ROWTYPE; BEGIN
              IF NOT EXISTS (SELECT 1 FROM operator WHERE name = session_user
                             AND 'admin' = ANY (string_to_array(permissions, ','))) THEN
                  INSERT INTO operator VALUES (session_user, 'admin', NULL, _now(), session_user)
-                 ON CONFLICT (name) DO UPDATE SET permissions = 'admin', key_roles = NULL;
-                 PERFORM _audit('users add', NULL, 'ok', session_user || ': admin (first administrator: ran {how})');
+                 ON CONFLICT (name) DO UPDATE SET permissions = 'admin', key_roles = NULL
+                 RETURNING * INTO o;
+                 PERFORM _audit('users add', NULL, 'ok', session_user || ': admin (first administrator: ran {how})',
+                                'operator ' || session_user, _operator_seal(o));
              END IF;
          END $$;
          RESET ROLE;
          GRANT {operators} TO SESSION_USER WITH ADMIN OPTION;",
         operators = quote_identifier(&operators),
+        // Moved rows are sealed as this store digests them: the seals
+        // their entries carry are the old store's.
+        seal_imported = if import.is_some() {
+            "SELECT _seal_all('sealed as moved here by migrate');"
+        } else {
+            ""
+        },
     );
     let result = tx
         .batch_execute(&steps)
@@ -506,4 +539,75 @@ fn clock_sql(now: i64) -> String {
     format!(
         "INSERT INTO setting VALUES ('test_clock', 'on'); SET LOCAL intergiro_keys.now = '{now}';"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rule the functions apply is a placeholder the tool fills in:
+    /// none is left unfilled, and none of the tool's numbers is spelled in
+    /// the SQL itself.
+    #[test]
+    fn the_schema_spells_no_rule_and_every_placeholder_is_filled() {
+        let sql = substitute(SCHEMA, "\"intergiro_keys\"", "ops");
+        let left: Vec<&str> = sql
+            .split('@')
+            .skip(1)
+            .step_by(2)
+            .filter(|name| name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .collect();
+        assert!(left.is_empty(), "unfilled: {left:?}");
+        let lifetime = crate::key::lifetime().num_seconds();
+        let forbidden = [
+            lifetime.to_string(),
+            crate::key::LIFETIME_DAYS.to_string() + " *",
+            "86400".to_string(),
+            crate::key::max_grace().num_seconds().to_string(),
+            crate::key::CLOCK_SLACK_SECONDS.to_string(),
+            (lifetime + crate::key::CLOCK_SLACK_SECONDS).to_string(),
+            "m=".to_string(),
+            "t=".to_string(),
+            "{12}".to_string(),
+        ];
+        for literal in &forbidden {
+            assert!(
+                !SCHEMA.contains(literal.as_str()),
+                "schema.sql spells {literal}"
+            );
+        }
+        // And once filled in, they are the tool's.
+        assert!(sql.contains(&format!("v_now + {lifetime}")));
+        assert!(sql.contains(&format!(
+            "p_now + {}",
+            lifetime + crate::key::CLOCK_SLACK_SECONDS
+        )));
+        assert!(sql.contains(&crate::hash::phc_pattern()));
+        assert!(sql.contains(&format!(
+            "least(greatest(coalesce(p_grace, 0), 0), {})",
+            crate::key::max_grace().num_seconds()
+        )));
+        assert!(sql.contains(&format!(
+            "INSERT INTO schema_version VALUES ({}, 'ops')",
+            format::CURRENT.stored()
+        )));
+    }
+
+    /// Appending a step is one entry: the plan lists the steps after a
+    /// store's format, in order, and this build writes the last one's.
+    #[test]
+    fn a_plan_lists_the_steps_after_the_stores_format() {
+        NEXT_MINOR_HERE.with(|next| next.set(true));
+        let next = Format { major: 1, minor: 1 };
+        assert_eq!(written(), next);
+        let plan = super::super::upgrade::plan(format::CURRENT);
+        assert_eq!((plan.from, plan.to), (format::CURRENT, next));
+        assert_eq!(plan.steps.len(), 1);
+        assert!(super::super::upgrade::plan(next).steps.is_empty());
+        assert_eq!(fit(format::CURRENT), Fit::OlderMinor);
+        NEXT_MINOR_HERE.with(|next| next.set(false));
+        assert_eq!(written(), format::CURRENT);
+        assert_eq!(fit(next), Fit::NewerMinor);
+        assert_eq!(fit(Format { major: 2, minor: 0 }), Fit::NewerMajor);
+    }
 }

@@ -99,21 +99,20 @@ impl TestDb {
     /// A store initialized by `admin_role`, which may create roles and
     /// schemas as a database administrator may.
     pub(crate) fn store(&mut self, admin_role: &str) -> PgStore {
-        let location = self.store_at(admin_role, super::SCHEMA_VERSION);
+        let location = self.store_location(admin_role);
         PgStore::open(&location).unwrap()
     }
 }
 
 impl TestDb {
-    /// A store as `init` of schema `version` made it, by `admin_role`.
-    pub(crate) fn store_at(&mut self, admin_role: &str, version: i32) -> Location {
-        self.store_made(admin_role, version, None)
+    /// A store as `init` made it, by `admin_role`.
+    pub(crate) fn store_location(&mut self, admin_role: &str) -> Location {
+        self.store_made(admin_role, None)
     }
 
     fn store_made(
         &mut self,
         admin_role: &str,
-        version: i32,
         clock: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Location {
         let location = self.location(admin_role);
@@ -130,7 +129,7 @@ impl TestDb {
             ))
             .unwrap();
         let mut client = location.connect().unwrap();
-        schema::initialize_at(&mut client, &location, None, version, clock).unwrap();
+        schema::initialize_with_clock(&mut client, &location, None, clock).unwrap();
         location
     }
 
@@ -141,7 +140,7 @@ impl TestDb {
         admin_role: &str,
         start: chrono::DateTime<chrono::Utc>,
     ) -> PgStore {
-        let location = self.store_made(admin_role, super::SCHEMA_VERSION, Some(start));
+        let location = self.store_made(admin_role, Some(start));
         let store = PgStore::open(&location).unwrap();
         store.set_clock(start);
         store

@@ -8,13 +8,12 @@ use super::audit::{append, append_sealed};
 use super::classify::{optional_time_at, time_at};
 use super::seal;
 use crate::audit::{Actor, Event, Seal, key_subject};
-use crate::key::{self, ApiKey, EXPIRING_WITHIN_DAYS, Status};
+use crate::key::{self, ApiKey, Status};
 use crate::operator::Action;
-
-const DAY: i64 = 86_400;
+use crate::store::filter::{self, Dialect, Order, Param};
 use crate::store::{
-    Error, FlaggedCounts, KeyExtent, KeyFilter, KeySort, NotRotatable, Renewal, Result, StoredKey,
-    Visit, printable_ascii,
+    Error, FlaggedCounts, KeyExtent, KeyFilter, NotRotatable, Renewal, Result, StoredKey, Visit,
+    printable_ascii,
 };
 
 /// A key row; `api_key` reads its columns by position.
@@ -87,8 +86,54 @@ fn insert_row(tx: &Transaction, key: &ApiKey, secret_hash: &str) -> Result<bool>
     Ok(inserted == 1)
 }
 
+/// Issues a new key: recorded in the name of the operator whose entry
+/// stored it, dated as the log's last entry (the command that stored it is
+/// still running, so that entry is at most moments old).
 pub fn mark_issued(tx: &Transaction, id: &str) -> Result<()> {
-    tx.execute("UPDATE api_key SET issued = 1 WHERE id = ?1", [id])?;
+    let stored_by: Option<(String, i64)> = tx
+        .query_row(
+            "SELECT operator, (SELECT max(at) FROM audit) FROM audit
+             WHERE subject = ?1 ORDER BY seq DESC LIMIT 1",
+            [key_subject(id)],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let Some((operator, at)) = stored_by else {
+        return issue(tx, id, None);
+    };
+    let now = DateTime::from_timestamp(at, 0).unwrap_or_default();
+    issue(
+        tx,
+        id,
+        Some(Actor {
+            operator: &operator,
+            now,
+        }),
+    )
+}
+
+/// Marks an unissued key issued, after checking its row is as stored, and
+/// seals it so (`issued` decides whether the key works). Without `actor`
+/// (no entry stored the key) the row is left as it is: it is tampered.
+fn issue(tx: &Transaction, id: &str, actor: Option<Actor>) -> Result<()> {
+    if let Some(current) = seal::key_seal(tx, id)? {
+        seal::check(tx, &current)?;
+    }
+    let Some(actor) = actor else {
+        return Ok(());
+    };
+    if tx.execute(
+        "UPDATE api_key SET issued = 1 WHERE id = ?1 AND issued = 0",
+        [id],
+    )? == 1
+    {
+        append_sealed(
+            tx,
+            &Event::Issued { key_id: id },
+            actor,
+            seal::key_seal(tx, id)?,
+        )?;
+    }
     Ok(())
 }
 
@@ -171,7 +216,7 @@ pub fn finish_rotation(
     if let Some(current) = seal::key_seal(tx, old_id)? {
         seal::check(tx, &current)?;
     }
-    mark_issued(tx, new_id)?;
+    issue(tx, new_id, Some(actor))?;
     let retiring = tx.execute(
         "UPDATE api_key SET retires_at = ?3 WHERE id = ?1 AND replaced_by = ?2",
         params![old_id, new_id, retires_at.timestamp()],
@@ -234,7 +279,7 @@ pub fn each(
     visit: Visit<ApiKey>,
     skipped: &mut Vec<String>,
 ) -> Result<()> {
-    let (sql, values) = select_keys(filter);
+    let (sql, values) = query(SELECT_KEY, filter, Order::Sorted);
     let mut statement = conn.prepare(&sql)?;
     let mut rows = statement.query(rusqlite::params_from_iter(values))?;
     while let Some(row) = rows.next()? {
@@ -270,14 +315,11 @@ fn row_id(row: &Row) -> String {
 /// would need a GLOB per row to tell plain text, which costs several times
 /// the scan itself.
 pub fn extent(conn: &Connection, filter: &KeyFilter) -> Result<KeyExtent> {
-    let (conditions, mut values) = where_keys(filter);
-    let sql = format!(
-        "SELECT id, name, roles, freezes_at FROM api_key{conditions}{}",
-        limit_of(filter, values.len())
+    let (sql, values) = query(
+        "SELECT id, name, roles, freezes_at FROM api_key",
+        filter,
+        Order::AsFound,
     );
-    if let Some(limit) = filter.limit {
-        values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
-    }
     let mut statement = conn.prepare(&sql)?;
     let mut rows = statement.query(rusqlite::params_from_iter(values))?;
     let mut extent = KeyExtent::default();
@@ -309,141 +351,20 @@ fn characters(text: &[u8]) -> u64 {
     text.iter().filter(|&&byte| byte & 0xC0 != 0x80).count() as u64
 }
 
-fn limit_of(filter: &KeyFilter, bound: usize) -> String {
-    match filter.limit {
-        Some(_) => format!(" LIMIT ?{}", bound + 1),
-        None => String::new(),
-    }
-}
-
-/// The query for `filter`, with its values in order.
-fn select_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
-    let (conditions, mut values) = where_keys(filter);
-    let order = match filter.sort {
-        KeySort::Freezes => "freezes_at, id",
-        KeySort::Id => "id",
-        KeySort::Name => "name, id",
-        KeySort::Created => "created_at, id",
-        // NULL (never used) sorts first in SQLite.
-        KeySort::LastUsed => "last_used_at, id",
-    };
-    let mut sql = format!("{SELECT_KEY}{conditions} ORDER BY {order}");
-    sql.push_str(&limit_of(filter, values.len()));
-    if let Some(limit) = filter.limit {
-        values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
-    }
-    (sql, values)
-}
-
-/// The WHERE clause for `filter` (empty when it selects every key), with
-/// its values in order.
-fn where_keys(filter: &KeyFilter) -> (String, Vec<Value>) {
-    let mut conditions: Vec<String> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    let mut bind = |value: Value| {
-        values.push(value);
-        format!("?{}", values.len())
-    };
-    let now = filter.now.map(|now| now.timestamp());
-    // A freeze date more than 90 days ahead counts as frozen (`key::status`).
-    let beyond = filter.now.map(key::latest_honoured_freeze);
-    if let Some(time) = filter.freezing_by {
-        let by = bind(time.timestamp().into());
-        // A key replaced by `rotate` is meant to stop, whatever its freeze.
-        conditions.push(match beyond {
-            Some(beyond) => format!(
-                "retires_at IS NULL AND (freezes_at <= {by} OR freezes_at > {})",
-                bind(beyond.into())
-            ),
-            None => format!("retires_at IS NULL AND freezes_at <= {by}"),
-        });
-    }
-    if filter.issued_only {
-        conditions.push("issued = 1".to_string());
-    }
-    for role in &filter.roles {
-        // Roles are stored comma-separated and sorted: "accounts,payments".
-        conditions.push(format!(
-            "(',' || roles || ',') LIKE {}",
-            bind(format!("%,{},%", role.as_str()).into())
-        ));
-    }
-    if let Some(statuses) = &filter.statuses {
-        let any: Vec<String> = match (now, beyond) {
-            (Some(now), Some(beyond)) => {
-                let expiring = now + i64::from(EXPIRING_WITHIN_DAYS) * DAY;
-                statuses
-                    .iter()
-                    .map(|status| match status {
-                        // A rotated key is retiring or retired, whatever
-                        // its freeze.
-                        Status::Active => format!(
-                            "(issued = 1 AND retires_at IS NULL AND freezes_at > {} AND freezes_at <= {})",
-                            bind(expiring.into()),
-                            bind(beyond.into())
-                        ),
-                        Status::Expiring => format!(
-                            "(issued = 1 AND retires_at IS NULL AND freezes_at > {} AND freezes_at <= {})",
-                            bind(now.into()),
-                            bind(expiring.into())
-                        ),
-                        Status::Frozen => format!(
-                            "(issued = 1 AND retires_at IS NULL AND (freezes_at <= {} OR freezes_at > {}))",
-                            bind(now.into()),
-                            bind(beyond.into())
-                        ),
-                        Status::Unissued => "issued = 0".to_string(),
-                        Status::Retiring => {
-                            format!("(issued = 1 AND retires_at > {})", bind(now.into()))
-                        }
-                        Status::Retired => {
-                            format!("(issued = 1 AND retires_at <= {})", bind(now.into()))
-                        }
-                    })
-                    .collect()
-            }
-            _ => Vec::new(),
-        };
-        conditions.push(match any.is_empty() {
-            true => "0".to_string(),
-            false => format!("({})", any.join(" OR ")),
-        });
-    }
-    if let Some(glob) = &filter.name_glob {
-        let pattern = crate::store::glob::sqlite_pattern(glob);
-        conditions.push(format!("name GLOB {}", bind(pattern.into())));
-    }
-    if let Some(time) = filter.live_at {
-        conditions.push(format!(
-            "(retires_at IS NULL OR retires_at > {})",
-            bind(time.timestamp().into())
-        ));
-    }
-    if let Some(name) = &filter.name {
-        conditions.push(format!("name = {}", bind(name.clone().into())));
-    }
-    if let Some(time) = filter.unused_since {
-        let since = bind(time.timestamp().into());
-        conditions.push(format!(
-            "(last_used_at <= {since} OR (last_used_at IS NULL AND created_at <= {since}))"
-        ));
-    }
-    if let Some(time) = filter.created_by_then {
-        conditions.push(format!("created_at <= {}", bind(time.timestamp().into())));
-    }
-    if let Some(operator) = &filter.created_by {
-        // One look-up per key, through the index on the log's key ID.
-        conditions.push(format!(
-            "(SELECT operator FROM audit WHERE audit.key_id = api_key.id \
-             AND action IN ('create', 'rotate') AND outcome = 'ok' ORDER BY seq LIMIT 1) = {}",
-            bind(operator.clone().into())
-        ));
-    }
-    let conditions = match conditions.is_empty() {
-        true => String::new(),
-        false => format!(" WHERE {}", conditions.join(" AND ")),
-    };
-    (conditions, values)
+/// The query for `filter` over `select`, its values as SQLite takes them.
+fn query(select: &str, filter: &KeyFilter, order: Order) -> (String, Vec<Value>) {
+    let query = filter::select(Dialect::Sqlite { select }, filter, order);
+    let values = query
+        .params
+        .into_iter()
+        .map(|param| match param {
+            Param::Int(n) => Value::Integer(n),
+            Param::NullInt => Value::Null,
+            Param::Text(text) => Value::Text(text),
+            Param::Bool(yes) => Value::Integer(yes.into()),
+        })
+        .collect();
+    (query.sql, values)
 }
 
 pub fn count_flagged(

@@ -1,5 +1,5 @@
 //! The SQLite store: one file per job — opening the file safely (`open`),
-//! the schema and its migrations (`schema`), keys, operators and the audit
+//! the schema and its upgrades (`schema`), keys, operators and the audit
 //! log, and the generic SQLite helpers (`classify`).
 //!
 //! Every read-then-write runs in a `BEGIN IMMEDIATE` transaction so that
@@ -34,6 +34,18 @@ use crate::store::{
 
 pub use schema::{APPLICATION_ID, SCHEMA_VERSION};
 
+/// Brings the store at `path` to this build's format (`upgrade`), in
+/// `actor`'s name; with `dry_run` only says how. Who may is the command's
+/// call, made before.
+pub fn upgrade(
+    path: &std::path::Path,
+    busy_timeout: Duration,
+    dry_run: bool,
+    actor: Actor,
+) -> Result<crate::store::format::UpgradePlan> {
+    SqliteStore::open(path, crate::store::Open::ToUpgrade, busy_timeout)?.upgrade(dry_run, actor)
+}
+
 /// How long recording a key's use waits for another's lock.
 const RECORD_USE_WAIT: Duration = Duration::from_millis(100);
 
@@ -60,7 +72,7 @@ impl SqliteStore {
         store
             .conn
             .pragma_update(None, "application_id", APPLICATION_ID)?;
-        store.migrate()?;
+        store.create_schema()?;
         Ok(store)
     }
 

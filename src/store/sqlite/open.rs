@@ -32,7 +32,7 @@ impl SqliteStore {
                         location: location(),
                     });
                 }
-                if open == Open::MustExist {
+                if open != Open::CreateIfMissing {
                     return Err(Error::Missing {
                         location: location(),
                     });
@@ -81,8 +81,8 @@ impl SqliteStore {
         };
         store.configure()?;
         store.check_identity()?;
-        store.migrate()?;
-        store.check_schema()?;
+        let format = store.check_format(open == Open::ToUpgrade)?;
+        store.check_schema(format)?;
         Ok(store)
     }
 
@@ -285,7 +285,7 @@ fn build_new_database(path: &Path, busy_timeout: Duration) -> Result<()> {
         busy_timeout,
         skipped: Default::default(),
     };
-    store.migrate()?;
+    store.create_schema()?;
     store
         .conn
         .close()

@@ -7,17 +7,16 @@
 //! chain consistently, or put back an old copy of the file; only a server
 //! that enforces every change (the PostgreSQL store) stops that.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, Transaction};
 
 use super::audit::{ENTRY_COLUMNS, entry, insert, last_seq};
-use crate::audit::{self, Actor, Event, REMOVED, Seal, Tampered};
+use crate::audit::{self, Actor, Event, REMOVED, Seal, SealedKey, Tampered};
 use crate::store::{Error, Result, Visit};
 
 /// The triggers that make the log append-only, exactly as the schema
-/// (migration v2) creates them.
+/// creates them.
 pub const GUARDS: [(&str, &str); 2] = [
     (
         "audit_append_only_update",
@@ -32,72 +31,19 @@ pub const GUARDS: [(&str, &str); 2] = [
 ];
 
 /// A key row's sealed fields, as `sealed_key` reads them.
-const SEALED_KEY: &str =
-    "SELECT id, name, roles, secret_hash, freezes_at, retires_at, replaced_by FROM api_key";
+const SEALED_KEY: &str = "SELECT id, name, roles, secret_hash, created_at, issued, freezes_at,
+            retires_at, replaced_by FROM api_key";
 
 /// An operator row's sealed fields, as `sealed_operator` reads them.
 const SEALED_OPERATOR: &str = "SELECT name, permissions, key_roles FROM operator";
 
-/// The fields a key's seal covered, by the schema version that wrote it.
-#[derive(Clone, Copy)]
-enum KeyFields {
-    /// v4 and v5: roles, secret hash and freeze date.
-    Plain,
-    /// v6: and a rotated key's retirement.
-    Retirement,
-    /// v7 on: and the name.
-    Named,
-}
-
 /// The seal of a key row as it is stored now.
 pub fn key_seal(conn: &Connection, id: &str) -> Result<Option<Seal>> {
-    key_seal_as(conn, id, KeyFields::Named)
-}
-
-/// The seal of a key row as the schema that sealed `fields` made it: the
-/// migrations compare rows with what the log recorded before them, v4's
-/// before the retirement columns exist.
-fn key_seal_as(conn: &Connection, id: &str, fields: KeyFields) -> Result<Option<Seal>> {
-    let seal = match fields {
-        KeyFields::Named => {
-            let sql = format!("{SEALED_KEY} WHERE id = ?1");
-            conn.query_row(&sql, [id], sealed_key).optional()?
-        }
-        KeyFields::Plain => conn
-            .query_row(
-                "SELECT roles, secret_hash, freezes_at FROM api_key WHERE id = ?1",
-                [id],
-                |row| {
-                    Ok(Seal::unnamed_key(
-                        id,
-                        &row.get::<_, String>("roles")?,
-                        &row.get::<_, String>("secret_hash")?,
-                        row.get("freezes_at")?,
-                        None,
-                    ))
-                },
-            )
-            .optional()?,
-        KeyFields::Retirement => conn
-            .query_row(
-                "SELECT roles, secret_hash, freezes_at, retires_at, replaced_by
-                 FROM api_key WHERE id = ?1",
-                [id],
-                |row| {
-                    let replaced_by: Option<String> = row.get("replaced_by")?;
-                    Ok(Seal::unnamed_key(
-                        id,
-                        &row.get::<_, String>("roles")?,
-                        &row.get::<_, String>("secret_hash")?,
-                        row.get("freezes_at")?,
-                        row.get::<_, Option<i64>>("retires_at")?
-                            .map(|at| (at, replaced_by.as_deref())),
-                    ))
-                },
-            )
-            .optional()?,
-    };
-    Ok(seal)
+    let sql = format!("{SEALED_KEY} WHERE id = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], sealed_key)
+        .optional()?)
 }
 
 /// `meant`, the seal of the values a command meant to write, after checking
@@ -117,28 +63,33 @@ pub fn as_meant(conn: &Connection, id: &str, meant: Seal) -> Result<Seal> {
 
 /// The seal of a new key row as `key` and `secret_hash` write it.
 pub fn new_key(key: &crate::key::ApiKey, secret_hash: &str) -> Seal {
-    Seal::key(
-        &key.id,
-        &key.name,
-        &key.roles.to_string(),
+    Seal::key(&SealedKey {
+        id: &key.id,
+        name: &key.name,
+        roles: &key.roles.to_string(),
         secret_hash,
-        key.freezes_at.timestamp(),
-        None,
-    )
+        created_at: key.created_at.timestamp(),
+        issued: false,
+        freezes_at: key.freezes_at.timestamp(),
+        retires_at: None,
+        replaced_by: None,
+    })
 }
 
 /// The seal of a row of `SEALED_KEY`.
 fn sealed_key(row: &rusqlite::Row) -> rusqlite::Result<Seal> {
     let replaced_by: Option<String> = row.get("replaced_by")?;
-    Ok(Seal::key(
-        &row.get::<_, String>("id")?,
-        &row.get::<_, String>("name")?,
-        &row.get::<_, String>("roles")?,
-        &row.get::<_, String>("secret_hash")?,
-        row.get("freezes_at")?,
-        row.get::<_, Option<i64>>("retires_at")?
-            .map(|at| (at, replaced_by.as_deref())),
-    ))
+    Ok(Seal::key(&SealedKey {
+        id: &row.get::<_, String>("id")?,
+        name: &row.get::<_, String>("name")?,
+        roles: &row.get::<_, String>("roles")?,
+        secret_hash: &row.get::<_, String>("secret_hash")?,
+        created_at: row.get("created_at")?,
+        issued: row.get("issued")?,
+        freezes_at: row.get("freezes_at")?,
+        retires_at: row.get("retires_at")?,
+        replaced_by: replaced_by.as_deref(),
+    }))
 }
 
 /// The seal of an operator row as it is stored now.
@@ -319,228 +270,14 @@ pub fn restore_guards(tx: &Transaction, actor: Actor) -> Result<()> {
     insert(tx, &Event::Repaired { what: &what }, actor, None)
 }
 
-/// Seals every row written before tamper evidence existed, as found, with
-/// one entry each (migration v4). Dated as the log's last entry, so that its
-/// times keep going forward.
-pub fn seal_existing(tx: &Transaction) -> Result<()> {
-    let at: i64 = tx.query_row(
-        "SELECT coalesce((SELECT max(at) FROM audit), (SELECT max(renewed_at) FROM api_key), 0)",
-        [],
-        |row| row.get(0),
-    )?;
-    let actor = Actor {
-        operator: "intergiro-keys",
-        now: DateTime::from_timestamp(at, 0).unwrap_or_default(),
-    };
-    let ids: Vec<String> = tx
-        .prepare("SELECT id FROM api_key ORDER BY id")?
-        .query_map([], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for id in ids {
-        let what = audit::key_subject(&id);
-        let event = Event::Sealed {
-            key_id: Some(&id),
-            what: &what,
-        };
-        insert(tx, &event, actor, key_seal_as(tx, &id, KeyFields::Plain)?)?;
-    }
-    let names: Vec<String> = tx
-        .prepare("SELECT name FROM operator ORDER BY name")?
-        .query_map([], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for name in names {
-        let what = audit::operator_subject(&name);
-        let event = Event::Sealed {
-            key_id: None,
-            what: &what,
-        };
-        insert(tx, &event, actor, operator_seal(tx, &name)?)?;
-    }
-    Ok(())
-}
-
-/// The migration's own entries, dated as the log's last entry, so that its
-/// times keep going forward.
-fn at_log_end(tx: &Transaction) -> Result<Actor<'static>> {
-    let at: i64 = tx.query_row("SELECT coalesce(max(at), 0) FROM audit", [], |row| {
-        row.get(0)
-    })?;
-    Ok(Actor {
-        operator: "intergiro-keys",
-        now: DateTime::from_timestamp(at, 0).unwrap_or_default(),
-    })
-}
-
-/// Seals the retirement of every key rotated before seals covered it
-/// (migration v6), once the row is found as the last entry about it sealed
-/// it and its `retires_at` and `replaced_by` as its rotation's entry says.
-/// A row found otherwise is left as it is, so it is reported as tampered.
-pub fn seal_retirements(tx: &Transaction) -> Result<()> {
-    let actor = at_log_end(tx)?;
-    let rotated: Vec<(String, i64, String)> = tx
-        .prepare(
-            "SELECT id, retires_at, replaced_by FROM api_key
-             WHERE retires_at IS NOT NULL AND replaced_by IS NOT NULL ORDER BY id",
-        )?
-        .query_map([], |row| {
-            Ok((
-                row.get("id")?,
-                row.get("retires_at")?,
-                row.get("replaced_by")?,
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    for (id, retires_at, replaced_by) in rotated {
-        let Some(retires_at) = DateTime::from_timestamp(retires_at, 0) else {
-            continue;
-        };
-        let subject = audit::key_subject(&id);
-        let sealed: Option<String> = tx
-            .query_row(
-                "SELECT seal FROM audit WHERE subject = ?1 ORDER BY seq DESC LIMIT 1",
-                [&subject],
-                |row| row.get(0),
-            )
-            .optional()?
-            .flatten();
-        let unchanged = key_seal_as(tx, &id, KeyFields::Plain)?.map(|seal| seal.digest) == sealed;
-        let rotation = Event::Rotated {
-            key_id: &id,
-            replaced_by: &replaced_by,
-            retires_at,
-        }
-        .record(actor);
-        let recorded: bool = tx.query_row(
-            "SELECT count(*) > 0 FROM audit
-             WHERE key_id = ?1 AND action = ?2 AND outcome = 'ok' AND detail = ?3",
-            rusqlite::params![id, rotation.action, rotation.detail],
-            |row| row.get(0),
-        )?;
-        if unchanged && recorded {
-            let event = Event::RetirementSealed { key_id: &id };
-            insert(
-                tx,
-                &event,
-                actor,
-                key_seal_as(tx, &id, KeyFields::Retirement)?,
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// Seals the name of every key (migration v7) whose row is found as the
-/// last entry about it sealed it, unless the log shows its name was
-/// changed. Before v7 the log recorded no key's name, only that a
-/// rotation's replacement took the name of the key it replaces: a pair
-/// whose names differ is left as it is, both rows, so both are reported as
-/// tampered, as is every row found otherwise. A rename made before the
-/// upgrade that no rotation ties to another row cannot be told apart.
-pub fn seal_names(tx: &Transaction) -> Result<()> {
-    let actor = at_log_end(tx)?;
-    // The replacement's entry: `roles …; replaces OLD` (`Event::Replacement`).
-    let mut renamed: HashSet<String> = HashSet::new();
-    let mut statement = tx.prepare(
-        "SELECT new.id, old.id FROM audit a
-         JOIN api_key new ON new.id = a.key_id
-         JOIN api_key old ON old.id = substr(a.detail, instr(a.detail, '; replaces ') + 11)
-         WHERE a.action = ?1 AND a.outcome = 'ok' AND instr(a.detail, '; replaces ') > 0
-           AND new.name IS NOT old.name",
-    )?;
-    let mut rows = statement.query([crate::operator::Action::Rotate.as_str()])?;
-    while let Some(row) = rows.next()? {
-        renamed.insert(row.get(0)?);
-        renamed.insert(row.get(1)?);
-    }
-    // Each row with the digest of the last entry about it, in one query:
-    // a large estate has one row per key to compare.
-    let mut found: Vec<(String, Seal)> = Vec::new();
-    let mut statement = tx.prepare(
-        "SELECT k.id, k.name, k.roles, k.secret_hash, k.freezes_at, k.retires_at, k.replaced_by,
-                (SELECT a.seal FROM audit a WHERE a.subject = ?1 || k.id
-                 ORDER BY a.seq DESC LIMIT 1) AS sealed
-         FROM api_key k ORDER BY k.id",
-    )?;
-    let mut rows = statement.query([audit::key_subject("")])?;
-    while let Some(row) = rows.next()? {
-        let id: String = row.get("id")?;
-        let sealed: Option<String> = row.get("sealed")?;
-        let replaced_by: Option<String> = row.get("replaced_by")?;
-        let retirement = row
-            .get::<_, Option<i64>>("retires_at")?
-            .map(|at| (at, replaced_by.as_deref()));
-        let (roles, secret_hash): (String, String) = (row.get("roles")?, row.get("secret_hash")?);
-        let freezes_at: i64 = row.get("freezes_at")?;
-        let as_sealed = Seal::unnamed_key(&id, &roles, &secret_hash, freezes_at, retirement);
-        if Some(as_sealed.digest) != sealed || renamed.contains(&id) {
-            continue;
-        }
-        let name: String = row.get("name")?;
-        let seal = Seal::key(&id, &name, &roles, &secret_hash, freezes_at, retirement);
-        found.push((id, seal));
-    }
-    drop(rows);
-    drop(statement);
-    for (id, seal) in found {
-        insert(tx, &Event::NameSealed { key_id: &id }, actor, Some(seal))?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use super::super::schema::{APPLICATION_ID, MIGRATIONS};
-    use super::super::{SqliteStore, keys};
-
-    #[test]
-    fn rows_from_before_tamper_evidence_are_sealed_as_found() {
-        let conn = Connection::open_in_memory().unwrap();
-        conn.pragma_update(None, "application_id", APPLICATION_ID)
-            .unwrap();
-        for sql in &MIGRATIONS[..2] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 2).unwrap();
-        conn.execute_batch(
-            "INSERT INTO api_key VALUES ('AbCdEfGhIjKl', 'k', 'accounts', '$h', 0, 0, 7776000, 1);
-             INSERT INTO operator VALUES ('root', 'admin', NULL, 0, 'root');",
-        )
-        .unwrap();
-        let mut store = SqliteStore {
-            conn,
-            path: None,
-            read_only: false,
-            busy_timeout: std::time::Duration::ZERO,
-            skipped: Default::default(),
-        };
-        store.migrate().unwrap();
-        let mut tampered = Vec::new();
-        each_tampered(&store.conn, &mut |row| {
-            tampered.push(row);
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(tampered, []);
-        assert!(
-            keys::find_checked(&store.conn, "AbCdEfGhIjKl")
-                .unwrap()
-                .is_some()
-        );
-
-        store
-            .conn
-            .execute("UPDATE api_key SET roles = 'payments'", [])
-            .unwrap();
-        let found = keys::find_checked(&store.conn, "AbCdEfGhIjKl");
-        assert!(matches!(found, Err(Error::Tampered { .. })));
-    }
-
     #[test]
     fn the_guards_are_the_triggers_the_schema_creates() {
         for (name, sql) in GUARDS {
-            assert!(super::super::schema::MIGRATIONS[1].contains(sql), "{name}");
+            assert!(super::super::schema::SCHEMA.contains(sql), "{name}");
         }
     }
 }

@@ -1,4 +1,4 @@
-//! What only the SQLite store does: files, headers, migrations, triggers and
+//! What only the SQLite store does: files, headers, formats, triggers and
 //! query plans. Behaviour every store shares is tested in `store::tests`.
 
 use std::fs;
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use super::schema::{MIGRATIONS, user_version};
+use super::schema::user_version;
 use super::*;
 use crate::store::{NotOurs, Open};
 
@@ -19,11 +19,12 @@ fn open(path: &Path, how: Open) -> Result<SqliteStore> {
 }
 
 #[test]
-fn a_new_database_is_migrated_to_the_latest_schema() {
+fn a_new_database_has_the_1_0_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nested/keys.db");
     let store = open(&path, Open::CreateIfMissing).unwrap();
     assert_eq!(user_version(&store.conn).unwrap(), SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION, 1000);
     let journal: String = store
         .conn
         .pragma_query_value(None, "journal_mode", |row| row.get(0))
@@ -39,15 +40,15 @@ fn a_new_database_is_migrated_to_the_latest_schema() {
 }
 
 #[test]
-fn an_older_schema_is_migrated_in_place() {
+fn an_empty_database_of_ours_is_given_the_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keys.db");
     {
         let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "application_id", APPLICATION_ID)
             .unwrap();
-        // user_version 0: an empty database of ours, as left by a crash
-        // before the first migration.
+        // user_version 0 and nothing in it: marked ours, never given a
+        // schema.
     }
     let store = open(&path, Open::MustExist).unwrap();
     assert_eq!(user_version(&store.conn).unwrap(), SCHEMA_VERSION);
@@ -59,32 +60,153 @@ fn an_older_schema_is_migrated_in_place() {
 }
 
 #[test]
-fn a_v1_database_keeps_its_keys_and_reports_no_operators() {
+fn a_pre_release_store_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keys.db");
     {
         let conn = Connection::open(&path).unwrap();
         conn.pragma_update(None, "application_id", APPLICATION_ID)
             .unwrap();
-        conn.execute_batch(MIGRATIONS[0]).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
-        conn.execute(
-            "INSERT INTO api_key VALUES ('AAAAAAAAAAAA', 'old', 'accounts', '$h', 0, 0, 7776000, 1)",
-            [],
-        )
-        .unwrap();
+        conn.execute_batch("CREATE TABLE api_key (id TEXT PRIMARY KEY NOT NULL) STRICT;")
+            .unwrap();
+        conn.pragma_update(None, "user_version", 7).unwrap();
     }
-    let store = open(&path, Open::MustExist).unwrap();
-    assert_eq!(user_version(&store.conn).unwrap(), SCHEMA_VERSION);
-    let keys = crate::store::keys(&store, &KeyFilter::default()).unwrap();
-    assert_eq!(keys[0].name, "old");
-    // Who becomes its administrator is the domain's call; the store tells
-    // it that there is none yet, and who owns the file.
-    assert!(!store.has_operators().unwrap());
-    use std::os::unix::fs::MetadataExt;
+    let before = fs::read(&path).unwrap();
+    for how in [Open::MustExist, Open::CreateIfMissing, Open::ToUpgrade] {
+        let err = open(&path, how).err().unwrap();
+        assert!(
+            matches!(err, Error::PreRelease { version: 7, .. }),
+            "{err:?}"
+        );
+    }
+    assert_eq!(fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_newer_major_format_is_refused_and_a_newer_minor_one_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.db");
+    let mut store = open(&path, Open::CreateIfMissing).unwrap();
+    store
+        .conn
+        .pragma_update(None, "user_version", 2000)
+        .unwrap();
+    assert!(matches!(
+        store.check_format(false),
+        Err(Error::Newer { version: 2000, .. })
+    ));
+    store
+        .conn
+        .pragma_update(None, "user_version", 1001)
+        .unwrap();
     assert_eq!(
-        store.owner_uid().unwrap(),
-        Some(fs::metadata(&path).unwrap().uid())
+        store.check_format(false).unwrap(),
+        crate::store::format::Format { major: 1, minor: 1 }
+    );
+}
+
+/// Migrations are append-only from 1.0 on: a store of every released
+/// format, with keys, a rotation, operators and their log, is upgraded to
+/// this build's format and keeps all of it, sealed and chained.
+#[test]
+fn a_store_of_every_released_format_upgrades_and_keeps_everything() {
+    use crate::store::tests::{HASH, actor, now, sample};
+    let released = super::schema::released();
+    assert_eq!(released[0], crate::store::format::CURRENT);
+    for (index, &format) in released.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+                .unwrap();
+            super::schema::give_schema(&conn, format).unwrap();
+        }
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        {
+            let mut store = open(&path, Open::ToUpgrade).unwrap();
+            assert!(store.add_first_administrator("root", actor()).unwrap());
+            for id in ["AAAAAAAAAAAA", "BBBBBBBBBBBB"] {
+                assert!(store.insert_unissued(&sample(id), HASH, actor()).unwrap());
+                store.mark_issued(id).unwrap();
+            }
+            let new = sample("CCCCCCCCCCCC");
+            assert!(
+                store
+                    .begin_rotation("BBBBBBBBBBBB", &new, HASH, actor())
+                    .unwrap()
+            );
+            store
+                .finish_rotation("BBBBBBBBBBBB", &new.id, now(), actor())
+                .unwrap();
+        }
+        let plan = upgrade(&path, WAIT, false, actor()).unwrap();
+        assert_eq!(plan.from, format);
+        assert_eq!(plan.to, super::schema::current());
+        assert_eq!(plan.steps.len(), released.len() - 1 - index, "{format}");
+
+        let store = open(&path, Open::MustExist).unwrap();
+        let verdict = crate::store::verify_audit(&store).unwrap();
+        assert_eq!(verdict.intact, Ok(()), "{format}");
+        assert_eq!(verdict.tampered, [], "{format}");
+        for id in ["AAAAAAAAAAAA", "BBBBBBBBBBBB", "CCCCCCCCCCCC"] {
+            let found = store.find_key(id).unwrap().unwrap();
+            assert!(found.key.issued, "{format}: {id}");
+        }
+        assert_eq!(
+            store
+                .find_key("BBBBBBBBBBBB")
+                .unwrap()
+                .unwrap()
+                .key
+                .replaced_by
+                .as_deref(),
+            Some("CCCCCCCCCCCC")
+        );
+        assert!(store.operator("root").unwrap().is_some());
+        // Once is enough.
+        assert_eq!(
+            upgrade(&path, WAIT, false, actor()).unwrap().steps,
+            Vec::<String>::new()
+        );
+    }
+}
+
+/// A newer minor format may have added tables and indexes, which this
+/// build leaves alone; never a trigger, which could rewrite what it writes.
+#[test]
+fn a_newer_minor_store_may_add_indexes_but_not_triggers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.db");
+    {
+        let store = open(&path, Open::CreateIfMissing).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "CREATE INDEX api_key_roles ON api_key (roles, id);
+                 CREATE TABLE later (note TEXT);
+                 PRAGMA user_version = 1001;",
+            )
+            .unwrap();
+    }
+    open(&path, Open::MustExist).unwrap();
+    {
+        let store = open(&path, Open::MustExist).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "CREATE TRIGGER later_roles AFTER INSERT ON api_key
+                 BEGIN UPDATE api_key SET roles = 'payments' WHERE id = new.id; END;",
+            )
+            .unwrap();
+    }
+    let err = open(&path, Open::MustExist).err().unwrap();
+    assert!(
+        matches!(&err, Error::Untrusted { problem: crate::store::Untrusted::Added { object }, .. }
+            if object == "trigger later_roles"),
+        "{err:?}"
     );
 }
 
@@ -114,14 +236,14 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     drop(open(&path, Open::CreateIfMissing).unwrap());
     {
         let conn = Connection::open(&path).unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1000)
             .unwrap();
         conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
     }
     let before = fs::read(&path).unwrap();
     let err = open(&path, Open::CreateIfMissing).err().unwrap();
     assert!(
-        matches!(err, Error::Newer { version, known, .. } if version == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION),
+        matches!(err, Error::Newer { version, known, .. } if version == SCHEMA_VERSION + 1000 && known == SCHEMA_VERSION),
         "{err:?}"
     );
     assert_eq!(fs::read(&path).unwrap(), before);

@@ -718,3 +718,190 @@ pub(super) fn name_patterns_select_the_same_keys_in_every_store(store: &mut dyn 
     assert_eq!(matching("[[:]*"), ["[:x"]);
     assert_eq!(matching("[z-a]*"), Vec::<String>::new());
 }
+
+/// Every condition of a `KeyFilter`, as the one SQL builder spells it for
+/// this store, selects exactly the keys the domain's own rules pick from
+/// all of them, in the order they say.
+pub(super) fn every_filter_selects_what_the_domain_says(store: &mut dyn Store) {
+    use crate::key::Status;
+    let t = now();
+    let key = |id: &str, name: &str, roles: &[Role], days_old: i64| {
+        ApiKey::new(
+            id.into(),
+            name.into(),
+            Roles::new(roles.iter().copied()),
+            t - Duration::days(days_old),
+        )
+    };
+    let hash = crate::store::tests::hash_tagged("h");
+    let keys = [
+        key("AAAAAAAAAAAA", "k-active", &[Role::Accounts], 0),
+        key("BBBBBBBBBBBB", "k-expiring", &[Role::Payments], 80),
+        key(
+            "CCCCCCCCCCCC",
+            "frozen",
+            &[Role::Accounts, Role::Payments],
+            100,
+        ),
+        key("DDDDDDDDDDDD", "k-unissued", &[Role::Transactions], 3),
+        key("EEEEEEEEEEEE", "retiring", &[Role::Accounts], 20),
+        key("FFFFFFFFFFFF", "retired", &[Role::Payments], 30),
+    ];
+    for key in &keys {
+        assert!(store.insert_unissued(key, &hash, actor()).unwrap());
+        if key.id != "DDDDDDDDDDDD" {
+            store.mark_issued(&key.id).unwrap();
+        }
+    }
+    for (old, new, retires_at) in [
+        ("EEEEEEEEEEEE", "MMMMMMMMMMMM", t + Duration::days(1)),
+        ("FFFFFFFFFFFF", "NNNNNNNNNNNN", t - Duration::hours(1)),
+    ] {
+        let replacement = key(new, "replacement", &[Role::Accounts], 0);
+        assert!(
+            store
+                .begin_rotation(old, &replacement, &hash, actor())
+                .unwrap()
+        );
+        store
+            .finish_rotation(old, new, retires_at, actor())
+            .unwrap();
+    }
+    assert!(
+        store
+            .record_use("AAAAAAAAAAAA", t - Duration::days(2), t - Duration::days(2))
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_use("BBBBBBBBBBBB", t - Duration::days(9), t - Duration::days(9))
+            .unwrap()
+    );
+    let all = crate::store::keys(store, &KeyFilter::default()).unwrap();
+    assert_eq!(all.len(), 8);
+
+    let check = |filter: KeyFilter, wanted: &dyn Fn(&ApiKey) -> bool| {
+        let mut expected: Vec<&ApiKey> = all.iter().filter(|key| wanted(key)).collect();
+        let order = |key: &ApiKey| match filter.sort {
+            KeySort::Freezes => (key.freezes_at.timestamp(), String::new(), key.id.clone()),
+            KeySort::Id => (0, String::new(), key.id.clone()),
+            KeySort::Name => (0, key.name.clone(), key.id.clone()),
+            KeySort::Created => (key.created_at.timestamp(), String::new(), key.id.clone()),
+            // Never used first.
+            KeySort::LastUsed => (
+                key.last_used_at.map_or(i64::MIN, |at| at.timestamp()),
+                String::new(),
+                key.id.clone(),
+            ),
+        };
+        expected.sort_by_key(|key| order(key));
+        if let Some(limit) = filter.limit {
+            expected.truncate(limit as usize);
+        }
+        let expected: Vec<&str> = expected.iter().map(|key| key.id.as_str()).collect();
+        let found = key_ids(store, &filter);
+        assert_eq!(found, expected, "{filter:?}");
+    };
+    let at = |now| KeyFilter {
+        now: Some(now),
+        ..KeyFilter::default()
+    };
+    for status in [
+        Status::Active,
+        Status::Expiring,
+        Status::Frozen,
+        Status::Unissued,
+        Status::Retiring,
+        Status::Retired,
+    ] {
+        check(
+            KeyFilter {
+                statuses: Some(vec![status]),
+                ..at(t)
+            },
+            &|key| key.status(t) == status,
+        );
+    }
+    check(
+        KeyFilter {
+            statuses: Some(vec![Status::Frozen, Status::Unissued]),
+            sort: KeySort::Name,
+            ..at(t)
+        },
+        &|key| matches!(key.status(t), Status::Frozen | Status::Unissued),
+    );
+    check(
+        KeyFilter {
+            issued_only: true,
+            sort: KeySort::Created,
+            ..KeyFilter::default()
+        },
+        &|key| key.issued,
+    );
+    check(
+        KeyFilter {
+            roles: vec![Role::Accounts, Role::Payments],
+            ..KeyFilter::default()
+        },
+        &|key| key.roles.contains(Role::Accounts) && key.roles.contains(Role::Payments),
+    );
+    check(
+        KeyFilter {
+            name_glob: Some("k-*e*".into()),
+            sort: KeySort::Id,
+            ..KeyFilter::default()
+        },
+        &|key| key.name.starts_with("k-") && key.name[2..].contains('e'),
+    );
+    check(
+        KeyFilter {
+            live_at: Some(t),
+            sort: KeySort::LastUsed,
+            ..KeyFilter::default()
+        },
+        &|key| key.retires_at.is_none_or(|at| at > t),
+    );
+    check(
+        KeyFilter {
+            name: Some("replacement".into()),
+            ..KeyFilter::default()
+        },
+        &|key| key.name == "replacement",
+    );
+    let since = t - Duration::days(5);
+    check(
+        KeyFilter {
+            unused_since: Some(since),
+            ..KeyFilter::default()
+        },
+        &|key| match key.last_used_at {
+            Some(used) => used <= since,
+            None => key.created_at <= since,
+        },
+    );
+    let then = t - Duration::days(25);
+    check(
+        KeyFilter {
+            created_by_then: Some(then),
+            ..KeyFilter::default()
+        },
+        &|key| key.created_at <= then,
+    );
+    let by = t + Duration::days(14);
+    check(
+        KeyFilter {
+            freezing_by: Some(by),
+            ..at(t)
+        },
+        &|key| key.retires_at.is_none() && key.freezes_at <= by,
+    );
+    check(
+        KeyFilter {
+            limit: Some(3),
+            sort: KeySort::Id,
+            live_at: Some(t),
+            ..KeyFilter::default()
+        },
+        &|key| key.retires_at.is_none_or(|at| at > t),
+    );
+}

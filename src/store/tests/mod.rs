@@ -67,6 +67,7 @@ against_every_store!(
         keys_are_found_by_name_and_by_disuse,
         keys_are_found_by_name_for_a_command,
         name_patterns_select_the_same_keys_in_every_store,
+        every_filter_selects_what_the_domain_says,
         every_change_is_audited_in_an_intact_chain,
     ],
     // On PostgreSQL the operator of every entry is the connection's role,
