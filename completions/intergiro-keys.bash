@@ -972,7 +972,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__init)
-            opts="-h --db --format --color --no-input --no-pager --help"
+            opts="-h --adopt --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -1259,7 +1259,7 @@ _intergiro__keys() {
             return 0
             ;;
         intergiro__keys__subcmd__serve)
-            opts="-h --listen --workers --queue --cache-ttl --negative-ttl --cache-size --drain --db --format --color --no-input --no-pager --help"
+            opts="-h --listen --workers --queue --cache-ttl --negative-ttl --cache-size --drain --expect-head --db --format --color --no-input --no-pager --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 __intergiro_keys_compgen -W "${opts}" -- "${cur}"
                 return 0
@@ -1291,6 +1291,13 @@ _intergiro__keys() {
                     ;;
                 --drain)
                     __intergiro_keys_compgen -f "${cur}"
+                    return 0
+                    ;;
+                --expect-head)
+                    COMPREPLY=("${cur}")
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o nospace
+                    fi
                     return 0
                     ;;
                 --db)

@@ -71,6 +71,7 @@ jsonl\t'One JSON object per line, for log shippers (audit only)'"
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l color -d 'When to colour output (NO_COLOR in the environment means never)' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l adopt -d 'Give the copy of another store found here its own owner and operators roles (PostgreSQL; a role with CREATEROLE)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l no-input -d 'Never prompt; fail instead where an answer would be needed'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -l no-pager -d 'Print long tables straight to the terminal instead of through the pager (INTERGIRO_KEYS_PAGER, then PAGER, else `less -FRX`)'
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -321,6 +322,7 @@ complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand serve" -l 
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand serve" -l negative-ttl -d 'How long a key that matched no stored key is remembered as such' -r
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand serve" -l cache-size -d 'The most keys kept in memory' -r
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand serve" -l drain -d 'How long SIGTERM waits for requests in flight' -r
+complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand serve" -l expect-head -d 'An audit head recorded earlier (printed by `backup` and `audit --verify`): /healthz answers 503 while the store\'s log does not hold it, as when the store was put back to an older copy. The identity running serve then needs the view permission too' -r -f
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand serve" -l db -d 'The database file [default: the per-user data directory, e.g. ~/.local/share/intergiro-keys/keys.db]' -r -F
 complete -c intergiro-keys -n "__fish_intergiro_keys_using_subcommand serve" -l format -d 'How results are printed on stdout (sarif: `scan` only; openmetrics and prometheus: `check` only)' -r -f -a "table\t'Tables and sentences for people'
 json\t'JSON for scripts'

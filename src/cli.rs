@@ -164,12 +164,22 @@ pub enum Command {
 /// through which the server checks every operator's permissions. Run it as
 /// a role that may create roles and schemas; that role becomes the first
 /// administrator. With a file: creates the database file, as `create` does.
+///
+/// With --adopt: makes a copy of another store restored into this database
+/// (pg_restore of its dump, e.g. for testing) this database's own, with
+/// roles of its own; the other store's roles are left as they are.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intergiro-keys init --db postgresql://keys_admin@db.example/keys
   intergiro-keys init --db 'postgresql://keys_admin@db.example/corp?schema=keys&sslmode=verify-full'
-  intergiro-keys init --db ~/keys.db")]
-pub struct InitArgs {}
+  intergiro-keys init --db ~/keys.db
+  intergiro-keys init --adopt --db postgresql://keys_admin@db.example/keys_test")]
+pub struct InitArgs {
+    /// Give the copy of another store found here its own owner and
+    /// operators roles (PostgreSQL; a role with CREATEROLE)
+    #[arg(long)]
+    pub adopt: bool,
+}
 
 /// Move a store from its SQLite file into a new PostgreSQL store
 ///
@@ -534,6 +544,13 @@ pub struct ServeArgs {
     /// How long SIGTERM waits for requests in flight
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = crate::serve::parse_duration)]
     pub drain: std::time::Duration,
+
+    /// An audit head recorded earlier (printed by `backup` and
+    /// `audit --verify`): /healthz answers 503 while the store's log does
+    /// not hold it, as when the store was put back to an older copy. The
+    /// identity running serve then needs the view permission too
+    #[arg(long, value_name = "HASH", value_parser = parse_head, value_hint = ValueHint::Other)]
+    pub expect_head: Option<String>,
 }
 
 /// Check for keys near their freeze, for cron and monitoring

@@ -179,6 +179,25 @@ pub fn sentence(error: &Error) -> String {
         Error::Unreachable { location, detail } => format!(
             "cannot reach the PostgreSQL server of {location} ({detail}); nothing was changed — check that it is running and the --db URL, then try again"
         ),
+        Error::OutcomeUnknown {
+            location,
+            detail,
+            keys,
+            operator,
+        } => {
+            let look = match (keys.as_slice(), operator) {
+                ([], Some(name)) => format!("`intergiro-keys users list` (operator {name})"),
+                ([], None) => "`intergiro-keys audit --since 1h`".to_string(),
+                (ids, _) => ids
+                    .iter()
+                    .map(|id| format!("`intergiro-keys show {id}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            format!(
+                "the connection to the PostgreSQL server of {location} was lost as the change was being committed ({detail}), and the server could not be reached again to learn whether it was made: it may or may not have been — once the server is back, run {look} to see, before trying again"
+            )
+        }
         Error::Damaged { location } => {
             format!("the database {location} is damaged; restore it from a backup")
         }
@@ -243,9 +262,20 @@ fn untrusted(problem: &Untrusted) -> (String, String) {
                 sanitize(owner),
                 sanitize(expected)
             ),
-            format!(
-                "{inspect} and drop it; if no store was ever created here, pick another schema with ?schema=NAME in the connection URL"
-            ),
+            if object.starts_with("schema ") && owner.ends_with("_owner") && owner != expected {
+                // Another store's owner role: a dump of that store restored here.
+                format!(
+                    "if this is a copy of another store (its dump restored into this database), give it roles of its own: a role with CREATEROLE runs `intergiro-keys init --adopt` (the other store's roles are left as they are, see docs/restore.md); otherwise {inspect} and drop it"
+                )
+            } else if object.starts_with("schema ") {
+                format!(
+                    "{inspect} and drop it; if it was restored from a dump without the store's roles, drop it and restore the roles first (`pg_dumpall --roles-only`, docs/restore.md); if no store was ever created here, pick another schema with ?schema=NAME in the connection URL"
+                )
+            } else {
+                format!(
+                    "{inspect} and drop it; if no store was ever created here, pick another schema with ?schema=NAME in the connection URL"
+                )
+            },
         ),
         Untrusted::OthersMayCreate { schema, grantee } => (
             format!(

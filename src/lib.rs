@@ -51,6 +51,9 @@ pub struct App {
     /// --no-pager).
     pub pager: bool,
     pub now: DateTime<Utc>,
+    /// On PostgreSQL, the server's clock minus this host's, when it was
+    /// read: `now` is then the server's time (`on_store_clock`).
+    pub clock_skew: Option<chrono::Duration>,
     /// The acting operator, looked up only by commands that check
     /// permissions: `verify` and `check` never pay for an account lookup
     /// (which may go to a directory service).
@@ -92,6 +95,7 @@ impl App {
             stdout_is_terminal: false,
             pager: false,
             now: now()?.trunc_subsecs(0),
+            clock_skew: None,
             operator: std::sync::OnceLock::new(),
             uid: nix::unistd::getuid().as_raw(),
         })
@@ -161,10 +165,73 @@ impl App {
             pager: stdout_is_terminal && !global.no_pager,
             // Whole seconds, as stored, so a new key has exactly 90 days left.
             now: now()?.trunc_subsecs(0),
+            clock_skew: None,
             operator: std::sync::OnceLock::new(),
             uid: nix::unistd::getuid().as_raw(),
         })
     }
+
+    /// On a PostgreSQL store, takes the server's clock for `now`: writes
+    /// are dated by it, so verdicts are judged by it too, the same on every
+    /// host. Warns once when this host's clock is more than a minute off
+    /// (not for `check`, whose stderr monitoring reads as its status). A
+    /// server that cannot be reached leaves the local clock: the store's
+    /// opening reports that, as each command does.
+    fn on_store_clock(mut self, command: &Command) -> App {
+        let Some(url) = self.db.to_str().filter(|db| store::postgres::is_url(db)) else {
+            return self;
+        };
+        if matches!(command, Command::Init(_) | Command::Migrate(_)) {
+            return self;
+        }
+        let Ok(clock) = store::postgres::read_clock(url) else {
+            return self;
+        };
+        self.clock_skew = Some(clock.skew);
+        // The test suite's clock (`INTERGIRO_KEYS_NOW`) is the server's too.
+        if !test_clock_set() {
+            self.now = clock.now.trunc_subsecs(0);
+        }
+        if skew_seconds(clock.skew).abs() > CLOCK_SKEW_WARNING
+            && !matches!(command, Command::Check(_))
+        {
+            output::note(format!(
+                "intergiro-keys: warning: this host's clock is {} the PostgreSQL server's; keys are judged by the server's clock, but set this host's right (NTP)",
+                skew_text(clock.skew)
+            ));
+        }
+        self
+    }
+}
+
+/// Seconds of difference between this host's clock and a PostgreSQL
+/// server's beyond which every command warns.
+pub const CLOCK_SKEW_WARNING: i64 = 60;
+
+/// "12 min 5 s behind" or "3 s ahead of": this host's clock against a
+/// server's whose time is `skew` ahead of it.
+pub fn skew_text(skew: chrono::Duration) -> String {
+    let seconds = skew_seconds(skew).abs();
+    let amount = match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    };
+    match skew_seconds(skew) {
+        0 => "in step with".to_string(),
+        n if n > 0 => format!("{amount} behind"),
+        _ => format!("{amount} ahead of"),
+    }
+}
+
+/// `skew` in whole seconds, rounded.
+pub fn skew_seconds(skew: chrono::Duration) -> i64 {
+    (skew.num_milliseconds() as f64 / 1000.0).round() as i64
+}
+
+/// Whether the debug-only test clock (`INTERGIRO_KEYS_NOW`) is set.
+fn test_clock_set() -> bool {
+    cfg!(debug_assertions) && std::env::var_os("INTERGIRO_KEYS_NOW").is_some()
 }
 
 /// Runs the parsed command line and returns the process's exit code.
@@ -172,7 +239,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Completions(args) = cli.command {
         return cmd::completions::run(args);
     }
-    let app = App::from_cli(&cli);
+    let app = App::from_cli(&cli).map(|app| app.on_store_clock(&cli.command));
     let sarif = cli.global.format == FormatChoice::Sarif;
     let jsonl = cli.global.format == FormatChoice::Jsonl;
     match cli.command {
@@ -245,21 +312,36 @@ fn complete_keys(args: &[std::ffi::OsString]) -> ExitCode {
 /// EX_TEMPFAIL (sysexits.h): worth retrying later.
 pub const EXIT_TEMPORARY: u8 = 75;
 
+/// A failure worth retrying later (exit 75) whose sentence says itself
+/// what was and was not changed, where a store error's would not.
+#[derive(Debug)]
+pub struct Temporary(pub String);
+
+impl std::fmt::Display for Temporary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Temporary {}
+
 /// 75 for a store that stayed busy, a server that could not be reached or
 /// one that stopped the change in a deadlock, so that retry logic can tell a
 /// transient failure from a permanent one; 2 for every other error.
 pub(crate) fn exit_code(err: &anyhow::Error) -> u8 {
     let busy = err.chain().any(|cause| {
-        cause
-            .downcast_ref::<explain::Explained>()
-            .is_some_and(|explained| {
-                matches!(
-                    explained.error,
-                    store::Error::Busy { .. }
-                        | store::Error::Conflict { .. }
-                        | store::Error::Unreachable { .. }
-                )
-            })
+        cause.downcast_ref::<Temporary>().is_some()
+            || cause
+                .downcast_ref::<explain::Explained>()
+                .is_some_and(|explained| {
+                    matches!(
+                        explained.error,
+                        store::Error::Busy { .. }
+                            | store::Error::Conflict { .. }
+                            | store::Error::Unreachable { .. }
+                            | store::Error::OutcomeUnknown { .. }
+                    )
+                })
     });
     if busy { EXIT_TEMPORARY } else { 2 }
 }
@@ -499,6 +581,16 @@ mod tests {
         assert!(usable_clock(Some(time)).is_err());
         let now = time_from_system(SystemTime::now()).unwrap();
         assert_eq!(usable_clock(Some(now)).unwrap(), now);
+    }
+
+    #[test]
+    fn the_skew_is_said_from_this_hosts_side_in_whole_seconds() {
+        let seconds = |ms: i64| chrono::Duration::milliseconds(ms);
+        assert_eq!(skew_text(seconds(400)), "in step with");
+        assert_eq!(skew_text(seconds(1_600)), "2 s behind");
+        assert_eq!(skew_text(seconds(-1_200_000)), "20 min ahead of");
+        assert_eq!(skew_text(seconds(599_400)), "9 min 59 s behind");
+        assert_eq!(skew_seconds(seconds(-60_600)), -61);
     }
 
     #[test]

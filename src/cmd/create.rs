@@ -74,6 +74,12 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
         Ok(()) => new.issue()?,
         Err(err) => return Err(new.discard(app, err)),
     };
+    if store.confirmed_after_loss() {
+        output::note(format!(
+            "intergiro-keys: note: the connection to the server was lost as key {} was being activated; the server, reached again, confirms it: the key was created and is active, and its secret is above",
+            key.id
+        ));
+    }
     if app.format == Format::Table {
         for warning in &warnings {
             output::note(format!("intergiro-keys: warning: {warning}"));

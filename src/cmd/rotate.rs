@@ -29,6 +29,12 @@ pub fn run(app: &App, args: RotateArgs) -> Result<ExitCode> {
         Ok(()) => rotation.finish(app, retires_at)?,
         Err(err) => return Err(rotation.discard(app, err)),
     };
+    if store.confirmed_after_loss() {
+        output::note(format!(
+            "intergiro-keys: note: the connection to the server was lost as key {} was being activated; the server, reached again, confirms it: the rotation was made, and the new key's secret is above",
+            key.id
+        ));
+    }
     if app.format == Format::Table && !app.stdout_is_terminal {
         let old_fate = if args.grace.is_zero() {
             "stopped working now".to_string()

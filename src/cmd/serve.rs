@@ -21,6 +21,7 @@ pub fn run(app: &App, args: ServeArgs) -> Result<ExitCode> {
             negative_ttl: args.negative_ttl,
             cache_capacity: args.cache_size as usize,
             drain: args.drain,
+            expect_head: args.expect_head,
         },
     )?;
     Ok(ExitCode::SUCCESS)

@@ -34,6 +34,10 @@ struct StatusJson<'a> {
     operator: Option<OperatorJson>,
     /// Keys by status; null when the operator may not see them.
     keys: Option<serde_json::Map<String, serde_json::Value>>,
+    /// This host's clock minus the PostgreSQL server's, in seconds
+    /// (positive: this host is ahead); null on SQLite, whose verdicts follow
+    /// this host's clock, or when the server was not reached.
+    clock_skew_seconds: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -76,6 +80,7 @@ pub fn run(app: &App) -> Result<ExitCode> {
     // An opened store is at the tool's schema: older ones are upgraded on
     // opening, newer ones refused.
     let schema_version = reachable.then_some(schema_version);
+    let skew = app.clock_skew.filter(|_| reachable);
     match app.format {
         Format::Json => {
             let keys = counts.as_ref().map(|counts| {
@@ -107,6 +112,7 @@ pub fn run(app: &App) -> Result<ExitCode> {
                     }),
                 }),
                 keys,
+                clock_skew_seconds: skew.map(|skew| -crate::skew_seconds(skew)),
             })?;
         }
         Format::Table => {
@@ -120,6 +126,12 @@ pub fn run(app: &App) -> Result<ExitCode> {
             ];
             if let Some(version) = schema_version {
                 lines.push(format!("Schema      version {version}"));
+            }
+            if let Some(skew) = skew {
+                lines.push(format!(
+                    "Clock       this host's is {} the server's (verdicts follow the server's)",
+                    crate::skew_text(skew)
+                ));
             }
             if let Some((name, operator)) = &operator {
                 let name = sanitize(name);

@@ -53,13 +53,7 @@ impl NewKey {
         drop(token);
         store
             .mark_issued(&key.id)
-            .map_err(anyhow::Error::from)
-            .with_context(|| {
-                format!(
-                    "the secret was printed but key {} could not be activated; delete it and create another",
-                    key.id
-                )
-            })?;
+            .map_err(|err| not_activated(err, &key.id, None))?;
         Ok(Done { fact: key, store })
     }
 
@@ -85,6 +79,36 @@ impl NewKey {
             ),
         }
     }
+}
+
+/// The error for a new key `id` whose secret was written out but which
+/// could not be made usable; `old` is the key a rotation was to replace.
+pub fn not_activated(err: crate::store::Error, id: &str, old: Option<&str>) -> anyhow::Error {
+    let old_works = old
+        .map(|old| format!("; key {old} still works"))
+        .unwrap_or_default();
+    if matches!(err, crate::store::Error::Unreachable { .. }) {
+        // Known not activated, the server gone: the store's sentence says
+        // nothing was changed, but the key is there, unissued.
+        return anyhow::Error::new(crate::Temporary(format!(
+            "the secret above was printed, but the PostgreSQL server was lost before key {id} could be activated, so that secret does not work{old_works}: once the server is back, delete {id} (`intergiro-keys delete {id}`) and try again"
+        )));
+    }
+    let unknown = matches!(err, crate::store::Error::OutcomeUnknown { .. });
+    let err = anyhow::Error::from(err);
+    if unknown {
+        return err.context(format!(
+            "the secret above was printed, but whether key {id} was activated is not known"
+        ));
+    }
+    err.context(match old {
+        Some(old) => format!(
+            "the secret was printed but key {id} could not be activated; key {old} still works — delete {id} and rotate again"
+        ),
+        None => format!(
+            "the secret was printed but key {id} could not be activated; delete it and create another"
+        ),
+    })
 }
 
 /// The warning for a name live keys already have, or with `unique` the

@@ -3,14 +3,14 @@
 //! retiring (`Replacement::finish`), or the rotation is abandoned
 //! (`Replacement::discard`) and the old key left as it was.
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 
 use crate::App;
 use crate::explain::Explained;
 use crate::key::{self, ApiKey};
 use crate::operator::Action;
-use crate::ops::create::generate_key;
+use crate::ops::create::{generate_key, not_activated};
 use crate::ops::{
     Done, LookUp, authorize_roles, open_authorized_about, record_refused, resolve_key,
 };
@@ -105,13 +105,7 @@ impl Replacement {
         drop(token);
         store
             .finish_rotation(&old.id, &key.id, retires_at, app.actor())
-            .map_err(anyhow::Error::from)
-            .with_context(|| {
-                format!(
-                    "the secret was printed but key {} could not be activated; key {} still works — delete {} and rotate again",
-                    key.id, old.id, key.id
-                )
-            })?;
+            .map_err(|err| not_activated(err, &key.id, Some(&old.id)))?;
         Ok(Done { fact: key, store })
     }
 

@@ -79,6 +79,9 @@ pub struct Options {
     pub cache_capacity: usize,
     /// How long SIGTERM waits for requests in flight.
     pub drain: Duration,
+    /// An audit head recorded earlier (`backup`, `audit --verify`) that
+    /// the store's log must hold for `/healthz` to answer 200.
+    pub expect_head: Option<String>,
 }
 
 /// The time answers are judged at. Debug builds started with
@@ -96,7 +99,14 @@ impl Clock {
                 start: Some((app.now, Instant::now())),
             };
         }
-        let _ = app;
+        // On PostgreSQL, the server's clock (as read when the command
+        // started) run on by this host's steady clock: answers follow the
+        // clock the store's writes are dated by, and no step of this host's.
+        if let Some(skew) = app.clock_skew {
+            return Clock {
+                start: Some((Utc::now() + skew, Instant::now())),
+            };
+        }
         Clock { start: None }
     }
 
@@ -168,6 +178,10 @@ pub struct Server {
     /// Full checks under way, so that a key is hashed once however many
     /// requests bring it at the same moment.
     in_flight: Mutex<InFlight>,
+    /// `Options::expect_head`, and where the log was seen to hold it (0
+    /// before).
+    expect_head: Option<String>,
+    head_seq: std::sync::atomic::AtomicI64,
 }
 
 /// Serves until SIGTERM or SIGINT, then drains.
@@ -226,6 +240,8 @@ pub fn run(app: &App, options: Options) -> Result<()> {
             watch,
             metrics,
             clock,
+            expect_head: options.expect_head.clone(),
+            head_seq: std::sync::atomic::AtomicI64::new(0),
             in_flight: Mutex::new(HashMap::new()),
         });
         let sweeper = Arc::clone(&server);
@@ -489,8 +505,34 @@ impl Server {
         // A look-up as answers make them: the store is there, and this
         // identity may read keys.
         match self.lookups.run(|slot| look_up(slot, "000000000000")).await {
-            Ok(Looked::Row(_)) => Ok(()),
-            Ok(Looked::Tampered(detail) | Looked::Unavailable(detail)) => Err(detail),
+            Ok(Looked::Row(_)) => {}
+            Ok(Looked::Tampered(detail) | Looked::Unavailable(detail)) => return Err(detail),
+            Err(pool::Overloaded) => return Err("too much work queued".into()),
+        }
+        // A store put back to an older copy (or replaced) lacks the head
+        // recorded earlier: its answers may accept keys deleted since.
+        let Some(head) = self.expect_head.clone() else {
+            return Ok(());
+        };
+        let shown = head.clone();
+        let known = match self.head_seq.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => None,
+            seq => Some(seq),
+        };
+        match self
+            .lookups
+            .run(move |slot| head_seq(slot, &head, known))
+            .await
+        {
+            Ok(Ok(Some(seq))) => {
+                self.head_seq
+                    .store(seq, std::sync::atomic::Ordering::Relaxed);
+                Ok(())
+            }
+            Ok(Ok(None)) => Err(format!(
+                "rolled back: the expected audit head {shown} is not in the store's log (the store was put back to an older copy or replaced; keys deleted since may work again)"
+            )),
+            Ok(Err(detail)) => Err(detail),
             Err(pool::Overloaded) => Err("too much work queued".into()),
         }
     }
@@ -508,6 +550,40 @@ impl Server {
                 }
                 Watch::Sqlite(_) => None,
             },
+        }
+    }
+}
+
+/// The sequence number of the entry of hash `head` in the store's audit
+/// log, if it holds one. Once `known` (where it was found before), only
+/// that entry is read again: a log put back to an older copy lacks it, or
+/// holds another there.
+fn head_seq(slot: &mut Slot, head: &str, known: Option<i64>) -> Result<Option<i64>, String> {
+    let store = slot.store().map_err(|err| format!("{err:#}"))?;
+    let filter = store::AuditFilter {
+        after: known.map(|seq| seq - 1),
+        ..store::AuditFilter::default()
+    };
+    let mut found = None;
+    let mut stopped = false;
+    let read = store.each_audit_entry(&filter, &mut |entry| {
+        if entry.hash == head {
+            found = Some(entry.seq);
+        }
+        // Nothing further to read once the entry sought was seen.
+        stopped = found.is_some() || known.is_some();
+        match stopped {
+            true => Err(anyhow::anyhow!("the entry sought was read")),
+            false => Ok(()),
+        }
+    });
+    match read {
+        Ok(()) => Ok(found),
+        Err(_) if stopped => Ok(found.filter(|seq| known.is_none_or(|known| *seq == known))),
+        Err(err) => {
+            let detail = crate::explain::sentence(&err);
+            slot.reset();
+            Err(detail)
         }
     }
 }

@@ -110,6 +110,15 @@ pub enum Error {
         location: String,
         detail: String,
     },
+    /// The connection was lost as a change was committing, and the server
+    /// could not be reached again to learn whether it was made: it may
+    /// have been. `keys` and `operator` are what it was about.
+    OutcomeUnknown {
+        location: String,
+        detail: String,
+        keys: Vec<String>,
+        operator: Option<String>,
+    },
     /// No key with these IDs; nothing was changed.
     UnknownKeys(Vec<String>),
     /// The key cannot be rotated; nothing was changed.

@@ -227,6 +227,13 @@ pub trait Store {
         None
     }
 
+    /// Whether a change of this run was confirmed made on a new connection
+    /// after the one it was sent on was lost as it committed (PostgreSQL),
+    /// so that a command can say so.
+    fn confirmed_after_loss(&self) -> bool {
+        false
+    }
+
     // Keys.
 
     /// Stores a new key, not yet usable. False when its ID is taken.

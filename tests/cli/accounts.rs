@@ -582,3 +582,117 @@ fn a_read_only_monitoring_account_reads_a_shared_store_through_acls() {
         assert_eq!(mode & 0o007, 0, "{}: {mode:o}", entry.path().display());
     }
 }
+
+/// docs/restore.md's SQLite procedure on the shared layout of
+/// docs/shared-host.md: a backup (0600, its maker's) put back with the
+/// store's group and mode keeps every operator of the group working, and
+/// the keys deleted since are found and deleted again.
+#[test]
+fn a_backup_restored_as_documented_keeps_the_groups_operators_working() {
+    let Some(first) = account("igk-test-rst-a") else {
+        return;
+    };
+    let Some(second) = account("igk-test-rst-b") else {
+        return;
+    };
+    let operators = group("igk-test-rstops");
+    in_group(&first, "igk-test-rstops");
+    in_group(&second, "igk-test-rstops");
+    let shared = Shared::new();
+    chown(&shared.dir, Some(0), Some(operators));
+    set_mode(&shared.dir, 0o2770);
+    let kept = shared.ok(
+        Some(&first),
+        &["create", "--name", "kept", "--role", "accounts"],
+        "",
+    );
+    let deleted = shared.ok(
+        Some(&first),
+        &["create", "--name", "deleted", "--role", "accounts"],
+        "",
+    );
+    let deleted_id = deleted.trim()[4..16].to_string();
+    set_mode(&shared.db, 0o660);
+    shared.ok(
+        Some(&first),
+        &["users", "add", &second, "--permission", "admin"],
+        "",
+    );
+    // The backup, kept by the operator who made it.
+    let backups = shared._root.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    chown(&backups, Some(uid_of(&first)), None);
+    let backup = backups.join("keys.db");
+    shared.ok(Some(&first), &["backup", backup.to_str().unwrap()], "");
+    assert_eq!(crate::common::file_mode(&backup), 0o600);
+    // Later: a revocation, which the restore will undo.
+    shared.ok(Some(&second), &["delete", "--yes", &deleted_id], "");
+    let head = shared.ok(
+        Some(&second),
+        &["audit", "--verify", "--format", "json"],
+        "",
+    );
+    let head: serde_json::Value = serde_json::from_str(&head).unwrap();
+    let head = head["head"].as_str().unwrap().to_string();
+    // Keys deleted since the backup, read from the store before it is
+    // replaced (or from the log shipped elsewhere).
+    let since = shared.ok(Some(&second), &["audit", "--format", "jsonl"], "");
+    let revoked: Vec<String> = since
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|entry| entry["action"] == "delete" && entry["outcome"] == "ok")
+        .map(|entry| entry["key_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(revoked, std::slice::from_ref(&deleted_id));
+
+    // The procedure: writers stopped, journal files removed, the copy put
+    // in place with the group and mode of the shared layout, atomically.
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", shared.db.display()));
+    }
+    let staged = shared.dir.join("keys.db.restoring");
+    let installed = Command::new("install")
+        .args(["-o", &first, "-g", "igk-test-rstops", "-m", "0660"])
+        .arg(&backup)
+        .arg(&staged)
+        .output()
+        .unwrap();
+    assert!(installed.status.success(), "{installed:?}");
+    std::fs::rename(&staged, &shared.db).unwrap();
+
+    // Every operator of the group works on it; the chain holds but lacks
+    // the head kept since, and the revoked key works again until deleted.
+    for operator in [&first, &second] {
+        shared.ok(Some(operator), &["list"], "");
+    }
+    shared.ok(Some(&second), &["audit", "--verify"], "");
+    let rolled = shared.run(
+        Some(&second),
+        &["audit", "--verify", "--expect-head", &head],
+        "",
+    );
+    assert_eq!(rolled.status.code(), Some(1), "{rolled:?}");
+    shared.ok(Some(&second), &["verify"], &deleted);
+    for id in &revoked {
+        shared.ok(Some(&second), &["delete", "--yes", id], "");
+    }
+    let refused = shared.run(Some(&first), &["verify"], &deleted);
+    assert_ne!(refused.status.code(), Some(0));
+    shared.ok(Some(&first), &["verify"], &kept);
+    // What SQLite made since keeps the group (setgid directory), and
+    // nothing is readable by every account.
+    for entry in std::fs::read_dir(&shared.dir).unwrap() {
+        let entry = entry.unwrap();
+        let metadata = entry.metadata().unwrap();
+        assert_eq!(
+            metadata.permissions().mode() & 0o007,
+            0,
+            "{}",
+            entry.path().display()
+        );
+        if entry.file_name().to_string_lossy().starts_with("keys.db") {
+            use std::os::unix::fs::MetadataExt;
+            assert_eq!(metadata.gid(), operators, "{}", entry.path().display());
+        }
+    }
+}

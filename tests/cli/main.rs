@@ -2,6 +2,7 @@
 //! module per area.
 
 mod accounts;
+mod clock;
 mod common;
 mod compatibility;
 mod completion;
@@ -16,10 +17,12 @@ mod lifecycle;
 mod monitoring;
 mod names;
 mod operators;
+mod outcomes;
 mod pipes;
 mod postgres;
 mod prompts;
 mod reliability;
+mod restore;
 mod rotation;
 mod runbook;
 mod scan;

@@ -260,8 +260,10 @@ fn killed_at_random_moments_the_database_stays_whole_and_honest() {
                 None => vec!["renew".into(), anchor.clone()],
             },
         };
+        // Days that never go back: a log whose times went backwards fails
+        // `audit --verify`, and a busy machine may run past 80 cycles.
         let mut child = env
-            .days_later(cycle as i64 % 80)
+            .days_later((cycle as i64).min(79))
             .std_cmd()
             .args(&args)
             .stdout(Stdio::piped())

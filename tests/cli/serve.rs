@@ -44,7 +44,16 @@ impl Serve {
         Serve::start_with(at.std_cmd(), args)
     }
 
-    pub fn start_with(mut cmd: std::process::Command, args: &[&str]) -> Serve {
+    pub fn start_with(cmd: std::process::Command, args: &[&str]) -> Serve {
+        let serve = Serve::launch(cmd, args);
+        // On PostgreSQL, answers come from the cache once the notification
+        // connection is up.
+        serve.until(|serve| serve.get("/healthz", &[]).status == 200, "healthy");
+        serve
+    }
+
+    /// Starts `serve` and returns once it listens, healthy or not.
+    pub fn launch(mut cmd: std::process::Command, args: &[&str]) -> Serve {
         let listens = args.contains(&"--listen");
         cmd.arg("serve");
         if !listens {
@@ -78,15 +87,11 @@ impl Serve {
                 panic!("serve did not start: {:?}", log.lock().unwrap());
             }
         };
-        let serve = Serve {
+        Serve {
             child,
             address,
             log,
-        };
-        // On PostgreSQL, answers come from the cache once the notification
-        // connection is up.
-        serve.until(|serve| serve.get("/healthz", &[]).status == 200, "healthy");
-        serve
+        }
     }
 
     /// Asks `GET path` with `headers`, on a connection of its own.
@@ -786,12 +791,12 @@ fn postgres_a_lost_notification_connection_never_lets_a_stale_answer_through() {
 }
 
 /// A throwaway cluster of this test's own, which it may stop.
-struct OwnCluster {
-    dir: String,
+pub(crate) struct OwnCluster {
+    pub(crate) dir: String,
 }
 
 impl OwnCluster {
-    fn start() -> (OwnCluster, String) {
+    pub(crate) fn start() -> (OwnCluster, String) {
         let output =
             std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pg/cluster.sh"))
                 .arg("start")
@@ -820,7 +825,7 @@ impl OwnCluster {
         )
     }
 
-    fn run(&self, what: &str) {
+    pub(crate) fn run(&self, what: &str) {
         let status =
             std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pg/cluster.sh"))
                 .args([what, &self.dir])

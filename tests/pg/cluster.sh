@@ -6,6 +6,7 @@
 #   eval "$(tests/pg/cluster.sh start)"      start one and export its variables
 #   tests/pg/cluster.sh stop                 stop the one in INTERGIRO_KEYS_TEST_PG_DIR
 #   tests/pg/cluster.sh pause|resume DIR      stop its server, keeping its data; start it again
+#   tests/pg/cluster.sh crash DIR             stop its server as a crash would (immediate), keeping its data
 #
 # The variables: INTERGIRO_KEYS_TEST_PG (a superuser's connection URL, with
 # which the tests make one database per test) and INTERGIRO_KEYS_TEST_PG_DIR.
@@ -59,6 +60,12 @@ pause() {
   as_server "$bin/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null
 }
 
+# Stops the server of the cluster in $1 at once, as a crash or power loss
+# would (crash recovery on the next start).
+crash() {
+  as_server "$bin/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null
+}
+
 resume() {
   as_server "$bin/pg_ctl" -D "$1/data" -l "$1/server.log" -w \
     -o "-k $1 -c listen_addresses='' -c fsync=off -c max_connections=200" start >/dev/null
@@ -69,7 +76,8 @@ case "${1:-}" in
   stop) stop "${2:-}" ;;
   pause) pause "$2" ;;
   resume) resume "$2" ;;
-  "" | -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  crash) crash "$2" ;;
+  "" | -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *)
     eval "$(start)"
     trap 'stop "$INTERGIRO_KEYS_TEST_PG_DIR"' EXIT

@@ -8,8 +8,11 @@
 //! and times come from the server's clock: the `Actor` a caller passes is
 //! not trusted for either.
 
+mod clock;
 mod connect;
 mod prove;
+mod recover;
+mod reown;
 mod schema;
 mod upgrade;
 
@@ -18,15 +21,17 @@ pub(crate) mod testdb;
 #[cfg(test)]
 mod tests;
 
-use std::cell::RefCell;
-use std::time::Duration;
+use std::cell::{Cell, RefCell};
+use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
 use chrono::{DateTime, Utc};
 use postgres::types::{ToSql, Type};
 use postgres::{Client, Row};
 
+pub use clock::{ServerClock, read as read_clock};
 pub use connect::{DEFAULT_SCHEMA, Location, is_url, url_has_password};
+pub use reown::{Reowned, reown};
 pub use schema::{Import, SCHEMA_VERSION, rules};
 pub use upgrade::upgrade;
 
@@ -48,6 +53,9 @@ pub struct PgStore {
     busy_timeout: Duration,
     /// IDs of rows listings skipped as unreadable (`Store::take_skipped`).
     skipped: RefCell<Vec<String>>,
+    /// Whether a change was confirmed on a new connection after the one
+    /// it was sent on was lost as it committed (`Store::confirmed_after_loss`).
+    confirmed_after_loss: Cell<bool>,
 }
 
 /// The functions called outside a transaction of their own: those that
@@ -102,8 +110,12 @@ impl PgStore {
     }
 
     fn connect(location: &Location, busy_timeout: Duration, to_upgrade: bool) -> Result<PgStore> {
-        let mut client = location.connect()?;
-        set_test_clock(&mut client)?;
+        // The connection the server's clock was read on, when there is one.
+        let mut client = match clock::take_spare(location) {
+            Some(spare) => spare?,
+            None => location.connect()?,
+        };
+        set_test_clock(&mut client, location)?;
         schema::check_version(&mut client, location, to_upgrade)?;
         Ok(PgStore {
             client: RefCell::new(client),
@@ -111,6 +123,7 @@ impl PgStore {
             location: location.clone(),
             busy_timeout,
             skipped: RefCell::default(),
+            confirmed_after_loss: Cell::new(false),
         })
     }
 
@@ -175,14 +188,11 @@ impl PgStore {
         Ok(())
     }
 
-    /// Calls one of the store's functions and hands each row to `each`.
-    ///
-    /// As a transaction pooler (pgbouncer) needs it: the call is one
-    /// unnamed statement with its parameters' types given (the function's,
-    /// from `prove::FUNCTIONS`), never a named prepared statement, and a
-    /// call that changes the store sets its lock wait with `SET LOCAL` in
-    /// its own transaction, never on the session, which another client of
-    /// the pool would get next.
+    /// Calls one of the store's functions that only reads, and hands each
+    /// row to `each`. As a transaction pooler (pgbouncer) needs it: the call
+    /// is one unnamed statement with its parameters' types given (the
+    /// function's, from `prove::FUNCTIONS`), never a named prepared
+    /// statement.
     fn call_each(
         &self,
         function: &str,
@@ -190,44 +200,162 @@ impl PgStore {
         mut each: impl FnMut(&Row) -> Result<()>,
     ) -> Result<()> {
         use postgres::fallible_iterator::FallibleIterator;
+        let (sql, types) = self.function_call(function, params.len())?;
+        let mut client = self.client.borrow_mut();
+        let mut rows = client
+            .query_typed_raw(&sql, params.iter().copied().zip(types.iter().cloned()))
+            .map_err(|err| self.explain(err))?;
+        while let Some(row) = rows.next().map_err(|err| self.explain(err))? {
+            each(&row)?;
+        }
+        Ok(())
+    }
+
+    /// The statement calling `function` with `count` arguments, and their
+    /// types.
+    fn function_call(&self, function: &str, count: usize) -> Result<(String, Vec<Type>)> {
         let types = prove::argument_types(function);
-        if types.len() != params.len() {
+        if types.len() != count {
             return Err(Error::Other(anyhow!(
-                "the store's function {function} takes {} arguments, not {}",
+                "the store's function {function} takes {} arguments, not {count}",
                 types.len(),
-                params.len()
             )));
         }
-        let placeholders: Vec<String> = (1..=params.len()).map(|i| format!("${i}")).collect();
+        let placeholders: Vec<String> = (1..=count).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT * FROM {}.{function}({})",
             self.schema,
             placeholders.join(", ")
         );
-        let changes = !READS.contains(&function);
-        let mut client = self.client.borrow_mut();
-        if changes {
-            client
-                .batch_execute(&format!("BEGIN; {}", self.lock_wait()))
-                .map_err(|err| self.explain(err))?;
+        Ok((sql, types.to_vec()))
+    }
+
+    /// Calls one of the store's functions that changes it, in a transaction
+    /// of its own that sets its lock wait with `SET LOCAL` (never on the
+    /// session, which another client of a transaction pooler would get
+    /// next), and returns its rows: only once the server has committed
+    /// them, whatever happens to the connection (`committed`).
+    ///
+    /// `made` says, of the rows the change returned, whether the store
+    /// shows it made: asked only of a server that restarted between the
+    /// change's `COMMIT` and the look-up (see `recover`).
+    fn change(
+        &self,
+        function: &str,
+        params: &[&(dyn ToSql + Sync)],
+        made: impl Fn(&Vec<Row>) -> Result<bool>,
+    ) -> Result<Vec<Row>> {
+        let (sql, types) = self.function_call(function, params.len())?;
+        let settings = self.lock_wait();
+        self.committed(
+            |client| {
+                let sent = match recover::begin(client, &settings) {
+                    Ok(sent) => sent,
+                    Err(err) => return self.not_committed(err),
+                };
+                let rows = client
+                    .query_typed(
+                        &sql,
+                        &params
+                            .iter()
+                            .copied()
+                            .zip(types.iter().cloned())
+                            .collect::<Vec<_>>(),
+                    )
+                    .map_err(|err| self.explain(err));
+                let rows = match rows {
+                    Ok(rows) => rows,
+                    Err(err) if recover::is_lost(&err) => {
+                        return recover::Attempt::NotCommitted(err);
+                    }
+                    Err(err) => {
+                        let _ = client.batch_execute("ROLLBACK");
+                        return recover::Attempt::Failed(err);
+                    }
+                };
+                match client
+                    .batch_execute("COMMIT")
+                    .map_err(|err| self.explain(err))
+                {
+                    Ok(()) => recover::Attempt::Done(rows),
+                    Err(lost) if recover::is_lost(&lost) => recover::Attempt::InDoubt {
+                        sent,
+                        value: rows,
+                        lost,
+                    },
+                    Err(err) => recover::Attempt::Failed(err),
+                }
+            },
+            made,
+        )
+    }
+
+    /// A failure to start a change's transaction: nothing was sent.
+    fn not_committed<T>(&self, err: postgres::Error) -> recover::Attempt<T> {
+        match self.explain(err) {
+            lost if recover::is_lost(&lost) => recover::Attempt::NotCommitted(lost),
+            err => recover::Attempt::Failed(err),
         }
-        let result = (|| {
-            let mut rows = client
-                .query_typed_raw(&sql, params.iter().copied().zip(types.iter().cloned()))
-                .map_err(|err| self.explain(err))?;
-            while let Some(row) = rows.next().map_err(|err| self.explain(err))? {
-                each(&row)?;
+    }
+
+    /// Runs `attempt` (one change, in one transaction) until its outcome is
+    /// known. A change lost before it was committed is sent again on a new
+    /// connection (a few times, for a few seconds); one lost as it was
+    /// committing is looked up by its transaction number on a new
+    /// connection: made (its value is returned), or not (sent again).
+    /// Only a server that cannot be reached again in time leaves the
+    /// outcome unknown (`Error::OutcomeUnknown`), or, when nothing can have
+    /// been changed, `Error::Unreachable`.
+    fn committed<T>(
+        &self,
+        mut attempt: impl FnMut(&mut Client) -> recover::Attempt<T>,
+        made: impl Fn(&T) -> Result<bool>,
+    ) -> Result<T> {
+        let mut deadline = None;
+        let mut resends = 0;
+        loop {
+            let tried = attempt(&mut self.client.borrow_mut());
+            let deadline = *deadline.get_or_insert_with(|| Instant::now() + recover::RECONNECT_FOR);
+            let lost = match tried {
+                recover::Attempt::Done(value) => return Ok(value),
+                recover::Attempt::Failed(err) => return Err(err),
+                recover::Attempt::NotCommitted(lost) => lost,
+                recover::Attempt::InDoubt { sent, value, lost } => {
+                    let Some(mut client) = recover::reconnect(&self.location, deadline) else {
+                        return Err(recover::unknown(lost));
+                    };
+                    let fate = recover::fate(&self.location, &mut client, &sent, deadline);
+                    *self.client.borrow_mut() = client;
+                    let fate = match fate {
+                        // The number may be another transaction's now: the
+                        // change itself tells.
+                        recover::Fate::Restarted => match made(&value) {
+                            Ok(true) => recover::Fate::Committed,
+                            Ok(false) => recover::Fate::Aborted,
+                            Err(_) => recover::Fate::Unknown,
+                        },
+                        fate => fate,
+                    };
+                    match fate {
+                        recover::Fate::Committed | recover::Fate::Restarted => {
+                            self.confirmed_after_loss.set(true);
+                            return Ok(value);
+                        }
+                        recover::Fate::Aborted => lost,
+                        recover::Fate::Unknown => return Err(recover::unknown(lost)),
+                    }
+                }
+            };
+            // Known not to be made: worth sending again, on a new connection.
+            if resends == recover::RESENDS {
+                return Err(lost);
             }
-            Ok(())
-        })();
-        if changes {
-            let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-            let ended = client.batch_execute(end).map_err(|err| self.explain(err));
-            result?;
-            ended?;
-            return Ok(());
+            resends += 1;
+            match recover::reconnect(&self.location, deadline) {
+                Some(client) => *self.client.borrow_mut() = client,
+                None => return Err(lost),
+            }
         }
-        result
     }
 
     /// The lock wait of a change, for its own transaction.
@@ -236,6 +364,13 @@ impl PgStore {
     }
 
     fn call(&self, function: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        if !READS.contains(&function) {
+            // A change nothing here looks up: after a restart its outcome
+            // is unknown.
+            return self.change(function, params, |_| {
+                Err(Error::Other(anyhow!("{function} is not looked up")))
+            });
+        }
         let mut all = Vec::new();
         self.call_each(function, params, |row| {
             all.push(row.clone());
@@ -246,20 +381,65 @@ impl PgStore {
 
     /// Runs `work` in one transaction, which also holds the role GRANTs that
     /// go with an operator change; an error from `work` rolls it all back.
+    /// A lost connection is handled as for any change (`committed`): `work`
+    /// may run again on a new connection. `operator` is the one changed.
     fn in_transaction<T>(
         &self,
-        work: impl FnOnce(&mut postgres::Transaction) -> Result<T>,
+        operator: &str,
+        made: impl Fn(&T) -> Result<bool>,
+        mut work: impl FnMut(&mut postgres::Transaction) -> Result<T>,
     ) -> Result<T> {
-        let mut client = self.client.borrow_mut();
-        let mut tx = client.transaction().map_err(|err| self.explain(err))?;
-        tx.batch_execute(&format!(
+        let settings = format!(
             "{} SET LOCAL search_path = pg_catalog, pg_temp;",
             self.lock_wait()
-        ))
-        .map_err(|err| self.explain(err))?;
-        let value = work(&mut tx)?;
-        tx.commit().map_err(|err| self.explain(err))?;
-        Ok(value)
+        );
+        self.committed(
+            |client| {
+                let mut tx = match client.transaction() {
+                    Ok(tx) => tx,
+                    Err(err) => return self.not_committed(err),
+                };
+                let sent = match recover::begin_in(&mut tx, &settings) {
+                    Ok(sent) => sent,
+                    Err(err) => return self.not_committed(err),
+                };
+                let value = match work(&mut tx) {
+                    Ok(value) => value,
+                    Err(err) if recover::is_lost(&err) => {
+                        return recover::Attempt::NotCommitted(err);
+                    }
+                    Err(err) => return recover::Attempt::Failed(err),
+                };
+                match tx.commit().map_err(|err| self.explain(err)) {
+                    Ok(()) => recover::Attempt::Done(value),
+                    Err(lost) if recover::is_lost(&lost) => {
+                        recover::Attempt::InDoubt { sent, value, lost }
+                    }
+                    Err(err) => recover::Attempt::Failed(err),
+                }
+            },
+            made,
+        )
+        .map_err(|err| recover::about(err, &[], Some(operator)))
+    }
+
+    /// Whether the store holds key `id` with this hash (a key this command
+    /// stored, its ID and hash being its own).
+    fn holds_key(&self, id: &str, secret_hash: &str) -> Result<bool> {
+        Ok(self
+            .find_key(id)?
+            .is_some_and(|stored| stored.secret_hash == secret_hash))
+    }
+
+    /// Whether every key of `rows` (a deletion's) is gone.
+    fn all_gone(&self, rows: &[Row]) -> Result<bool> {
+        for row in rows {
+            let id: String = get(row, "id")?;
+            if self.find_key(&id)?.is_some() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// One key by its ID as stored, and how it disagrees with its seal,
@@ -313,20 +493,35 @@ impl Store for PgStore {
         Some(self.location.user())
     }
 
+    fn confirmed_after_loss(&self) -> bool {
+        self.confirmed_after_loss.get()
+    }
+
     fn insert_unissued(&mut self, key: &ApiKey, secret_hash: &str, _actor: Actor) -> Result<bool> {
-        let rows = self.call(
-            "create_key",
-            &[&key.id, &key.name, &key.roles.to_string(), &secret_hash],
-        )?;
+        let rows = self
+            .change(
+                "create_key",
+                &[&key.id, &key.name, &key.roles.to_string(), &secret_hash],
+                |_| self.holds_key(&key.id, secret_hash),
+            )
+            .map_err(|err| recover::about(err, &[&key.id], None))?;
         Ok(rows.first().is_some_and(|row| row.get::<_, bool>(0)))
     }
 
     fn mark_issued(&mut self, id: &str) -> Result<()> {
-        self.call("mark_issued", &[&id]).map(drop)
+        self.change("mark_issued", &[&id], |_| {
+            Ok(self.find_key(id)?.is_some_and(|stored| stored.key.issued))
+        })
+        .map(drop)
+        .map_err(|err| recover::about(err, &[id], None))
     }
 
     fn discard_unissued(&mut self, id: &str, _actor: Actor) -> Result<()> {
-        self.call("discard_unissued", &[&id]).map(drop)
+        self.change("discard_unissued", &[&id], |_| {
+            Ok(self.find_key(id)?.is_none_or(|stored| stored.key.issued))
+        })
+        .map(drop)
+        .map_err(|err| recover::about(err, &[id], None))
     }
 
     /// The server claims the old key and stores the new one with the old
@@ -339,7 +534,11 @@ impl Store for PgStore {
         secret_hash: &str,
         _actor: Actor,
     ) -> Result<bool> {
-        let rows = self.call("begin_rotation", &[&old_id, &new.id, &secret_hash])?;
+        let rows = self
+            .change("begin_rotation", &[&old_id, &new.id, &secret_hash], |_| {
+                self.holds_key(&new.id, secret_hash)
+            })
+            .map_err(|err| recover::about(err, &[old_id, &new.id], None))?;
         Ok(rows.first().is_some_and(|row| row.get::<_, bool>(0)))
     }
 
@@ -353,8 +552,13 @@ impl Store for PgStore {
         actor: Actor,
     ) -> Result<()> {
         let grace = (retires_at - actor.now).num_seconds();
-        self.call("finish_rotation", &[&old_id, &new_id, &grace])
-            .map(drop)
+        self.change("finish_rotation", &[&old_id, &new_id, &grace], |_| {
+            Ok(self
+                .find_key(new_id)?
+                .is_some_and(|stored| stored.key.issued))
+        })
+        .map(drop)
+        .map_err(|err| recover::about(err, &[new_id, old_id], None))
     }
 
     /// The server records the use at its own time, waiting for a row lock
@@ -504,7 +708,22 @@ impl Store for PgStore {
         actor: Actor,
     ) -> Result<Vec<Renewal>> {
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let rows = match self.call("renew_keys", &[&ids]) {
+        let renewed = self
+            .change("renew_keys", &[&ids], |rows| {
+                // Each key as the renewal returned it, to the second.
+                for row in rows {
+                    let renewed = key_from_row(row)?;
+                    match self.find_key(&renewed.id)? {
+                        Some(stored)
+                            if stored.key.freezes_at == renewed.freezes_at
+                                && stored.key.renewed_at == renewed.renewed_at => {}
+                        _ => return Ok(false),
+                    }
+                }
+                Ok(true)
+            })
+            .map_err(|err| recover::about(err, &ids, None));
+        let rows = match renewed {
             Ok(rows) => rows,
             Err(err) => {
                 if let Error::Retiring {
@@ -534,7 +753,8 @@ impl Store for PgStore {
 
     fn delete(&mut self, ids: &[String], _actor: Actor) -> Result<Vec<ApiKey>> {
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        self.call("delete_keys", &[&ids])?
+        self.change("delete_keys", &[&ids], |rows| self.all_gone(rows))
+            .map_err(|err| recover::about(err, &ids, None))?
             .iter()
             .map(key_from_row)
             .collect()
@@ -543,7 +763,8 @@ impl Store for PgStore {
     fn revoke_found(&mut self, found: &[(String, String)], _actor: Actor) -> Result<Vec<ApiKey>> {
         let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
         let places: Vec<&str> = found.iter().map(|(_, place)| place.as_str()).collect();
-        self.call("revoke_found", &[&ids, &places])?
+        self.change("revoke_found", &[&ids, &places], |rows| self.all_gone(rows))
+            .map_err(|err| recover::about(err, &ids, None))?
             .iter()
             .map(key_from_row)
             .collect()
@@ -588,7 +809,8 @@ impl Store for PgStore {
     fn add_operator(&mut self, operator: &Operator, _actor: Actor) -> Result<()> {
         let group = self.operators_role()?;
         let sql = format!("SELECT {}.add_operator($1, $2, $3)", self.schema);
-        self.in_transaction(|tx| {
+        let made = |_: &()| Ok(self.operator(&operator.name)?.is_some());
+        self.in_transaction(&operator.name, made, |tx| {
             tx.query_typed(
                 &sql,
                 &[
@@ -612,7 +834,8 @@ impl Store for PgStore {
         let group = self.operators_role()?;
         let lock = format!("SELECT * FROM {}.lock_operator($1)", self.schema);
         let sql = format!("SELECT {}.update_operator($1, $2, $3, $4)", self.schema);
-        self.in_transaction(|tx| {
+        let made = |updated: &Operator| Ok(self.operator(name)?.as_ref() == Some(updated));
+        self.in_transaction(name, made, |tx| {
             let explain = |err| self.explain(err);
             let current = tx
                 .query_typed(&lock, &[(&name, Type::TEXT)])
@@ -651,7 +874,8 @@ impl Store for PgStore {
     fn remove_operator(&mut self, name: &str, _actor: Actor) -> Result<()> {
         let group = self.operators_role()?;
         let sql = format!("SELECT {}.remove_operator($1)", self.schema);
-        self.in_transaction(|tx| {
+        let made = |_: &()| Ok(self.operator(name)?.is_none());
+        self.in_transaction(name, made, |tx| {
             let explain = |err| self.explain(err);
             tx.query_typed(&sql, &[(&name, Type::TEXT)])
                 .map_err(explain)?;
@@ -815,20 +1039,23 @@ fn quote_literal(text: &str) -> String {
 /// honours it only in a store the test suite marked as its own; release
 /// builds never send one.
 #[cfg(debug_assertions)]
-fn set_test_clock(client: &mut Client) -> Result<()> {
+fn set_test_clock(client: &mut Client, location: &Location) -> Result<()> {
     if let Some(value) = std::env::var_os("INTERGIRO_KEYS_NOW") {
         let value = value.to_string_lossy();
         let now = DateTime::parse_from_rfc3339(&value)
             .map_err(|err| anyhow!("INTERGIRO_KEYS_NOW={value} is not an RFC 3339 time ({err})"))?;
         client
             .batch_execute(&format!("SET intergiro_keys.now = '{}'", now.timestamp()))
-            .map_err(|err| anyhow!("cannot set the test clock: {err}"))?;
+            .map_err(|err| match explain(err, location, BUSY_TIMEOUT) {
+                lost @ Error::Unreachable { .. } => lost,
+                err => Error::Other(anyhow!("cannot set the test clock: {err:?}")),
+            })?;
     }
     Ok(())
 }
 
 #[cfg(not(debug_assertions))]
-fn set_test_clock(_client: &mut Client) -> Result<()> {
+fn set_test_clock(_client: &mut Client, _location: &Location) -> Result<()> {
     Ok(())
 }
 
