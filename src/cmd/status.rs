@@ -30,7 +30,10 @@ struct StatusJson<'a> {
     reachable: bool,
     /// The store's error when it was not reached.
     error: Option<String>,
-    schema_version: Option<i64>,
+    /// The store's format, MAJOR.MINOR; null when it was not reached.
+    format: Option<String>,
+    /// The format this build writes.
+    build_format: String,
     operator: Option<OperatorJson>,
     /// Keys by status; null when the operator may not see them.
     keys: Option<serde_json::Map<String, serde_json::Value>>,
@@ -52,18 +55,18 @@ struct OperatorJson {
 
 pub fn run(app: &App) -> Result<ExitCode> {
     let db = app.db.to_string_lossy();
-    let (shown, backend, schema_version) = match db.as_ref() {
+    let (shown, backend) = match db.as_ref() {
         url if store::postgres::is_url(url) => (
             store::postgres::Location::parse(url)?.shown().to_string(),
             "postgresql",
-            i64::from(store::postgres::SCHEMA_VERSION),
         ),
-        path => (path.to_string(), "sqlite", store::sqlite::SCHEMA_VERSION),
+        path => (path.to_string(), "sqlite"),
     };
     let shown = sanitize(&shown).into_owned();
     let opened = open(app, Open::MustExist);
-    let (reachable, error, operator, counts) = match &opened {
+    let (reachable, error, operator, counts, format) = match &opened {
         Ok(store) => {
+            let format = store.format()?;
             let name = acting_operator(app, store.as_ref());
             // Tampered or unreadable operator rows: shown as not known.
             let operator = store.operator(&name).ok().flatten();
@@ -73,13 +76,10 @@ pub fn run(app: &App) -> Result<ExitCode> {
                 }
                 _ => None,
             };
-            (true, None, Some((name, operator)), counts)
+            (true, None, Some((name, operator)), counts, Some(format))
         }
-        Err(err) => (false, Some(crate::error_text(err)), None, None),
+        Err(err) => (false, Some(crate::error_text(err)), None, None, None),
     };
-    // An opened store is at the tool's schema: older ones are upgraded on
-    // opening, newer ones refused.
-    let schema_version = reachable.then_some(schema_version);
     let skew = app.clock_skew.filter(|_| reachable);
     match app.format {
         Format::Json => {
@@ -96,7 +96,8 @@ pub fn run(app: &App) -> Result<ExitCode> {
                 backend,
                 reachable,
                 error,
-                schema_version,
+                format: format.map(|format| format.to_string()),
+                build_format: store::format::CURRENT.to_string(),
                 operator: operator.as_ref().map(|(name, operator)| OperatorJson {
                     name: name.clone(),
                     known: operator.is_some(),
@@ -124,8 +125,11 @@ pub fn run(app: &App) -> Result<ExitCode> {
                 format!("Store       {shown} ({backend_name})"),
                 format!("Reachable   {}", if reachable { "yes" } else { "no" }),
             ];
-            if let Some(version) = schema_version {
-                lines.push(format!("Schema      version {version}"));
+            if let Some(format) = format {
+                lines.push(format!(
+                    "Format      {format} (this intergiro-keys writes {})",
+                    store::format::CURRENT
+                ));
             }
             if let Some(skew) = skew {
                 lines.push(format!(

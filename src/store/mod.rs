@@ -216,6 +216,10 @@ pub trait Store {
     /// Whether this store refuses changes (a read-only file or account).
     fn is_read_only(&self) -> bool;
 
+    /// The store's format, as it says (a store of a newer minor format
+    /// than this build's is read as it is).
+    fn format(&self) -> Result<format::Format>;
+
     /// The operating-system account that owns the store, when there is one
     /// (a database file's owner).
     fn owner_uid(&self) -> Result<Option<u32>>;
@@ -575,6 +579,18 @@ pub fn upgrade(
         return postgres::upgrade(&postgres::Location::parse(url)?, busy_timeout, dry_run);
     }
     sqlite::upgrade(location, busy_timeout, dry_run, actor)
+}
+
+/// The format a backend's version number says, for a store this build has
+/// opened (and so one it reads).
+pub fn stored_format(location: &str, version: i64) -> Result<format::Format> {
+    match format::Format::from_stored(version) {
+        format::Stored::Format(format) => Ok(format),
+        format::Stored::PreRelease(version) => Err(Error::PreRelease {
+            location: location.to_string(),
+            version,
+        }),
+    }
 }
 
 /// Every key matching `filter`, collected, for the few callers that need

@@ -161,6 +161,10 @@ fn the_next_build_refuses_a_store_until_upgrade_which_lists_applies_and_audits_i
     let verdict = env.at(t0()).json_object(&["audit", "--verify"]);
     assert_eq!(verdict["intact"], true, "{verdict}");
     assert!(env.list_json().iter().any(|listed| listed["id"] == id));
+    // `status` tells the store's format from the build's.
+    let status = env.at(t0()).json_object(&["status"]);
+    assert_eq!(status["format"], "1.1", "{status}");
+    assert_eq!(status["build_format"], "1.0", "{status}");
     // And the next build uses it.
     env.cmd()
         .env(NEXT_MINOR, "1")

@@ -388,13 +388,14 @@ fn bash_completes_key_ids_and_names_from_the_store() {
         "renew", "delete", "rm", "remove", "revoke", "rotate", "show",
     ] {
         assert_eq!(
-            candidates(&["intergiro-keys", command, "ci"]),
+            // "ci-", not "ci": a random key ID may start with "ci".
+            candidates(&["intergiro-keys", command, "ci-"]),
             ["ci-deploy", "ci-nightly"],
             "{command}"
         );
     }
     assert_eq!(
-        candidates(&["intergiro-keys", "renew", "ci-deploy", "rep"]),
+        candidates(&["intergiro-keys", "renew", "ci-deploy", "repo"]),
         ["reporting"]
     );
     // Everything live when nothing is typed: names and IDs, not the deleted
@@ -431,12 +432,12 @@ fn bash_completes_key_ids_and_names_from_the_store() {
     assert_eq!(
         bash_key_candidates(
             &elsewhere.db,
-            &["intergiro-keys", "--db", db, "renew", "rep"]
+            &["intergiro-keys", "--db", db, "renew", "repo"]
         ),
         ["reporting"]
     );
     assert_eq!(
-        bash_key_candidates(&elsewhere.db, &["intergiro-keys", "renew", "rep"]),
+        bash_key_candidates(&elsewhere.db, &["intergiro-keys", "renew", "repo"]),
         Vec::<String>::new()
     );
     // The query itself says nothing on any error, and succeeds: a shell is
@@ -447,7 +448,7 @@ fn bash_completes_key_ids_and_names_from_the_store() {
         "postgresql://nobody@/x?host=/nonexistent",
     ] {
         let output = Command::new(assert_cmd::cargo::cargo_bin!("intergiro-keys"))
-            .args(["--db", db, "--", "rep"])
+            .args(["--db", db, "--", "repo"])
             .env("INTERGIRO_KEYS_COMPLETE", "keys")
             .output()
             .unwrap();
@@ -489,7 +490,7 @@ fn zsh_completes_key_names_from_the_store() {
     zsh.exp_string("ci-deploy").unwrap();
     zsh.exp_string("ci-nightly").unwrap();
     // One candidate: inserted.
-    type_keys(&mut zsh, "\x15intergiro-keys show rep\t");
+    type_keys(&mut zsh, "\x15intergiro-keys show repo\t");
     zsh.exp_string("reporting").unwrap();
     type_keys(&mut zsh, "\x15exit\n");
     zsh.exp_eof().unwrap();
@@ -502,7 +503,7 @@ fn fish_completes_key_ids_and_names_from_the_store() {
     let output = Command::new("fish")
         .args(["--no-config", "-c", "source $argv[1]; complete -C $argv[2]"])
         .arg(script("intergiro-keys.fish"))
-        .arg("intergiro-keys revoke ci")
+        .arg("intergiro-keys revoke ci-")
         .current_dir(env.dir.path())
         .env("HOME", env.dir.path())
         .env("PATH", path_with_binary())

@@ -32,7 +32,8 @@ fn status_tells_the_store_the_operator_and_the_keys_by_status() {
     assert_eq!(json["backend"], backend);
     assert_eq!(json["reachable"], true);
     assert_eq!(json["error"], Value::Null);
-    assert!(json["schema_version"].as_i64().unwrap() >= 1, "{json}");
+    assert_eq!(json["format"], "1.0", "{json}");
+    assert_eq!(json["build_format"], "1.0", "{json}");
     assert_eq!(json["operator"]["known"], true);
     assert!(
         json["operator"]["permissions"]
@@ -68,7 +69,9 @@ fn status_tells_the_store_the_operator_and_the_keys_by_status() {
             }
         )))
         .stdout(predicate::str::contains("Reachable   yes"))
-        .stdout(predicate::str::contains("Schema      version "))
+        .stdout(predicate::str::contains(
+            "Format      1.0 (this intergiro-keys writes 1.0)",
+        ))
         .stdout(predicate::str::contains(": admin"))
         .stdout(predicate::str::contains(
             "Keys        5: 2 active, 1 expiring, 1 frozen, 1 retiring, 0 unissued",

@@ -485,6 +485,17 @@ impl Store for PgStore {
         false
     }
 
+    fn format(&self) -> Result<crate::store::format::Format> {
+        let location = self.location.shown().to_string();
+        match schema::stored_version(&mut *self.client.borrow_mut(), &self.location.schema)? {
+            Some(version) => crate::store::stored_format(&location, version),
+            None => Err(Error::NoStore {
+                location,
+                schema: self.location.schema.clone(),
+            }),
+        }
+    }
+
     fn owner_uid(&self) -> Result<Option<u32>> {
         Ok(None)
     }

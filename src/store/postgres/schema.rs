@@ -88,21 +88,10 @@ pub fn written() -> Format {
         .map_or(format::CURRENT, |migration| migration.to)
 }
 
-/// How a store of `stored` fits this build (`Format::fit`, against
-/// `written()`).
+/// How a store of `stored` fits this build (against `written()`, which
+/// the test step may make the next minor format).
 pub fn fit(stored: Format) -> Fit {
-    use std::cmp::Ordering::*;
-    let build = written();
-    match (
-        stored.major.cmp(&build.major),
-        stored.minor.cmp(&build.minor),
-    ) {
-        (Less, _) => Fit::OlderMajor,
-        (Greater, _) => Fit::NewerMajor,
-        (Equal, Equal) => Fit::Current,
-        (Equal, Less) => Fit::OlderMinor,
-        (Equal, Greater) => Fit::NewerMinor,
-    }
+    stored.fit_to(written())
 }
 
 /// The store's version number, or None when the database has no store in

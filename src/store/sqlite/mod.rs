@@ -131,6 +131,11 @@ impl Store for SqliteStore {
         self.read_only
     }
 
+    fn format(&self) -> Result<crate::store::format::Format> {
+        let version = schema::user_version(&self.conn).map_err(|err| self.classify(err))?;
+        crate::store::stored_format(&self.location(), version)
+    }
+
     fn owner_uid(&self) -> Result<Option<u32>> {
         use std::os::unix::fs::MetadataExt;
         let Some(path) = &self.path else {

@@ -413,6 +413,9 @@ impl Store for AppendedWhileRead {
     fn is_read_only(&self) -> bool {
         unreachable!()
     }
+    fn format(&self) -> Result<crate::store::format::Format> {
+        unreachable!()
+    }
     fn owner_uid(&self) -> Result<Option<u32>> {
         unreachable!()
     }

@@ -92,6 +92,9 @@ impl Store for Clocked {
     fn is_read_only(&self) -> bool {
         self.0.is_read_only()
     }
+    fn format(&self) -> Result<crate::store::format::Format> {
+        self.0.format()
+    }
     fn owner_uid(&self) -> Result<Option<u32>> {
         self.0.owner_uid()
     }
