@@ -136,7 +136,7 @@ impl Event<'_> {
                 Action::Renew.as_str(),
                 Some(key_id),
                 "ok",
-                format!("freezes at {}", crate::output::rfc3339(freezes_at)),
+                format!("freezes at {}", crate::text::rfc3339(freezes_at)),
             ),
             Event::Deleted { key } => (
                 actor.operator,
@@ -170,7 +170,7 @@ impl Event<'_> {
                 "ok",
                 format!(
                     "replaced by {replaced_by}; retires at {}",
-                    crate::output::rfc3339(retires_at)
+                    crate::text::rfc3339(retires_at)
                 ),
             ),
             Event::FirstAdministrator { name } => (
@@ -272,6 +272,27 @@ pub struct Seal {
     pub subject: String,
     /// SHA-256 of the fields, or `REMOVED`.
     pub digest: String,
+}
+
+/// Why a key retiring after a rotation is not renewed, as the refusal is
+/// recorded in its history and told to whoever asked: renewing it would
+/// not keep it working past its grace, so its replacement is named.
+pub fn retiring_not_renewed(
+    id: &str,
+    retires_at: DateTime<Utc>,
+    replaced_by: Option<&str>,
+) -> String {
+    // IDs come from the store, which anyone who can write it may have
+    // edited.
+    let shown = crate::text::sanitize(id);
+    let renew_instead = match replaced_by.map(crate::text::sanitize) {
+        Some(new) => format!("renew its replacement {new} instead (`intergiro-keys renew {new}`)"),
+        None => format!("renew its replacement instead (see `intergiro-keys show {shown}`)"),
+    };
+    format!(
+        "key {shown} was rotated and stops working at {}, so it is not renewed; {renew_instead}; nothing was changed",
+        crate::text::human_time(retires_at)
+    )
 }
 
 /// The digest of a row that an entry removed.
@@ -510,8 +531,8 @@ impl ChainCheck {
                     format!(
                         "entry {} is dated {}, earlier than an entry before it ({}): times go backwards",
                         entry.seq,
-                        crate::output::rfc3339(entry.record.at),
-                        crate::output::rfc3339(latest)
+                        crate::text::rfc3339(entry.record.at),
+                        crate::text::rfc3339(latest)
                     ),
                 )
             })

@@ -211,7 +211,7 @@ pub fn sentence(error: &Error) -> String {
             ),
             NotRotatable::Retiring(retires_at) => format!(
                 "key {id} was already rotated and retires at {}; rotate its replacement instead (see `intergiro-keys show {id}`); nothing was changed",
-                crate::output::human_time(*retires_at)
+                crate::text::human_time(*retires_at)
             ),
             NotRotatable::InProgress(replacement) => format!(
                 "key {id} is being rotated by another command (its replacement {replacement} is not issued yet); if no rotation is running, delete {replacement} and try again; nothing was changed"
@@ -221,23 +221,7 @@ pub fn sentence(error: &Error) -> String {
             id,
             retires_at,
             replaced_by,
-        } => {
-            // IDs come from the store, which anyone who can write it may
-            // have edited.
-            let shown = crate::output::sanitize(id);
-            let renew_instead = match replaced_by.as_deref().map(crate::output::sanitize) {
-                Some(new) => {
-                    format!("renew its replacement {new} instead (`intergiro-keys renew {new}`)")
-                }
-                None => {
-                    format!("renew its replacement instead (see `intergiro-keys show {shown}`)")
-                }
-            };
-            format!(
-                "key {shown} was rotated and stops working at {}, so it is not renewed; {renew_instead}; nothing was changed",
-                crate::output::human_time(*retires_at)
-            )
-        }
+        } => crate::audit::retiring_not_renewed(id, *retires_at, replaced_by.as_deref()),
         Error::UnknownOperator(name) => {
             format!("{name} is not an operator; see them with `intergiro-keys users list`")
         }
@@ -264,7 +248,7 @@ pub fn sentence(error: &Error) -> String {
 /// What is wrong with an untrusted store, and what to do about it. Names
 /// come from the server's catalogs, which whoever planted the object chose.
 fn untrusted(problem: &Untrusted) -> (String, String) {
-    use crate::output::sanitize;
+    use crate::text::sanitize;
     let inspect = "a database administrator should find out who made it (it may be an attack)";
     match problem {
         Untrusted::ForeignOwner {

@@ -309,7 +309,7 @@ pub fn max_grace() -> Duration {
 /// `2d` (minutes, hours, days); at most 7 days.
 pub fn parse_grace(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let shown = crate::output::sanitize(text);
+    let shown = crate::text::sanitize(text);
     if text == "0" {
         return Ok(Duration::zero());
     }
@@ -387,7 +387,7 @@ pub fn validate_name(name: &str) -> Result<(), String> {
             "the key name is {chars} characters long; use at most {NAME_MAX_CHARS}"
         ));
     }
-    if let Some(c) = name.chars().find(|&c| crate::output::is_hidden(c)) {
+    if let Some(c) = name.chars().find(|&c| crate::text::is_hidden(c)) {
         return Err(format!(
             "the key name contains the invisible or control character U+{:04X}; use visible characters only",
             u32::from(c)

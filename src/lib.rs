@@ -7,8 +7,11 @@ pub mod explain;
 pub mod generate;
 pub mod hash;
 pub mod key;
+#[cfg(test)]
+mod layering;
 pub mod notice;
 pub mod operator;
+pub mod ops;
 pub mod output;
 pub mod pager;
 pub mod process;
@@ -16,6 +19,7 @@ pub mod prompt;
 pub mod scan;
 pub mod serve;
 pub mod store;
+pub mod text;
 pub mod token;
 
 use std::io::IsTerminal;
@@ -352,7 +356,7 @@ pub fn print_error(err: &anyhow::Error) {
 /// from the database (an ID, a name) may be anything someone wrote into
 /// the file, so hidden characters are shown escaped, as on every output.
 pub fn error_text(err: &anyhow::Error) -> String {
-    output::sanitize(&token::redact(&format!("{err:#}"))).into_owned()
+    text::sanitize(&token::redact(&format!("{err:#}"))).into_owned()
 }
 
 /// A panic is a bug; its message could quote whatever was being handled, a
@@ -376,6 +380,25 @@ fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
         let _ = err.print();
         return ExitCode::SUCCESS;
     }
+    // What the command line says as far as it parses: the subcommand named
+    // and the format asked for, from clap's own partial parse.
+    let partial = <Cli as clap::CommandFactory>::command()
+        .ignore_errors(true)
+        // A value `check` cannot parse (`--warning soon`) must not hide the
+        // rest of its line (`--format json` after it), and clap stops at
+        // the first error: here its options take any text. (After an
+        // unknown option, nothing more is read.)
+        .mut_subcommand("check", |check| {
+            check.mut_args(|arg| match arg.get_action().takes_values() {
+                true => arg.value_parser(clap::builder::OsStringValueParser::new()),
+                false => arg,
+            })
+        })
+        .try_get_matches_from(args)
+        .ok();
+    let subcommand = partial
+        .as_ref()
+        .and_then(|matches| matches.subcommand_name());
     let key_argument = args
         .iter()
         .skip(1)
@@ -387,17 +410,27 @@ fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
             "intergiro-keys: error: a key ({}) was given on the command line, where other users can see it in the process list; pipe it on stdin instead, e.g. `intergiro-keys verify < key.txt`",
             token::redact(&key)
         );
-    } else if subcommand_name(args).as_deref() != Some("check") {
-        let rendered = if std::io::stderr().is_terminal() {
-            err.render().ansi().to_string()
-        } else {
-            err.render().to_string()
+    } else if subcommand != Some("check") {
+        let db_from_environment = partial
+            .as_ref()
+            .and_then(|matches| matches.value_source("db"))
+            == Some(clap::parser::ValueSource::EnvVariable);
+        let styled = match db_from_environment
+            .then(|| without_implicit_db(args))
+            .flatten()
+        {
+            Some(err) => err.render(),
+            None => err.render(),
         };
-        let rendered = without_implicit_db(&rendered, args);
+        let rendered = if std::io::stderr().is_terminal() {
+            styled.ansi().to_string()
+        } else {
+            styled.to_string()
+        };
         // One style for every error: clap's start with the program name too.
         eprint!("intergiro-keys: {}", token::redact(&rendered));
     }
-    if subcommand_name(args).as_deref() == Some("check") {
+    if subcommand == Some("check") {
         // Only stdout, in the format asked for: Icinga merges stderr into
         // the status line, and JSON readers expect JSON.
         let rendered = token::redact(&err.render().to_string()).into_owned();
@@ -416,70 +449,25 @@ fn usage_error(err: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
         {
             line.push_str(&format!(" ({tip})"));
         }
-        return cmd::check::unknown(requested_format(args), &line, None);
+        let format = partial
+            .as_ref()
+            .and_then(|matches| matches.get_one::<FormatChoice>("format"))
+            .copied()
+            .unwrap_or(FormatChoice::Table);
+        return cmd::check::unknown(format, &line, None);
     }
     ExitCode::from(2)
 }
 
-/// clap's usage line names the arguments in use, and a `--db` taken from
-/// `INTERGIRO_KEYS_DB` counts: `Usage: intergiro-keys renew --db <PATH> <ID>...`
-/// reads as if `--db` were required. It is dropped unless typed.
-fn without_implicit_db(rendered: &str, args: &[std::ffi::OsString]) -> String {
-    let typed = args.iter().skip(1).any(|arg| {
-        let arg = arg.to_string_lossy();
-        arg == "--db" || arg.starts_with("--db=")
-    });
-    if typed {
-        return rendered.to_string();
-    }
-    rendered
-        .split_inclusive('\n')
-        .map(|line| {
-            if line.contains("Usage:") {
-                line.replace(" --db <PATH>", "")
-            } else {
-                line.to_string()
-            }
-        })
-        .collect()
-}
-
-/// The `--format` of a command line that did not parse, if it says JSON.
-fn requested_format(args: &[std::ffi::OsString]) -> FormatChoice {
-    let args: Vec<String> = args
-        .iter()
-        .map(|arg| arg.to_string_lossy().into_owned())
-        .collect();
-    let named = |name: &str| {
-        args.windows(2)
-            .any(|pair| pair[0] == "--format" && pair[1] == name)
-            || args.iter().any(|arg| *arg == format!("--format={name}"))
-    };
-    [
-        FormatChoice::Json,
-        FormatChoice::Openmetrics,
-        FormatChoice::Prometheus,
-    ]
-    .into_iter()
-    .find(|format| {
-        clap::ValueEnum::to_possible_value(format).is_some_and(|value| named(value.get_name()))
-    })
-    .unwrap_or(FormatChoice::Table)
-}
-
-/// The subcommand named on a command line that may not parse: the first
-/// argument that is neither an option nor the value of a global option.
-fn subcommand_name(args: &[std::ffi::OsString]) -> Option<String> {
-    const TAKES_VALUE: [&str; 3] = ["--db", "--format", "--color"];
-    let mut args = args.iter().skip(1).map(|arg| arg.to_string_lossy());
-    while let Some(arg) = args.next() {
-        if TAKES_VALUE.contains(&arg.as_ref()) {
-            args.next();
-        } else if !arg.starts_with('-') {
-            return Some(arg.into_owned());
-        }
-    }
-    None
+/// The same usage error as clap reports it without `INTERGIRO_KEYS_DB`:
+/// clap's usage line names the arguments in use, and a `--db` from the
+/// environment would read as if it were required
+/// (`Usage: intergiro-keys renew --db <PATH> <ID>...`).
+fn without_implicit_db(args: &[std::ffi::OsString]) -> Option<clap::Error> {
+    <Cli as clap::CommandFactory>::command()
+        .mut_arg("db", |db| db.env(None))
+        .try_get_matches_from(args)
+        .err()
 }
 
 /// The warning for a password given in a connection URL on a command line.

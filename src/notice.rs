@@ -1,28 +1,21 @@
 //! The notice about keys near their freeze, shown to people at a terminal
 //! after a command, as the portal shows its notifications. Never in scripts,
-//! never with JSON.
-
-use chrono::Duration;
+//! never with JSON. The command gathers the facts; this only words them.
 
 use crate::App;
 use crate::cli::Format;
 use crate::key::EXPIRING_WITHIN_DAYS;
 use crate::output;
-use crate::store::{FlaggedCounts, Store};
 
-/// Prints the notice on stderr when there is something to say and a person
-/// to say it to. One query; failures are ignored, it is only a notice.
-pub fn expiring_keys(app: &App, store: &dyn Store) {
-    if !app.interactive || app.format != Format::Table {
-        return;
-    }
-    let expiring_by = app.now + Duration::days(i64::from(EXPIRING_WITHIN_DAYS));
-    let Ok(FlaggedCounts {
-        frozen, expiring, ..
-    }) = store.count_flagged(app.now, expiring_by)
-    else {
-        return;
-    };
+/// Whether this run has a person to tell: a terminal, and tables rather
+/// than JSON. The command asks before it gathers the notice's facts.
+pub fn wanted(app: &App) -> bool {
+    app.interactive && app.format == Format::Table
+}
+
+/// Prints the notice on stderr for `frozen` and `expiring` keys, the facts
+/// the command gathered, when there is something to say.
+pub fn expiring_keys(frozen: u64, expiring: u64) {
     if let Some(text) = message(frozen, expiring) {
         match output::screen_width() {
             Some(width) => output::note(output::wrap(&text, width)),

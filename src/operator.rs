@@ -238,11 +238,11 @@ pub fn validate_name(name: &str) -> Result<(), String> {
     }
     if name
         .chars()
-        .any(|c| crate::output::is_hidden(c) || c.is_whitespace() || c == ',')
+        .any(|c| crate::text::is_hidden(c) || c.is_whitespace() || c == ',')
     {
         return Err(format!(
             "{:?} is not an account name (no spaces, commas, invisible or control characters)",
-            crate::output::sanitize(name)
+            crate::text::sanitize(name)
         ));
     }
     Ok(())

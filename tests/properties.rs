@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use intergiro_keys::key::{self, Status};
-use intergiro_keys::output::{is_hidden, sanitize};
+use intergiro_keys::text::{is_hidden, sanitize};
 use intergiro_keys::token::{TOKEN_LEN, Token};
 use proptest::prelude::*;
 

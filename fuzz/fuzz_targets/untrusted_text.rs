@@ -6,7 +6,8 @@
 
 use intergiro_keys::key::Roles;
 use intergiro_keys::operator::Permissions;
-use intergiro_keys::output::{is_hidden, sanitize, write_json};
+use intergiro_keys::output::write_json;
+use intergiro_keys::text::{is_hidden, sanitize};
 use intergiro_keys::token::{ID_LEN, Token, is_id, redact};
 use libfuzzer_sys::fuzz_target;
 

@@ -2,30 +2,14 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 
 use crate::App;
 use crate::cli::{BackupArgs, Format};
-use crate::cmd::open_authorized;
-use crate::operator::Action;
 use crate::output::{self, sanitize};
-use crate::store::{self, Open};
 
 pub fn run(app: &App, args: BackupArgs) -> Result<ExitCode> {
-    let store = open_authorized(app, Action::Backup)?;
-    store.backup(&args.path)?;
-    // The copy must be one this tool accepts, with an intact log.
-    let copy = store::open(&args.path, Open::MustExist, crate::cmd::busy_timeout()?)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("the backup {} cannot be opened", args.path.display()))?;
-    let verdict = store::verify_audit(copy.as_ref())?;
-    if let Err(broken) = &verdict.intact {
-        bail!(
-            "the backup {} was written, but its audit log does not verify: {}",
-            args.path.display(),
-            broken.problem
-        );
-    }
+    let verdict = crate::ops::backup::backup(app, &args.path)?;
     let head = verdict.head.as_deref().map_or("none".into(), sanitize);
     match app.format {
         Format::Json => output::print_json(&serde_json::json!({

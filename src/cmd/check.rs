@@ -185,7 +185,7 @@ fn check(app: &App, output: Output, args: &CheckArgs, room: Option<&str>) -> Res
             args.warning
         );
     }
-    let store = crate::cmd::open(app, Open::MustExist)?;
+    let store = crate::ops::open(app, Open::MustExist)?;
     // Counted in the store, whatever the number of keys.
     let days = |days: u32| app.now + Duration::days(i64::from(days));
     let within_critical = store.count_flagged(app.now, days(args.critical))?;
@@ -230,7 +230,7 @@ fn check(app: &App, output: Output, args: &CheckArgs, room: Option<&str>) -> Res
         )?,
     };
     // Said in the status line only: monitoring merges stderr into it.
-    counts.unreadable = crate::cmd::skipped_rows(store.as_ref()).len() as u64;
+    counts.unreadable = crate::ops::skipped_rows(store.as_ref()).len() as u64;
     // Soonest-freezing first from the store; worst first here.
     flagged.sort_by_key(|(level, _)| std::cmp::Reverse(*level));
     let mut level = match counts {
@@ -412,7 +412,7 @@ fn metrics(
     )
     .sample(OMITTED, &[], renewable.saturating_sub(soonest.len() as u64) as i64);
     const UNREADABLE: &str = "intergiro_keys_unreadable_rows";
-    let unreadable = counts.unreadable + crate::cmd::skipped_rows(store).len() as u64;
+    let unreadable = counts.unreadable + crate::ops::skipped_rows(store).len() as u64;
     out.gauge(
         UNREADABLE,
         "Key rows read that cannot be read as keys (changed outside the tool, or damaged); any is critical.",

@@ -7,35 +7,16 @@
 use std::collections::HashSet;
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::App;
-use crate::cmd::{acting_operator, open};
-use crate::operator::Permission;
 use crate::output::{self, sanitize};
-use crate::store::Open;
 
 /// Candidates of each kind (IDs, names) at most: a screenful or two.
 const MOST: usize = 100;
 
 pub fn run(app: &App, prefix: &str) -> Result<()> {
-    let store = open(app, Open::MustExist)?;
-    let acting = acting_operator(app, store.as_ref());
-    let operator = store
-        .operator(&acting)?
-        .context("not an operator of this store")?;
-    let allowed = [
-        Permission::View,
-        Permission::Renew,
-        Permission::Delete,
-        Permission::Create,
-    ]
-    .into_iter()
-    .any(|permission| operator.permissions.allows(permission));
-    if !allowed {
-        return Ok(());
-    }
-    let found = store.complete_keys(prefix, app.now, MOST)?;
+    let found = crate::ops::complete_keys::complete_keys(app, prefix, MOST)?;
     let mut out = output::stdout();
     // A name several keys share is offered once.
     let mut names = HashSet::new();

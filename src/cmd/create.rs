@@ -1,20 +1,17 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::App;
 use crate::cli::{CreateArgs, Format};
-use crate::cmd::open_to_create;
-use crate::hash;
 use crate::key::{ApiKey, Roles, validate_name};
-use crate::operator::Action;
+use crate::ops::Done;
 use crate::output::{self, KeyJson, human_time, sanitize};
 use crate::process;
 use crate::prompt;
-use crate::store::Store;
 use crate::token::Token;
 
 #[derive(Serialize)]
@@ -68,32 +65,15 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
     };
     validate_name(&name).map_err(|problem| anyhow!(problem))?;
 
-    let mut store = open_to_create(app, &roles)?;
-    let warnings = namesakes(store.as_ref(), &name, app, args.unique_name)?;
-    let (token, key) = insert_new_key(store.as_mut(), name, roles, app)?;
-
+    let mut new = crate::ops::create::create(app, name, roles, args.unique_name)?;
     // The secret goes out exactly once. Only when it has been written does
     // the key become usable; if writing fails, the key is discarded. It is
     // wiped from memory before anything else happens.
-    let written = write_secret(app, &token, &key, None, &warnings);
-    drop(token);
-    if let Err(err) = written {
-        let discarded = store.discard_unissued(&key.id, app.actor());
-        // A message, not the I/O error itself: a closed pipe here is a
-        // failure (exit 2), not the quiet success it is for other commands.
-        return Err(match discarded {
-            Ok(()) => anyhow!(
-                "the key could not be written to stdout ({err:#}), so it was discarded and nothing was created"
-            ),
-            Err(_) => anyhow!(
-                "the key could not be written to stdout ({err:#}); key {} stays unusable — delete it",
-                key.id
-            ),
-        });
-    }
-    store
-        .mark_issued(&key.id)
-        .map_err(|err| not_activated(err, &key.id, None))?;
+    let warnings = std::mem::take(&mut new.warnings);
+    let Done { fact: key, store } = match write_secret(app, &new.token, &new.key, None, &warnings) {
+        Ok(()) => new.issue()?,
+        Err(err) => return Err(new.discard(app, err)),
+    };
     if store.confirmed_after_loss() {
         output::note(format!(
             "intergiro-keys: note: the connection to the server was lost as key {} was being activated; the server, reached again, confirms it: the key was created and is active, and its secret is above",
@@ -114,65 +94,8 @@ pub fn run(app: &App, args: CreateArgs) -> Result<ExitCode> {
             human_time(key.freezes_at)
         ));
     }
-    crate::notice::expiring_keys(app, store.as_ref());
+    crate::cmd::notice_expiring_keys(app, store.as_ref());
     Ok(ExitCode::SUCCESS)
-}
-
-/// The warning for a name live keys already have, or with `unique` the
-/// refusal of it (before anything is created): a second key of a name makes
-/// every command given that name ask for an ID instead.
-fn namesakes(store: &dyn Store, name: &str, app: &App, unique: bool) -> Result<Vec<String>> {
-    let named = store.keys_named(name, false, app.now, Action::Create)?;
-    let ids: Vec<String> = named
-        .iter()
-        .map(|key| sanitize(&key.id).into_owned())
-        .collect();
-    let shown = sanitize(name);
-    let (keys, verb) = match ids.len() {
-        0 => return Ok(Vec::new()),
-        1 => ("a live key".to_string(), "has"),
-        n => (format!("{n} live keys"), "have"),
-    };
-    if unique {
-        bail!(
-            "{keys} ({}) already {verb} the name \"{shown}\"; nothing was created — choose another name, or leave out --unique-name to create another key of that name",
-            ids.join(", ")
-        );
-    }
-    Ok(vec![format!(
-        "{keys} ({}) already {verb} the name \"{shown}\"; commands given that name will ask for an ID (`--unique-name` refuses a taken name)",
-        ids.join(", ")
-    )])
-}
-
-/// The error for a new key `id` whose secret was written out but which
-/// could not be made usable; `old` is the key a rotation was to replace.
-pub fn not_activated(err: crate::store::Error, id: &str, old: Option<&str>) -> anyhow::Error {
-    let old_works = old
-        .map(|old| format!("; key {old} still works"))
-        .unwrap_or_default();
-    if matches!(err, crate::store::Error::Unreachable { .. }) {
-        // Known not activated, the server gone: the store's sentence says
-        // nothing was changed, but the key is there, unissued.
-        return anyhow::Error::new(crate::Temporary(format!(
-            "the secret above was printed, but the PostgreSQL server was lost before key {id} could be activated, so that secret does not work{old_works}: once the server is back, delete {id} (`intergiro-keys delete {id}`) and try again"
-        )));
-    }
-    let unknown = matches!(err, crate::store::Error::OutcomeUnknown { .. });
-    let err = anyhow::Error::from(err);
-    if unknown {
-        return err.context(format!(
-            "the secret above was printed, but whether key {id} was activated is not known"
-        ));
-    }
-    err.context(match old {
-        Some(old) => format!(
-            "the secret was printed but key {id} could not be activated; key {old} still works — delete {id} and rotate again"
-        ),
-        None => format!(
-            "the secret was printed but key {id} could not be activated; delete it and create another"
-        ),
-    })
 }
 
 /// Refuses to make a key whose secret would go nowhere.
@@ -183,38 +106,6 @@ pub fn refuse_discarded_output() -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Generates a key and stores it, unissued, retrying on the (astronomically
-/// unlikely) collision of random IDs.
-fn insert_new_key(
-    store: &mut dyn Store,
-    name: String,
-    roles: Roles,
-    app: &App,
-) -> Result<(Token, ApiKey)> {
-    generate_key(name, roles, app, |key, secret_hash| {
-        Ok(store.insert_unissued(key, secret_hash, app.actor())?)
-    })
-}
-
-/// Generates a key and hands it with its hash to `store`, which stores it
-/// unissued and says false when the ID is taken; then tries another.
-pub fn generate_key(
-    name: String,
-    roles: Roles,
-    app: &App,
-    mut store: impl FnMut(&ApiKey, &str) -> Result<bool>,
-) -> Result<(Token, ApiKey)> {
-    for _ in 0..5 {
-        let token = Token::generate().context("the operating system's random generator failed")?;
-        let secret_hash = hash::hash_secret(token.secret())?;
-        let key = ApiKey::new(token.id().to_string(), name.clone(), roles.clone(), app.now);
-        if store(&key, &secret_hash)? {
-            return Ok((token, key));
-        }
-    }
-    bail!("could not find an unused key ID; try again")
 }
 
 /// Writes the secret to stdout, in the one form the situation calls for.

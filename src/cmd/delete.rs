@@ -5,9 +5,9 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{DeleteArgs, Format};
-use crate::cmd::{authenticate, open_authorized_about, read_key, resolve_ids, retired_key};
+use crate::cmd::key_input::read_key;
 use crate::key::ApiKey;
-use crate::operator::Action;
+use crate::ops::Done;
 use crate::output::{self, sanitize};
 use crate::prompt;
 use crate::store::{self, KeyFilter, KeySort, Store};
@@ -33,21 +33,24 @@ pub fn run(app: &App, args: DeleteArgs) -> Result<ExitCode> {
         );
     }
     room_for_revocation(app);
-    let mut store = open_authorized_about(app, Action::Delete, &args.ids)?;
-    let ids = if from_stdin {
-        vec![id_of_presented_key(app, store.as_ref())?]
+    let mut deletion = if from_stdin {
+        crate::ops::delete::presented(app, &args.ids, || read_key(app, None))?
     } else {
-        resolve_ids(store.as_ref(), &args.ids, app.now, Action::Delete)?
+        crate::ops::delete::keys(app, &args.ids)?
     };
-
-    if !args.yes && !confirm(store.as_ref(), &ids)? {
-        output::note("Nothing was deleted.");
-        return Ok(ExitCode::SUCCESS);
+    if !args.yes {
+        let (store, ids) = deletion.resolved(app)?;
+        if !confirm(store, ids)? {
+            output::note("Nothing was deleted.");
+            return Ok(ExitCode::SUCCESS);
+        }
     }
-
-    let deleted = store.delete(&ids, app.actor())?;
+    let Done {
+        fact: deleted,
+        store,
+    } = deletion.delete(app)?;
     print_deleted(app, &deleted)?;
-    crate::notice::expiring_keys(app, store.as_ref());
+    crate::cmd::notice_expiring_keys(app, store.as_ref());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -97,19 +100,18 @@ fn delete_selected(app: &App, args: &DeleteArgs, filter: &KeyFilter) -> Result<E
         );
     }
     room_for_revocation(app);
-    let mut store = crate::cmd::open_authorized_to_select(app, Action::Delete)?;
-    let keys = store::keys(store.as_ref(), filter)?;
-    crate::cmd::warn_skipped(store.as_ref());
-    if keys.is_empty() {
+    let mut deletion = crate::ops::delete::selected(app, filter)?;
+    crate::cmd::warn_skipped(deletion.store());
+    let (store, ids) = deletion.resolved(app)?;
+    if ids.is_empty() {
         output::note("No key matches; nothing was deleted.");
         return Ok(ExitCode::SUCCESS);
     }
-    let ids: Vec<String> = keys.into_iter().map(|key| key.id).collect();
-    if !args.yes && !confirm(store.as_ref(), &ids)? {
+    if !args.yes && !confirm(store, ids)? {
         output::note("Nothing was deleted.");
         return Ok(ExitCode::SUCCESS);
     }
-    let deleted = store.delete(&ids, app.actor())?;
+    let deleted = deletion.delete(app)?.fact;
     print_deleted(app, &deleted)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -160,22 +162,6 @@ fn confirm(store: &dyn Store, ids: &[String]) -> Result<bool> {
         }
     };
     prompt::confirm(&question)
-}
-
-/// The ID of a leaked key given in full on stdin, once its secret is proven
-/// to match: a typo must not delete some other key.
-fn id_of_presented_key(app: &App, store: &dyn Store) -> Result<String> {
-    let token = match read_key(app, None)? {
-        Ok(token) => token,
-        Err(malformed) => bail!("the text on stdin is not a key: {malformed}; nothing was changed"),
-    };
-    match authenticate(store, &token)? {
-        None => bail!(
-            "the key on stdin is not a key of this database (already deleted?); nothing was changed"
-        ),
-        Some(key) if !key.is_live(app.now) => Err(retired_key(&key, app.now)),
-        Some(key) => Ok(key.id),
-    }
 }
 
 fn print_deleted(app: &App, deleted: &[ApiKey]) -> Result<()> {

@@ -6,9 +6,9 @@ use chrono::Duration;
 
 use crate::App;
 use crate::cli::{Format, ListArgs, SortOrder};
-use crate::cmd::open_authorized;
 use crate::key::EXPIRING_WITHIN_DAYS;
 use crate::operator::Action;
+use crate::ops::open_authorized;
 use crate::output::{self, JsonArray};
 use crate::pager;
 use crate::store::{self, KeyFilter, KeySort, Store};
@@ -70,7 +70,7 @@ pub fn run(app: &App, args: ListArgs) -> Result<ExitCode> {
     }
     crate::cmd::warn_skipped(store.as_ref());
     if !filtered {
-        crate::notice::expiring_keys(app, store.as_ref());
+        crate::cmd::notice_expiring_keys(app, store.as_ref());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,11 +5,8 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{Format, RenewArgs};
-use crate::cmd::{open_authorized_about, record_refused, resolve_ids};
-use crate::key;
-use crate::operator::Action;
+use crate::ops::Done;
 use crate::output::{self, KeyJson, sanitize, table_time};
-use crate::store;
 
 #[derive(Serialize)]
 struct RenewalJson<'a> {
@@ -19,27 +16,10 @@ struct RenewalJson<'a> {
 }
 
 pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
-    let mut store = open_authorized_about(app, Action::Renew, &args.ids)?;
-    let ids = resolve_ids(store.as_ref(), &args.ids, app.now, Action::Renew)?;
-    // A key retiring after a rotation is meant to stop, and renewing it
-    // would not keep it working past its grace: the store refuses it, in
-    // the renewal's transaction, and the refusal goes into its history.
-    let renewals = match store.renew(&ids, key::freezes_at(app.now), app.actor()) {
-        Err(store::Error::Retiring {
-            id,
-            retires_at,
-            replaced_by,
-        }) => {
-            let err = anyhow::Error::from(store::Error::Retiring {
-                id: id.clone(),
-                retires_at,
-                replaced_by,
-            });
-            record_refused(store.as_mut(), Action::Renew, Some(&id), &err, app.actor());
-            return Err(err);
-        }
-        renewals => renewals?,
-    };
+    let Done {
+        fact: renewals,
+        store,
+    } = crate::ops::renew::renew(app, &args.ids)?;
     match app.format {
         Format::Json => {
             let json: Vec<RenewalJson> = renewals
@@ -70,9 +50,9 @@ pub fn run(app: &App, args: RenewArgs) -> Result<ExitCode> {
                 output::renewal_columns(),
                 &rows,
             )?;
-            crate::cmd::print_paged(app, &text)?;
+            crate::output::print_paged(app, &text)?;
         }
     }
-    crate::notice::expiring_keys(app, store.as_ref());
+    crate::cmd::notice_expiring_keys(app, store.as_ref());
     Ok(ExitCode::SUCCESS)
 }

@@ -11,9 +11,9 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{Format, ScanArgs};
-use crate::cmd::{check_secret, open_authorized};
 use crate::key::{ApiKey, Roles, Status};
 use crate::operator::Action;
+use crate::ops::{check_secret, open_authorized};
 use crate::output::{self, sanitize};
 use crate::prompt;
 use crate::scan::git::{self, GitFound};
@@ -446,7 +446,7 @@ fn check_against_store(app: &App, findings: &mut Findings, revoke: bool) -> Resu
     if findings.keys.is_empty() {
         return Ok(());
     }
-    let store = match crate::store::open(&app.db, Open::MustExist, crate::cmd::busy_timeout()?) {
+    let store = match crate::store::open(&app.db, Open::MustExist, crate::ops::busy_timeout()?) {
         Ok(store) => store,
         // A path given (--db or INTERGIRO_KEYS_DB) that names nothing is
         // most likely mistyped: say so rather than ask for --db.

@@ -8,12 +8,9 @@ use serde::Serialize;
 use crate::App;
 use crate::audit::Entry;
 use crate::cli::{Format, ShowArgs};
-use crate::cmd::{LookUp, is_tampered, open_authorized_about, resolve_key};
 use crate::key::{ApiKey, Status};
-use crate::operator::Action;
+use crate::ops::show::Shown;
 use crate::output::{self, KeyJson, human_days_left, human_last_used, human_time, sanitize};
-use crate::store::{self, AuditFilter};
-use crate::token;
 
 #[derive(Serialize)]
 struct ShowJson<'a> {
@@ -38,49 +35,19 @@ struct EventJson<'a> {
 }
 
 pub fn run(app: &App, args: ShowArgs) -> Result<ExitCode> {
-    let store = open_authorized_about(app, Action::Show, std::slice::from_ref(&args.key))?;
-    // A tampered key is shown too, marked so: its history is what whoever
-    // investigates it needs.
-    let key = match resolve_key(
-        store.as_ref(),
-        &args.key,
-        app.now,
-        LookUp::Show,
-        Action::Show,
-    ) {
-        Ok(key) => key,
-        Err(err) if token::is_id(&args.key) && is_tampered(&err) => {
-            match store.find_key_as_stored(&args.key)? {
-                Some(stored) => stored.key,
-                None => return Err(err),
-            }
-        }
-        Err(err) => return Err(err),
-    };
-    // Found by name, its row has not been checked yet.
-    let tampered = match store.find_key(&key.id) {
-        Err(err @ store::Error::Tampered { .. }) => {
-            // The key's ID comes from the file: escaped, as in errors.
-            output::note(format!(
-                "intergiro-keys: warning: {}",
-                sanitize(&crate::explain::sentence(&err))
-            ));
-            true
-        }
-        found => found.map(|_| false)?,
-    };
-    // One key's entries: a handful, whatever the size of the log.
-    let mut events = Vec::new();
-    store.each_audit_entry(
-        &AuditFilter {
-            key_id: Some(key.id.clone()),
-            ..AuditFilter::default()
-        },
-        &mut |entry| {
-            events.push(entry);
-            Ok(())
-        },
-    )?;
+    let Shown {
+        key,
+        tampered,
+        events,
+    } = crate::ops::show::show(app, &args.key)?;
+    if let Some(err) = &tampered {
+        // The key's ID comes from the file: escaped, as in errors.
+        output::note(format!(
+            "intergiro-keys: warning: {}",
+            sanitize(&crate::explain::sentence(err))
+        ));
+    }
+    let tampered = tampered.is_some();
     match app.format {
         Format::Json => output::print_json(&ShowJson {
             key: KeyJson::new(&key, app.now),
@@ -178,5 +145,5 @@ fn print_table(app: &App, key: &ApiKey, tampered: bool, events: &[Entry]) -> Res
         output::history_columns(),
         &rows,
     )?;
-    crate::cmd::print_paged(app, &text)
+    crate::output::print_paged(app, &text)
 }

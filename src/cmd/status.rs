@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::Format;
-use crate::cmd::{acting_operator, open};
 use crate::key::Status;
 use crate::operator::{Operator, Permission};
+use crate::ops::{acting_operator, open};
 use crate::output::{self, sanitize};
 use crate::store::{self, KeyFilter, Open, Store};
 

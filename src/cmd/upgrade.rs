@@ -6,21 +6,10 @@ use anyhow::Result;
 
 use crate::App;
 use crate::cli::{Format, UpgradeArgs};
-use crate::cmd::open_authorized;
-use crate::operator::Action;
 use crate::output::{self, sanitize};
-use crate::store;
 
 pub fn run(app: &App, args: UpgradeArgs) -> Result<ExitCode> {
-    // Who may upgrade is decided, and a refusal recorded, as for any
-    // command; the upgrade then takes the store's lock itself.
-    drop(open_authorized(app, Action::Upgrade)?);
-    let plan = store::upgrade(
-        &app.db,
-        crate::cmd::busy_timeout()?,
-        args.dry_run,
-        app.actor(),
-    )?;
+    let plan = crate::ops::upgrade::upgrade(app, args.dry_run)?;
     let changed = !args.dry_run && !plan.steps.is_empty();
     match app.format {
         Format::Json => output::print_json(&serde_json::json!({

@@ -5,40 +5,55 @@ use anyhow::{Result, anyhow, bail};
 
 use crate::App;
 use crate::cli::{Format, UserAddArgs, UserChangeArgs, UsersArgs, UsersCommand};
-use crate::cmd::{open_authorized, print_table, record_refused};
 use crate::operator::{
     self, Action, Change, KeyRolesChange, Operator, Permission, Permissions, parse_key_roles,
 };
+use crate::ops::users::{Changed, Request};
+use crate::output::print_table;
 use crate::output::{self, JsonArray, sanitize};
-use crate::store::{self, Store};
 
 pub fn run(app: &App, args: UsersArgs) -> Result<ExitCode> {
-    let action = match &args.command {
-        UsersCommand::List => Action::UsersList,
-        UsersCommand::Add(_) => Action::UsersAdd,
-        UsersCommand::Grant(_) => Action::UsersGrant,
-        UsersCommand::Revoke(_) => Action::UsersRevoke,
-        UsersCommand::Remove(_) => Action::UsersRemove,
+    let (action, request) = match args.command {
+        UsersCommand::List => return list(app),
+        UsersCommand::Add(args) => (Action::UsersAdd, add(args)),
+        UsersCommand::Grant(args) => (Action::UsersGrant, change(args, true)),
+        UsersCommand::Revoke(args) => (Action::UsersRevoke, change(args, false)),
+        UsersCommand::Remove(args) => {
+            (Action::UsersRemove, Ok(Request::Remove { name: args.name }))
+        }
     };
-    let mut store = open_authorized(app, action)?;
-    let result = match args.command {
-        UsersCommand::List => list(app, store.as_ref()),
-        UsersCommand::Add(args) => add(app, store.as_mut(), args),
-        UsersCommand::Grant(args) => change(app, store.as_mut(), args, true),
-        UsersCommand::Revoke(args) => change(app, store.as_mut(), args, false),
-        UsersCommand::Remove(args) => remove(store.as_mut(), &args.name, app),
-    };
-    if let Err(err) = &result {
-        // A change refused by a rule (the last administrator, an unknown
-        // operator, a bad name) is recorded like a refused permission.
-        if action.permission() == Permission::Admin {
-            record_refused(store.as_mut(), action, None, err, app.actor());
+    // The arguments' error, if any, is told once the acting operator may
+    // make the change, and recorded as a refusal.
+    match crate::ops::users::change(app, action, request)? {
+        Changed::Added {
+            operator,
+            has_account,
+        } => {
+            if !has_account {
+                output::note(format!(
+                    "Note: there is no account {} on this host; it can act only where such an account exists.",
+                    sanitize(&operator.name)
+                ));
+            }
+            print_operator(app, "Added operator", &operator)
+        }
+        Changed::Granted(operator) => print_operator(app, "Granted to operator", &operator),
+        Changed::Revoked(operator) => print_operator(app, "Revoked from operator", &operator),
+        Changed::Removed(name) => {
+            match app.format {
+                Format::Json => {
+                    output::print_json(&serde_json::json!({ "name": name, "removed": true }))?
+                }
+                Format::Table => output::note(format!("Removed operator {}.", sanitize(&name))),
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
-    result
 }
 
-fn list(app: &App, store: &dyn Store) -> Result<ExitCode> {
+fn list(app: &App) -> Result<ExitCode> {
+    let store = crate::ops::users::list(app)?;
+    let store = store.as_ref();
     match app.format {
         Format::Json => {
             let mut array = JsonArray::new(output::stdout())?;
@@ -64,7 +79,8 @@ fn list(app: &App, store: &dyn Store) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn add(app: &App, store: &mut dyn Store, args: UserAddArgs) -> Result<ExitCode> {
+/// The operator `users add` asks for.
+fn add(args: UserAddArgs) -> Result<Request> {
     operator::validate_name(&args.name).map_err(|problem| anyhow!(problem))?;
     let key_roles = parse_key_roles(&args.key_roles);
     let permissions = Permissions::new(args.permissions);
@@ -74,31 +90,18 @@ fn add(app: &App, store: &mut dyn Store, args: UserAddArgs) -> Result<ExitCode> 
             args.name
         );
     }
-    // Operators are this host's accounts, unless the store authenticates
-    // its callers itself (PostgreSQL roles): then no account is looked up.
-    let exists = store.session_operator().is_some() || operator::account_exists(&args.name);
-    if permissions.is_admin() && !exists && !args.force {
-        bail!(
-            "there is no account {} on this host, so it could never act as administrator here; check the name, or pass --force to add it anyway",
-            sanitize(&args.name)
-        );
-    }
-    let operator = Operator {
-        name: args.name,
-        permissions,
-        key_roles,
-    };
-    store.add_operator(&operator, app.actor())?;
-    if !exists {
-        output::note(format!(
-            "Note: there is no account {} on this host; it can act only where such an account exists.",
-            sanitize(&operator.name)
-        ));
-    }
-    print_operator(app, "Added operator", &operator)
+    Ok(Request::Add {
+        operator: Operator {
+            name: args.name,
+            permissions,
+            key_roles,
+        },
+        force: args.force,
+    })
 }
 
-fn change(app: &App, store: &mut dyn Store, args: UserChangeArgs, grant: bool) -> Result<ExitCode> {
+/// The change `users grant` (`grant`) or `users revoke` asks for.
+fn change(args: UserChangeArgs, grant: bool) -> Result<Request> {
     let permissions = Permissions::new(args.permissions);
     let key_roles = parse_key_roles(&args.key_roles);
     if !grant && (key_roles.is_some() || args.any_key_role) {
@@ -124,68 +127,12 @@ fn change(app: &App, store: &mut dyn Store, args: UserChangeArgs, grant: bool) -
     } else {
         Change::Revoke { permissions }
     };
-    if let Some(current) = store.operator(&args.name)?
-        && current.permissions.is_admin()
-        && !change.apply(&current).permissions.is_admin()
-    {
-        keep_an_administrator(store, &store::operators(store)?, &current.name)?;
-    }
-    let updated = store.change_operator(&args.name, &change, app.actor())?;
-    print_operator(
-        app,
-        if grant {
-            "Granted to operator"
-        } else {
-            "Revoked from operator"
-        },
-        &updated,
-    )
-}
-
-fn remove(store: &mut dyn Store, name: &str, app: &App) -> Result<ExitCode> {
-    let operators = store::operators(store)?;
-    if operators
-        .iter()
-        .any(|op| op.name == name && op.permissions.is_admin())
-    {
-        keep_an_administrator(store, &operators, name)?;
-    }
-    store.remove_operator(name, app.actor())?;
-    match app.format {
-        Format::Json => output::print_json(&serde_json::json!({ "name": name, "removed": true }))?,
-        Format::Table => output::note(format!("Removed operator {}.", sanitize(name))),
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Refuses to let `leaving` stop being an administrator unless another
-/// administrator is an account that exists here: an administrator named
-/// after no account (a typo, a deleted user) can never act.
-fn keep_an_administrator(store: &dyn Store, operators: &[Operator], leaving: &str) -> Result<()> {
-    if store.session_operator().is_some() {
-        // Roles of the server, not accounts of this host: the store keeps
-        // its last administrator itself.
-        return Ok(());
-    }
-    let others: Vec<&Operator> = operators
-        .iter()
-        .filter(|op| op.name != leaving && op.permissions.is_admin())
-        .collect();
-    if others.iter().any(|op| operator::account_exists(&op.name)) {
-        return Ok(());
-    }
-    let absent: Vec<String> = others
-        .iter()
-        .map(|op| sanitize(&op.name).into_owned())
-        .collect();
-    bail!(
-        "that would leave no administrator with an account on this host{}; make an existing account an administrator first (`intergiro-keys users grant NAME admin`); nothing was changed",
-        if absent.is_empty() {
-            String::new()
-        } else {
-            format!(" ({} has none)", absent.join(", "))
-        }
-    )
+    let name = args.name;
+    Ok(if grant {
+        Request::Grant { name, change }
+    } else {
+        Request::Revoke { name, change }
+    })
 }
 
 fn print_operator(app: &App, verb: &str, operator: &Operator) -> Result<ExitCode> {

@@ -5,12 +5,12 @@ use serde::Serialize;
 
 use crate::App;
 use crate::cli::{Format, VerifyArgs};
-use crate::cmd::{authenticate, read_key};
+use crate::cmd::key_input::read_key;
 use crate::key::{ApiKey, Roles, Verdict};
+use crate::ops::Done;
+use crate::ops::verify::Verified;
 use crate::output::{self, human_days_left, human_time, sanitize};
-use crate::store::{Open, Store};
 use crate::token::Malformed;
-use chrono::{DateTime, Utc};
 
 /// The JSON object of `verify`: always the same fields, null when unknown.
 #[derive(Serialize)]
@@ -32,43 +32,26 @@ struct VerifyJson<'a> {
 
 pub fn run(app: &App, args: VerifyArgs) -> Result<ExitCode> {
     let wanted = Roles::new(args.roles);
-    // Kept open until the verdict is out: closing a connection to a server
-    // waits for the server to hang up, which the user need not wait for.
-    let mut store = None;
     // The checksum is checked before the database is touched.
-    let (verdict, key, malformed) = match read_key(app, args.key_file.as_deref())? {
-        Err(malformed) => (Verdict::Rejected, None, Some(malformed)),
+    let (verified, store, malformed) = match read_key(app, args.key_file.as_deref())? {
+        Err(malformed) => {
+            let rejected = Verified {
+                verdict: Verdict::Rejected,
+                key: None,
+            };
+            (rejected, None, Some(malformed))
+        }
         Ok(token) => {
-            let store = store.insert(crate::cmd::open(app, Open::MustExist)?);
-            let key = authenticate(store.as_ref(), &token)?;
-            match key {
-                Some(key) => {
-                    let verdict = Verdict::of(&key, &wanted, app.now);
-                    if verdict != Verdict::Rejected {
-                        record_use(store.as_mut(), &key, app.now);
-                    }
-                    (verdict, Some(key), None)
-                }
-                None => (Verdict::Rejected, None, None),
-            }
+            let Done { fact, store } = crate::ops::verify::verify(app, &token, &wanted)?;
+            (fact, Some(store), None)
         }
     };
-    // A rejected key tells nothing about the key it claims to be.
-    let key = key.filter(|_| verdict != Verdict::Rejected);
+    let Verified { verdict, key } = verified;
     let printed = print(app, &verdict, key.as_ref(), malformed);
+    // Closed once the verdict is out (see `ops::verify`).
     drop(store);
     crate::unless_broken_pipe(printed)?;
     Ok(ExitCode::from(verdict.exit_code()))
-}
-
-/// Notes that the key was presented with its right secret, at most once
-/// per `last_used_resolution`: most verifies write nothing. Never fails the
-/// verification: a busy or read-only store just misses the note.
-fn record_use(store: &mut dyn Store, key: &ApiKey, now: DateTime<Utc>) {
-    if store.is_read_only() || !crate::key::use_worth_recording(key.last_used_at, now) {
-        return;
-    }
-    let _ = store.record_use(&key.id, now, now - crate::key::last_used_resolution());
 }
 
 fn print(

@@ -4,12 +4,14 @@
 
 mod json;
 pub mod metrics;
+mod paged;
 mod stream;
 pub mod syslog;
 mod table;
 mod text;
 
 pub use json::{KeyJson, print_json, write_json, write_key_element};
+pub use paged::{Rows, print_paged, print_table};
 pub use stream::{Columns, Fit, JsonArray, RowColor};
 pub use table::*;
 pub use text::*;

@@ -82,7 +82,7 @@ fn write_batches(
             continue;
         }
         if store.is_none() {
-            store = crate::cmd::open(app, Open::MustExist).ok();
+            store = crate::ops::open(app, Open::MustExist).ok();
         }
         let Some(open) = store.as_mut() else {
             batch.clear();

@@ -4,7 +4,7 @@
 //! argon2 on a bounded pool (`pool`).
 //!
 //! The answers are `verify`'s: the same look-up and secret check
-//! (`cmd::check_secret`) and the same verdict (`key::Verdict`), judged at
+//! (`ops::check_secret`) and the same verdict (`key::Verdict`), judged at
 //! the time of each request.
 
 pub mod cache;
@@ -188,7 +188,7 @@ pub struct Server {
 pub fn run(app: &App, options: Options) -> Result<()> {
     // Open once now: a store that is missing, not ours or unreachable is
     // said at once, before anything listens.
-    let store = crate::cmd::open(app, Open::MustExist)?;
+    let store = crate::ops::open(app, Open::MustExist)?;
     let location = app.db.to_str().filter(|text| store::postgres::is_url(text));
     if location.is_none() && store.is_read_only() {
         bail!(
@@ -620,7 +620,7 @@ fn check(token: &Token, row: Option<store::StoredKey>) -> Checked {
     let hash = row
         .as_ref()
         .map(|stored| cache::hash_print(&stored.secret_hash));
-    match crate::cmd::check_secret(token, row) {
+    match crate::ops::check_secret(token, row) {
         Ok(key) => Checked::Found(Finding {
             id: KeyId::new(token.id()),
             hash,

@@ -34,7 +34,7 @@ pub struct Slot {
 impl Slot {
     pub fn store(&mut self) -> Result<&mut dyn Store> {
         if self.store.is_none() {
-            self.store = Some(crate::cmd::open(&self.app, Open::MustExist)?);
+            self.store = Some(crate::ops::open(&self.app, Open::MustExist)?);
         }
         match self.store.as_mut() {
             Some(store) => Ok(store.as_mut()),

@@ -369,7 +369,10 @@ pub trait Store {
 
     /// Renews every key of `ids` (duplicates once) to freeze at
     /// `freezes_at`, or none when any is unknown or retired at `actor.now`
-    /// (`Error::UnknownKeys`). A retiring key's `retires_at` stays.
+    /// (`Error::UnknownKeys`) or retiring after a rotation
+    /// (`Error::Retiring`). A retiring key's refusal is recorded in the audit
+    /// log: in the renewal's transaction where the store can (SQLite), just
+    /// after where its server function raises instead (PostgreSQL).
     fn renew(
         &mut self,
         ids: &[String],

@@ -98,6 +98,17 @@ fn check_is_unknown_without_a_database_or_with_bad_arguments() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(3));
+    // Nor does a value that does not parse hide the format asked for after it.
+    for line in [
+        &["--format", "json", "check", "--warning", "x"][..],
+        &["check", "--warning", "soon", "--format", "json"],
+        &["check", "--critical", "1e3", "--format=json"],
+    ] {
+        let output = env.cmd().args(line).output().unwrap();
+        assert_eq!(output.status.code(), Some(3), "{line:?}");
+        let (json, _) = check_json(&output);
+        assert_eq!(json["status"], "UNKNOWN", "{line:?}");
+    }
     // Icinga merges stderr into the status line: check writes only stdout.
     for bad in [&["check", "--warning", "x"][..], &["check", "--bogus"]] {
         let output = env.cmd().args(bad).output().unwrap();

@@ -716,31 +716,50 @@ impl Store for PgStore {
         &mut self,
         ids: &[String],
         _freezes_at: DateTime<Utc>,
-        _actor: Actor,
+        actor: Actor,
     ) -> Result<Vec<Renewal>> {
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        self.change("renew_keys", &[&ids], |rows| {
-            // Each key as the renewal returned it, to the second.
-            for row in rows {
-                let renewed = key_from_row(row)?;
-                match self.find_key(&renewed.id)? {
-                    Some(stored)
-                        if stored.key.freezes_at == renewed.freezes_at
-                            && stored.key.renewed_at == renewed.renewed_at => {}
-                    _ => return Ok(false),
+        let renewed = self
+            .change("renew_keys", &[&ids], |rows| {
+                // Each key as the renewal returned it, to the second.
+                for row in rows {
+                    let renewed = key_from_row(row)?;
+                    match self.find_key(&renewed.id)? {
+                        Some(stored)
+                            if stored.key.freezes_at == renewed.freezes_at
+                                && stored.key.renewed_at == renewed.renewed_at => {}
+                        _ => return Ok(false),
+                    }
                 }
-            }
-            Ok(true)
-        })
-        .map_err(|err| recover::about(err, &ids, None))?
-        .iter()
-        .map(|row| {
-            Ok(Renewal {
-                key: key_from_row(row)?,
-                previous_freezes_at: time(get(row, "previous_freezes_at")?)?,
+                Ok(true)
             })
-        })
-        .collect()
+            .map_err(|err| recover::about(err, &ids, None));
+        let rows = match renewed {
+            Ok(rows) => rows,
+            Err(err) => {
+                if let Error::Retiring {
+                    id,
+                    retires_at,
+                    replaced_by,
+                } = &err
+                {
+                    // renew_keys raises, which rolls its transaction back:
+                    // the refusal goes into the key's history in its own.
+                    let detail =
+                        crate::audit::retiring_not_renewed(id, *retires_at, replaced_by.as_deref());
+                    let _ = self.record_refusal(Action::Renew, Some(id), &detail, actor);
+                }
+                return Err(err);
+            }
+        };
+        rows.iter()
+            .map(|row| {
+                Ok(Renewal {
+                    key: key_from_row(row)?,
+                    previous_freezes_at: time(get(row, "previous_freezes_at")?)?,
+                })
+            })
+            .collect()
     }
 
     fn delete(&mut self, ids: &[String], _actor: Actor) -> Result<Vec<ApiKey>> {

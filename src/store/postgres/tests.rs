@@ -886,7 +886,7 @@ fn a_rotation_claims_the_old_key_then_retires_it_audited_as_on_sqlite() {
                 Some("AAAAAAAAAAAA".to_string()),
                 format!(
                     "replaced by NNNNNNNNNNNN; retires at {}",
-                    crate::output::rfc3339(retires_at)
+                    crate::text::rfc3339(retires_at)
                 )
             ),
         ]

@@ -4,11 +4,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, named_params, params};
 
-use super::audit::append_sealed;
+use super::audit::{append, append_sealed};
 use super::classify::{optional_time_at, time_at};
 use super::seal;
 use crate::audit::{Actor, Event, Seal, key_subject};
 use crate::key::{self, ApiKey, Status};
+use crate::operator::Action;
 use crate::store::filter::{self, Dialect, Order, Param};
 use crate::store::{
     Error, FlaggedCounts, KeyExtent, KeyFilter, NotRotatable, Renewal, Result, StoredKey, Visit,
@@ -398,12 +399,16 @@ pub fn count_flagged(
     )?)
 }
 
+/// The renewal of `ids`: `Ok(Err(Error::Retiring))` when a key retiring
+/// after a rotation is among them, with its refusal recorded, for the
+/// caller to commit (the refusal goes into the key's history); `Err` for
+/// anything that rolls back.
 pub fn renew(
     tx: &Transaction,
     ids: &[String],
     freezes_at: DateTime<Utc>,
     actor: Actor,
-) -> Result<Vec<Renewal>> {
+) -> Result<Result<Vec<Renewal>>> {
     // A tampered key is not renewed: that would seal what was forged.
     let keys = keys_by_id(tx, ids, actor.now, find_checked)?;
     // Refused here, in the transaction, so that a rotation finishing after
@@ -412,11 +417,23 @@ pub fn renew(
         .iter()
         .find(|key| key.status(actor.now) == Status::Retiring)
     {
-        return Err(Error::Retiring {
+        let retires_at = key.retires_at.unwrap_or(actor.now);
+        let detail =
+            crate::audit::retiring_not_renewed(&key.id, retires_at, key.replaced_by.as_deref());
+        append(
+            tx,
+            &Event::Refused {
+                action: Action::Renew,
+                key_id: Some(&key.id),
+                detail: &detail,
+            },
+            actor,
+        )?;
+        return Ok(Err(Error::Retiring {
             id: key.id.clone(),
-            retires_at: key.retires_at.unwrap_or(actor.now),
+            retires_at,
             replaced_by: key.replaced_by.clone(),
-        });
+        }));
     }
     let mut renewals = Vec::with_capacity(keys.len());
     for key in keys {
@@ -443,7 +460,7 @@ pub fn renew(
             previous_freezes_at,
         });
     }
-    Ok(renewals)
+    Ok(Ok(renewals))
 }
 
 pub fn delete(tx: &Transaction, ids: &[String], actor: Actor) -> Result<Vec<ApiKey>> {

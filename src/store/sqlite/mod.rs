@@ -243,7 +243,8 @@ impl Store for SqliteStore {
         freezes_at: DateTime<Utc>,
         actor: Actor,
     ) -> Result<Vec<Renewal>> {
-        self.write(|tx| keys::renew(tx, ids, freezes_at, actor))
+        // A refusal is committed with its audit entry, then returned.
+        self.write(|tx| keys::renew(tx, ids, freezes_at, actor))?
     }
 
     fn delete(&mut self, ids: &[String], actor: Actor) -> Result<Vec<ApiKey>> {

@@ -399,7 +399,7 @@ pub(super) fn a_retired_key_leaves_listings_counts_and_changes(store: &mut dyn S
 /// Renewing a key being rotated out is refused by the store itself, in the
 /// renewal's transaction (a command's earlier look could be overtaken by a
 /// rotation finishing), and nothing changes: not the other keys given
-/// either.
+/// either. The refusal goes into the key's history.
 pub(super) fn a_retiring_key_is_not_renewed_by_the_store(store: &mut dyn Store) {
     let old = issued(store, "AAAAAAAAAAAA");
     let other = issued(store, "BBBBBBBBBBBB");
@@ -425,7 +425,16 @@ pub(super) fn a_retiring_key_is_not_renewed_by_the_store(store: &mut dyn Store) 
     }
     assert_eq!(found(store, &old.id).freezes_at, old.freezes_at);
     assert_eq!(found(store, &other.id).freezes_at, other.freezes_at);
-    assert_eq!(audit_trail(store), before, "nothing recorded as renewed");
+    // Each refusal is recorded, naming the key to renew instead; nothing
+    // as renewed.
+    let refusal = (
+        "renew".to_string(),
+        "refused".to_string(),
+        crate::audit::retiring_not_renewed(&old.id, retires_at, Some(&new.id)),
+    );
+    let mut expected = before;
+    expected.extend([refusal.clone(), refusal]);
+    assert_eq!(audit_trail(store), expected);
     // Its replacement is renewed as any key.
     let renewed = store
         .renew(&ids(&[&new.id]), freezes_at(later), at(later))

@@ -1,38 +1,43 @@
-//! The committed completions and man pages must match what the code
-//! generates. `INTERGIRO_KEYS_REGENERATE=1 cargo test --test generated`
-//! rewrites them.
+//! The committed completions, man pages and Debian files must match what
+//! the code generates (snapbox compares them);
+//! `SNAPSHOTS=overwrite cargo test --test generated` rewrites them.
 
 use std::path::{Path, PathBuf};
 
 use intergiro_keys::generate;
 
+mod debian;
+mod man;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn regenerate() -> bool {
-    std::env::var_os("INTERGIRO_KEYS_REGENERATE").is_some_and(|value| value == "1")
+/// snapbox's assertion, told by `SNAPSHOTS=overwrite` to rewrite the files.
+fn snapshots() -> snapbox::Assert {
+    snapbox::Assert::new().action_env(snapbox::assert::DEFAULT_ACTION_ENV)
 }
 
-/// Compares `expected` with the file at `path`, or writes it when regenerating.
-/// Returns a description of the difference, if any.
+fn regenerate() -> bool {
+    snapshots().selected_action() == snapbox::assert::Action::Overwrite
+}
+
+/// Compares `expected` with the file at `path` (snapbox shows the
+/// difference), or writes it when regenerating. Returns the difference, if
+/// any.
 fn compare(path: &Path, expected: &[u8]) -> Option<String> {
-    if regenerate() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, expected).unwrap();
-        return None;
-    }
-    match std::fs::read(path) {
-        Ok(actual) if actual == expected => None,
-        Ok(_) => Some(format!("{} is stale", path.display())),
-        Err(_) => Some(format!("{} is missing", path.display())),
-    }
+    let generated = snapbox::Data::text(String::from_utf8_lossy(expected).into_owned());
+    let committed = snapbox::Data::read_from(path, None).raw();
+    snapshots()
+        .try_eq(Some(&"generated"), generated, committed)
+        .err()
+        .map(|err| format!("{} is stale or missing:\n{err}", path.display()))
 }
 
 fn report(problems: Vec<String>) {
     assert!(
         problems.is_empty(),
-        "{}\nregenerate with: INTERGIRO_KEYS_REGENERATE=1 cargo test --test generated",
+        "{}\nregenerate with: SNAPSHOTS=overwrite cargo test --test generated",
         problems.join("\n")
     );
 }
@@ -73,7 +78,7 @@ fn completions_are_current() {
 #[test]
 fn man_pages_are_current() {
     let dir = root().join("man");
-    let pages = generate::man_pages();
+    let pages = man::man_pages();
     let mut problems = Vec::new();
     for (name, text) in &pages {
         problems.extend(compare(&dir.join(name), text.as_bytes()));
@@ -86,7 +91,7 @@ fn man_pages_are_current() {
 #[test]
 fn debian_files_are_current() {
     let dir = root().join("debian");
-    let files = generate::debian_files();
+    let files = debian::debian_files();
     let mut problems = Vec::new();
     for (name, text) in &files {
         problems.extend(compare(&dir.join(name), text.as_bytes()));
@@ -96,7 +101,7 @@ fn debian_files_are_current() {
 
 #[test]
 fn man_pages_have_the_sections_users_look_for() {
-    for (name, text) in generate::man_pages() {
+    for (name, text) in man::man_pages() {
         for section in [
             "NAME",
             "SYNOPSIS",
@@ -135,7 +140,7 @@ fn man_pages_give_every_cause_of_exit_75() {
         assert!(row.contains(cause), "README's 75 lacks {cause:?}: {row}");
     }
     let mut pages = 0;
-    for (name, text) in generate::man_pages() {
+    for (name, text) in man::man_pages() {
         let Some(at) = text.find("fB75") else {
             continue;
         };
@@ -165,7 +170,7 @@ fn man_pages_pass_mandoc_lint() {
     };
     assert!(status.status.success() || !status.stderr.is_empty());
     let dir = tempfile::tempdir().unwrap();
-    for (name, text) in generate::man_pages() {
+    for (name, text) in man::man_pages() {
         let path = dir.path().join(&name);
         std::fs::write(&path, text).unwrap();
         let output = std::process::Command::new("mandoc")
@@ -189,10 +194,10 @@ fn the_completions_command_prints_the_committed_script() {
         .output()
         .unwrap();
     assert!(output.status.success());
-    assert_eq!(
-        output.stdout,
-        generate::completions(clap_complete::Shell::Bash)
-    );
+    let committed = root()
+        .join("completions")
+        .join(generate::completion_file_name(clap_complete::Shell::Bash));
+    report(compare(&committed, &output.stdout).into_iter().collect());
     assert!(String::from_utf8_lossy(&output.stdout).contains("intergiro-keys"));
 }
 
@@ -299,7 +304,7 @@ fn page_command_help(page_name: &str) -> (Vec<&str>, String) {
 /// included) has its page.
 #[test]
 fn each_man_page_matches_its_command_help() {
-    let pages = generate::man_pages();
+    let pages = man::man_pages();
     let mut checked = 0;
     for (name, page) in &pages {
         let (_, help) = page_command_help(name);
@@ -352,7 +357,7 @@ fn man_pages_pass_groff_warnings() {
         eprintln!("groff is not installed; skipping");
         return;
     }
-    for (name, text) in generate::man_pages() {
+    for (name, text) in man::man_pages() {
         assert!(text.is_ascii(), "{name} has raw non-ASCII text");
         let mut child = std::process::Command::new("groff")
             .args(["-man", "-ww", "-z"])
@@ -425,7 +430,7 @@ fn help_option_forms(help: &str) -> Vec<(String, bool)> {
 #[test]
 fn man_synopses_show_each_options_value_as_help_names_it() {
     let mut with_values = 0;
-    for (name, page) in generate::man_pages() {
+    for (name, page) in man::man_pages() {
         let (words, help) = page_command_help(&name);
         let synopsis = plain_roff(
             page.lines()
@@ -482,7 +487,7 @@ fn man_synopses_do_not_hyphenate_options() {
         return;
     }
     let mut lines = 0;
-    for (name, text) in generate::man_pages() {
+    for (name, text) in man::man_pages() {
         for width in (40..=100).step_by(6) {
             let mut child = std::process::Command::new("groff")
                 .args(["-man", "-Tascii", "-P-cbou"])
