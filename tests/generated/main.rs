@@ -156,19 +156,31 @@ fn man_pages_give_every_cause_of_exit_75() {
     assert!(pages > 10, "only {pages} pages list exit status 75");
 }
 
+/// Whether `program` (a man page formatter) can be run: a test that needs
+/// one skips, with a visible message, only outside CI, which installs it.
+fn installed(program: &str) -> bool {
+    if std::process::Command::new(program)
+        .arg("-v")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{program} is not installed; .ci/run installs it"
+    );
+    eprintln!("{program} is not installed; skipping");
+    false
+}
+
 /// `mandoc -Tlint` finds nothing to warn about (skipped only where mandoc is
 /// not installed; CI installs it).
 #[test]
 fn man_pages_pass_mandoc_lint() {
-    let Ok(status) = std::process::Command::new("mandoc").arg("-V").output() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "mandoc is not installed; .ci/run installs it"
-        );
-        eprintln!("mandoc is not installed; skipping the lint");
+    if !installed("mandoc") {
         return;
-    };
-    assert!(status.status.success() || !status.stderr.is_empty());
+    }
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in man::man_pages() {
         let path = dir.path().join(&name);
@@ -345,16 +357,7 @@ fn each_man_page_matches_its_command_help() {
 /// groff, which `man` uses, finds nothing to warn about either.
 #[test]
 fn man_pages_pass_groff_warnings() {
-    if std::process::Command::new("groff")
-        .arg("-v")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "groff is not installed; .ci/run installs it"
-        );
-        eprintln!("groff is not installed; skipping");
+    if !installed("groff") {
         return;
     }
     for (name, text) in man::man_pages() {
@@ -474,16 +477,7 @@ fn man_synopses_show_each_options_value_as_help_names_it() {
 /// options from there.
 #[test]
 fn man_synopses_do_not_hyphenate_options() {
-    if std::process::Command::new("groff")
-        .arg("-v")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "groff is not installed; .ci/run installs it"
-        );
-        eprintln!("groff is not installed; skipping");
+    if !installed("groff") {
         return;
     }
     let mut lines = 0;
